@@ -1,0 +1,253 @@
+"""Load the rule catalog and the API mapping tables from the `rules/` data package."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Literal
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+Safety = Literal["safe", "review", "report-only"]
+SAFETIES: tuple[str, ...] = ("safe", "review", "report-only")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    safety: Safety
+    summary: str
+    message: str
+    level: str = "warning"
+    docs: dict[str, str] = field(default_factory=dict)
+
+    def render(self, args: dict[str, Any]) -> str:
+        return self.message.format(**args)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """What becomes of one chat keyword argument (rules/parameters.toml)."""
+
+    name: str
+    action: str
+    to: str | None = None
+    transform: str | None = None
+    fix: str | None = None
+    rule: str | None = None
+    defaults: tuple[Any, ...] = ()
+    why: str = ""
+    conflicts: tuple[str, ...] = ()
+    report_prefix: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Method:
+    """A recognised chat method path and its Responses counterpart (rules/methods.toml)."""
+
+    path: tuple[str, ...]
+    to: tuple[str, ...] = ()
+    result: str | None = None
+    rule: str | None = None
+
+
+Segment = tuple[str, Any]  # ("attr", name) | ("index", value) | ("call", None)
+
+
+@dataclass(frozen=True)
+class ResultPath:
+    """One read of a result kind (rules/results.toml)."""
+
+    path: tuple[Segment, ...]
+    to: tuple[Segment, ...]
+    kind: str | None = None
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class Clients:
+    openai_classes: frozenset[str]
+    azure_classes: frozenset[str]
+    module_client: str
+    client_methods: frozenset[str]
+    openai_hosts: frozenset[str]
+    azure_host_suffixes: tuple[str, ...]
+    other_sdks: dict[str, str]
+    wrappers: dict[str, str]
+    tool_helper_chat: frozenset[str]
+    tool_helper_responses: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    rules: dict[str, Rule]
+    parameters: dict[str, Parameter]
+    methods: dict[tuple[str, ...], Method]
+    results: dict[str, tuple[ResultPath, ...]]
+    clients: Clients
+
+    def rule(self, code: str) -> Rule:
+        try:
+            return self.rules[code]
+        except KeyError:
+            raise KeyError(f"rule {code} is not in the catalog (rules/rules.toml)") from None
+
+
+_SEGMENT = re.compile(r"\.?([A-Za-z_][A-Za-z_0-9]*)|\[(-?\d+)\]|\(\)")
+
+
+def parse_path(text: str) -> tuple[Segment, ...]:
+    """Parse `choices[0].message.content` / `parse()` into segments."""
+    segments: list[Segment] = []
+    pos = 0
+    while pos < len(text):
+        m = _SEGMENT.match(text, pos)
+        if not m or m.end() == pos:
+            raise ValueError(f"bad result path {text!r} at {pos}")
+        if m.group(1) is not None:
+            segments.append(("attr", m.group(1)))
+        elif m.group(2) is not None:
+            segments.append(("index", int(m.group(2))))
+        else:
+            segments.append(("call", None))
+        pos = m.end()
+    return tuple(segments)
+
+
+def format_path(segments: tuple[Segment, ...]) -> str:
+    out = []
+    for kind, value in segments:
+        if kind == "attr":
+            out.append(f".{value}")
+        elif kind == "index":
+            out.append(f"[{value}]")
+        else:
+            out.append("()")
+    return "".join(out)
+
+
+def _load_toml(name: str) -> dict[str, Any]:
+    data = resources.files("migrate.rules").joinpath(name).read_bytes()
+    return tomllib.loads(data.decode("utf-8"))
+
+
+def _rules(raw: dict[str, Any]) -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    doc_keys = ("what", "why", "example", "use_instead", "fix_safety")
+    for entry in raw["rule"]:
+        if entry["safety"] not in SAFETIES:
+            raise ValueError(f"{entry['code']}: unknown safety {entry['safety']!r}")
+        if entry["code"] in rules:
+            raise ValueError(f"duplicate rule code {entry['code']}")
+        rules[entry["code"]] = Rule(
+            code=entry["code"],
+            name=entry["name"],
+            safety=entry["safety"],
+            summary=entry["summary"],
+            message=entry["message"],
+            level=entry.get("level", "warning"),
+            docs={k: entry[k] for k in doc_keys if k in entry},
+        )
+    return rules
+
+
+def _parameters(raw: dict[str, Any]) -> dict[str, Parameter]:
+    return {
+        name: Parameter(
+            name=name,
+            action=entry["action"],
+            to=entry.get("to"),
+            transform=entry.get("transform"),
+            fix=entry.get("fix"),
+            rule=entry.get("rule"),
+            defaults=tuple(ast.literal_eval(d) for d in entry.get("defaults", ())),
+            why=entry.get("why", ""),
+            conflicts=tuple(entry.get("conflicts", ())),
+            report_prefix=entry.get("report_prefix"),
+        )
+        for name, entry in raw.items()
+    }
+
+
+def _methods(raw: dict[str, Any]) -> dict[tuple[str, ...], Method]:
+    methods = {}
+    for key, entry in raw.items():
+        path = tuple(key.split("."))
+        methods[path] = Method(
+            path=path,
+            to=tuple(entry["to"].split(".")) if "to" in entry else (),
+            result=entry.get("result"),
+            rule=entry.get("rule"),
+        )
+    return methods
+
+
+def _results(raw: dict[str, Any]) -> dict[str, tuple[ResultPath, ...]]:
+    kinds: dict[str, tuple[ResultPath, ...]] = {}
+    for kind, table in raw.items():
+        paths = [
+            ResultPath(
+                path=parse_path(key),
+                to=parse_path(entry["to"]),
+                kind=entry.get("kind"),
+                fix=entry.get("fix"),
+            )
+            for key, entry in table.items()
+        ]
+        # Longest paths first, so the most specific read wins.
+        kinds[kind] = tuple(sorted(paths, key=lambda p: -len(p.path)))
+    for kind, paths in kinds.items():
+        for p in paths:
+            if p.kind is not None and p.kind not in kinds:
+                raise ValueError(f"results.toml [{kind}] leads to unknown kind {p.kind!r}")
+    return kinds
+
+
+def _clients(raw: dict[str, Any]) -> Clients:
+    return Clients(
+        openai_classes=frozenset(raw["openai_classes"]),
+        azure_classes=frozenset(raw["azure_classes"]),
+        module_client=raw["module_client"],
+        client_methods=frozenset(raw["client_methods"]),
+        openai_hosts=frozenset(raw["openai_hosts"]),
+        azure_host_suffixes=tuple(raw["azure_host_suffixes"]),
+        other_sdks=dict(raw["other_sdks"]),
+        wrappers=dict(raw["wrappers"]),
+        tool_helper_chat=frozenset(raw["tool_helper"]["chat"]),
+        tool_helper_responses=raw["tool_helper"]["responses"],
+    )
+
+
+@functools.cache
+def load() -> Catalog:
+    catalog = Catalog(
+        rules=_rules(_load_toml("rules.toml")),
+        parameters=_parameters(_load_toml("parameters.toml")),
+        methods=_methods(_load_toml("methods.toml")),
+        results=_results(_load_toml("results.toml")),
+        clients=_clients(_load_toml("clients.toml")),
+    )
+    _check_references(catalog)
+    return catalog
+
+
+def _check_references(catalog: Catalog) -> None:
+    """Every code the data tables name must be a catalog rule."""
+    named: list[str] = []
+    for p in catalog.parameters.values():
+        named += [c for c in (p.fix, p.rule) if c]
+        if p.report_prefix:
+            named.append(p.report_prefix["rule"])
+    named += [m.rule for m in catalog.methods.values() if m.rule]
+    named += [r.fix for paths in catalog.results.values() for r in paths if r.fix]
+    missing = sorted(set(named) - catalog.rules.keys())
+    if missing:
+        raise ValueError(f"rules/ data names codes missing from rules.toml: {missing}")

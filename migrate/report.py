@@ -1,0 +1,168 @@
+"""Render run results: the unified diff, the text report (rich) and the JSON report."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import IO, Iterable
+
+from migrate import catalog
+from migrate.fileio import decode_for_display
+from migrate.findings import CallSite, FileResult
+
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    changed: int = 0
+    failed: int = 0
+    skipped_files: int = 0
+    calls: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    reported_by_rule: Counter = field(default_factory=Counter)
+    review_by_rule: Counter = field(default_factory=Counter)
+
+    def add(self, result: FileResult) -> None:
+        self.files += 1
+        self.changed += result.status == "changed"
+        self.failed += result.status == "failed"
+        self.skipped_files += result.status == "skipped"
+        rules = catalog.load().rules
+        for call in result.calls:
+            self.calls += 1
+            self.outcomes[call.outcome] += 1
+            if call.outcome == "migrated":
+                for f in call.findings:
+                    if rules[f.code].safety == "review":
+                        self.review_by_rule[f.code] += 1
+            else:
+                self.reported_by_rule[call.code] += 1
+
+    @property
+    def exit_code(self) -> int:
+        if self.failed:
+            return 2
+        if self.changed or self.outcomes["reported"]:
+            return 1
+        return 0
+
+
+def unified_diff(result: FileResult) -> str:
+    if result.original is None or result.migrated is None:
+        return ""
+    before = decode_for_display(result.original).splitlines(keepends=True)
+    after = decode_for_display(result.migrated).splitlines(keepends=True)
+    lines = difflib.unified_diff(before, after, f"a/{result.path}", f"b/{result.path}")
+    out = []
+    for line in lines:
+        out.append(line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def call_record(path: str, call: CallSite) -> dict:
+    rules = catalog.load().rules
+    return {
+        "path": path,
+        "line": call.line,
+        "column": call.column,
+        "method": call.method,
+        "outcome": call.outcome,
+        "code": call.code,
+        "message": call.findings[0].message() if call.findings else "",
+        "findings": [
+            {"code": f.code, "safety": rules[f.code].safety, "message": f.message()} for f in call.findings
+        ],
+    }
+
+
+def write_json(results: Iterable[FileResult], summary: Summary, out: IO[str], *, with_diff: bool) -> None:
+    calls, files = [], []
+    for result in results:
+        calls.extend(call_record(result.path, c) for c in result.calls)
+        entry = {"path": result.path, "status": result.status, "reason": result.reason}
+        if with_diff and result.status == "changed":
+            entry["diff"] = unified_diff(result)
+        if result.status != "unchanged" or result.calls:
+            files.append(entry)
+    document = {
+        "version": JSON_SCHEMA_VERSION,
+        "calls": calls,
+        "files": files,
+        "summary": {
+            "files_scanned": summary.files,
+            "files_changed": summary.changed,
+            "files_failed": summary.failed,
+            "files_skipped": summary.skipped_files,
+            "call_sites": summary.calls,
+            "migrated": summary.outcomes["migrated"],
+            "reported": summary.outcomes["reported"],
+            "skipped": summary.outcomes["skipped"],
+            "reported_by_rule": dict(sorted(summary.reported_by_rule.items())),
+            "review_by_rule": dict(sorted(summary.review_by_rule.items())),
+        },
+    }
+    json.dump(document, out, indent=2)
+    out.write("\n")
+
+
+class TextReport:
+    """The human report, printed as results arrive (grouped by file), then a summary."""
+
+    def __init__(self, stream: IO[str], *, verb: str) -> None:
+        from rich.console import Console
+
+        self.console = Console(file=stream, highlight=False, soft_wrap=True)
+        self.verb = verb
+        self.rules = catalog.load().rules
+
+    def file(self, result: FileResult) -> None:
+        c = self.console
+        interesting = [call for call in result.calls]
+        if result.status in ("failed", "skipped"):
+            style = "red" if result.status == "failed" else "yellow"
+            c.print(f"[bold]{result.path}[/]: [{style}]{result.status}[/] {_escape(result.reason)}")
+        elif interesting:
+            c.print(f"[bold]{result.path}[/]")
+        for call in interesting:
+            where = f"{call.line}:{call.column}"
+            if call.outcome == "migrated":
+                c.print(f"  {where:>7}  [green]migrated[/]  {_escape(call.findings[0].message())}")
+                for f in call.findings[1:]:
+                    if self.rules[f.code].safety == "review":
+                        c.print(f"  {'':>7}  [cyan]review[/]    {f.code} {_escape(f.message())}")
+            else:
+                style = "yellow" if call.outcome == "reported" else "dim"
+                for i, f in enumerate(call.findings):
+                    label = call.outcome if i == 0 else ""
+                    c.print(f"  {where if i == 0 else '':>7}  [{style}]{label:<9}[/] {f.code} {_escape(f.message())}")
+
+    def summary(self, summary: Summary) -> None:
+        o = summary.outcomes
+        changed = "would change" if self.verb == "check" else "changed"
+        self.console.print(
+            f"\n{summary.files} file{'s' if summary.files != 1 else ''} scanned: "
+            f"{summary.calls} call site{'s' if summary.calls != 1 else ''} found, "
+            f"{o['migrated']} migrated, {o['reported']} reported, {o['skipped']} skipped (not OpenAI's); "
+            f"{summary.changed} file{'s' if summary.changed != 1 else ''} {changed}"
+            + (f", [red]{summary.failed} failed[/]" if summary.failed else "")
+            + (f", {summary.skipped_files} skipped" if summary.skipped_files else "")
+            + "."
+        )
+        if summary.reported_by_rule:
+            parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.reported_by_rule.items()))
+            self.console.print(f"Left untouched, by rule: {parts}")
+        if summary.review_by_rule:
+            parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.review_by_rule.items()))
+            self.console.print(f"Migrated with changes to review: {parts}")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

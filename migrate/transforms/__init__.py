@@ -1,0 +1,1 @@
+"""The rewrites: request arguments, message lists, and result reads."""

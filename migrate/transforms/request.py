@@ -1,0 +1,489 @@
+"""Rewrite the keyword arguments of a chat call into a Responses request (api-mapping.md §b).
+
+What happens to each keyword is data (rules/parameters.toml); the transforms named there
+are the functions in TRANSFORMS below. `rewrite_request` is pure: the same call gives the
+same result, so the planner can run it on the original tree and again on the updated one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import libcst as cst
+
+from migrate.catalog import Catalog, Parameter
+from migrate.cst_helpers import (
+    NOT_LITERAL,
+    DictView,
+    Item,
+    code_of,
+    element_indent,
+    list_lead,
+    literal_value,
+    make_dict,
+    make_dict_element,
+    quote_like,
+    rebuild,
+    string_value,
+)
+from migrate.findings import Finding
+from migrate.settings import Settings
+from migrate.transforms.messages import Blocked, _short, convert_messages, flatten
+
+TOOL_CHOICE_STRINGS = ("none", "auto", "required")
+
+
+@dataclass
+class RequestContext:
+    method: str  # "create" or "parse"
+    catalog: Catalog
+    settings: Settings
+    # Spellings of callables that resolve to openai.pydantic_function_tool in this module.
+    pydantic_tool_spellings: frozenset[str] = frozenset()
+
+
+@dataclass
+class RequestResult:
+    args: list[cst.Arg] = field(default_factory=list)
+    fixes: list[Finding] = field(default_factory=list)
+    blockers: list[Finding] = field(default_factory=list)
+    # Spellings of `pydantic_function_tool` that were renamed (the planner fixes imports).
+    renamed_tool_helpers: set[str] = field(default_factory=set)
+
+
+class _Request:
+    def __init__(self, call: cst.Call, ctx: RequestContext) -> None:
+        self.call = call
+        self.ctx = ctx
+        self.result = RequestResult()
+        self.items: list[Item] = []
+        self.text: dict[str, cst.BaseExpression] = {}
+        self.text_slot: int | None = None
+        self.keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+
+    # ------------------------------------------------------------------ helpers
+    def fix(self, code: str, **args: object) -> None:
+        finding = Finding.of(code, **args)
+        if finding not in self.result.fixes:
+            self.result.fixes.append(finding)
+
+    def block(self, code: str, **args: object) -> None:
+        self.result.blockers.append(Finding.of(code, **args))
+
+    def keep(self, arg: cst.Arg, index: int) -> None:
+        self.items.append(Item(arg, index))
+
+    def add(self, arg: cst.Arg, name: str, value: cst.BaseExpression, index: int | None) -> None:
+        self.items.append(Item(arg.with_changes(keyword=cst.Name(name), value=value), index))
+
+    # ------------------------------------------------------------------ main loop
+    def run(self) -> RequestResult:
+        parameters = self.ctx.catalog.parameters
+        for index, arg in enumerate(self.call.args):
+            if arg.star == "**":
+                self.block("RSP202", expr=_short(arg.value))
+                continue
+            if arg.keyword is None:
+                self.block("RSP213")
+                continue
+            name = arg.keyword.value
+            parameter = parameters.get(name)
+            if parameter is None:
+                if name == "response_model":
+                    self.block("RSP002", receiver="the call")
+                else:
+                    self.block("RSP212", param=name)
+                continue
+            self.apply(parameter, arg, index)
+        if self.result.blockers:
+            return self.result
+        if self.text:
+            self.place_text()
+        if "store" not in self.keywords and self.ctx.settings.store == "false":
+            self.items.append(Item(_new_arg("store", cst.Name("False"), self.call)))
+            self.fix("RSP113")
+        self.result.args = rebuild(self.call.args, self.items, self.call.whitespace_before_args)
+        return self.result
+
+    def apply(self, parameter: Parameter, arg: cst.Arg, index: int) -> None:
+        name = parameter.name
+        if parameter.action == "keep":
+            prefix = parameter.report_prefix
+            value = string_value(arg.value)
+            if prefix and value is not None and value.startswith(prefix["prefix"]):
+                if not self.ctx.settings.allow_fine_tuned:
+                    self.block(prefix["rule"], model=repr(value))
+                    return
+            self.keep(arg, index)
+        elif parameter.action == "rename":
+            clash = [c for c in parameter.conflicts if c in self.keywords]
+            if clash:
+                if name < clash[0]:
+                    self.block("RSP210")
+                return
+            value = literal_value(arg.value)
+            if isinstance(value, int) and not isinstance(value, bool) and value < 16:
+                self.block("RSP209", param=name, value=value)
+                return
+            self.add(arg, parameter.to or name, arg.value, index)
+            self.fix(parameter.fix or "RSP100")
+        elif parameter.action in ("unsupported", "drop-default"):
+            value = literal_value(arg.value)
+            if value is not NOT_LITERAL and any(_same(value, d) for d in parameter.defaults):
+                self.fix("RSP114", param=name, value=code_of(arg.value).strip())
+                return
+            self.block(parameter.rule or "RSP201", param=name, why=parameter.why)
+        elif parameter.action == "transform":
+            transform = TRANSFORMS[parameter.transform or name]
+            try:
+                transform(self, arg, index, parameter)
+            except Blocked as blocked:
+                self.block("RSP216", param=name, why=blocked.why)
+        else:  # pragma: no cover - guarded by the catalog tests
+            raise ValueError(f"unknown action {parameter.action!r} for {name}")
+
+    def place_text(self) -> None:
+        like = next(iter(self.text.values()))
+        pairs = [(k, self.text[k]) for k in ("format", "verbosity") if k in self.text]
+        value = make_dict(pairs, like if isinstance(like, cst.SimpleString) else None)
+        arg = _new_arg("text", value, self.call)
+        slot = self.text_slot if self.text_slot is not None else len(self.items)
+        self.items.insert(slot, Item(arg))
+
+
+def _same(value: object, default: object) -> bool:
+    return type(value) is type(default) and value == default or (
+        isinstance(value, (int, float)) and not isinstance(value, bool)
+        and isinstance(default, (int, float)) and not isinstance(default, bool) and value == default
+    )
+
+
+def _new_arg(name: str, value: cst.BaseExpression, call: cst.Call) -> cst.Arg:
+    equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    for arg in call.args:
+        if arg.keyword is not None and isinstance(arg.equal, cst.AssignEqual):
+            equal = arg.equal
+            break
+    return cst.Arg(keyword=cst.Name(name), value=value, equal=equal)
+
+
+# ---------------------------------------------------------------------- transforms
+
+
+def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    custom = _has_custom_tools(req.call)
+    converted = convert_messages(
+        arg.value, hoist_instructions=req.ctx.settings.instructions, custom_tools=custom
+    )
+    req.result.blockers.extend(converted.blockers)
+    if converted.node is None or converted.blockers:
+        return
+    for finding in converted.fixes:
+        req.fix(finding.code, **dict(finding.args))
+    if converted.instructions is not None:
+        req.items.append(Item(_new_arg("instructions", converted.instructions, req.call)))
+    req.add(arg, "input", converted.node, index)
+    req.fix(parameter.fix or "RSP101")
+
+
+def _has_custom_tools(call: cst.Call) -> bool:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "tools" and isinstance(arg.value, (cst.List, cst.Tuple)):
+            for element in arg.value.elements:
+                view = DictView.of(element.value)
+                if view is not None and view.str("type") == "custom":
+                    return True
+    return False
+
+
+def t_reasoning_effort(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    req.add(arg, "reasoning", make_dict([("effort", arg.value)], arg.value), index)
+    req.fix(parameter.fix or "RSP105")
+
+
+def _text_slot(req: _Request, arg: cst.Arg, index: int) -> None:
+    if req.text_slot is None:
+        req.text_slot = len(req.items)
+
+
+def t_verbosity(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    _text_slot(req, arg, index)
+    req.text["verbosity"] = arg.value
+    req.fix(parameter.fix or "RSP107")
+
+
+def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    value = arg.value
+    if not isinstance(value, cst.Dict):
+        if req.ctx.method == "parse" and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
+            req.add(arg, "text_format", value, index)
+            req.fix("RSP111", model=code_of(value))
+            return
+        req.block("RSP205", param="response_format", expr=_short(value))
+        return
+    view = DictView.of(value)
+    if view is None:
+        raise Blocked("not a dict literal with literal keys")
+    kind = view.str("type")
+    if kind in ("text", "json_object"):
+        if view.keys() != {"type"}:
+            raise Blocked(f"unexpected keys next to type {kind!r}")
+        fmt: cst.BaseExpression = value
+    elif kind == "json_schema":
+        if view.keys() != {"type", "json_schema"}:
+            raise Blocked("unexpected keys next to `json_schema`")
+        inner = DictView.of(view.get("json_schema"))  # type: ignore[arg-type]
+        if inner is None:
+            req.block("RSP205", param="response_format", expr=_short(view.get("json_schema")))  # type: ignore[arg-type]
+            return
+        if "schema" not in inner:
+            raise Blocked("a json_schema without `schema` (required by Responses)")
+        extra = sorted(inner.keys() - {"name", "description", "schema", "strict"})
+        if extra:
+            raise Blocked(f"json_schema key `{extra[0]}` has no Responses equivalent")
+        fmt = flatten(view, "json_schema")
+    else:
+        raise Blocked(f"unknown response_format type {kind!r}")
+    _text_slot(req, arg, index)
+    req.text["format"] = fmt
+    req.fix(parameter.fix or "RSP106")
+
+
+def t_tools(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    if "functions" in req.keywords:
+        raise Blocked("both `tools` and legacy `functions` are given")
+    value = arg.value
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        req.block("RSP205", param="tools", expr=_short(value))
+        return
+    elements = []
+    for element in value.elements:
+        if not isinstance(element, cst.Element):
+            req.block("RSP205", param="tools", expr=_short(element.value))
+            return
+        node = element.value
+        if isinstance(node, cst.Call):
+            spelling = code_of(node.func).strip()
+            if spelling not in req.ctx.pydantic_tool_spellings:
+                req.block("RSP205", param="tools", expr=_short(node))
+                return
+            new_name = req.ctx.catalog.clients.tool_helper_responses
+            elements.append(element.with_changes(value=node.with_changes(func=_rename_helper(node.func, new_name))))
+            req.result.renamed_tool_helpers.add(spelling)
+            req.fix("RSP112")
+            continue
+        view = DictView.of(node)
+        if view is None:
+            req.block("RSP205", param="tools", expr=_short(node))
+            return
+        elements.append(element.with_changes(value=_flat_tool(req, view)))
+    req.add(arg, "tools", value.with_changes(elements=elements), index)
+    if any(isinstance(e.value, cst.Dict) for e in elements):
+        req.fix(parameter.fix or "RSP108")
+
+
+def _rename_helper(func: cst.BaseExpression, new: str) -> cst.BaseExpression:
+    if isinstance(func, cst.Attribute):
+        return func.with_changes(attr=cst.Name(new))
+    return cst.Name(new)
+
+
+def _flat_tool(req: _Request, view: DictView, *, legacy: bool = False) -> cst.Dict:
+    kind = "function" if legacy else view.str("type")
+    if kind == "function":
+        inner = view if legacy else DictView.of(view.get("function"))  # type: ignore[arg-type]
+        if inner is None:
+            raise Blocked("a function tool is not a literal dict")
+        extra = sorted(inner.keys() - {"name", "description", "parameters", "strict"})
+        if extra or (not legacy and view.keys() != {"type", "function"}):
+            raise Blocked(f"function tool key `{(extra or sorted(view.keys()))[0]}` can't be converted")
+        node = _with_items(inner.node, [("type", "function")]) if legacy else flatten(view, "function")
+        additions: list[tuple[str, cst.BaseExpression]] = []
+        if "parameters" not in inner:
+            additions.append(("parameters", cst.Name("None")))
+            req.fix("RSP117", tool=inner.str("name") or _short(inner.get("name") or inner.node))
+        strict = inner.get("strict")
+        if strict is None:
+            additions.append(("strict", cst.Name("False")))
+        elif isinstance(strict, cst.Name) and strict.value == "None":
+            node = _set_value(node, "strict", cst.Name("False"))
+        return _append_items(node, additions)
+    if kind == "custom":
+        inner = DictView.of(view.get("custom"))  # type: ignore[arg-type]
+        if inner is None or view.keys() != {"type", "custom"}:
+            raise Blocked("a custom tool is not a literal `{\"type\": \"custom\", \"custom\": {...}}`")
+        extra = sorted(inner.keys() - {"name", "description", "format"})
+        if extra:
+            raise Blocked(f"custom tool key `{extra[0]}` can't be converted")
+        node = flatten(view, "custom")
+        fmt = inner.get("format")
+        if fmt is not None:
+            fview = DictView.of(fmt)
+            if fview is None:
+                raise Blocked("a custom tool `format` is not a dict literal")
+            ftype = fview.str("type")
+            if ftype == "grammar":
+                g = DictView.of(fview.get("grammar"))  # type: ignore[arg-type]
+                if g is None or fview.keys() != {"type", "grammar"} or g.keys() - {"definition", "syntax"}:
+                    raise Blocked("a custom tool grammar is not a literal `{definition, syntax}` dict")
+                node = _set_value(node, "format", flatten(fview, "grammar"))
+            elif ftype != "text":
+                raise Blocked(f"custom tool format type {ftype!r} can't be converted")
+        return node
+    raise Blocked(f"tool type {kind!r} can't be converted")
+
+
+def _with_items(node: cst.Dict, first: list[tuple[str, str]]) -> cst.Dict:
+    like = node.elements[0].key if node.elements else None  # type: ignore[union-attr]
+    items = [Item(make_dict_element(k, quote_like(like, v), like)) for k, v in first]
+    items += [Item(e, i) for i, e in enumerate(node.elements)]
+    return node.with_changes(elements=rebuild(node.elements, items, node.lbrace.whitespace_after))
+
+
+def _append_items(node: cst.Dict, additions: list[tuple[str, cst.BaseExpression]]) -> cst.Dict:
+    if not additions:
+        return node
+    like = node.elements[0].key if node.elements else None  # type: ignore[union-attr]
+    items = [Item(e, i) for i, e in enumerate(node.elements)]
+    items += [Item(make_dict_element(k, v, like)) for k, v in additions]
+    return node.with_changes(elements=rebuild(node.elements, items, node.lbrace.whitespace_after))
+
+
+def _set_value(node: cst.Dict, key: str, value: cst.BaseExpression) -> cst.Dict:
+    return node.with_changes(
+        elements=[
+            e.with_changes(value=value) if string_value(e.key) == key else e  # type: ignore[union-attr]
+            for e in node.elements
+        ]
+    )
+
+
+def t_tool_choice(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    value = arg.value
+    text = string_value(value)
+    if text is not None:
+        if text not in TOOL_CHOICE_STRINGS:
+            raise Blocked(f"unknown tool_choice {text!r}")
+        req.keep(arg, index)
+        return
+    view = DictView.of(value)
+    if view is None:
+        req.block("RSP205", param="tool_choice", expr=_short(value))
+        return
+    req.add(arg, "tool_choice", _flat_choice(view), index)
+    req.fix(parameter.fix or "RSP109")
+
+
+def _flat_choice(view: DictView) -> cst.Dict:
+    kind = view.str("type")
+    if kind in ("function", "custom"):
+        inner = DictView.of(view.get(kind))  # type: ignore[arg-type]
+        if inner is None or inner.keys() != {"name"} or view.keys() != {"type", kind}:
+            raise Blocked(f"tool_choice `{kind}` is not a literal `{{\"name\": ...}}`")
+        return flatten(view, kind)
+    if kind == "allowed_tools":
+        inner = DictView.of(view.get("allowed_tools"))  # type: ignore[arg-type]
+        if inner is None or inner.keys() != {"mode", "tools"} or view.keys() != {"type", "allowed_tools"}:
+            raise Blocked("allowed_tools is not a literal `{mode, tools}` dict")
+        tools = inner.get("tools")
+        if not isinstance(tools, (cst.List, cst.Tuple)):
+            raise Blocked("allowed_tools `tools` is not a list literal")
+        flat_tools = []
+        for element in tools.elements:
+            tview = DictView.of(element.value)
+            if tview is None:
+                raise Blocked("an allowed tool is not a dict literal")
+            flat_tools.append(element.with_changes(value=_flat_choice(tview)))
+        flat = flatten(view, "allowed_tools")
+        return _set_value(flat, "tools", tools.with_changes(elements=flat_tools))
+    raise Blocked(f"tool_choice type {kind!r} can't be converted")
+
+
+def t_functions(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    if "tools" in req.keywords:
+        raise Blocked("both `tools` and legacy `functions` are given")
+    value = arg.value
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        req.block("RSP205", param="functions", expr=_short(value))
+        return
+    elements = []
+    for element in value.elements:
+        view = DictView.of(element.value) if isinstance(element, cst.Element) else None
+        if view is None:
+            req.block("RSP205", param="functions", expr=_short(element.value))
+            return
+        elements.append(element.with_changes(value=_flat_tool(req, view, legacy=True)))
+    req.add(arg, "tools", value.with_changes(elements=elements), index)
+    req.fix(parameter.fix or "RSP110", param="functions", to="tools")
+
+
+def t_function_call(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    if "tool_choice" in req.keywords:
+        raise Blocked("both `tool_choice` and legacy `function_call` are given")
+    value = arg.value
+    text = string_value(value)
+    if text in ("none", "auto"):
+        req.add(arg, "tool_choice", value, index)
+    else:
+        view = DictView.of(value)
+        if view is None or view.keys() != {"name"}:
+            req.block("RSP205", param="function_call", expr=_short(value))
+            return
+        like = view.items["name"].key
+        items = [Item(make_dict_element("type", quote_like(like, "function"), like))]
+        items += [Item(e, i) for i, e in enumerate(view.node.elements)]
+        node = view.node.with_changes(elements=rebuild(view.node.elements, items, view.node.lbrace.whitespace_after))
+        req.add(arg, "tool_choice", node, index)
+    req.fix(parameter.fix or "RSP110", param="function_call", to="tool_choice")
+
+
+def t_stream(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    if literal_value(arg.value) is False:
+        req.keep(arg, index)
+        return
+    req.block("RSP207")
+
+
+def t_stream_options(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    if literal_value(arg.value) is None:
+        req.fix("RSP114", param="stream_options", value="None")
+        return
+    req.block("RSP207")
+
+
+def t_extra_body(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    view = DictView.of(arg.value)
+    if view is None:
+        if literal_value(arg.value) is None:
+            req.keep(arg, index)
+            return
+        req.block("RSP211", why=f"`{_short(arg.value)}` is not a dict literal; its keys can't be checked")
+        return
+    chat_only = {
+        name for name, p in req.ctx.catalog.parameters.items() if p.action != "keep"
+    } - {"stream"}
+    clash = sorted(view.keys() & chat_only)
+    if clash:
+        req.block("RSP211", why=f"carries the chat-only key `{clash[0]}`")
+        return
+    req.keep(arg, index)
+
+
+TRANSFORMS: dict[str, Callable[[_Request, cst.Arg, int, Parameter], None]] = {
+    "messages": t_messages,
+    "reasoning_effort": t_reasoning_effort,
+    "response_format": t_response_format,
+    "verbosity": t_verbosity,
+    "tools": t_tools,
+    "tool_choice": t_tool_choice,
+    "functions": t_functions,
+    "function_call": t_function_call,
+    "stream": t_stream,
+    "stream_options": t_stream_options,
+    "extra_body": t_extra_body,
+}
+
+
+def rewrite_request(call: cst.Call, ctx: RequestContext) -> RequestResult:
+    return _Request(call, ctx).run()

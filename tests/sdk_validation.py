@@ -1,0 +1,615 @@
+"""Strict validation of emitted Responses request bodies against the SDK's TypedDicts.
+
+Test-side helper only: it imports ``openai`` and ``pydantic``; the codemod itself
+never does.  It follows the recipe of ``api-mapping.md`` section f:
+
+* ``TypeAdapter(Union[ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming],
+  config=ConfigDict(extra="forbid"))`` -- the ``forbid`` setting propagates to every
+  nested TypedDict, so unknown keys (``messages``, a message ``name``, ...) are rejected;
+* lazily validated ``Iterable[...]`` fields (``tools``, ``context_management``, ...)
+  come back as pydantic ``ValidatorIterator`` objects and are forced recursively;
+* errors are filtered to the branch chosen by ``body.get("stream") is True``.
+
+On top of the recipe:
+
+* every ``input`` item is discriminated by its ``type`` (or ``role`` for easy
+  messages) and validated alone against the matching TypedDict, so errors name the
+  item index and the offending field instead of hundreds of union errors;
+* the remaining union noise (``tools``, ``tool_choice``, ``text.format``, content
+  parts, ...) is reduced to the most plausible union member;
+* values that are placeholders for non-literal source (``"<expr:SOURCE>"``) are
+  given the benefit of the doubt: an error *about such a value's type* is dropped
+  (an unknown key is still an error whatever its value).
+
+Public API::
+
+    validate_responses_body(body) -> list[str]     # [] == valid
+    extract_calls(source) -> list[Call]
+    validate_source(source) -> list[str]            # "line N: ..." strings
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any, Iterable, List, Optional, Union
+
+__all__ = [
+    "Call",
+    "PLACEHOLDER_PREFIX",
+    "RESPONSES_METHODS",
+    "extract_calls",
+    "is_placeholder",
+    "validate_responses_body",
+    "validate_source",
+]
+
+PLACEHOLDER_PREFIX = "<expr:"
+
+# Attribute chains (after ``.responses``) that send a Responses create body.
+RESPONSES_METHODS = (
+    "create",
+    "parse",
+    "stream",
+    "with_raw_response.create",
+    "with_raw_response.parse",
+    # Not emitted by the mapping's safe set, but they send the same body, so a
+    # wrong shape behind them is just as wrong.
+    "with_streaming_response.create",
+    "with_streaming_response.parse",
+)
+
+# Keyword arguments consumed by the SDK method, never sent as body keys.
+TRANSPORT_KWARGS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
+HELPER_KWARGS = {
+    # responses.parse: text_format/parse_as drive client-side parsing.
+    "parse": frozenset({"text_format", "parse_as"}),
+    # responses.stream: text_format drives parsing; the SDK sends stream=True itself.
+    "stream": frozenset({"text_format"}),
+}
+
+
+def is_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(PLACEHOLDER_PREFIX) and value.endswith(">")
+
+
+# --------------------------------------------------------------------------------------
+# SDK adapters (built once, lazily, on first use)
+# --------------------------------------------------------------------------------------
+
+
+class _SDK:
+    """Holds the pydantic adapters; built on first use (importing openai takes ~1 s)."""
+
+    def __init__(self) -> None:
+        import typing_extensions as te
+        from pydantic import ConfigDict, TypeAdapter, ValidationError
+        from openai.types.responses.response_create_params import (
+            ResponseCreateParamsNonStreaming,
+            ResponseCreateParamsStreaming,
+        )
+        from openai.types.responses.response_input_param import ResponseInputItemParam
+
+        self.ValidationError = ValidationError
+        self.TypeAdapter = TypeAdapter
+        self.forbid = ConfigDict(extra="forbid")
+        self.non_streaming = ResponseCreateParamsNonStreaming.__name__
+        self.streaming = ResponseCreateParamsStreaming.__name__
+        # The recipe of api-mapping.md section f.
+        self.body = TypeAdapter(
+            Union[ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming],
+            config=self.forbid,
+        )
+        # Input item members with the literal values of their `type` / `role`.
+        self.items: list[_Member] = []
+        for member in te.get_args(ResponseInputItemParam):
+            hints = te.get_type_hints(member, include_extras=True)
+            types, type_required = _literal_values(hints.get("type"))
+            if not type_required:
+                types.add(None)  # the key may be omitted
+            roles, _ = _literal_values(hints.get("role"))
+            self.items.append(_Member(member, frozenset(types), frozenset(roles)))
+        self._item_adapters: dict[type, Any] = {}
+
+    def item_adapter(self, member: type) -> Any:
+        adapter = self._item_adapters.get(member)
+        if adapter is None:
+            # A config is refused on a bare TypedDict but accepted on List[TypedDict];
+            # like on the Union, it propagates to the nested TypedDicts.
+            adapter = self.TypeAdapter(List[member], config=self.forbid)  # type: ignore[valid-type]
+            self._item_adapters[member] = adapter
+        return adapter
+
+
+@dataclass(frozen=True)
+class _Member:
+    cls: type
+    types: frozenset  # allowed values of item["type"] (None == key absent / null)
+    roles: frozenset  # allowed values of item["role"] (empty == no role field)
+
+    @property
+    def name(self) -> str:
+        return self.cls.__name__
+
+
+def _literal_values(hint: Any) -> tuple[set, bool]:
+    """Literal values inside ``Required[Optional[Literal[...]]]`` and whether Required."""
+    import typing_extensions as te
+
+    values: set = set()
+    required = False
+    stack = [hint] if hint is not None else []
+    while stack:
+        h = stack.pop()
+        origin = te.get_origin(h)
+        if origin is te.Required:
+            required = True
+            stack.extend(te.get_args(h))
+        elif origin is te.NotRequired or origin is Union:
+            stack.extend(te.get_args(h))
+        elif origin is te.Literal:
+            values.update(te.get_args(h))
+        elif h is type(None):
+            values.add(None)
+    return values, required
+
+
+_sdk_instance: Optional[_SDK] = None
+
+
+def _sdk() -> _SDK:
+    global _sdk_instance
+    if _sdk_instance is None:
+        _sdk_instance = _SDK()
+    return _sdk_instance
+
+
+# --------------------------------------------------------------------------------------
+# Raw validation (with recursive forcing of lazy iterables)
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Err:
+    loc: tuple
+    type: str
+    msg: str
+    input: Any = None
+    ctx: Optional[dict] = None
+
+
+def _errs(exc: Any, prefix: tuple = ()) -> list[_Err]:
+    return [
+        _Err(prefix + tuple(d["loc"]), d["type"], d["msg"], d.get("input"), d.get("ctx"))
+        for d in exc.errors(include_url=False)
+    ]
+
+
+def _force(value: Any, path: tuple, out: list[_Err]) -> None:
+    """Materialise every lazy ``ValidatorIterator``; collect all item errors."""
+    sdk = _sdk()
+    if type(value).__name__ == "ValidatorIterator":
+        index = 0
+        while True:
+            try:
+                item = next(value)
+            except StopIteration:
+                break
+            except sdk.ValidationError as exc:  # the iterator goes on after an error
+                out.extend(_errs(exc, path))
+            else:
+                _force(item, path + (index,), out)
+            index += 1
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _force(item, path + (key,), out)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _force(item, path + (index,), out)
+
+
+def _strict(adapter: Any, value: Any) -> tuple[Any, list[_Err]]:
+    """validate_python + forcing; returns (validated or None, errors)."""
+    sdk = _sdk()
+    try:
+        result = adapter.validate_python(value)
+    except sdk.ValidationError as exc:
+        return None, _errs(exc)
+    errors: list[_Err] = []
+    _force(result, (), errors)
+    return result, errors
+
+
+# --------------------------------------------------------------------------------------
+# Union-noise reduction
+# --------------------------------------------------------------------------------------
+
+_DATA, _BRANCH = True, False
+
+
+@dataclass
+class _Located:
+    steps: list  # [(is_data, element)], is_data=False for union-branch labels
+    placeholder: bool  # the error is about the type of a placeholder value
+    err: _Err
+
+    def data_path(self, start: int = 0) -> list:
+        return [el for is_data, el in self.steps[start:] if is_data]
+
+
+def _locate(err: _Err, data: Any) -> _Located:
+    """Split a pydantic loc into data steps (keys/indices of ``data``) and branch labels."""
+    steps: list = []
+    cur: Any = data
+    inside = True  # still walking real data
+    placeholder = False
+    last = len(err.loc) - 1
+    for i, el in enumerate(err.loc):
+        if inside and isinstance(cur, dict):
+            if el in cur:
+                steps.append((_DATA, el))
+                cur = cur[el]
+                continue
+            if i == last and err.type == "missing":
+                steps.append((_DATA, el))
+                inside = False
+                continue
+        elif inside and isinstance(cur, (list, tuple)) and isinstance(el, int) and 0 <= el < len(cur):
+            steps.append((_DATA, el))
+            cur = cur[el]
+            continue
+        elif inside and isinstance(cur, str) and isinstance(el, int):
+            # a str iterated where an iterable was expected
+            placeholder = placeholder or is_placeholder(cur)
+            steps.append((_DATA, el))
+            inside = False
+            continue
+        if inside and is_placeholder(cur):
+            placeholder = True
+        steps.append((_BRANCH, el))
+    if inside and is_placeholder(cur):
+        placeholder = True
+    if err.type in ("extra_forbidden", "missing"):
+        placeholder = False  # a wrong key is wrong whatever the value
+    return _Located(steps, placeholder, err)
+
+
+def _branch_score(errs: list[_Located], depth: int) -> tuple:
+    kind = type_ = role = False
+    for e in errs:
+        rel = e.data_path(depth)
+        if not rel:
+            kind = True  # the value itself has the wrong kind for this member
+        elif rel == ["type"] and e.err.type == "literal_error":
+            type_ = True
+        elif rel == ["role"] and e.err.type == "literal_error":
+            role = True
+    return (kind, type_, role, len(errs))
+
+
+def _resolve(errs: list[_Located], depth: int = 0) -> list[_Located]:
+    """Drop placeholder-caused errors and keep one member per failing union.
+
+    Returns [] when the errors are fully explained by placeholders.  Without
+    placeholders the result is never empty if ``errs`` was not.
+    """
+    kept = [e for e in errs if len(e.steps) == depth and not e.placeholder]
+    groups: dict = {}
+    for e in errs:
+        if len(e.steps) > depth:
+            groups.setdefault(e.steps[depth], []).append(e)
+    branches = {}
+    for step, group in groups.items():
+        if step[0] is _DATA:
+            kept.extend(_resolve(group, depth + 1))
+        else:
+            branches[step[1]] = _resolve(group, depth + 1)
+    if branches and all(branches.values()):
+        ranked = sorted(branches.items(), key=lambda kv: _branch_score(kv[1], depth + 1))
+        best_label, best = ranked[0]
+        score = _branch_score(best, depth + 1)
+        prefix = [s for s in best[0].steps[:depth]]
+        if score[0]:
+            # No member even has the right kind (dict/str/list) for this value.
+            labels = ", ".join(str(label) for label in branches)
+            got = best[0].err.input
+            kept.append(_Located(prefix, False, _Err((), "union", f"Input should match one of: {labels}", got)))
+        elif score[1]:
+            # Every member rejects the `type` discriminator.
+            expected: list[str] = []
+            for errs_ in branches.values():
+                for e in errs_:
+                    if e.data_path(depth + 1) == ["type"] and e.err.ctx and "expected" in e.err.ctx:
+                        for part in str(e.err.ctx["expected"]).replace(" or ", ", ").split(", "):
+                            if part not in expected:
+                                expected.append(part)
+            value = next(e.err.input for e in best if e.data_path(depth + 1) == ["type"])
+            kept.append(
+                _Located(
+                    prefix + [(_DATA, "type")],
+                    False,
+                    _Err((), "literal_error", "Input should be one of " + ", ".join(expected), value),
+                )
+            )
+        else:
+            kept.extend(best)
+    return kept
+
+
+def _format(located: _Located, prefix: str = "") -> str:
+    path = ".".join(str(p) for p in located.data_path())
+    path = prefix + path if path else (prefix.rstrip(".") or "body")
+    msg = located.err.msg
+    if located.err.type not in ("missing", "extra_forbidden"):
+        msg += f" (got {_short(located.err.input)})"
+    return f"{path}: {msg}"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _report(errors: list[_Err], data: Any, prefix: str = "") -> list[str]:
+    lines: list[str] = []
+    for located in _resolve([_locate(e, data) for e in errors]):
+        line = _format(located, prefix)
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# 1. validate_responses_body
+# --------------------------------------------------------------------------------------
+
+
+def _item_candidates(item: dict) -> list[_Member]:
+    members = _sdk().items
+    kind = item.get("type")
+    if is_placeholder(kind):
+        return list(members)
+    candidates = [m for m in members if kind in m.types]
+    if "role" in item:
+        # An item with a role is a message: only compare members that have a role
+        # field, those accepting this role first (EasyInputMessageParam before Message).
+        role = item["role"]
+        candidates = [m for m in candidates if m.roles] or candidates
+        candidates.sort(key=lambda m: not (is_placeholder(role) or role in m.roles))
+    return candidates
+
+
+def _validate_input_items(items: Iterable[Any]) -> list[str]:
+    sdk = _sdk()
+    lines: list[str] = []
+    for index, item in enumerate(items):
+        where = f"input.{index}"
+        if is_placeholder(item):
+            continue
+        if not isinstance(item, dict):
+            lines.append(f"{where}: Input should be a dict input item (got {_short(item)})")
+            continue
+        candidates = _item_candidates(item)
+        if not candidates:
+            known = sorted({t for m in sdk.items for t in m.types if t is not None})
+            lines.append(
+                f"{where}.type: unknown input item type {item.get('type')!r} "
+                f"(expected 'message' or one of {len(known)} item types, e.g. 'function_call', "
+                f"'function_call_output')"
+            )
+            continue
+        best: Optional[tuple] = None
+        for rank, member in enumerate(candidates):
+            _, raw = _strict(sdk.item_adapter(member.cls), [item])
+            # Strip the List index of the single-item list.
+            errors = [_Err(e.loc[1:], e.type, e.msg, e.input, e.ctx) for e in raw]
+            kept = _resolve([_locate(e, item) for e in errors])
+            if not kept:
+                best = None
+                break
+            score = (_branch_score(kept, 0)[:3], len(kept), rank)
+            if best is None or score < best[0]:
+                best = (score, kept)
+        if best is not None:
+            for located in best[1]:
+                line = _format(located, where + ".")
+                if line not in lines:
+                    lines.append(line)
+    return lines
+
+
+def validate_responses_body(body: dict) -> list[str]:
+    """Strictly validate a Responses create body; ``[]`` means valid.
+
+    Each error is one line, ``"<dotted.path>: <message>"``, e.g.
+    ``"input.2.call_id: Field required"`` or ``"messages: Extra inputs are not permitted"``.
+    """
+    sdk = _sdk()
+    if not isinstance(body, dict):
+        return [f"body: Input should be a dict (got {_short(body)})"]
+    branch = sdk.streaming if body.get("stream") is True else sdk.non_streaming
+
+    lines: list[str] = []
+    work = dict(body)
+    inp = body.get("input")
+    if isinstance(inp, (list, tuple)):
+        # Item-by-item, discriminated, for readable errors.
+        lines.extend(_validate_input_items(inp))
+        del work["input"]
+
+    raw: list[_Err] = []
+    for _ in range(len(work) + 1):
+        try:
+            result = sdk.body.validate_python(work)
+        except sdk.ValidationError as exc:
+            errors = [
+                _Err(e.loc[1:], e.type, e.msg, e.input, e.ctx)
+                for e in _errs(exc)
+                if e.loc and e.loc[0] == branch
+            ]
+            raw.extend(errors)
+            # Drop the offending keys and validate again, so that the lazily
+            # validated fields of the remaining keys still get forced.
+            bad = {e.loc[0] for e in errors if e.loc} & set(work)
+            if not bad:
+                if not errors:  # defensive: the other branch failed only
+                    raw.extend(_errs(exc))
+                break
+            for key in bad:
+                del work[key]
+        else:
+            _force(result, (), raw)
+            break
+    lines.extend(_report(raw, body))
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# 2. extract_calls
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    lineno: int
+    method: str  # "create", "parse", "stream", "with_raw_response.create", ...
+    body: dict
+    unvalidatable: Optional[str] = None  # reason, when the body cannot be known statically
+    sdk_kwargs: dict = field(default_factory=dict)  # removed SDK-only kwargs (extra_body, ...)
+    col_offset: int = 0
+
+
+class _Unvalidatable(Exception):
+    pass
+
+
+def _method_of(func: ast.expr) -> Optional[str]:
+    """'create' for ``X.responses.create``, 'with_raw_response.parse' for ..., else None."""
+    parts: list[str] = []
+    node = func
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        if node.attr == "responses" and len(parts) > 1:
+            method = ".".join(reversed(parts[:-1]))
+            return method if method in RESPONSES_METHODS else None
+        node = node.value
+    if isinstance(node, ast.Name) and node.id == "responses" and parts:
+        method = ".".join(reversed(parts))
+        return method if method in RESPONSES_METHODS else None
+    return None
+
+
+class _Evaluator:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def placeholder(self, node: ast.AST) -> str:
+        text = ast.get_source_segment(self.source, node) or ast.unparse(node)
+        return f"{PLACEHOLDER_PREFIX}{' '.join(text.split())}>"
+
+    def value(self, node: ast.AST) -> Any:
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, (str, int, float, bool)) or node.value is None:
+                return node.value
+            return self.placeholder(node)  # bytes, Ellipsis, complex
+        if isinstance(node, ast.Dict):
+            out: dict = {}
+            for key, val in zip(node.keys, node.values):
+                if key is None:
+                    raise _Unvalidatable(f"dict literal with **{self.placeholder(val)[6:-1]} spread")
+                k = self.value(key)
+                if not isinstance(k, str):
+                    k = str(k)
+                out[k] = self.value(val)
+            return out
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [self.value(elt) for elt in node.elts]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self.value(node.operand)
+            if isinstance(operand, (int, float)) and not isinstance(operand, bool):
+                return -operand if isinstance(node.op, ast.USub) else operand
+            return self.placeholder(node)
+        # Starred (in a list), names, attributes, calls, f-strings, comprehensions, ...
+        return self.placeholder(node)
+
+    def tool(self, node: ast.AST, method: str) -> Any:
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name == "pydantic_function_tool" and method.endswith("create"):
+                # responses.create sends the chat-shaped helper output unchanged
+                # (api-mapping.md b, [exp:tools]); model it as such so it is rejected.
+                return {
+                    "type": "function",
+                    "function": {"name": self.placeholder(node), "parameters": {}, "strict": True},
+                }
+            # pydantic_responses_function_tool(M), or pydantic_function_tool(M) that
+            # parse/stream convert: a flattened strict function tool.
+            return {"type": "function", "name": self.placeholder(node), "parameters": {}, "strict": True}
+        return self.value(node)
+
+
+def extract_calls(source: str) -> list[Call]:
+    """Every ``<anything>.responses.{create,parse,stream,with_raw_response.*}`` call in source."""
+    tree = ast.parse(source)
+    ev = _Evaluator(source)
+    calls: list[Call] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        method = _method_of(node.func)
+        if method is None:
+            continue
+        call = Call(node.lineno, method, {}, col_offset=node.col_offset)
+        reasons: list[str] = []
+        if node.args:
+            reasons.append("positional arguments (the SDK methods are keyword-only)")
+        helper = HELPER_KWARGS.get(method.rsplit(".", 1)[-1], frozenset())
+        for kw in node.keywords:
+            if kw.arg is None:
+                reasons.append(f"**{ev.placeholder(kw.value)[6:-1]} splat")
+                continue
+            try:
+                if kw.arg == "tools" and isinstance(kw.value, (ast.List, ast.Tuple)):
+                    value: Any = [ev.tool(elt, method) for elt in kw.value.elts]
+                else:
+                    value = ev.value(kw.value)
+            except _Unvalidatable as exc:
+                reasons.append(f"{kw.arg}: {exc}")
+                continue
+            if kw.arg in TRANSPORT_KWARGS or kw.arg in helper:
+                call.sdk_kwargs[kw.arg] = value
+            else:
+                call.body[kw.arg] = value
+        if reasons:
+            call.unvalidatable = "; ".join(reasons)
+        calls.append(call)
+    calls.sort(key=lambda c: (c.lineno, c.col_offset))
+    return calls
+
+
+# --------------------------------------------------------------------------------------
+# 3. validate_source
+# --------------------------------------------------------------------------------------
+
+
+def _call_errors(call: Call) -> list[str]:
+    if call.unvalidatable:
+        return [f"{call.method}: cannot validate statically: {call.unvalidatable}"]
+    body = dict(call.body)
+    errors: list[str] = []
+    leaf = call.method.rsplit(".", 1)[-1]
+    if leaf == "stream":
+        if "response_id" in body or "starting_after" in body:
+            return ["stream: response_id/starting_after resumes an existing response; not a create body"]
+        if "stream" in body:
+            errors.append("stream: responses.stream() takes no `stream` argument (TypeError)")
+        body["stream"] = True  # what the SDK sends
+    if "text_format" in call.sdk_kwargs and isinstance(body.get("text"), dict) and "format" in body["text"]:
+        errors.append("text.format: cannot be combined with text_format (TypeError in the SDK)")
+    return errors + validate_responses_body(body)
+
+
+def validate_source(source: str) -> list[str]:
+    """Validate every Responses call in ``source``; ``"line N: ..."`` per problem."""
+    return [f"line {call.lineno}: {err}" for call in extract_calls(source) for err in _call_errors(call)]
