@@ -13,7 +13,7 @@ from typing import Iterator, Mapping
 from urllib.parse import urlsplit
 
 import libcst as cst
-from libcst.metadata import Assignment, Scope as BaseScope
+from libcst.metadata import Assignment, QualifiedNameSource, Scope as BaseScope
 
 from migrate.catalog import Catalog, Method
 from migrate.cst_helpers import code_of, string_value
@@ -100,6 +100,16 @@ class Resolver:
         except Exception:  # pragma: no cover - defensive: LibCST raises on odd nodes
             return set()
 
+    def _is_module_client(self, node: cst.Name) -> bool:
+        """`openai` bound by `import openai` (any alias), not a variable that happens to be called so."""
+        scope = self.scopes.get(node)
+        if scope is None:
+            return False
+        return any(
+            q.name == self.clients.module_client and q.source is QualifiedNameSource.IMPORT
+            for q in scope.get_qualified_names_for(node)
+        )
+
     # ------------------------------------------------------------------ expressions
     def _unresolved(self, receiver: str, why: str) -> Finding:
         return Finding.of("RSP004", receiver=receiver, why=why)
@@ -110,7 +120,7 @@ class Resolver:
         if isinstance(node, cst.Call):
             return self._value(node, receiver, depth)
         if isinstance(node, cst.Name):
-            if self.clients.module_client in self.qualified_names(node) and node.value != "self":
+            if self._is_module_client(node):
                 return Client()
             return self._name(node, receiver, depth)
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":

@@ -41,14 +41,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pathspec costs ~0.1 s to import: only when a .gitignore or --exclude needs it
+    import pathspec
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
     ".git .hg .svn .venv venv .tox .nox .eggs __pycache__ .mypy_cache .pytest_cache"
     " .ruff_cache node_modules build dist site-packages _build __pypackages__".split()
 )
 
-_Layers = tuple[tuple[str, pathspec.GitIgnoreSpec], ...]  # (dir relative to anchor, spec)
+_Layers = tuple[tuple[str, "pathspec.GitIgnoreSpec"], ...]  # (dir relative to anchor, spec)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ def _load_gitignore(directory: str) -> pathspec.GitIgnoreSpec | None:
             lines = f.read().decode("utf-8", "replace").splitlines()
     except OSError:
         return None
+    import pathspec
+
     try:
         spec = pathspec.GitIgnoreSpec.from_lines(lines)
     except ValueError:  # an invalid pattern: keep the valid ones, like git does
@@ -75,6 +80,8 @@ def _load_gitignore(directory: str) -> pathspec.GitIgnoreSpec | None:
 
 
 def _valid(line: str) -> bool:
+    import pathspec
+
     try:
         pathspec.GitIgnoreSpec.from_lines([line])
         return True
@@ -184,7 +191,11 @@ def _skip(
 
 def iter_files(paths: Sequence[str | Path], *, exclude: Sequence[str] = ()) -> Iterator[Discovered]:
     """Yield the files to process under `paths`, in order (see the module docstring)."""
-    excl = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+    excl = None
+    if exclude:
+        import pathspec
+
+        excl = pathspec.GitIgnoreSpec.from_lines(exclude)
     seen: set[str] = set()
     for arg in paths:
         path = Path(arg)

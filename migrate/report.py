@@ -56,13 +56,27 @@ def unified_diff(result: FileResult) -> str:
         return ""
     before = decode_for_display(result.original).splitlines(keepends=True)
     after = decode_for_display(result.migrated).splitlines(keepends=True)
-    lines = difflib.unified_diff(before, after, f"a/{result.path}", f"b/{result.path}")
+    name = _diff_name(result.path)
+    lines = difflib.unified_diff(before, after, f"a/{name}", f"b/{name}")
     out = []
     for line in lines:
         out.append(line)
         if not line.endswith("\n"):
             out.append("\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def _diff_name(path: str) -> str:
+    """The path as `git apply` expects it: relative to the working directory when possible."""
+    import os
+
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        rel = path
+    if rel.startswith(".."):
+        rel = os.path.abspath(path)
+    return rel.replace(os.sep, "/").lstrip("/")
 
 
 def call_record(path: str, call: CallSite) -> dict:

@@ -311,7 +311,7 @@ def _resolve(errs: list[_Located], depth: int = 0) -> list[_Located]:
         prefix = [s for s in best[0].steps[:depth]]
         if score[0]:
             # No member even has the right kind (dict/str/list) for this value.
-            labels = ", ".join(str(label) for label in branches)
+            labels = ", ".join(_label(label) for label in branches)
             got = best[0].err.input
             kept.append(_Located(prefix, False, _Err((), "union", f"Input should match one of: {labels}", got)))
         elif score[1]:
@@ -334,6 +334,14 @@ def _resolve(errs: list[_Located], depth: int = 0) -> list[_Located]:
         else:
             kept.extend(best)
     return kept
+
+
+def _label(label: Any) -> str:
+    text = str(label)
+    for container in ("list", "dict", "set", "tuple"):
+        if text.startswith(container + "["):
+            return container
+    return text
 
 
 def _format(located: _Located, prefix: str = "") -> str:
@@ -461,6 +469,28 @@ def validate_responses_body(body: dict) -> list[str]:
             _force(result, (), raw)
             break
     lines.extend(_report(raw, body))
+    lines.extend(_allowed_tools_errors(body.get("tool_choice")))
+    return lines
+
+
+def _allowed_tools_errors(choice: Any) -> list[str]:
+    """ToolChoiceAllowedParam.tools is typed ``Iterable[Dict[str, object]]``, so the SDK
+    types accept anything inside; its docstring shows the flat Responses shape
+    (``{"type": "function", "name": ...}``).  Reject the nested chat shape explicitly."""
+    if not (isinstance(choice, dict) and choice.get("type") == "allowed_tools"):
+        return []
+    tools = choice.get("tools")
+    if not isinstance(tools, (list, tuple)):
+        return []
+    lines = []
+    for index, tool in enumerate(tools):
+        if isinstance(tool, dict):
+            for key in ("function", "custom"):
+                if isinstance(tool.get(key), dict):
+                    lines.append(
+                        f"tool_choice.tools.{index}.{key}: chat-shaped entry; the Responses shape is "
+                        f"flat ({{'type': {tool.get('type')!r}, 'name': ...}})"
+                    )
     return lines
 
 

@@ -246,6 +246,32 @@ REJECTED = {
         _body(tools=[{"type": "custom", "custom": {"name": "run_sql"}}]),
         "tools.0.custom: Extra inputs are not permitted",
     ),
+    "chat_allowed_tools_entry": (
+        _body(
+            tool_choice={
+                "type": "allowed_tools",
+                "mode": "auto",
+                "tools": [{"type": "function", "function": {"name": "get_weather"}}],
+            }
+        ),
+        "tool_choice.tools.0.function: chat-shaped entry",
+    ),
+    "chat_custom_grammar": (
+        _body(
+            tools=[
+                {
+                    "type": "custom",
+                    "name": "run_sql",
+                    "format": {"type": "grammar", "grammar": {"definition": "start: /.+/", "syntax": "lark"}},
+                }
+            ]
+        ),
+        "tools.0.format.grammar: Extra inputs are not permitted",
+    ),
+    "assistant_null_content": (
+        _with_item({"role": "assistant", "content": None}, 3),
+        "input.3.content: Input should match one of: str, list (got None)",
+    ),
     "chat_tool_choice": (
         _body(tool_choice={"type": "function", "function": {"name": "f"}}),
         "tool_choice.function: Extra inputs are not permitted",
