@@ -82,6 +82,7 @@ class Clients:
     azure_host_suffixes: tuple[str, ...]
     other_sdks: dict[str, str]
     wrappers: dict[str, str]
+    wrapper_keywords: frozenset[str]
     tool_helper_chat: frozenset[str]
     tool_helper_responses: str
 
@@ -128,9 +129,9 @@ def format_path(segments: tuple[Segment, ...]) -> str:
         if kind == "attr":
             out.append(f".{value}")
         elif kind == "index":
-            out.append(f"[{value}]")
+            out.append(f"[{value}]" if not str(value).startswith("<") else "[...]")
         else:
-            out.append("()")
+            out.append("()" if value is None else "(...)")
     return "".join(out)
 
 
@@ -221,6 +222,7 @@ def _clients(raw: dict[str, Any]) -> Clients:
         azure_host_suffixes=tuple(raw["azure_host_suffixes"]),
         other_sdks=dict(raw["other_sdks"]),
         wrappers=dict(raw["wrappers"]),
+        wrapper_keywords=frozenset(raw["wrapper_keywords"]),
         tool_helper_chat=frozenset(raw["tool_helper"]["chat"]),
         tool_helper_responses=raw["tool_helper"]["responses"],
     )

@@ -171,16 +171,19 @@ class Resolver:
             return self._unresolved(receiver, "`self` outside a class")
         attr = node.attr.value
         values: list[Resolution] = []
+        class_level = {id(s) for line in cls.body.body if isinstance(line, cst.SimpleStatementLine) for s in line.body}
         for statement in _walk(cls.body):
             if isinstance(statement, cst.Assign):
                 for target in statement.targets:
                     t = target.target
-                    if isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value):
+                    if (isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value)) or (
+                        isinstance(t, cst.Name) and t.value == attr and id(statement) in class_level
+                    ):
                         values.append(self._value(statement.value, receiver, depth + 1))
             elif isinstance(statement, cst.AnnAssign):
                 t = statement.target
                 if (isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value)) or (
-                    isinstance(t, cst.Name) and t.value == attr
+                    isinstance(t, cst.Name) and t.value == attr and id(statement) in class_level
                 ):
                     annotated = self._annotation(statement.annotation, receiver, "")
                     if isinstance(annotated, Client):
@@ -240,7 +243,10 @@ class Resolver:
                         continue
                     return Finding.of("RSP003", receiver=receiver, base_url=f"`{code_of(arg.value).strip()}` (not a literal)")
                 host = (urlsplit(url).hostname or "").lower()
-                if host in self.clients.openai_hosts or host.endswith(self.clients.azure_host_suffixes):
+                if host in self.clients.openai_hosts:
+                    continue
+                if host.endswith(self.clients.azure_host_suffixes):
+                    azure = True
                     continue
                 return Finding.of("RSP003", receiver=receiver, base_url=repr(url))
         return Client(azure=azure)

@@ -23,6 +23,9 @@ from migrate.transforms.request import RequestContext, rewrite_request
 from migrate.transforms.results import ChainEdit, ResultFollower, apply_chain_edit, _assigned_name
 
 
+STREAMING_RULES = frozenset({"RSP207"})
+
+
 class InternalError(Exception):
     """A planned rewrite could not be applied as planned (a bug in the tool)."""
 
@@ -36,7 +39,7 @@ class _Plan:
     blockers: list[Finding] = field(default_factory=list)
     bindings: set[cst.CSTNode] = field(default_factory=set)
     shared_with: set[cst.CSTNode] = field(default_factory=set)
-    tool_helpers: set[str] = field(default_factory=set)
+    tool_helpers: dict[cst.CSTNode, str] = field(default_factory=dict)  # func node -> spelling
 
 
 @dataclass
@@ -104,15 +107,27 @@ def _plan_site(
         return plan
     method = site.method.to[-1]
     spellings = _tool_helper_spellings(site.call, resolver, catalog)
-    plan.ctx = RequestContext(method=method, catalog=catalog, settings=settings, pydantic_tool_spellings=spellings)
+    plan.ctx = RequestContext(
+        method=method,
+        catalog=catalog,
+        settings=settings,
+        pydantic_tool_spellings=spellings,
+        receiver=code_of(site.receiver).strip(),
+    )
     request = rewrite_request(site.call, plan.ctx)
+    not_ours = [b for b in request.blockers if catalog.rule(b.code).level == "info"]
+    if not_ours:  # e.g. instructor's `response_model=`: the call is not OpenAI's to migrate
+        record.outcome = "skipped"
+        record.findings = not_ours
+        return plan
     plan.blockers.extend(request.blockers)
-    plan.tool_helpers = request.renamed_tool_helpers
+    plan.tool_helpers = _renamed_helper_funcs(site.call, request.renamed_tool_helpers)
     fixes = [Finding.of("RSP100", method=site.method_name, to=".".join(site.method.to))]
     if isinstance(resolution, Client) and resolution.azure:
         fixes.append(Finding.of("RSP005"))
     fixes.extend(request.fixes)
-    if site.method.result:
+    streaming = any(b.code in STREAMING_RULES for b in plan.blockers)
+    if site.method.result and not streaming:  # a stream's consumers are reported by RSP207 itself
         followed = follower.follow(site.call, site.method.result)
         plan.blockers.extend(followed.blockers)
         plan.edits = followed.edits
@@ -123,6 +138,18 @@ def _plan_site(
                 fixes.append(finding)
     record.findings = fixes
     return plan
+
+
+def _renamed_helper_funcs(call: cst.Call, spellings: set[str]) -> dict[cst.CSTNode, str]:
+    out: dict[cst.CSTNode, str] = {}
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "tools" and isinstance(arg.value, (cst.List, cst.Tuple)):
+            for element in arg.value.elements:
+                if isinstance(element.value, cst.Call):
+                    spelling = code_of(element.value.func).strip()
+                    if spelling in spellings:
+                        out[element.value.func] = spelling
+    return out
 
 
 def _tool_helper_spellings(call: cst.Call, resolver: Resolver, catalog: Catalog) -> frozenset[str]:
@@ -178,30 +205,36 @@ def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, resolver: R
         for edit in plan.edits:
             chains[edit.target] = edit
     imports = _import_edits(plans, catalog, scopes)
-    return module.visit(_Apply(calls, chains, imports))
+    return module.visit(_Apply(calls, chains, imports, catalog.clients.tool_helper_responses))
 
 
-def _import_edits(plans: list[_Plan], catalog: Catalog, scopes) -> dict[cst.CSTNode, set[str]]:
-    """`from openai import pydantic_function_tool` must also import the Responses helper."""
-    needed: dict[cst.CSTNode, set[str]] = {}
-    for plan in plans:
-        for spelling in plan.tool_helpers:
-            if "." in spelling:
-                continue
-            call = plan.site.call
-            scope = scopes.get(call)
-            for assignment in scope.assignments[spelling] if scope is not None else ():
-                node = getattr(assignment, "node", None)
-                if isinstance(node, cst.ImportFrom):
-                    needed.setdefault(node, set()).add(catalog.clients.tool_helper_responses)
-    return needed
+def _import_edits(plans: list[_Plan], catalog: Catalog, scopes) -> dict[cst.CSTNode, dict[str, str | None]]:
+    """`from openai import pydantic_function_tool [as x]` must import the Responses helper.
+
+    The old name is replaced when every use of it was renamed, else the new name is added.
+    Returns, per ImportFrom node, {imported name or alias: old name to replace, or None to add}.
+    """
+    renamed = {func: spelling for plan in plans for func, spelling in plan.tool_helpers.items()}
+    edits: dict[cst.CSTNode, dict[str, str | None]] = {}
+    for func, spelling in renamed.items():
+        if "." in spelling:
+            continue
+        scope = scopes.get(func)
+        for assignment in scope.assignments[spelling] if scope is not None else ():
+            node = getattr(assignment, "node", None)
+            if isinstance(node, cst.ImportFrom):
+                uses = {access.node for access in assignment.references}
+                all_renamed = uses <= renamed.keys()
+                edits.setdefault(node, {})[spelling] = spelling if all_renamed else None
+    return edits
 
 
 class _Apply(cst.CSTTransformer):
-    def __init__(self, calls, chains, imports) -> None:
+    def __init__(self, calls, chains, imports, helper: str) -> None:
         self.calls = calls
         self.chains = chains
         self.imports = imports
+        self.helper = helper
 
     def on_leave(self, original_node, updated_node):  # type: ignore[override]
         plan = self.calls.get(original_node)
@@ -210,9 +243,9 @@ class _Apply(cst.CSTTransformer):
         edit = self.chains.get(original_node)
         if edit is not None:
             updated_node = apply_chain_edit(edit, updated_node)
-        names = self.imports.get(original_node)
-        if names is not None:
-            updated_node = _add_import_names(updated_node, names)
+        edits = self.imports.get(original_node)
+        if edits is not None:
+            updated_node = _add_import_names(updated_node, edits, self.helper)
         return updated_node
 
     @staticmethod
@@ -231,19 +264,31 @@ class _Apply(cst.CSTTransformer):
         new_func: cst.BaseExpression = func
         for name in plan.site.method.to:
             new_func = cst.Attribute(value=new_func, attr=cst.Name(name))
-        return updated.with_changes(func=new_func, args=request.args)
+        return updated.with_changes(
+            func=new_func, args=request.args, whitespace_before_args=request.whitespace_before_args
+        )
 
 
-def _add_import_names(node: cst.ImportFrom, names: set[str]) -> cst.ImportFrom:
+def _add_import_names(node: cst.ImportFrom, edits: dict[str, str | None], new_name: str) -> cst.ImportFrom:
     if isinstance(node.names, cst.ImportStar):
         return node
-    present = {a.evaluated_name for a in node.names}
     aliases = list(node.names)
-    for name in sorted(names - present):
-        last = aliases[-1]
-        comma = last.comma if isinstance(last.comma, cst.Comma) else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        aliases[-1] = last.with_changes(comma=comma)
-        aliases.append(cst.ImportAlias(name=cst.Name(name)))
-        if isinstance(last.comma, cst.Comma):  # keep a trailing comma last
-            aliases[-1] = aliases[-1].with_changes(comma=last.comma)
-    return node.with_changes(names=aliases)
+    present = {a.evaluated_alias or a.evaluated_name for a in aliases}
+    replace = {old for old, how in edits.items() if how is not None}
+    out = []
+    for alias in aliases:
+        bound = alias.evaluated_alias or alias.evaluated_name
+        if bound in replace and new_name not in present:
+            alias = alias.with_changes(name=cst.Name(new_name), asname=None)
+            present.add(new_name)
+        elif bound in replace:
+            continue  # the new name is already imported: drop the old one
+        out.append(alias)
+    if new_name not in present:
+        last = out[-1]
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        out[-1] = last.with_changes(comma=separator)
+        out.append(cst.ImportAlias(name=cst.Name(new_name), comma=last.comma))
+    if isinstance(out[-1].comma, cst.Comma) and not isinstance(aliases[-1].comma, cst.Comma):
+        out[-1] = out[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return node.with_changes(names=out)

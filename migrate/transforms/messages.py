@@ -37,6 +37,8 @@ class Converted:
     node: cst.BaseExpression | None = None
     instructions: cst.BaseExpression | None = None
     instructions_role: str | None = None
+    # Comments written above (or beside) the hoisted message: they move with it.
+    moved_comments: list[cst.Comment] = field(default_factory=list)
     fixes: list[Finding] = field(default_factory=list)
     blockers: list[Finding] = field(default_factory=list)
 
@@ -71,10 +73,26 @@ def convert_messages(value: cst.BaseExpression, *, hoist_instructions: bool, cus
         ):
             out.instructions = content
             out.instructions_role = role
+            value, out.moved_comments = _detach_first_comments(value, items[0].node)
             items = items[1:]
             out.fixes.append(Finding.of("RSP102", role=role))
     out.node = value.with_changes(elements=rebuild(value.elements, items, list_lead(value)))
     return out
+
+
+def _detach_first_comments(value, first: cst.Element):
+    """Take the comments above and beside the first element out of a multi-line list literal."""
+    lead = list_lead(value)
+    after = first.comma.whitespace_after if isinstance(first.comma, cst.Comma) else None
+    if not isinstance(value, cst.List) or not isinstance(lead, cst.ParenthesizedWhitespace):
+        return value, []
+    if not isinstance(after, cst.ParenthesizedWhitespace):
+        return value, []
+    comments = [line.comment for line in lead.empty_lines if line.comment is not None]
+    if after.first_line.comment is not None:
+        comments.append(after.first_line.comment)
+    new_lead = lead.with_changes(empty_lines=after.empty_lines, indent=after.indent, last_line=after.last_line)
+    return value.with_changes(lbracket=value.lbracket.with_changes(whitespace_after=new_lead)), comments
 
 
 def _is_text_expression(node: cst.BaseExpression | None) -> bool:
@@ -104,6 +122,8 @@ class _MessageConverter:
         role = view.str("role")
         if role is None:
             raise Blocked("its `role` is not a string literal")
+        if role == "function":
+            raise Blocked("legacy `function` messages have no call id to pair with")
         if "name" in view:
             raise Blocked("`name` has no Responses equivalent")
         if role in TEXT_ROLES:

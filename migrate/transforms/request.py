@@ -25,6 +25,7 @@ from migrate.cst_helpers import (
     make_dict_element,
     quote_like,
     rebuild,
+    shift_indent,
     string_value,
 )
 from migrate.findings import Finding
@@ -41,11 +42,13 @@ class RequestContext:
     settings: Settings
     # Spellings of callables that resolve to openai.pydantic_function_tool in this module.
     pydantic_tool_spellings: frozenset[str] = frozenset()
+    receiver: str = "the client"
 
 
 @dataclass
 class RequestResult:
     args: list[cst.Arg] = field(default_factory=list)
+    whitespace_before_args: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace("")
     fixes: list[Finding] = field(default_factory=list)
     blockers: list[Finding] = field(default_factory=list)
     # Spellings of `pydantic_function_tool` that were renamed (the planner fixes imports).
@@ -61,6 +64,7 @@ class _Request:
         self.text: dict[str, cst.BaseExpression] = {}
         self.text_slot: int | None = None
         self.keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+        self.comments: dict[int, list[cst.Comment]] = {}  # item position -> comments to put above it
 
     # ------------------------------------------------------------------ helpers
     def fix(self, code: str, **args: object) -> None:
@@ -90,8 +94,8 @@ class _Request:
             name = arg.keyword.value
             parameter = parameters.get(name)
             if parameter is None:
-                if name == "response_model":
-                    self.block("RSP002", receiver="the call")
+                if name in self.ctx.catalog.clients.wrapper_keywords:
+                    self.block("RSP002", receiver=self.ctx.receiver)
                 else:
                     self.block("RSP212", param=name)
                 continue
@@ -104,7 +108,23 @@ class _Request:
             self.items.append(Item(_new_arg("store", cst.Name("False"), self.call)))
             self.fix("RSP113")
         self.result.args = rebuild(self.call.args, self.items, self.call.whitespace_before_args)
+        self.result.whitespace_before_args = self.call.whitespace_before_args
+        for position, comments in self.comments.items():
+            self.place_comments(position, comments)
         return self.result
+
+    def place_comments(self, position: int, comments: list[cst.Comment]) -> None:
+        args = self.result.args
+        before = self.result.whitespace_before_args if position == 0 else args[position - 1].comma
+        ws = before if position == 0 else getattr(before, "whitespace_after", None)
+        if not comments or not isinstance(ws, cst.ParenthesizedWhitespace):
+            return
+        lines = [cst.EmptyLine(indent=ws.indent, whitespace=ws.last_line, comment=c) for c in comments]
+        ws = ws.with_changes(empty_lines=[*ws.empty_lines, *lines])
+        if position == 0:
+            self.result.whitespace_before_args = ws
+        else:
+            args[position - 1] = args[position - 1].with_changes(comma=before.with_changes(whitespace_after=ws))
 
     def apply(self, parameter: Parameter, arg: cst.Arg, index: int) -> None:
         name = parameter.name
@@ -144,12 +164,43 @@ class _Request:
             raise ValueError(f"unknown action {parameter.action!r} for {name}")
 
     def place_text(self) -> None:
-        like = next(iter(self.text.values()))
+        like = self.text.get("verbosity")
         pairs = [(k, self.text[k]) for k in ("format", "verbosity") if k in self.text]
         value = make_dict(pairs, like if isinstance(like, cst.SimpleString) else None)
+        if len(pairs) > 1 and any("\n" in code_of(v) for _, v in pairs):
+            value = _one_key_per_line(value, self.call)
         arg = _new_arg("text", value, self.call)
         slot = self.text_slot if self.text_slot is not None else len(self.items)
         self.items.insert(slot, Item(arg))
+
+
+def _one_key_per_line(node: cst.Dict, call: cst.Call) -> cst.Dict:
+    """Lay out a new dict argument one key per line, one level deeper than the call's arguments."""
+    lead = call.whitespace_before_args
+    indent = element_indent(call.args, lead)
+    if indent is None or not isinstance(lead, cst.ParenthesizedWhitespace):
+        return node
+    unit = 4
+    for element in node.elements:
+        if isinstance(element.value, cst.Dict):
+            inner = element_indent(element.value.elements, element.value.lbrace.whitespace_after)
+            if inner is not None and inner > indent:
+                unit = inner - indent
+            break
+
+    def line(width: int) -> cst.ParenthesizedWhitespace:
+        return lead.with_changes(empty_lines=[], first_line=cst.TrailingWhitespace(), last_line=cst.SimpleWhitespace(" " * width))
+
+    elements = []
+    for position, element in enumerate(node.elements):
+        last = position == len(node.elements) - 1
+        elements.append(
+            element.with_changes(
+                value=shift_indent(element.value, unit),
+                comma=cst.Comma(whitespace_after=line(indent if last else indent + unit)),
+            )
+        )
+    return node.with_changes(lbrace=cst.LeftCurlyBrace(whitespace_after=line(indent + unit)), elements=elements)
 
 
 def _same(value: object, default: object) -> bool:
@@ -182,6 +233,7 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
     for finding in converted.fixes:
         req.fix(finding.code, **dict(finding.args))
     if converted.instructions is not None:
+        req.comments[len(req.items)] = converted.moved_comments
         req.items.append(Item(_new_arg("instructions", converted.instructions, req.call)))
     req.add(arg, "input", converted.node, index)
     req.fix(parameter.fix or "RSP101")
@@ -317,7 +369,7 @@ def _flat_tool(req: _Request, view: DictView, *, legacy: bool = False) -> cst.Di
         if extra:
             raise Blocked(f"custom tool key `{extra[0]}` can't be converted")
         node = flatten(view, "custom")
-        fmt = inner.get("format")
+        fmt = DictView(node).get("format")  # taken from the lifted (re-indented) items
         if fmt is not None:
             fview = DictView.of(fmt)
             if fview is None:

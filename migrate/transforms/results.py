@@ -83,6 +83,10 @@ class ResultFollower:
         if isinstance(parent, cst.Expr):
             return  # discarded
         target = _assigned_name(parent, node)
+        if isinstance(parent, cst.AnnAssign) and target is not None:
+            annotation = code_of(parent.annotation.annotation).strip()
+            out.blockers.append(Finding.of("RSP304", name=target.value, annotation=annotation, line=self._line(node)))
+            return
         if target is not None:
             self._binding(target, kind, out, seen)
             return
@@ -108,7 +112,7 @@ class ResultFollower:
             out.fixes.extend(fixes)
             return
         if consumed < len(segments):
-            path = shown_base + format_path(tuple(segments[: consumed + 1]))  # type: ignore[arg-type]
+            path = shown_base + format_path(tuple(segments))  # type: ignore[arg-type]
             out.blockers.append(Finding.of("RSP302", path=path, line=self._line(nodes[consumed])))
             return
         # The chain ends on a non-leaf value (e.g. `resp.choices[0].message`): it may only be
