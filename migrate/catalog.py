@@ -15,8 +15,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-Safety = Literal["safe", "review", "report-only"]
-SAFETIES: tuple[str, ...] = ("safe", "review", "report-only")
+Safety = Literal["safe", "review", "unsafe", "report-only"]
+SAFETIES: tuple[str, ...] = ("safe", "review", "unsafe", "report-only")
+# Settings a rule's fix can be switched off through (see Settings.turning_off).
+SWITCHES: tuple[str, ...] = ("instructions", "store")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Rule:
     summary: str
     message: str
     level: str = "warning"
+    # For an optional fix: the setting that turning the rule off switches off.
+    turns_off: str | None = None
     docs: dict[str, str] = field(default_factory=dict)
 
     def render(self, args: dict[str, Any]) -> str:
@@ -146,6 +150,8 @@ def _rules(raw: dict[str, Any]) -> dict[str, Rule]:
     for entry in raw["rule"]:
         if entry["safety"] not in SAFETIES:
             raise ValueError(f"{entry['code']}: unknown safety {entry['safety']!r}")
+        if entry.get("turns_off") not in (None, *SWITCHES):
+            raise ValueError(f"{entry['code']}: unknown turns_off {entry['turns_off']!r}")
         if entry["code"] in rules:
             raise ValueError(f"duplicate rule code {entry['code']}")
         rules[entry["code"]] = Rule(
@@ -155,6 +161,7 @@ def _rules(raw: dict[str, Any]) -> dict[str, Rule]:
             summary=entry["summary"],
             message=entry["message"],
             level=entry.get("level", "warning"),
+            turns_off=entry.get("turns_off"),
             docs={k: entry[k] for k in doc_keys if k in entry},
         )
     return rules

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from enum import Enum
-from typing import List, Optional
+from typing import IO, Iterator, List, Optional
 
 import typer
 
@@ -22,6 +23,9 @@ app = typer.Typer(
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+    markdown = "markdown"
 
 
 class StorePolicy(str, Enum):
@@ -42,76 +46,138 @@ def main_callback(
     """Migrate OpenAI Chat Completions calls to the Responses API."""
 
 
+def _split(values: Optional[List[str]]) -> list[str]:
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
 @app.command()
 def apply(
     paths: List[str] = typer.Argument(..., help="Files or directories to migrate; `-` reads stdin and writes stdout."),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff; write nothing."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if anything would change or is reported."),
     output_format: Format = typer.Option(Format.text, "--format", help="Report format."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (codes, prefixes or names)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Turn these rules off (codes, prefixes or names)."),
+    unsafe: Optional[bool] = typer.Option(None, "--unsafe", help="Also apply fixes of the unsafe tier."),
+    add_todo: bool = typer.Option(False, "--add-todo", help="Write `# TODO(migrate): CODE ...` above reported calls."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Extra gitignore-style patterns to skip."),
-    instructions: bool = typer.Option(
-        True, "--instructions/--keep-system-in-input", help="Hoist a leading system message to `instructions=`."
+    instructions: Optional[bool] = typer.Option(
+        None, "--instructions/--keep-system-in-input", help="Hoist a leading system message to `instructions=`."
     ),
-    store: StorePolicy = typer.Option(
-        StorePolicy.false, "--store", help="`false`: write store=False where the chat call had no store=; `omit`: don't."
+    store: Optional[StorePolicy] = typer.Option(
+        None, "--store", help="`false`: write store=False where the chat call had no store=; `omit`: don't."
     ),
-    allow_fine_tuned: bool = typer.Option(
-        False, "--allow-fine-tuned", help="Migrate calls on fine-tuned models (ft:...) instead of reporting them."
-    ),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="The name of the file read from stdin."),
 ) -> None:
     """Rewrite chat.completions call sites to responses.* (or, with --diff/--check, show what would change)."""
+    from migrate import catalog, config
     from migrate.settings import Settings
 
-    settings = Settings(instructions=instructions, store=store.value, allow_fine_tuned=allow_fine_tuned)
-    if paths == ["-"]:
-        raise typer.Exit(_apply_stdin(settings, diff=diff, check=check, output_format=output_format))
-    raise typer.Exit(
-        _apply_paths(paths, settings, diff=diff, check=check, output_format=output_format, exclude=exclude or [])
+    rules = catalog.load()
+    try:
+        found = config.find_pyproject([stdin_filename] if paths == ["-"] and stdin_filename else paths)
+        cfg = config.load(found, rules) if found else config.Config()
+        cli_select, cli_ignore = _split(select), _split(ignore)
+        config.check_codes(cli_select, rules, "--select")
+        config.check_codes(cli_ignore, rules, "--ignore")
+    except config.ConfigError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2)
+    settings = Settings(
+        instructions=cfg.instructions if instructions is None else instructions,
+        store=(cfg.store if store is None else store.value),  # type: ignore[arg-type]
+        unsafe=cfg.unsafe if unsafe is None else unsafe,
+        disabled=config.resolve(cli_select or cfg.select, [*cfg.ignore, *cli_ignore], rules),
+        add_todo=add_todo,
     )
+    if paths == ["-"]:
+        code = _apply_stdin(settings, diff=diff, check=check, output_format=output_format, name=stdin_filename)
+    else:
+        code = _apply_paths(
+            paths,
+            settings,
+            diff=diff,
+            check=check,
+            output_format=output_format,
+            output=output,
+            exclude=[*cfg.exclude, *(exclude or [])],
+        )
+    raise typer.Exit(code)
 
 
-def _apply_paths(paths, settings, *, diff: bool, check: bool, output_format: Format, exclude: list[str]) -> int:
-    from migrate.report import Summary, TextReport, unified_diff, write_json
+@contextmanager
+def _report_stream(output: Optional[str], default: IO[str]) -> Iterator[IO[str]]:
+    if output is None:
+        yield default
+        return
+    with open(output, "w", encoding="utf-8") as handle:
+        yield handle
+
+
+def _apply_paths(paths, settings, *, diff, check, output_format: Format, output, exclude) -> int:
+    from migrate.report import Summary, TextReport, unified_diff
     from migrate.runner import run
 
     write = not (diff or check)
+    verb = "apply" if write else "check"
     summary = Summary()
-    text = TextReport(sys.stderr, verb="apply" if write else "check") if output_format is Format.text else None
+    # The per-file text report goes to the terminal unless another format was asked for.
+    live = TextReport(sys.stderr, verb=verb, files=output_format is Format.text and output is None)
     kept = []
     for result in run(paths, settings, write=write, exclude=exclude):
         summary.add(result)
-        if text is not None:
-            text.file(result)
-            if diff and result.status == "changed":
-                sys.stdout.write(unified_diff(result))
-                sys.stdout.flush()
-        elif result.calls or result.status != "unchanged":
+        live.file(result)
+        if diff and result.status == "changed":
+            sys.stdout.write(unified_diff(result))
+            sys.stdout.flush()
+        if result.calls or result.status != "unchanged":
             kept.append(result)
-    if text is not None:
-        text.summary(summary)
+    if output_format is Format.text and output is None:
+        live.summary(summary)
     else:
-        write_json(kept, summary, sys.stdout, with_diff=diff)
+        default = sys.stderr if diff else sys.stdout
+        with _report_stream(output, default) as stream:
+            _write_report(output_format, kept, summary, stream, verb=verb, with_diff=diff)
+        if output is not None:
+            live.summary(summary)
     return summary.exit_code
 
 
-def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format) -> int:
+def _write_report(output_format: Format, results, summary, stream, *, verb: str, with_diff: bool) -> None:
+    from migrate import formats, report
+
+    if output_format is Format.text:
+        text = report.TextReport(stream, verb=verb)
+        for result in results:
+            text.file(result)
+        text.summary(summary)
+    elif output_format is Format.json:
+        report.write_json(results, summary, stream, with_diff=with_diff)
+    elif output_format is Format.sarif:
+        formats.write_sarif(results, summary, stream)
+    elif output_format is Format.github:
+        formats.write_github(results, summary, stream)
+    else:
+        formats.write_markdown(results, summary, stream)
+
+
+def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, name: Optional[str]) -> int:
     from migrate.engine import migrate_source
-    from migrate.report import Summary, TextReport, unified_diff, write_json
+    from migrate.report import Summary, unified_diff
 
     data = sys.stdin.buffer.read()
-    result = migrate_source("<stdin>", data, settings)
+    result = migrate_source(name or "<stdin>", data, settings)
     summary = Summary()
     summary.add(result)
-    if output_format is Format.json:
-        write_json([result], summary, sys.stdout, with_diff=diff)
-    elif diff:
+    if diff:
         sys.stdout.write(unified_diff(result))
-    elif not check:
+    elif not check and output_format is Format.text:
         sys.stdout.buffer.write(result.migrated if result.status == "changed" and result.migrated else data)
-    if output_format is Format.text:
-        report = TextReport(sys.stderr, verb="check" if (diff or check) else "apply")
-        report.file(result)
-        report.summary(summary)
+        sys.stdout.flush()
+    verb = "check" if (diff or check) else "apply"
+    stream = sys.stdout if output_format is not Format.text and (diff or check) else sys.stderr
+    _write_report(output_format, [result], summary, stream, verb=verb, with_diff=diff)
     return summary.exit_code
 
 
@@ -127,6 +193,40 @@ def rules() -> None:
     for rule in catalog.load().rules.values():
         table.add_row(rule.code, rule.name, rule.safety, rule.summary)
     Console(soft_wrap=False).print(table)
+
+
+@app.command()
+def explain(code: str = typer.Argument(..., help="A rule code (RSP201) or name (unsupported-parameter).")) -> None:
+    """Show a rule's documentation: what it does, why, an example and what to do instead."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from migrate import catalog, config
+
+    rules = catalog.load().rules
+    by_name = {rule.name: rule for rule in rules.values()}
+    rule = rules.get(code.upper()) or by_name.get(code)
+    if rule is None:
+        hint = config._did_you_mean(code, [*rules, *by_name])
+        typer.echo(f"error: unknown rule `{code}`{hint}", err=True)
+        raise typer.Exit(2)
+    Console().print(Markdown(render_rule_markdown(rule)))
+
+
+def render_rule_markdown(rule) -> str:
+    docs = rule.docs
+    parts = [f"# {rule.code} {rule.name}", f"*Fix safety: {rule.safety}.* {rule.summary}"]
+    for title, key, code_block in (
+        ("What it does", "what", False),
+        ("Why", "why", False),
+        ("Example", "example", True),
+        ("Use instead", "use_instead", True),
+        ("Fix safety", "fix_safety", False),
+    ):
+        text = docs.get(key, "").strip()
+        if text:
+            parts.append(f"## {title}\n\n" + (f"```python\n{text}\n```" if code_block else text))
+    return "\n\n".join(parts) + "\n"
 
 
 def main() -> None:

@@ -42,7 +42,8 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
     try:
         if module.bytes != data:
             return FileResult(path, "skipped", reason="round-trip: LibCST does not reproduce this file byte for byte", original=data)
-        result = migrate_module(module, settings, catalog.load())
+        source = data.decode(module.encoding, errors="replace")
+        result = migrate_module(module, settings, catalog.load(), source)
         if not result.changed:
             return FileResult(path, "unchanged", calls=result.calls, original=data)
         new = result.module.bytes

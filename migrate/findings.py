@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-CallOutcome = Literal["migrated", "reported", "skipped"]
+CallOutcome = Literal["migrated", "reported", "skipped", "suppressed"]
 FileStatus = Literal["changed", "unchanged", "skipped", "failed"]
 
 

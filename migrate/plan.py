@@ -9,6 +9,7 @@ other edits compose.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -49,7 +50,7 @@ class ModuleResult:
     changed: bool
 
 
-def migrate_module(module: cst.Module, settings: Settings, catalog: Catalog) -> ModuleResult:
+def migrate_module(module: cst.Module, settings: Settings, catalog: Catalog, source: str = "") -> ModuleResult:
     sites = find_call_sites(module, catalog)
     if not sites:
         return ModuleResult(module, [], False)
@@ -70,18 +71,89 @@ def migrate_module(module: cst.Module, settings: Settings, catalog: Catalog) -> 
             call_bindings[target] = site.method.result
     follower = ResultFollower(catalog, scopes, parents, positions, call_bindings)
 
-    plans = [_plan_site(site, settings, catalog, resolver, follower, positions) for site in sites]
+    lines = source.splitlines()
+    plans = []
+    for site in sites:
+        span = positions[site.call]
+        marked = [_ignore_marker(lines[n - 1]) for n in {span.start.line, span.end.line} if n <= len(lines)]
+        bare = any(b for b, _ in marked)
+        local = frozenset().union(*(codes for _, codes in marked))
+        disabled = settings.disabled | local
+        switches = {catalog.rules[c].turns_off for c in disabled if c in catalog.rules and catalog.rules[c].turns_off}
+        plan = _plan_site(site, settings.turning_off(switches), catalog, resolver, follower, positions)  # type: ignore[arg-type]
+        _select(plan, disabled, bare)
+        plans.append(plan)
     _couple(plans)
     for plan in plans:
         if plan.blockers and plan.record.outcome == "migrated":
             plan.record.outcome = "reported"
             plan.record.findings = plan.blockers
     live = [p for p in plans if p.record.outcome == "migrated"]
+    todos = _todos(plans, parents) if settings.add_todo else {}
     calls = sorted((p.record for p in plans), key=lambda c: (c.line, c.column))
-    if not live:
+    if not live and not todos:
         return ModuleResult(module, calls, False)
-    new_module = _apply(module, live, catalog, resolver, scopes)
-    return ModuleResult(new_module, calls, True)
+    new_module = _apply(module, live, catalog, resolver, scopes, todos)
+    return ModuleResult(new_module, calls, not new_module.deep_equals(module) if not live else True)
+
+
+_MARKER = re.compile(r"#\s*migrate:\s*ignore\b(?:\[([A-Za-z0-9_,\s-]*)\])?")
+
+
+def _ignore_marker(line: str) -> tuple[bool, frozenset[str]]:
+    """`# migrate: ignore` (bare: leave the call alone) or `# migrate: ignore[RSP201, RSP113]`,
+    on the first or the last line of the call."""
+    match = _MARKER.search(line)
+    if match is None:
+        return False, frozenset()
+    if match.group(1) is None:
+        return True, frozenset()
+    return False, frozenset(code.strip() for code in match.group(1).split(",") if code.strip())
+
+
+def _select(plan: "_Plan", disabled: frozenset[str], bare: bool) -> None:
+    """Apply --select/--ignore and in-code markers: a call the user chose to leave alone is
+    `suppressed` (left untouched, counted, not reported); turned-off findings are not reported."""
+    record = plan.record
+    if bare:
+        record.outcome = "suppressed"
+        record.findings = record.findings or [Finding.of("RSP100", method=record.method, to="responses")]
+        return
+    if record.outcome == "migrated" and not plan.blockers:
+        held = [f for f in record.findings if f.code in disabled]
+        if held:
+            record.outcome = "suppressed"
+            record.findings = held
+        return
+    pending = plan.blockers if record.outcome == "migrated" else record.findings
+    remaining = [f for f in pending if f.code not in disabled]
+    if not remaining:
+        record.outcome = "suppressed"
+        record.findings = pending
+        plan.blockers = []
+    elif record.outcome == "migrated":
+        plan.blockers = remaining
+    else:
+        record.findings = remaining
+
+
+def _todos(plans: list["_Plan"], parents) -> dict[cst.CSTNode, list[str]]:
+    """`# TODO(migrate): CODE message` lines to put above the statement of each reported call."""
+    todos: dict[cst.CSTNode, list[str]] = {}
+    for plan in plans:
+        if plan.record.outcome != "reported":
+            continue
+        statement: cst.CSTNode | None = plan.site.call
+        while statement is not None and not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            statement = parents.get(statement)
+        if statement is None:
+            continue
+        lines = todos.setdefault(statement, [])
+        for finding in plan.record.findings:
+            text = f"# TODO(migrate): {finding.code} {' '.join(finding.message().split())}"
+            if text not in lines:
+                lines.append(text)
+    return todos
 
 
 def _plan_site(
@@ -198,14 +270,14 @@ def _couple(plans: list[_Plan]) -> None:
                 plan.blockers.append(Finding.of("RSP303", name=name, line=first.line))
 
 
-def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, resolver: Resolver, scopes) -> cst.Module:
+def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, resolver: Resolver, scopes, todos) -> cst.Module:
     calls = {p.site.call: p for p in plans}
     chains: dict[cst.CSTNode, ChainEdit] = {}
     for plan in plans:
         for edit in plan.edits:
             chains[edit.target] = edit
     imports = _import_edits(plans, catalog, scopes)
-    return module.visit(_Apply(calls, chains, imports, catalog.clients.tool_helper_responses))
+    return module.visit(_Apply(calls, chains, imports, catalog.clients.tool_helper_responses, todos))
 
 
 def _import_edits(plans: list[_Plan], catalog: Catalog, scopes) -> dict[cst.CSTNode, dict[str, str | None]]:
@@ -230,7 +302,8 @@ def _import_edits(plans: list[_Plan], catalog: Catalog, scopes) -> dict[cst.CSTN
 
 
 class _Apply(cst.CSTTransformer):
-    def __init__(self, calls, chains, imports, helper: str) -> None:
+    def __init__(self, calls, chains, imports, helper: str, todos) -> None:
+        self.todos = todos
         self.calls = calls
         self.chains = chains
         self.imports = imports
@@ -246,6 +319,12 @@ class _Apply(cst.CSTTransformer):
         edits = self.imports.get(original_node)
         if edits is not None:
             updated_node = _add_import_names(updated_node, edits, self.helper)
+        todo = self.todos.get(original_node)
+        if todo:
+            present = {line.comment.value for line in updated_node.leading_lines if line.comment}
+            added = [cst.EmptyLine(comment=cst.Comment(t)) for t in todo if t not in present]
+            if added:
+                updated_node = updated_node.with_changes(leading_lines=[*updated_node.leading_lines, *added])
         return updated_node
 
     @staticmethod

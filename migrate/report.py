@@ -25,6 +25,8 @@ class Summary:
     outcomes: Counter = field(default_factory=Counter)
     reported_by_rule: Counter = field(default_factory=Counter)
     review_by_rule: Counter = field(default_factory=Counter)
+    # Reported calls that --unsafe would migrate.
+    held_back_unsafe: int = 0
 
     def add(self, result: FileResult) -> None:
         self.files += 1
@@ -37,10 +39,13 @@ class Summary:
             self.outcomes[call.outcome] += 1
             if call.outcome == "migrated":
                 for f in call.findings:
-                    if rules[f.code].safety == "review":
+                    if rules[f.code].safety in ("review", "unsafe"):
                         self.review_by_rule[f.code] += 1
-            else:
+            elif call.outcome in ("reported", "skipped"):
                 self.reported_by_rule[call.code] += 1
+                codes = {f.code for f in call.findings}
+                if codes and all(rules[c].safety == "unsafe" for c in codes):
+                    self.held_back_unsafe += 1
 
     @property
     def exit_code(self) -> int:
@@ -117,6 +122,8 @@ def write_json(results: Iterable[FileResult], summary: Summary, out: IO[str], *,
             "migrated": summary.outcomes["migrated"],
             "reported": summary.outcomes["reported"],
             "skipped": summary.outcomes["skipped"],
+            "suppressed": summary.outcomes["suppressed"],
+            "held_back_unsafe": summary.held_back_unsafe,
             "reported_by_rule": dict(sorted(summary.reported_by_rule.items())),
             "review_by_rule": dict(sorted(summary.review_by_rule.items())),
         },
@@ -128,22 +135,27 @@ def write_json(results: Iterable[FileResult], summary: Summary, out: IO[str], *,
 class TextReport:
     """The human report, printed as results arrive (grouped by file), then a summary."""
 
-    def __init__(self, stream: IO[str], *, verb: str) -> None:
+    def __init__(self, stream: IO[str], *, verb: str, files: bool = True) -> None:
         from rich.console import Console
 
         self.console = Console(file=stream, highlight=False, soft_wrap=True)
+        self.show_files = files
         self.verb = verb
         self.rules = catalog.load().rules
 
     def file(self, result: FileResult) -> None:
+        if not self.show_files:
+            return
         c = self.console
-        interesting = [call for call in result.calls]
+        interesting = [call for call in result.calls if call.outcome != "suppressed"]
         if result.status in ("failed", "skipped"):
             style = "red" if result.status == "failed" else "yellow"
             c.print(f"[bold]{result.path}[/]: [{style}]{result.status}[/] {_escape(result.reason)}")
         elif interesting:
             c.print(f"[bold]{result.path}[/]")
         for call in interesting:
+            if call.outcome == "suppressed":
+                continue
             where = f"{call.line}:{call.column}"
             if call.outcome == "migrated":
                 c.print(f"  {where:>7}  [green]migrated[/]  {_escape(call.findings[0].message())}")
@@ -162,7 +174,9 @@ class TextReport:
         self.console.print(
             f"\n{summary.files} file{'s' if summary.files != 1 else ''} scanned: "
             f"{summary.calls} call site{'s' if summary.calls != 1 else ''} found, "
-            f"{o['migrated']} migrated, {o['reported']} reported, {o['skipped']} skipped (not OpenAI's); "
+            f"{o['migrated']} migrated, {o['reported']} reported, {o['skipped']} skipped (not OpenAI's)"
+            + (f", {o['suppressed']} suppressed" if o["suppressed"] else "")
+            + "; "
             f"{summary.changed} file{'s' if summary.changed != 1 else ''} {changed}"
             + (f", [red]{summary.failed} failed[/]" if summary.failed else "")
             + (f", {summary.skipped_files} skipped" if summary.skipped_files else "")
@@ -171,6 +185,8 @@ class TextReport:
         if summary.reported_by_rule:
             parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.reported_by_rule.items()))
             self.console.print(f"Left untouched, by rule: {parts}")
+        if summary.held_back_unsafe:
+            self.console.print(f"{summary.held_back_unsafe} call(s) held back by unsafe fixes (apply them with --unsafe).")
         if summary.review_by_rule:
             parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.review_by_rule.items()))
             self.console.print(f"Migrated with changes to review: {parts}")

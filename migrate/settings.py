@@ -1,8 +1,8 @@
-"""Run-wide options that change what the rewrites emit."""
+"""Run-wide options that change what the rewrites emit and which rules apply."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 
@@ -12,5 +12,18 @@ class Settings:
     instructions: bool = True
     # "false": write `store=False` where the chat call had no `store=`; "omit": leave it out.
     store: Literal["false", "omit"] = "false"
-    # Migrate calls on fine-tuned models (`model="ft:..."`) instead of reporting them.
-    allow_fine_tuned: bool = False
+    # Apply fixes of the `unsafe` tier (e.g. migrate calls on fine-tuned models).
+    unsafe: bool = False
+    # Rule codes turned off by --select/--ignore or [tool.migrate].
+    disabled: frozenset[str] = frozenset()
+    # Write `# TODO(migrate): CODE message` above every reported call.
+    add_todo: bool = False
+
+    def turning_off(self, switches: set[str]) -> "Settings":
+        """These settings with the named switches (`instructions`, `store`) turned off."""
+        changes: dict[str, object] = {}
+        if "instructions" in switches:
+            changes["instructions"] = False
+        if "store" in switches:
+            changes["store"] = "omit"
+        return replace(self, **changes) if changes else self

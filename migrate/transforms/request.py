@@ -132,9 +132,10 @@ class _Request:
             prefix = parameter.report_prefix
             value = string_value(arg.value)
             if prefix and value is not None and value.startswith(prefix["prefix"]):
-                if not self.ctx.settings.allow_fine_tuned:
+                if not self.ctx.settings.unsafe:
                     self.block(prefix["rule"], model=repr(value))
                     return
+                self.fix(prefix["rule"], model=repr(value))
             self.keep(arg, index)
         elif parameter.action == "rename":
             clash = [c for c in parameter.conflicts if c in self.keywords]
