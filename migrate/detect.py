@@ -38,10 +38,11 @@ class Client:
 Resolution = Client | Finding
 
 
-def find_call_sites(module: cst.Module, catalog: Catalog) -> list[CallSiteNode]:
+def find_call_sites(module: cst.Module, catalog: Catalog) -> tuple[list[CallSiteNode], dict[cst.CSTNode, cst.CSTNode]]:
+    """The call sites in source order (outer first), and every node's parent (one traversal)."""
     finder = _Finder(catalog)
     module.visit(finder)
-    return finder.found
+    return finder.found, finder.parents
 
 
 class _Finder(cst.CSTVisitor):
@@ -49,6 +50,18 @@ class _Finder(cst.CSTVisitor):
         self.catalog = catalog
         self.found: list[CallSiteNode] = []
         self.last_names = {path[-1] for path in catalog.methods}
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self.parents[node] = self._stack[-1]
+        self._stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self._stack.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

@@ -24,9 +24,19 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
     """Migrate one file's bytes. Outcomes are values: changed / unchanged / skipped / failed."""
     if not might_contain_call_sites(data):
         return FileResult(path, "unchanged", original=data)
+    from migrate import catalog
+    from migrate.gate import call_site_positions
+
+    positions = None
+    try:
+        positions = call_site_positions(ast.parse(data), catalog.load().methods)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass  # LibCST will give the reason (or parse a newer grammar than this Python's)
+    if positions == []:
+        return FileResult(path, "unchanged", original=data)
+
     import libcst as cst
 
-    from migrate import catalog
     from migrate.plan import InternalError, migrate_module
 
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
@@ -43,7 +53,7 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
         if module.bytes != data:
             return FileResult(path, "skipped", reason="round-trip: LibCST does not reproduce this file byte for byte", original=data)
         source = data.decode(module.encoding, errors="replace")
-        result = migrate_module(module, settings, catalog.load(), source)
+        result = migrate_module(module, settings, catalog.load(), source, positions)
         if not result.changed:
             return FileResult(path, "unchanged", calls=result.calls, original=data)
         new = result.module.bytes

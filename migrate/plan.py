@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
 from migrate.catalog import Catalog
 from migrate.cst_helpers import code_of
@@ -50,14 +51,21 @@ class ModuleResult:
     changed: bool
 
 
-def migrate_module(module: cst.Module, settings: Settings, catalog: Catalog, source: str = "") -> ModuleResult:
-    sites = find_call_sites(module, catalog)
+def migrate_module(
+    module: cst.Module,
+    settings: Settings,
+    catalog: Catalog,
+    source: str = "",
+    call_positions: Sequence[tuple[int, int, int, int]] | None = None,
+) -> ModuleResult:
+    """Plan and apply the migration of `module`. `call_positions` (from migrate.gate) saves a
+    full position pass when it lists the call sites in the order LibCST finds them."""
+    sites, parents = find_call_sites(module, catalog)
     if not sites:
         return ModuleResult(module, [], False)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     scopes = wrapper.resolve(ScopeProvider)
-    parents = wrapper.resolve(ParentNodeProvider)
-    positions = wrapper.resolve(PositionProvider)
+    positions = _Positions(wrapper, sites, call_positions)
     resolver = Resolver(catalog, scopes, parents)
 
     call_bindings: dict[cst.CSTNode, str] = {}
@@ -93,7 +101,7 @@ def migrate_module(module: cst.Module, settings: Settings, catalog: Catalog, sou
     calls = sorted((p.record for p in plans), key=lambda c: (c.line, c.column))
     if not live and not todos:
         return ModuleResult(module, calls, False)
-    new_module = _apply(module, live, catalog, resolver, scopes, todos)
+    new_module = _apply(module, live, catalog, resolver, scopes, todos, parents)
     return ModuleResult(new_module, calls, not new_module.deep_equals(module) if not live else True)
 
 
@@ -270,14 +278,41 @@ def _couple(plans: list[_Plan]) -> None:
                 plan.blockers.append(Finding.of("RSP303", name=name, line=first.line))
 
 
-def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, resolver: Resolver, scopes, todos) -> cst.Module:
+def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, resolver: Resolver, scopes, todos, parents) -> cst.Module:
     calls = {p.site.call: p for p in plans}
     chains: dict[cst.CSTNode, ChainEdit] = {}
     for plan in plans:
         for edit in plan.edits:
             chains[edit.target] = edit
     imports = _import_edits(plans, catalog, scopes)
-    return module.visit(_Apply(calls, chains, imports, catalog.clients.tool_helper_responses, todos))
+    # Only the nodes on the way to an edit are visited: the rest of the tree is kept as is.
+    on_path: set[cst.CSTNode] = set()
+    for target in (*calls, *chains, *imports, *todos):
+        node: cst.CSTNode | None = target
+        while node is not None and node not in on_path:
+            on_path.add(node)
+            node = parents.get(node)
+    return module.visit(_Apply(calls, chains, imports, catalog.clients.tool_helper_responses, todos, on_path))
+
+
+class _Positions:
+    """Positions of call sites from the `ast` gate; any other node's from LibCST, computed once if asked."""
+
+    def __init__(self, wrapper: MetadataWrapper, sites: list[CallSiteNode], known) -> None:
+        self.wrapper = wrapper
+        self.full: Mapping[cst.CSTNode, CodeRange] | None = None
+        self.known: dict[cst.CSTNode, CodeRange] = {}
+        if known is not None and len(known) == len(sites):
+            for site, (line, column, end_line, end_column) in zip(sites, known):
+                self.known[site.call] = CodeRange(CodePosition(line, column - 1), CodePosition(end_line, end_column))
+
+    def __getitem__(self, node: cst.CSTNode) -> CodeRange:
+        found = self.known.get(node)
+        if found is not None:
+            return found
+        if self.full is None:
+            self.full = self.wrapper.resolve(PositionProvider)
+        return self.full[node]
 
 
 def _import_edits(plans: list[_Plan], catalog: Catalog, scopes) -> dict[cst.CSTNode, dict[str, str | None]]:
@@ -302,12 +337,16 @@ def _import_edits(plans: list[_Plan], catalog: Catalog, scopes) -> dict[cst.CSTN
 
 
 class _Apply(cst.CSTTransformer):
-    def __init__(self, calls, chains, imports, helper: str, todos) -> None:
+    def __init__(self, calls, chains, imports, helper: str, todos, on_path) -> None:
+        self.on_path = on_path
         self.todos = todos
         self.calls = calls
         self.chains = chains
         self.imports = imports
         self.helper = helper
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return node in self.on_path
 
     def on_leave(self, original_node, updated_node):  # type: ignore[override]
         plan = self.calls.get(original_node)

@@ -1,0 +1,248 @@
+"""`migrate verify` and the runnable fixture programs (tests/runnable/).
+
+* Every ``tests/runnable/<name>.py`` is migrated by the engine, then the original and
+  the migrated program each run (in-process) against their own fake server: stdout,
+  exit status and canonical requests must be identical, with no invalid request and
+  no chat.completions request left in the migrated run.
+* ``tests/runnable/pairs/<case>.before.py`` + ``<case>.<variant>.after.py`` are
+  hand-written migrations: the right ones verify OK, the deliberately wrong ones are
+  caught (a rejected request, a changed canonical field, a different output).
+* ``verify_command`` runs end to end in a temporary project (subprocesses).
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("openai")
+pytest.importorskip("pydantic")
+
+from migrate.engine import migrate_source  # noqa: E402
+from migrate.settings import Settings  # noqa: E402
+from migrate.testing import FakeOpenAI, run_source  # noqa: E402
+from migrate.verify import Comparison, RunRecord, compare_runs, verify_command  # noqa: E402
+
+RUNNABLE = Path(__file__).resolve().parent / "runnable"
+PROGRAMS = sorted(RUNNABLE.glob("*.py"))
+PAIRS = RUNNABLE / "pairs"
+AFTERS = sorted(PAIRS.glob("*.*.after.py"))
+
+
+def _run(label: str, source: bytes, filename: str) -> RunRecord:
+    with FakeOpenAI() as server:
+        done = run_source(source, server.base_url, filename=filename)
+        return RunRecord(label, done.stdout, done.stderr, done.returncode, server.requests)
+
+
+def _compare(before: bytes, after: bytes, name: str) -> tuple[Comparison, RunRecord, RunRecord]:
+    original = _run("original", before, name)
+    migrated = _run("migrated", after, name)
+    return compare_runs(original, migrated), original, migrated
+
+
+def test_there_are_enough_runnable_programs():
+    assert len(PROGRAMS) >= 20
+    assert len(AFTERS) >= 10
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
+def test_migrated_program_behaves_identically(program: Path):
+    data = program.read_bytes()
+    result = migrate_source(str(program), data, Settings())
+    assert result.status == "changed", result.reason
+    assert result.calls and all(call.outcome == "migrated" for call in result.calls), [
+        (call.outcome, [f.code for f in call.findings]) for call in result.calls
+    ]
+    comparison, original, migrated = _compare(data, result.migrated, str(program))
+    assert original.returncode == 0, original.stderr
+    assert original.requests and all(r.api == "chat" for r in original.requests)
+    assert [r.errors for r in original.requests + migrated.requests] == [[]] * (len(original.requests) + len(migrated.requests))
+    assert all(r.api == "responses" for r in migrated.requests)
+    assert [r.canonical for r in migrated.requests] == [r.canonical for r in original.requests]
+    assert migrated.stdout == original.stdout and migrated.returncode == 0, migrated.stderr
+    assert comparison.ok, "\n".join(comparison.details)
+    assert comparison.verdict == f"verify: OK — {len(original.requests)} request{'s' if len(original.requests) > 1 else ''}, identical answers"
+
+
+# (variant) -> None for a correct migration, else (a verdict fragment, a detail fragment)
+EXPECTED = {
+    "tool_loop.correct": None,
+    "tool_loop.item_id": ("invalid request", "No tool call found for function call output with call_id fc_"),
+    "tools.not_flattened": ("invalid request", "Missing required parameter: 'tools[0].name'"),
+    "tools.strict_omitted": ("changed meaning", "`tools[1].strict`"),
+    "stop.dropped": ("changed meaning", "`stop`"),
+    "choices.left_in_place": ("exit status 0 became 1", "AttributeError: 'Response' object has no attribute 'choices'"),
+    "system.instructions": None,
+    "system.as_user": ("changed meaning", "`turns[0].role`"),
+    "system.store_omitted": ("changed meaning", "`store`"),
+    "json_schema.not_flattened": ("invalid request", "Unknown parameter: 'text.format.json_schema'"),
+    "conversation.previous_response_id": None,
+    "conversation.not_stored": ("invalid request", "Previous response with id 'resp_"),
+    "stream.events": None,
+}
+
+
+def test_every_pair_has_an_expectation():
+    assert sorted(p.name[: -len(".after.py")] for p in AFTERS) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("after", AFTERS, ids=lambda p: p.name[: -len(".after.py")])
+def test_hand_written_migrations(after: Path):
+    variant = after.name[: -len(".after.py")]
+    before = PAIRS / (variant.split(".")[0] + ".before.py")
+    comparison, original, migrated = _compare(before.read_bytes(), after.read_bytes(), variant)
+    assert original.returncode == 0 and not [r for r in original.requests if r.errors], original.stderr
+    expected = EXPECTED[variant]
+    report = comparison.verdict + "\n" + "\n".join(comparison.details)
+    if expected is None:
+        assert comparison.ok, report
+        assert migrated.stdout == original.stdout
+    else:
+        fragment, detail = expected
+        assert not comparison.ok
+        assert comparison.verdict.startswith("verify: FAILED — ") and fragment in comparison.verdict, report
+        assert detail in report, report
+
+
+def test_comparison_reports_count_and_chat_leftovers():
+    data = (RUNNABLE / "chained_calls.py").read_bytes()
+    original = _run("original", data, "chained")
+    # Only the first call migrated by hand: the second still goes to chat.completions.
+    partial = data.replace(b"first = client.chat.completions.create(", b"first = client.responses.create(store=False,", 1)
+    partial = partial.replace(b"messages=[{\"role\": \"user\", \"content\": \"Suggest a name for a bakery.\"}],\n)", b"input=[{\"role\": \"user\", \"content\": \"Suggest a name for a bakery.\"}],\n)", 1)
+    partial = partial.replace(b"name = first.choices[0].message.content", b"name = first.output_text")
+    migrated = _run("migrated", partial, "chained")
+    comparison = compare_runs(original, migrated)
+    assert comparison.ok, comparison.details
+    assert comparison.notes and "still sent 1 chat.completions request" in comparison.notes[0]
+    fewer = compare_runs(original, RunRecord("migrated", original.stdout, "", 0, migrated.requests[:1]))
+    assert "2 requests became 1" in fewer.verdict
+    nothing = compare_runs(RunRecord("original", "", "", 0, []), RunRecord("migrated", "", "", 0, []))
+    assert "sent no requests" in nothing.verdict
+
+
+# --------------------------------------------------------------------------------------
+# verify_command, end to end
+# --------------------------------------------------------------------------------------
+
+APP = '''
+from openai import OpenAI
+
+client = OpenAI()
+
+
+def ask(question: str) -> str:
+    completion = client.chat.completions.create(
+        model="gpt-4.1",
+        messages=[
+            {"role": "system", "content": "Answer briefly."},
+            {"role": "user", "content": question},
+        ],
+        max_tokens=64,
+    )
+    return completion.choices[0].message.content
+
+
+def tokens() -> int:
+    completion = client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "Hi"}])
+    return completion.usage.prompt_tokens
+'''
+
+DEMO = '''
+import app
+
+print(app.ask("What is a monad?"))
+print(app.tokens())
+'''
+
+
+def _project(root: Path) -> Path:
+    (root / "src").mkdir()
+    (root / "scripts").mkdir()
+    (root / "src" / "app.py").write_text(textwrap.dedent(APP))
+    (root / "scripts" / "demo.py").write_text(textwrap.dedent(DEMO))
+    (root / ".venv").mkdir()  # never copied
+    (root / ".venv" / "big.bin").write_bytes(b"0" * 10)
+    return root
+
+
+def test_verify_command_ok(tmp_path, monkeypatch):
+    project = _project(tmp_path / "project")
+    monkeypatch.chdir(project)
+    out = io.StringIO()
+    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
+    text = out.getvalue()
+    assert code == 0, text
+    assert text.splitlines()[-1] == "verify: OK — 2 requests, identical answers"
+    assert "migrated 2 calls in 1 file" in text
+    assert "original: 2 requests (2 chat.completions, 0 responses), exit 0" in text
+    assert "migrated: 2 requests (0 chat.completions, 2 responses), exit 0" in text
+    assert "chat.completions" in (project / "src" / "app.py").read_text()  # the original is untouched
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_verify_command_revision_mode_catches_a_wrong_migration(tmp_path, monkeypatch):
+    project = _project(tmp_path / "project")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    (project / ".gitignore").write_text(".venv/\n")
+    subprocess.run([*git, "add", "."], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "chat"], cwd=project, check=True)
+    # A hand migration that forgets store=False and renames a usage field wrongly.
+    wrong = textwrap.dedent(APP).replace("client.chat.completions.create(", "client.responses.create(")
+    wrong = wrong.replace("messages=[", "input=[").replace("max_tokens=", "max_output_tokens=")
+    wrong = wrong.replace("completion.choices[0].message.content", "completion.output_text")
+    wrong = wrong.replace("completion.usage.prompt_tokens", "completion.usage.output_tokens")
+    (project / "src" / "app.py").write_text(wrong)
+    monkeypatch.chdir(project)
+    out = io.StringIO()
+    code = verify_command("src", [sys.executable, "scripts/demo.py"], revision="HEAD", out=out)
+    text = out.getvalue()
+    assert code == 1, text
+    assert text.splitlines()[-1].startswith("verify: FAILED — 2 requests changed meaning")
+    assert "changed at `store`" in text and "stdout differs" in text
+    assert "original: HEAD; migrated: the working tree" in text
+
+
+def test_verify_command_usage_errors(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert verify_command("missing/", ["python", "x.py"], out=out) == 2
+    assert "no such file or directory" in out.getvalue()
+    out = io.StringIO()
+    assert verify_command(".", [], out=out) == 2
+    assert "no command given" in out.getvalue()
+
+
+def test_register_adds_a_typer_command(monkeypatch):
+    typer = pytest.importorskip("typer")
+    from typer.testing import CliRunner
+
+    import migrate.verify as verify_module
+
+    seen = {}
+
+    def fake(path, command, revision=None, **kwargs):
+        seen.update(path=path, command=command, revision=revision)
+        return 1
+
+    monkeypatch.setattr(verify_module, "verify_command", fake)
+    app = typer.Typer()
+
+    @app.command()
+    def other() -> None:  # a second command, so `verify` is a subcommand as in migrate.cli
+        pass
+
+    verify_module.register(app)
+    result = CliRunner().invoke(app, ["verify", "--revision", "HEAD~1", "src/", "--", "python", "-m", "demo", "--flag"])
+    assert result.exit_code == 1, result.output
+    assert seen == {"path": "src/", "command": ["python", "-m", "demo", "--flag"], "revision": "HEAD~1"}
+    help_text = CliRunner().invoke(app, ["verify", "--help"]).output
+    assert "COMMAND" in help_text and "--revision" in help_text
