@@ -71,9 +71,21 @@ class ResultPath:
     """One read of a result kind (rules/results.toml)."""
 
     path: tuple[Segment, ...]
-    to: tuple[Segment, ...]
+    to: tuple[Segment, ...] = ()
+    template: str | None = None
+    compare: dict[str, str] | None = None
     kind: str | None = None
     fix: str | None = None
+
+
+@dataclass(frozen=True)
+class ValueUses:
+    """What may be done with a non-leaf value as a whole (`_uses` in rules/results.toml)."""
+
+    truth: bool = False
+    len: bool = False
+    none_check: bool = False
+    iterate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,7 @@ class Catalog:
     parameters: dict[str, Parameter]
     methods: dict[tuple[str, ...], Method]
     results: dict[str, tuple[ResultPath, ...]]
+    value_uses: dict[str, ValueUses]
     clients: Clients
 
     def rule(self, code: str) -> Rule:
@@ -106,7 +119,7 @@ class Catalog:
             raise KeyError(f"rule {code} is not in the catalog (rules/rules.toml)") from None
 
 
-_SEGMENT = re.compile(r"\.?([A-Za-z_][A-Za-z_0-9]*)|\[(-?\d+)\]|\(\)")
+_SEGMENT = re.compile(r"\.?([A-Za-z_][A-Za-z_0-9]*)|\[(-?\d+|\*)\]|\(\)")
 
 
 def parse_path(text: str) -> tuple[Segment, ...]:
@@ -120,7 +133,7 @@ def parse_path(text: str) -> tuple[Segment, ...]:
         if m.group(1) is not None:
             segments.append(("attr", m.group(1)))
         elif m.group(2) is not None:
-            segments.append(("index", int(m.group(2))))
+            segments.append(("index", "*" if m.group(2) == "*" else int(m.group(2))))
         else:
             segments.append(("call", None))
         pos = m.end()
@@ -198,25 +211,38 @@ def _methods(raw: dict[str, Any]) -> dict[tuple[str, ...], Method]:
     return methods
 
 
-def _results(raw: dict[str, Any]) -> dict[str, tuple[ResultPath, ...]]:
+def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], dict[str, ValueUses]]:
     kinds: dict[str, tuple[ResultPath, ...]] = {}
+    uses: dict[str, ValueUses] = {}
     for kind, table in raw.items():
-        paths = [
-            ResultPath(
-                path=parse_path(key),
-                to=parse_path(entry["to"]),
-                kind=entry.get("kind"),
-                fix=entry.get("fix"),
+        paths = []
+        for key, entry in table.items():
+            if key == "_uses":
+                uses[kind] = ValueUses(**entry)
+                continue
+            forms = [k for k in ("to", "template", "compare") if k in entry]
+            if len(forms) != 1:
+                raise ValueError(f"results.toml [{kind}] {key!r}: give exactly one of to / template / compare")
+            paths.append(
+                ResultPath(
+                    path=parse_path(key),
+                    to=parse_path(entry.get("to", "")),
+                    template=entry.get("template"),
+                    compare=entry.get("compare"),
+                    kind=entry.get("kind"),
+                    fix=entry.get("fix"),
+                )
             )
-            for key, entry in table.items()
-        ]
         # Longest paths first, so the most specific read wins.
         kinds[kind] = tuple(sorted(paths, key=lambda p: -len(p.path)))
     for kind, paths in kinds.items():
         for p in paths:
             if p.kind is not None and p.kind not in kinds:
                 raise ValueError(f"results.toml [{kind}] leads to unknown kind {p.kind!r}")
-    return kinds
+    for kind, use in uses.items():
+        if use.iterate is not None and use.iterate not in kinds:
+            raise ValueError(f"results.toml [{kind}] iterates unknown kind {use.iterate!r}")
+    return kinds, uses
 
 
 def _clients(raw: dict[str, Any]) -> Clients:
@@ -237,11 +263,13 @@ def _clients(raw: dict[str, Any]) -> Clients:
 
 @functools.cache
 def load() -> Catalog:
+    results, value_uses = _results(_load_toml("results.toml"))
     catalog = Catalog(
         rules=_rules(_load_toml("rules.toml")),
         parameters=_parameters(_load_toml("parameters.toml")),
         methods=_methods(_load_toml("methods.toml")),
-        results=_results(_load_toml("results.toml")),
+        results=results,
+        value_uses=value_uses,
         clients=_clients(_load_toml("clients.toml")),
     )
     _check_references(catalog)

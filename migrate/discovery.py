@@ -24,7 +24,14 @@ Rules (see :func:`iter_files`):
   ``legacy/`` only directories.
 * Symlinks: symlinked directories are never followed (so loops cannot hang); a
   symlinked ``*.py`` file is yielded only if its resolved target is a file
-  inside the (resolved) walked directory.
+  inside the (resolved) walked directory. With ``report_skipped=True`` the
+  ``*.py`` links that are not followed (to outside the tree, to a directory,
+  broken, looping) and ``*.py`` entries that are not regular files (FIFOs,
+  sockets, devices) are yielded as ``Discovered(path, skipped=reason)``;
+  otherwise they are passed over silently.
+* A path named explicitly that is neither a directory nor a regular file (a
+  FIFO, a device) yields ``Discovered(path, error="not a regular file (...)")``:
+  reading it could block forever.
 * Each file is yielded at most once (dedupe by resolved path; first one wins).
 * A missing path yields ``Discovered(path, error="no such file or directory")``;
   an unreadable directory yields ``Discovered(dir, error="permission denied")``
@@ -57,7 +64,8 @@ _Layers = tuple[tuple[str, "pathspec.GitIgnoreSpec"], ...]  # (dir relative to a
 @dataclass(frozen=True)
 class Discovered:
     path: Path
-    error: str | None = None  # set: report `path` with this reason, don't process it
+    error: str | None = None  # set: report `path` as failed with this reason, don't process it
+    skipped: str | None = None  # set: report `path` as skipped with this reason (only with report_skipped)
 
 
 def _reason(exc: OSError) -> str:
@@ -111,7 +119,9 @@ def _find_git_root(start: str) -> str | None:
         d = parent
 
 
-def _walk(root: str, excl: pathspec.GitIgnoreSpec | None, seen: set[str]) -> Iterator[Discovered]:
+def _walk(
+    root: str, excl: pathspec.GitIgnoreSpec | None, seen: set[str], report_skipped: bool = False
+) -> Iterator[Discovered]:
     real_root = os.path.realpath(root)
     inside = real_root.rstrip(os.sep) + os.sep
     anchor = _find_git_root(real_root) or real_root
@@ -163,22 +173,54 @@ def _walk(root: str, excl: pathspec.GitIgnoreSpec | None, seen: set[str]) -> Ite
             continue
         if entry.is_symlink():
             key = os.path.realpath(entry.path)
-            if not (key.startswith(inside) and _is_file(entry)):
+            why = _unfollowed_link(entry, key, inside, root)
+            if why is not None:
+                if report_skipped:
+                    yield Discovered(Path(entry.path), skipped=why)
                 continue
         elif entry.is_file(follow_symlinks=False):
             key = os.path.join(real_root, *child_rel.split("/"))
         else:
+            if report_skipped:
+                yield Discovered(Path(entry.path), skipped=f"not a regular file ({_kind(entry.path)})")
             continue
         if key not in seen:
             seen.add(key)
             yield Discovered(Path(entry.path))
 
 
-def _is_file(entry: os.DirEntry[str]) -> bool:
+def _unfollowed_link(entry: os.DirEntry[str], real: str, inside: str, root: str) -> str | None:
+    """Why the symlink `entry` (resolving to `real`) is not followed, or None to follow it."""
     try:
-        return entry.is_file()  # follows the link; a loop raises ELOOP
-    except OSError:
-        return False
+        st = os.stat(entry.path)  # follows the link; a loop raises ELOOP
+    except FileNotFoundError:
+        return "broken symlink"
+    except OSError as exc:
+        return f"symlink not followed: {_reason(exc)}"
+    if stat.S_ISDIR(st.st_mode):
+        return "symlink to a directory: not followed"
+    if not real.startswith(inside):
+        return f"symlink to a file outside {root}: not followed (name it explicitly to migrate it)"
+    if not stat.S_ISREG(st.st_mode):
+        return f"symlink to something that is not a regular file ({_kind(real)})"
+    return None
+
+
+def _kind(path: str) -> str:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return _reason(exc)
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a directory"),
+    ):
+        if test(mode):
+            return name
+    return "unknown file type"
 
 
 def _skip(
@@ -189,7 +231,9 @@ def _skip(
     return bool(layers) and _ignored(layers, arel, is_dir)
 
 
-def iter_files(paths: Sequence[str | Path], *, exclude: Sequence[str] = ()) -> Iterator[Discovered]:
+def iter_files(
+    paths: Sequence[str | Path], *, exclude: Sequence[str] = (), report_skipped: bool = False
+) -> Iterator[Discovered]:
     """Yield the files to process under `paths`, in order (see the module docstring)."""
     excl = None
     if exclude:
@@ -208,7 +252,9 @@ def iter_files(paths: Sequence[str | Path], *, exclude: Sequence[str] = ()) -> I
             yield Discovered(path, error=_reason(exc))
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(os.fspath(path), excl, seen)
+            yield from _walk(os.fspath(path), excl, seen, report_skipped)
+        elif not stat.S_ISREG(st.st_mode):
+            yield Discovered(path, error=f"not a regular file ({_kind(os.fspath(path))})")
         else:
             key = os.path.realpath(path)
             if key not in seen:

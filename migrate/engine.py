@@ -1,12 +1,25 @@
 """The per-file pipeline: bytes in, a FileResult out. Never raises for a bad file.
 
-read -> cheap text test -> parse -> round-trip check -> plan and apply -> output compiles?
+read -> cheap text test -> `ast` gate (syntax, depth, call sites) -> LibCST parse ->
+round-trip check -> plan and apply -> the output parses?
+
+Every way out that is not "changed" or "unchanged" carries a one-line reason:
+
+* ``failed``: the file can't be processed (NUL bytes, undecodable, syntax error, too deep for
+  the parsers, a bug in the tool); it is left as it was.
+* ``skipped``: valid Python that LibCST can't reproduce byte for byte (``round-trip: ...``).
+
+A rewrite whose output does not parse is never returned: the file is ``failed`` with an
+``internal error`` naming the rules that were applied, and nothing is written.
 """
 
 from __future__ import annotations
 
 import ast
+import os
+import re
 import sys
+import traceback
 
 from migrate.findings import FileResult
 from migrate.settings import Settings
@@ -14,6 +27,15 @@ from migrate.settings import Settings
 # A call site needs the attribute `completions` spelled out somewhere in the file.
 NEEDLE = b"completions"
 _RECURSION_LIMIT = 20_000
+# LibCST's native parser is superlinear in nesting depth and overflows the C stack past a few
+# thousand levels (a segfault takes the whole run down), so deeper files are refused up front.
+# 2,500 levels parse in a few seconds; CPython's own parser gives up around 4,000-6,000.
+MAX_DEPTH = 2_500
+# CPython refuses more than 200 nested brackets; LibCST does not (and crashes on thousands).
+_MAX_BRACKETS = 200
+_TOO_DEEP_MESSAGES = ("too many nested parentheses", "too many levels of indentation", "too complex")
+_BRACKETS = re.compile(rb"[][(){}]")
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
 
 
 def might_contain_call_sites(data: bytes) -> bool:
@@ -24,47 +46,176 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
     """Migrate one file's bytes. Outcomes are values: changed / unchanged / skipped / failed."""
     if not might_contain_call_sites(data):
         return FileResult(path, "unchanged", original=data)
+
+    def failed(reason: str) -> FileResult:
+        return FileResult(path, "failed", reason=_one_line(reason), original=data)
+
+    nul = data.find(b"\0")
+    if nul != -1:
+        return failed(f"not Python source: NUL byte at line {_line_of(data, nul)}")
     from migrate import catalog
     from migrate.gate import call_site_positions
 
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
     positions = None
+    parse_error: str | None = None
     try:
-        positions = call_site_positions(ast.parse(data), catalog.load().methods)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        pass  # LibCST will give the reason (or parse a newer grammar than this Python's)
-    if positions == []:
-        return FileResult(path, "unchanged", original=data)
+        tree = ast.parse(data)
+    except (MemoryError, RecursionError):
+        return failed("too deeply nested: Python's own parser gives up on it")
+    except SyntaxError as error:
+        parse_error = _describe_syntax_error(error, data)
+        if any(m in str(error.msg) for m in _TOO_DEEP_MESSAGES) or not _shallow(data):
+            return failed(parse_error)
+        if error.msg.startswith(("(unicode error)", "unknown encoding", "encoding problem")):
+            return failed(parse_error)
+        # Otherwise LibCST may still parse it (a grammar newer than this Python's).
+    except ValueError as error:  # e.g. "source code string cannot contain null bytes"
+        return failed(f"cannot parse: {error}")
+    else:
+        positions = call_site_positions(tree, catalog.load().methods)
+        if not positions:
+            return FileResult(path, "unchanged", original=data)
+        depth = _depth(tree)
+        if depth > MAX_DEPTH:
+            return failed(
+                f"too deeply nested: {depth} levels of syntax (the limit is {MAX_DEPTH}; "
+                "LibCST would take minutes or crash on it)"
+            )
 
     import libcst as cst
 
     from migrate.plan import InternalError, migrate_module
 
-    if sys.getrecursionlimit() < _RECURSION_LIMIT:
-        sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
-        return FileResult(path, "failed", reason=f"syntax error at line {error.raw_line}: {error.message}", original=data)
-    except (SyntaxError, ValueError, UnicodeDecodeError, LookupError) as error:
-        return FileResult(path, "failed", reason=f"cannot parse: {error}", original=data)
+        if parse_error is not None:
+            return failed(parse_error)
+        return failed(f"LibCST cannot parse this file (valid Python) at line {error.raw_line}: {error.message}")
+    except (SyntaxError, ValueError, LookupError) as error:  # includes UnicodeDecodeError
+        return failed(parse_error or f"cannot parse: {error}")
     except RecursionError:
-        return FileResult(path, "failed", reason="too deeply nested to parse", original=data)
+        return failed("too deeply nested to parse")
     try:
         if module.bytes != data:
-            return FileResult(path, "skipped", reason="round-trip: LibCST does not reproduce this file byte for byte", original=data)
+            hint = " (CR-only line endings)" if b"\r" in data and b"\n" not in data else ""
+            return FileResult(
+                path,
+                "skipped",
+                reason=f"round-trip: LibCST does not reproduce this file byte for byte{hint}",
+                original=data,
+            )
         source = data.decode(module.encoding, errors="replace")
         result = migrate_module(module, settings, catalog.load(), source, positions)
         if not result.changed:
             return FileResult(path, "unchanged", calls=result.calls, original=data)
         new = result.module.bytes
     except RecursionError:
-        return FileResult(path, "failed", reason="too deeply nested to transform", original=data)
+        return failed("too deeply nested to transform")
     except InternalError as error:
-        return FileResult(path, "failed", reason=f"internal error: {error}", original=data)
-    try:
-        compile(new, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError) as error:
-        return FileResult(
-            path, "failed", reason=f"internal error: the rewritten file does not parse ({error})", calls=result.calls, original=data
+        return failed(f"internal error: {error}; the file was left unchanged")
+    except UnicodeEncodeError as error:
+        return failed(f"internal error: the rewritten file cannot be encoded as {error.encoding}; the file was left unchanged")
+    except Exception as error:  # a bug: explain it, leave the file alone, go on with the next one
+        if os.environ.get("MIGRATE_DEBUG"):
+            raise
+        return failed(f"internal error: {_describe_bug(error)}; the file was left unchanged (please report this)")
+    problem = _does_not_parse(new, path, libcst_only=positions is None)
+    if problem is not None:
+        return failed(
+            f"internal error: the rewritten file does not parse ({problem}) after {_rules_applied(result.calls)}; "
+            "the file was left unchanged (please report this)"
         )
     return FileResult(path, "changed", calls=result.calls, original=data, migrated=new)
+
+
+def _does_not_parse(new: bytes, path: str, *, libcst_only: bool) -> str | None:
+    """Why `new` does not parse, or None. With `libcst_only` (the original needed LibCST's newer
+    grammar, so this Python can't compile it either) the output must round-trip through LibCST."""
+    if not libcst_only:
+        try:
+            compile(new, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
+            return _describe_syntax_error(error, new) if isinstance(error, SyntaxError) else str(error) or type(error).__name__
+        return None
+    import libcst as cst
+
+    try:
+        if cst.parse_module(new).bytes != new:
+            return "LibCST does not reproduce it"
+    except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError) as error:
+        return _one_line(str(error))
+    return None
+
+
+def _rules_applied(calls) -> str:
+    migrated = [c for c in calls if c.outcome == "migrated"]
+    codes = sorted({f.code for c in migrated for f in c.findings} or {"RSP100"})
+    lines = ", ".join(str(c.line) for c in migrated)
+    where = f" at line{'s' if len(migrated) > 1 else ''} {lines}" if lines else ""
+    return f"rule{'s' if len(codes) > 1 else ''} {', '.join(codes)}{where}"
+
+
+def _describe_bug(error: Exception) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if f"{os.sep}migrate{os.sep}" in f.filename] or frames
+    where = f" ({os.path.basename(ours[-1].filename)}:{ours[-1].lineno})" if ours else ""
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def _describe_syntax_error(error: SyntaxError, data: bytes) -> str:
+    msg = str(error.msg)
+    line = error.lineno
+    if msg.startswith("(unicode error)"):
+        inner = msg[len("(unicode error)") :].strip()
+        hint = "" if _has_cookie(data) else " (there is no coding cookie, so it must be UTF-8)"
+        return f"cannot decode line {line}: {inner}{hint}"
+    if msg.startswith(("unknown encoding", "encoding problem")):
+        return f"bad coding cookie: {msg}"
+    if any(m in msg for m in _TOO_DEEP_MESSAGES):
+        return f"too deeply nested: {msg} at line {line} (Python rejects it too)"
+    kind = "syntax error" if type(error) is SyntaxError else type(error).__name__
+    where = f" at line {line}" if line else ""
+    return f"{kind}{where}: {msg} (Python {sys.version_info[0]}.{sys.version_info[1]})"
+
+
+def _has_cookie(data: bytes) -> bool:
+    """Does the file declare its encoding (a BOM or a PEP 263 cookie on line 1 or 2)?"""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return True
+    return any(_COOKIE.match(line) for line in data.splitlines()[:2])
+
+
+def _shallow(data: bytes) -> bool:
+    """A cheap over-estimate of bracket nesting (strings count too) and of `elif` chains, for a
+    file `ast` rejected: is it safe to hand to LibCST's native parser?"""
+    if data.count(b"elif") > MAX_DEPTH:
+        return False
+    depth = 0
+    for match in _BRACKETS.finditer(data):
+        depth += 1 if match.group() in b"([{" else -1
+        if depth > _MAX_BRACKETS:
+            return False
+        depth = max(depth, 0)
+    return True
+
+
+def _depth(tree: ast.AST) -> int:
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1 if b"\n" in data else data.count(b"\r", 0, offset) + 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -22,7 +22,7 @@ from migrate.detect import CallSiteNode, Client, Resolver, find_call_sites
 from migrate.findings import CallSite, Finding
 from migrate.settings import Settings
 from migrate.transforms.request import RequestContext, rewrite_request
-from migrate.transforms.results import ChainEdit, ResultFollower, apply_chain_edit, _assigned_name
+from migrate.transforms.results import Edit, ResultFollower, _assigned_name
 
 
 STREAMING_RULES = frozenset({"RSP207"})
@@ -37,7 +37,7 @@ class _Plan:
     site: CallSiteNode
     record: CallSite
     ctx: RequestContext | None = None
-    edits: list[ChainEdit] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
     blockers: list[Finding] = field(default_factory=list)
     bindings: set[cst.CSTNode] = field(default_factory=set)
     shared_with: set[cst.CSTNode] = field(default_factory=set)
@@ -280,10 +280,10 @@ def _couple(plans: list[_Plan]) -> None:
 
 def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, resolver: Resolver, scopes, todos, parents) -> cst.Module:
     calls = {p.site.call: p for p in plans}
-    chains: dict[cst.CSTNode, ChainEdit] = {}
+    chains: dict[cst.CSTNode, Edit] = {}
     for plan in plans:
         for edit in plan.edits:
-            chains[edit.target] = edit
+            chains.setdefault(edit.target, edit)
     imports = _import_edits(plans, catalog, scopes)
     # Only the nodes on the way to an edit are visited: the rest of the tree is kept as is.
     on_path: set[cst.CSTNode] = set()
@@ -354,7 +354,7 @@ class _Apply(cst.CSTTransformer):
             updated_node = self._call(plan, updated_node)
         edit = self.chains.get(original_node)
         if edit is not None:
-            updated_node = apply_chain_edit(edit, updated_node)
+            updated_node = edit.build(updated_node)
         edits = self.imports.get(original_node)
         if edits is not None:
             updated_node = _add_import_names(updated_node, edits, self.helper)

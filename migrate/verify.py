@@ -336,7 +336,7 @@ def render(outcome: VerifyOutcome) -> str:
         apis = {"chat": 0, "responses": 0}
         for request in run.requests:
             apis[request.api] = apis.get(request.api, 0) + 1
-        counts.append(f"{run.label}: {len(run.requests)} requests ({apis['chat']} chat.completions, {apis['responses']} responses), exit {run.returncode}")
+        counts.append(f"{run.label}: {len(run.requests)} request{'' if len(run.requests) == 1 else 's'} ({apis['chat']} chat.completions, {apis['responses']} responses), exit {run.returncode}")
     lines.extend(counts)
     lines.extend(f"note: {note}" for note in outcome.comparison.notes)
     lines.extend(outcome.comparison.details)

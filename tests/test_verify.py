@@ -164,7 +164,7 @@ print(app.tokens())
 
 
 def _project(root: Path) -> Path:
-    (root / "src").mkdir()
+    (root / "src").mkdir(parents=True)
     (root / "scripts").mkdir()
     (root / "src" / "app.py").write_text(textwrap.dedent(APP))
     (root / "scripts" / "demo.py").write_text(textwrap.dedent(DEMO))
@@ -187,28 +187,55 @@ def test_verify_command_ok(tmp_path, monkeypatch):
     assert "chat.completions" in (project / "src" / "app.py").read_text()  # the original is untouched
 
 
+# Plain-HTTP programs (no SDK import: a fast subprocess) for the revision mode.
+HTTP_APP = '''
+import json, os, urllib.request
+
+def post(path, body):
+    request = urllib.request.Request(
+        os.environ["OPENAI_BASE_URL"] + path,
+        data=json.dumps(body).encode(),
+        headers={"content-type": "application/json", "authorization": "Bearer " + os.environ["OPENAI_API_KEY"]},
+    )
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+%s
+'''
+HTTP_CHAT = '''
+out = post("/chat/completions", {"model": "gpt-4.1", "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]})
+print(out["choices"][0]["message"]["content"])
+'''
+HTTP_WRONG = '''
+out = post("/responses", {"model": "gpt-4.1", "instructions": "Be brief.", "input": "Hi"})
+print(out["output"][0]["content"][0]["text"])
+'''
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_verify_command_revision_mode_catches_a_wrong_migration(tmp_path, monkeypatch):
-    project = _project(tmp_path / "project")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "app.py").write_text(HTTP_APP % HTTP_CHAT)
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
     subprocess.run([*git, "init", "-q"], cwd=project, check=True)
-    (project / ".gitignore").write_text(".venv/\n")
     subprocess.run([*git, "add", "."], cwd=project, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "chat"], cwd=project, check=True)
-    # A hand migration that forgets store=False and renames a usage field wrongly.
-    wrong = textwrap.dedent(APP).replace("client.chat.completions.create(", "client.responses.create(")
-    wrong = wrong.replace("messages=[", "input=[").replace("max_tokens=", "max_output_tokens=")
-    wrong = wrong.replace("completion.choices[0].message.content", "completion.output_text")
-    wrong = wrong.replace("completion.usage.prompt_tokens", "completion.usage.output_tokens")
-    (project / "src" / "app.py").write_text(wrong)
+    # A hand migration that forgets store=False.
+    (project / "app.py").write_text(HTTP_APP % HTTP_WRONG)
     monkeypatch.chdir(project)
     out = io.StringIO()
-    code = verify_command("src", [sys.executable, "scripts/demo.py"], revision="HEAD", out=out)
+    code = verify_command(".", [sys.executable, "app.py"], revision="HEAD", out=out)
     text = out.getvalue()
     assert code == 1, text
-    assert text.splitlines()[-1].startswith("verify: FAILED — 2 requests changed meaning")
-    assert "changed at `store`" in text and "stdout differs" in text
+    assert text.splitlines()[-1] == "verify: FAILED — 1 request changed meaning, stdout differs"
+    assert "request #1 chat.completions -> #1 responses: the request's meaning changed at `store`" in text
     assert "original: HEAD; migrated: the working tree" in text
+    # The same tree against itself is OK.
+    subprocess.run([*git, "commit", "-q", "-am", "responses"], cwd=project, check=True)
+    out = io.StringIO()
+    assert verify_command(".", [sys.executable, "app.py"], revision="HEAD", out=out) == 0, out.getvalue()
+    assert out.getvalue().splitlines()[-1] == "verify: OK — 1 request, identical answers"
 
 
 def test_verify_command_usage_errors(tmp_path, monkeypatch):
@@ -246,3 +273,15 @@ def test_register_adds_a_typer_command(monkeypatch):
     assert seen == {"path": "src/", "command": ["python", "-m", "demo", "--flag"], "revision": "HEAD~1"}
     help_text = CliRunner().invoke(app, ["verify", "--help"]).output
     assert "COMMAND" in help_text and "--revision" in help_text
+
+
+def test_programs_cannot_reach_a_real_endpoint():
+    program = b"""
+from openai import OpenAI
+client = OpenAI(base_url="https://api.openai.com/v1", max_retries=0)
+client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "x"}])
+"""
+    with FakeOpenAI() as server:
+        done = run_source(program, server.base_url)
+        assert done.returncode == 1 and "APIConnectionError" in done.stderr
+        assert server.requests == []

@@ -57,11 +57,14 @@ import json
 from typing import Any, Callable, Iterable, Optional
 
 __all__ = [
+    "ABSENT",
+    "answer_seed",
     "canonical_chat",
     "canonical_responses",
-    "answer_seed",
+    "chat_turns",
     "first_difference",
-    "ABSENT",
+    "meaning",
+    "responses_turns",
 ]
 
 ABSENT = "<absent>"
@@ -532,6 +535,7 @@ def first_difference(left: Any, right: Any, path: str = "") -> Optional[tuple[st
             if found:
                 return found
         return None
-    if left == right and type(left) is type(right) or (left == right and not isinstance(left, bool) and not isinstance(right, bool)):
+    # Equal values are equal, except that a bool never equals a number (True == 1 in Python).
+    if left == right and isinstance(left, bool) == isinstance(right, bool):
         return None
     return path or "<request>", left, right

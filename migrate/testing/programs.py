@@ -2,7 +2,10 @@
 
 Both point the ``openai`` SDK at the server through the environment only
 (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``), as a real program would be configured, and
-clear the variables that could send a request anywhere else.
+clear the variables that could send a request anywhere else.  As a second guard, every
+proxy variable points at a closed local port (``NO_PROXY`` exempts only 127.0.0.1 and
+localhost), so a program that hard-codes ``base_url="https://api.openai.com/v1"``
+gets a connection error instead of reaching the real API.
 """
 
 from __future__ import annotations
@@ -31,13 +34,9 @@ _CLEARED = (
     "AZURE_OPENAI_AD_TOKEN",
     "OPENAI_API_VERSION",
     "OPENAI_ADMIN_KEY",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
 )
+_PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, connections are refused
 
 
 @dataclass
@@ -58,6 +57,8 @@ def fake_env(base_url: str, env: Optional[Mapping[str, str]] = None) -> dict:
         out.pop(key, None)
     out["OPENAI_BASE_URL"] = base_url
     out["OPENAI_API_KEY"] = DUMMY_API_KEY
+    for key in _PROXIES:
+        out[key] = DEAD_PROXY
     out["NO_PROXY"] = out["no_proxy"] = "127.0.0.1,localhost"
     out.setdefault("PYTHONHASHSEED", "0")
     return out
@@ -147,6 +148,3 @@ def run_command(command: Sequence[str], base_url: str, *, cwd: str, timeout: flo
         return ProgramRun(stdout, f"timed out after {timeout:g} s\n", 124)
     return ProgramRun(done.stdout, done.stderr, done.returncode)
 
-
-def python_command(*args: str) -> list:
-    return [sys.executable, *args]

@@ -143,11 +143,11 @@ def _strict_schema_problems(schema: Any, what: str, param: str, code: str) -> li
     return problems
 
 
-def _tool_choice_problems(choice: Any, tools: list, param: str = "tool_choice") -> list:
+def _tool_choice_problems(choice: Any, tools: list, *, needs_tools: bool, param: str = "tool_choice") -> list:
     names = {(t.get("type"), t.get("name")) for t in tools if isinstance(t, dict)}
     if choice is None:
         return []
-    if not tools and choice != "none":
+    if needs_tools and not tools and choice != "none":
         return [_Problem(param, "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", "invalid_value")]
     if isinstance(choice, dict):
         kind = choice.get("type")
@@ -218,7 +218,7 @@ def _chat_problems(body: dict) -> list:
             "type": "allowed_tools",
             "tools": [{"type": e.get("type"), "name": (e.get(e.get("type")) or {}).get("name")} for e in allowed.get("tools") or []],
         }
-    problems += _tool_choice_problems(choice, tools)
+    problems += _tool_choice_problems(choice, tools, needs_tools=True)
     fmt = body.get("response_format")
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
         spec = fmt.get("json_schema") or {}
@@ -264,7 +264,7 @@ def _responses_problems(body: dict, stored: Optional[_Stored]) -> list:
             problems += _strict_schema_problems(
                 tool["parameters"], f"function '{tool.get('name')}'", f"tools[{i}].parameters", "invalid_function_parameters"
             )
-    problems += _tool_choice_problems(body.get("tool_choice"), tools)
+    problems += _tool_choice_problems(body.get("tool_choice"), tools, needs_tools=False)
     fmt = (body.get("text") or {}).get("format")
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and fmt.get("strict") and fmt.get("schema") is not None:
         problems += _strict_schema_problems(fmt["schema"], f"text.format '{fmt.get('name')}'", "text.format.schema", "invalid_json_schema")

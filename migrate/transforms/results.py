@@ -1,36 +1,38 @@
 """Follow every use of a call's result and plan the rewrite of each read (api-mapping.md §d.1).
 
 A result is followed through attribute/subscript/call chains (`resp.choices[0].message.content`),
-`await`, and plain assignments to a name (`resp = ...`, `msg = resp.choices[0].message`), whose
-every reader is then followed in turn. A read is rewritten when its path is in rules/results.toml;
-anything else done with the value is a blocker: the whole call is then left alone and reported.
+`await`, plain assignments to a name (`resp = ...`, `msg = resp.choices[0].message`) and loops
+over list values (`for tc in msg.tool_calls:`), whose every reader is then followed in turn. A
+read is rewritten as rules/results.toml says; anything else done with the value is a blocker:
+the whole call is then left alone and reported.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 import libcst as cst
-from libcst.metadata import Assignment, CodeRange, Scope as BaseScope
+from libcst.metadata import Assignment, Scope as BaseScope
 
-from migrate.catalog import Catalog, Segment, format_path
-from migrate.cst_helpers import code_of
+from migrate.catalog import Catalog, ResultPath, Segment, ValueUses, format_path
+from migrate.cst_helpers import code_of, string_value
 from migrate.findings import Finding
+
+Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
 
 
 @dataclass(frozen=True)
-class ChainEdit:
-    """Replace the chain node `target` (`depth` segments above its base) with base + `to`."""
+class Edit:
+    """Replace `target` (an original node) with `build(updated target)`."""
 
     target: cst.CSTNode
-    depth: int
-    to: tuple[Segment, ...]
+    build: Callable[[cst.CSTNode], cst.CSTNode]
 
 
 @dataclass
 class Followed:
-    edits: list[ChainEdit] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
     fixes: list[Finding] = field(default_factory=list)
     blockers: list[Finding] = field(default_factory=list)
     # Assignments (by target Name node) that bind this result; and other bindings that
@@ -45,15 +47,19 @@ class ResultFollower:
         catalog: Catalog,
         scopes: Mapping[cst.CSTNode, BaseScope | None],
         parents: Mapping[cst.CSTNode, cst.CSTNode],
-        positions: Mapping[cst.CSTNode, CodeRange],
+        positions,
         call_bindings: Mapping[cst.CSTNode, str],
+        sinks: Callable[[cst.CSTNode, str, "Followed"], bool] | None = None,
     ) -> None:
         self.kinds = catalog.results
+        self.uses = catalog.value_uses
         self.scopes = scopes
         self.parents = parents
         self.positions = positions
         # Name nodes that bind the result of some recognised call site -> its result kind.
         self.call_bindings = call_bindings
+        # Other places a whole value may go (e.g. appended to a followed message list).
+        self.sinks = sinks
 
     def follow(self, node: cst.CSTNode, kind: str) -> Followed:
         out = Followed()
@@ -90,12 +96,40 @@ class ResultFollower:
         if target is not None:
             self._binding(target, kind, out, seen)
             return
+        if self._use_as_value(node, parent, kind, out, seen):
+            return
+        if self.sinks is not None and self.sinks(node, kind, out):
+            return
         out.blockers.append(Finding.of("RSP301", how=_how(parent, shown), line=self._line(node)))
+
+    def _use_as_value(self, node, parent, kind: str, out: Followed, seen: set[int]) -> bool:
+        uses = self.uses.get(kind, ValueUses())
+        if uses.truth and _truth_tested(parent, node, self.parents):
+            return True
+        if uses.truth and _or_empty(parent, node):
+            out.edits.append(Edit(parent, lambda updated: _keep_parens(updated, updated.left)))
+            self._whole(parent, kind, out, seen, shown=code_of(parent).strip())
+            return True
+        if uses.len and isinstance(parent, cst.Arg):
+            call = self.parents.get(parent)
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "len":
+                return len(call.args) == 1
+        if uses.none_check and isinstance(parent, cst.Comparison) and parent.left is node:
+            negated = _none_comparison(parent)
+            if negated is not None:
+                in_test = _truth_tested(self.parents.get(parent), parent, self.parents)
+                out.edits.append(Edit(parent, lambda updated, n=negated, t=in_test: _emptiness(updated, n, t)))
+                return True
+        if uses.iterate is not None and isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
+            if isinstance(parent.target, cst.Name):
+                self._binding(parent.target, uses.iterate, out, seen)
+                return True
+        return False
 
     # ------------------------------------------------------------------ chains
     def _chain(self, base: cst.CSTNode, kind: str, out: Followed, seen: set[int]) -> None:
         nodes: list[cst.CSTNode] = []
-        segments: list[Segment | tuple[str, object]] = []
+        segments: list[tuple[str, object]] = []
         current = base
         parent = self.parents.get(current)
         while _extends_chain(parent, current):
@@ -105,43 +139,89 @@ class ResultFollower:
             current = parent
             parent = self.parents.get(current)
 
-        consumed, to, final_kind, fixes = self._match(kind, segments)
+        consumed, steps, entry, final_kind, fixes = self._match(kind, segments)
         shown_base = code_of(base).strip() if isinstance(base, cst.Name) else "<result>"
-        if final_kind is None:  # reached a leaf: rewrite the matched part, keep the rest
-            out.edits.append(ChainEdit(nodes[consumed - 1], consumed, to))
+        shown = shown_base + format_path(tuple(segments))  # type: ignore[arg-type]
+        if consumed and not _base_allows(steps, base):
+            out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(nodes[0])))
+            return
+        if entry is not None and entry.compare is not None:
+            self._compare(base, nodes[consumed - 1], consumed, steps, entry, out, shown)
+            out.fixes.extend(fixes)
+            return
+        if final_kind is None and consumed:  # reached a leaf: rewrite the matched part, keep the rest
+            out.edits.append(_chain_edit(nodes[consumed - 1], consumed, steps))
             out.fixes.extend(fixes)
             return
         if consumed < len(segments):
-            path = shown_base + format_path(tuple(segments))  # type: ignore[arg-type]
-            out.blockers.append(Finding.of("RSP302", path=path, line=self._line(nodes[consumed])))
+            out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(nodes[consumed])))
             return
-        # The chain ends on a non-leaf value (e.g. `resp.choices[0].message`): it may only be
-        # bound to a name, whose readers are followed in turn.
+        # The chain ends on a non-leaf value (e.g. `resp.choices[0].message`): bound to a name,
+        # or used as a whole in a way its kind allows.
         top = nodes[-1]
-        out.edits.append(ChainEdit(top, consumed, to))
+        out.edits.append(_chain_edit(top, consumed, steps))
         out.fixes.extend(fixes)
-        self._whole(top, final_kind, out, seen, shown=shown_base + format_path(tuple(segments)))  # type: ignore[arg-type]
+        self._whole(top, final_kind, out, seen, shown=shown)  # type: ignore[arg-type]
 
-    def _match(self, kind: str, segments: list) -> tuple[int, tuple[Segment, ...], str | None, list[Finding]]:
+    def _match(self, kind: str, segments: list):
+        """How much of `segments` the kind tables explain: (consumed, steps, last entry, kind, fixes)."""
         consumed = 0
-        to: tuple[Segment, ...] = ()
+        steps: list[Step] = []
         fixes: list[Finding] = []
         current: str | None = kind
-        while current is not None:
+        last: ResultPath | None = None
+        while current is not None and consumed < len(segments):
             for entry in self.kinds[current]:
                 n = len(entry.path)
-                if tuple(segments[consumed : consumed + n]) == entry.path:
+                if _segments_match(segments[consumed : consumed + n], entry.path):
                     consumed += n
-                    to += entry.to
+                    last = entry
+                    if entry.template is not None:
+                        steps.append(("template", entry.template))
+                    else:
+                        steps.extend(_concrete(entry.to, segments[consumed - n : consumed]))
                     if entry.fix:
                         fixes.append(Finding.of(entry.fix))
                     current = entry.kind
+                    if entry.compare is not None:
+                        return consumed, steps, last, None, fixes
                     break
             else:
-                return consumed, to, current, fixes
-            if current is None:
-                return consumed, to, None, fixes
-        return consumed, to, None, fixes
+                return consumed, steps, None, current, fixes
+        return consumed, steps, last, current, fixes
+
+    def _compare(self, base, node, consumed, steps, entry: ResultPath, out: Followed, shown: str) -> None:
+        """`resp.choices[0].finish_reason == "stop"` -> the expression the table gives for "stop"."""
+        comparison = self.parents.get(node)
+        assert entry.compare is not None
+        if not (isinstance(comparison, cst.Comparison) and comparison.left is node and len(comparison.comparisons) == 1):
+            out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(node)))
+            return
+        target = comparison.comparisons[0]
+        literals = _compared_literals(target)
+        if literals is None or any(lit not in entry.compare for lit in literals):
+            out.blockers.append(Finding.of("RSP302", path=f"{shown} {code_of(target).strip()}", line=self._line(node)))
+            return
+        templates = [entry.compare[lit] for lit in literals]
+        if not isinstance(base, cst.Name) and any(t.count("{base}") != 1 for t in templates):
+            out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(node)))
+            return
+        negate = isinstance(target.operator, (cst.NotEqual, cst.NotIn))
+        in_test = _truth_tested(self.parents.get(comparison), comparison, self.parents)
+        depth = consumed
+
+        def build(updated: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(updated, cst.Comparison)
+            value = _apply_steps(_strip(updated.left, depth), steps)
+            parts = [_fill(t, value) for t in templates]
+            expr = parts[0] if len(parts) == 1 else cst.parse_expression(" or ".join(f"({code_of(p)})" for p in parts))
+            if negate:
+                expr = cst.UnaryOperation(operator=cst.Not(), expression=_parenthesize(expr))
+            elif not in_test and isinstance(expr, cst.BooleanOperation):
+                expr = _parenthesize(expr)
+            return expr.with_changes(lpar=updated.lpar, rpar=updated.rpar) if updated.lpar else expr
+
+        out.edits.append(Edit(comparison, build))
 
     # ------------------------------------------------------------------ names
     def _binding(self, target: cst.Name, kind: str, out: Followed, seen: set[int]) -> None:
@@ -174,6 +254,43 @@ class ResultFollower:
             self._value(node, kind, out, seen)
 
 
+# ---------------------------------------------------------------------- helpers
+
+
+def _segments_match(found: list, wanted: tuple[Segment, ...]) -> bool:
+    if len(found) != len(wanted):
+        return False
+    for (fk, fv), (wk, wv) in zip(found, wanted):
+        if fk != wk:
+            return False
+        if wk == "index" and wv == "*":
+            if not isinstance(fv, int):
+                return False
+        elif fv != wv:
+            return False
+    return True
+
+
+def _concrete(to: tuple[Segment, ...], found: list) -> list[Step]:
+    """The `to` segments with `[*]` filled in from the index actually read."""
+    indexes = iter(v for k, v in found if k == "index")
+    return [(k, next(indexes) if k == "index" and v == "*" else v) for k, v in to]
+
+
+def _base_allows(steps: list[Step], base: cst.CSTNode) -> bool:
+    """A template that repeats or drops its base needs a base without side effects."""
+    for kind, value in steps:
+        if kind == "template" and str(value).count("{base}") != 1 and not _simple(base):
+            return False
+    return True
+
+
+def _simple(node: cst.CSTNode) -> bool:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
+
+
 def _extends_chain(parent: cst.CSTNode | None, node: cst.CSTNode) -> bool:
     if isinstance(parent, cst.Attribute):
         return parent.value is node
@@ -192,6 +309,9 @@ def _segment(node: cst.CSTNode) -> tuple[str, object]:
             value = node.slice[0].slice.value
             if isinstance(value, cst.Integer):
                 return ("index", int(value.value, 0))
+            if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+                if isinstance(value.expression, cst.Integer):
+                    return ("index", -int(value.expression.value, 0))
         return ("index", "<" + code_of(node).strip() + ">")
     assert isinstance(node, cst.Call)
     return ("call", None) if not node.args else ("call", "<args>")
@@ -204,6 +324,67 @@ def _assigned_name(parent: cst.CSTNode | None, node: cst.CSTNode) -> cst.Name | 
         return target if isinstance(target, cst.Name) else None
     if isinstance(parent, cst.AnnAssign) and parent.value is node and isinstance(parent.target, cst.Name):
         return parent.target
+    return None
+
+
+def _truth_tested(parent: cst.CSTNode | None, node: cst.CSTNode, parents: Mapping | None = None) -> bool:
+    """Is `node` only tested for truth? (`and`/`or` return an operand, so they count only when
+    the whole boolean expression is itself tested.)"""
+    if isinstance(parent, (cst.If, cst.While, cst.Assert)):
+        return parent.test is node
+    if isinstance(parent, cst.IfExp):
+        return parent.test is node
+    if isinstance(parent, cst.UnaryOperation):
+        return isinstance(parent.operator, cst.Not)
+    if isinstance(parent, cst.BooleanOperation) and parents is not None:
+        return _truth_tested(parents.get(parent), parent, parents)
+    return False
+
+
+def _or_empty(parent: cst.CSTNode | None, node: cst.CSTNode) -> bool:
+    """`node or []`: the same list (chat's None becomes the empty list Responses gives anyway)."""
+    return (
+        isinstance(parent, cst.BooleanOperation)
+        and isinstance(parent.operator, cst.Or)
+        and parent.left is node
+        and isinstance(parent.right, (cst.List, cst.Tuple))
+        and not parent.right.elements
+    )
+
+
+def _none_comparison(comparison: cst.Comparison) -> bool | None:
+    """For `x is None` False, for `x is not None` True; None for any other comparison."""
+    if len(comparison.comparisons) != 1:
+        return None
+    target = comparison.comparisons[0]
+    if not (isinstance(target.comparator, cst.Name) and target.comparator.value == "None"):
+        return None
+    if isinstance(target.operator, (cst.Is, cst.Equal)):
+        return False
+    if isinstance(target.operator, (cst.IsNot, cst.NotEqual)):
+        return True
+    return None
+
+
+def _emptiness(updated: cst.CSTNode, not_none: bool, in_test: bool) -> cst.BaseExpression:
+    """`xs is None` -> `not xs`; `xs is not None` -> `xs` in a test, else `bool(xs)`."""
+    assert isinstance(updated, cst.Comparison)
+    value = updated.left
+    if not not_none:
+        return cst.UnaryOperation(operator=cst.Not(), expression=value)
+    if in_test:
+        return value
+    return cst.Call(func=cst.Name("bool"), args=[cst.Arg(value)])
+
+
+def _compared_literals(target: cst.ComparisonTarget) -> list[str] | None:
+    if isinstance(target.operator, (cst.Equal, cst.NotEqual)):
+        text = string_value(target.comparator)
+        return [text] if text is not None else None
+    if isinstance(target.operator, (cst.In, cst.NotIn)) and isinstance(target.comparator, (cst.Tuple, cst.List, cst.Set)):
+        texts = [string_value(e.value) for e in target.comparator.elements if isinstance(e, cst.Element)]
+        if texts and all(t is not None for t in texts) and len(texts) == len(target.comparator.elements):
+            return texts  # type: ignore[return-value]
     return None
 
 
@@ -223,26 +404,69 @@ def _how(parent: cst.CSTNode | None, shown: str) -> str:
     return f"`{shown}` is used as a whole"
 
 
-def apply_chain_edit(edit: ChainEdit, updated: cst.BaseExpression) -> cst.BaseExpression:
-    """Rebuild `updated` (the edited chain node) as its base plus the new path."""
-    base = updated
-    for _ in range(edit.depth):
-        if isinstance(base, cst.Attribute):
-            base = base.value
-        elif isinstance(base, cst.Subscript):
+# ---------------------------------------------------------------------- building the new chains
+
+
+def _chain_edit(target: cst.CSTNode, depth: int, steps: list[Step]) -> Edit:
+    return Edit(target, lambda updated: _keep_parens(updated, _apply_steps(_strip(updated, depth), steps)))
+
+
+def _strip(node: cst.CSTNode, depth: int) -> cst.BaseExpression:
+    """The base under `depth` chain levels of `node`."""
+    base = node
+    for _ in range(depth):
+        if isinstance(base, (cst.Attribute, cst.Subscript)):
             base = base.value
         elif isinstance(base, cst.Call):
             base = base.func
         else:  # pragma: no cover - the planner only records chains it walked
             raise ValueError("chain edit does not match the tree")
-    result: cst.BaseExpression = base
-    for kind, value in edit.to:
+    return base  # type: ignore[return-value]
+
+
+def _apply_steps(base: cst.BaseExpression, steps: list[Step]) -> cst.BaseExpression:
+    result = base
+    for kind, value in steps:
         if kind == "attr":
             result = cst.Attribute(value=result, attr=cst.Name(str(value)))
         elif kind == "index":
-            result = cst.Subscript(value=result, slice=[cst.SubscriptElement(cst.Index(cst.Integer(str(value))))])
-        else:
+            index = int(value)  # type: ignore[arg-type]
+            expr: cst.BaseExpression = cst.Integer(str(abs(index)))
+            if index < 0:
+                expr = cst.UnaryOperation(operator=cst.Minus(), expression=expr)
+            result = cst.Subscript(value=result, slice=[cst.SubscriptElement(cst.Index(expr))])
+        elif kind == "call":
             result = cst.Call(func=result)
+        else:
+            result = _fill(str(value), result)
+    return result
+
+
+_PLACEHOLDER = "__migrate_base__"
+
+
+class _Fill(cst.CSTTransformer):
+    def __init__(self, value: cst.BaseExpression) -> None:
+        self.value = value
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self.value if updated_node.value == _PLACEHOLDER else updated_node
+
+
+def _fill(template: str, value: cst.BaseExpression) -> cst.BaseExpression:
+    expr = cst.parse_expression(template.replace("{base}", _PLACEHOLDER))
+    if not _simple(value) and not isinstance(value, (cst.Call, cst.Subscript)):
+        value = _parenthesize(value)
+    return expr.visit(_Fill(value))  # type: ignore[return-value]
+
+
+def _parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
+    if expr.lpar:
+        return expr
+    return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _keep_parens(updated: cst.CSTNode, result: cst.BaseExpression) -> cst.BaseExpression:
     if isinstance(updated, cst.BaseExpression) and (updated.lpar or updated.rpar):
-        result = result.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+        return result.with_changes(lpar=updated.lpar, rpar=updated.rpar)
     return result

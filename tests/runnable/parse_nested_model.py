@@ -1,4 +1,4 @@
-"""`client.beta.chat.completions.parse` with a nested pydantic model."""
+"""`.parse()` with a nested pydantic model and a Literal field."""
 from typing import Literal
 
 from openai import OpenAI
@@ -18,7 +18,7 @@ class Order(BaseModel):
     status: Literal["new", "paid", "shipped"]
 
 
-completion = client.beta.chat.completions.parse(
+completion = client.chat.completions.parse(
     model="gpt-4.1",
     messages=[{"role": "user", "content": "Jane ordered two lamps and a rug; she has paid."}],
     response_format=Order,
