@@ -86,6 +86,7 @@ class ValueUses:
     len: bool = False
     none_check: bool = False
     iterate: str | None = None
+    input_items: str | None = None
 
 
 @dataclass(frozen=True)

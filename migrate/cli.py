@@ -229,6 +229,15 @@ def render_rule_markdown(rule) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _register_verify() -> None:
+    from migrate.verify import register
+
+    register(app)
+
+
+_register_verify()
+
+
 def main() -> None:
     app()
 

@@ -23,9 +23,12 @@ from migrate.findings import CallSite, Finding
 from migrate.settings import Settings
 from migrate.transforms.request import RequestContext, rewrite_request
 from migrate.transforms.results import Edit, ResultFollower, _assigned_name
+from migrate.transforms.shared import Shared, analyze as analyze_shared, binding_of
 
 
 STREAMING_RULES = frozenset({"RSP207"})
+# Keywords whose value changes shape, followed when given by name (`tools=TOOLS`).
+SHAREABLE = ("messages", "tools", "tool_choice", "response_format")
 
 
 class InternalError(Exception):
@@ -41,6 +44,9 @@ class _Plan:
     blockers: list[Finding] = field(default_factory=list)
     bindings: set[cst.CSTNode] = field(default_factory=set)
     shared_with: set[cst.CSTNode] = field(default_factory=set)
+    # Shared values (by binding) this call uses or adds its result to: coupled with their users.
+    links: set[cst.CSTNode] = field(default_factory=set)
+    definition_edits: list[Edit] = field(default_factory=list)
     tool_helpers: dict[cst.CSTNode, str] = field(default_factory=dict)  # func node -> spelling
 
 
@@ -69,15 +75,23 @@ def migrate_module(
     resolver = Resolver(catalog, scopes, parents)
 
     call_bindings: dict[cst.CSTNode, str] = {}
+    binding_calls: dict[cst.CSTNode, cst.Call] = {}
     for site in sites:
         value: cst.CSTNode = site.call
         parent = parents.get(value)
         if isinstance(parent, cst.Await):
             value, parent = parent, parents.get(parent)
         target = _assigned_name(parent, value)
-        if target is not None and site.method.result:
-            call_bindings[target] = site.method.result
-    follower = ResultFollower(catalog, scopes, parents, positions, call_bindings)
+        if target is not None:
+            binding_calls[target] = site.call
+            call_bindings[target] = site.method.result or "stream"
+    site_calls = {site.call for site in sites}
+    named = {site.call: _named_arguments(site.call, scopes, parents, site_calls) for site in sites}
+    lists = {s.binding: s for found in named.values() for s in found.values() if isinstance(s, Shared) and s.keyword == "messages"}
+    claimed: set[cst.CSTNode] = set()
+    sink = _AppendSink(catalog, scopes, parents, lists, claimed)
+    follower = ResultFollower(catalog, scopes, parents, positions, call_bindings, sink)
+    follower.binding_calls = binding_calls
 
     lines = source.splitlines()
     plans = []
@@ -88,10 +102,11 @@ def migrate_module(
         local = frozenset().union(*(codes for _, codes in marked))
         disabled = settings.disabled | local
         switches = {catalog.rules[c].turns_off for c in disabled if c in catalog.rules and catalog.rules[c].turns_off}
-        plan = _plan_site(site, settings.turning_off(switches), catalog, resolver, follower, positions)  # type: ignore[arg-type]
+        plan = _plan_site(site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call])  # type: ignore[arg-type]
         _select(plan, disabled, bare)
         plans.append(plan)
-    _couple(plans)
+    _check_appends(plans, lists, claimed)
+    _couple(plans, positions)
     for plan in plans:
         if plan.blockers and plan.record.outcome == "migrated":
             plan.record.outcome = "reported"
@@ -171,10 +186,14 @@ def _plan_site(
     resolver: Resolver,
     follower: ResultFollower,
     positions,
+    named: dict[str, "Shared | str"],
 ) -> _Plan:
     start = positions[site.call].start
     record = CallSite(line=start.line, column=start.column + 1, method=site.method_name, outcome="migrated")
     plan = _Plan(site, record)
+    # The call owns the name its result is bound to from the start, so that a call which is
+    # never followed (not OpenAI's, say) is still coupled with calls sharing that name.
+    plan.bindings = {b for b, call in follower.binding_calls.items() if call is site.call}
     resolution = resolver.resolve(site.receiver)
     if isinstance(resolution, Finding):
         level = catalog.rule(resolution.code).level
@@ -193,8 +212,11 @@ def _plan_site(
         settings=settings,
         pydantic_tool_spellings=spellings,
         receiver=code_of(site.receiver).strip(),
+        shared=named,
     )
     request = rewrite_request(site.call, plan.ctx)
+    plan.links = {shared.binding for shared in request.shared}
+    plan.definition_edits = request.definition_edits
     not_ours = [b for b in request.blockers if catalog.rule(b.code).level == "info"]
     if not_ours:  # e.g. instructor's `response_model=`: the call is not OpenAI's to migrate
         record.outcome = "skipped"
@@ -211,13 +233,26 @@ def _plan_site(
         followed = follower.follow(site.call, site.method.result)
         plan.blockers.extend(followed.blockers)
         plan.edits = followed.edits
-        plan.bindings = followed.bindings
+        plan.bindings |= followed.bindings
         plan.shared_with = followed.shared_with
+        plan.links |= followed.links
+        if followed.links and _stores_nothing(site.call, settings):
+            # Its output is sent back as input: with store=False, reasoning items need their
+            # encrypted content to be accepted again.
+            plan.ctx.include_reasoning = True
+            fixes.append(Finding.of("RSP129"))
         for finding in followed.fixes:
             if finding not in fixes:
                 fixes.append(finding)
     record.findings = fixes
     return plan
+
+
+def _stores_nothing(call: cst.Call, settings: Settings) -> bool:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "store":
+            return isinstance(arg.value, cst.Name) and arg.value.value == "False"
+    return settings.store == "false"
 
 
 def _renamed_helper_funcs(call: cst.Call, spellings: set[str]) -> dict[cst.CSTNode, str]:
@@ -245,9 +280,79 @@ def _tool_helper_spellings(call: cst.Call, resolver: Resolver, catalog: Catalog)
     return frozenset(spellings)
 
 
-def _couple(plans: list[_Plan]) -> None:
-    """Calls whose results share readers migrate together or not at all."""
-    owner = {binding: i for i, p in enumerate(plans) for binding in p.bindings}
+def _named_arguments(call: cst.Call, scopes, parents, site_calls) -> dict[str, "Shared | str"]:
+    """What each `keyword=NAME` argument whose shape changes refers to."""
+    found: dict[str, Shared | str] = {}
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in SHAREABLE and isinstance(arg.value, cst.Name):
+            found[arg.keyword.value] = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls)
+    return found
+
+
+class _AppendSink:
+    """`history.append(message)`: the model's own message added to a followed message list
+    becomes `history.extend(message.output)`; the list's other users are coupled with the call."""
+
+    def __init__(self, catalog: Catalog, scopes, parents, lists: dict, claimed: set) -> None:
+        self.uses = catalog.value_uses
+        self.scopes = scopes
+        self.parents = parents
+        self.lists = lists
+        self.claimed = claimed
+
+    def __call__(self, node: cst.CSTNode, kind: str, out) -> bool:
+        use = self.uses.get(kind)
+        attr = use.input_items if use is not None else None
+        arg = self.parents.get(node)
+        call = self.parents.get(arg) if isinstance(arg, cst.Arg) else None
+        if attr is None or not isinstance(call, cst.Call) or len(call.args) != 1:
+            return False
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "append" and isinstance(func.value, cst.Name)):
+            return False
+        assignment = binding_of(func.value, self.scopes, self.parents)
+        shared = self.lists.get(assignment.node) if assignment is not None else None
+        if shared is None or not any(p is node for p in shared.pending):
+            return False
+        self.claimed.add(node)
+        out.links.add(shared.binding)
+
+        def build(updated: cst.CSTNode, attr: str = attr) -> cst.CSTNode:
+            assert isinstance(updated, cst.Call) and isinstance(updated.func, cst.Attribute)
+            value = updated.args[0].value
+            items = cst.Attribute(value=value, attr=cst.Name(attr))
+            return updated.with_changes(
+                func=updated.func.with_changes(attr=cst.Name("extend")),
+                args=[updated.args[0].with_changes(value=items)],
+            )
+
+        out.edits.append(Edit(call, build))
+        return True
+
+
+def _check_appends(plans: list[_Plan], lists: dict, claimed: set) -> None:
+    """A message list that gets a value appended which no migrated call accounts for can't be followed."""
+    for binding, shared in lists.items():
+        unclaimed = [p for p in shared.pending if p not in claimed]
+        if not unclaimed:
+            continue
+        finding = Finding.of(
+            "RSP203",
+            param="messages",
+            expr=binding.value,
+            why=f"it gets `{code_of(unclaimed[0]).strip()}` appended, which the tool can't convert",
+        )
+        for plan in plans:
+            if binding in plan.links:
+                plan.blockers.append(finding)
+
+
+def _couple(plans: list[_Plan], positions) -> None:
+    """Calls that share result readers, message lists or other values migrate together or not at all."""
+    keys: dict[cst.CSTNode, list[int]] = {}
+    for i, plan in enumerate(plans):
+        for key in plan.bindings | plan.shared_with | plan.links:
+            keys.setdefault(key, []).append(i)
     group = list(range(len(plans)))
 
     def find(i: int) -> int:
@@ -256,11 +361,9 @@ def _couple(plans: list[_Plan]) -> None:
             i = group[i]
         return i
 
-    for i, plan in enumerate(plans):
-        for other in plan.shared_with:
-            j = owner.get(other)
-            if j is not None:
-                group[find(i)] = find(j)
+    for indices in keys.values():
+        for i in indices[1:]:
+            group[find(i)] = find(indices[0])
     members: dict[int, list[int]] = {}
     for i in range(len(plans)):
         members.setdefault(find(i), []).append(i)
@@ -270,19 +373,25 @@ def _couple(plans: list[_Plan]) -> None:
         blocked = [plans[i] for i in indices if plans[i].blockers or plans[i].record.outcome != "migrated"]
         if not blocked:
             continue
-        first = blocked[0].record
+        first = blocked[0]
         for i in indices:
             plan = plans[i]
-            if plan.record.outcome == "migrated" and not plan.blockers:
+            if plan.record.outcome != "migrated" or plan.blockers:
+                continue
+            common = plan.links & (first.links | first.bindings)
+            if common:
+                name = next(iter(common)).value  # type: ignore[attr-defined]
+                plan.blockers.append(Finding.of("RSP305", name=name, line=first.record.line))
+            else:
                 name = next((b.value for b in plan.bindings if isinstance(b, cst.Name)), "result")
-                plan.blockers.append(Finding.of("RSP303", name=name, line=first.line))
+                plan.blockers.append(Finding.of("RSP303", name=name, line=first.record.line))
 
 
 def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, resolver: Resolver, scopes, todos, parents) -> cst.Module:
     calls = {p.site.call: p for p in plans}
     chains: dict[cst.CSTNode, Edit] = {}
     for plan in plans:
-        for edit in plan.edits:
+        for edit in (*plan.edits, *plan.definition_edits):
             chains.setdefault(edit.target, edit)
     imports = _import_edits(plans, catalog, scopes)
     # Only the nodes on the way to an edit are visited: the rest of the tree is kept as is.

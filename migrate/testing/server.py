@@ -394,8 +394,7 @@ def _output_item(answer: Answer, *, done: bool = True) -> dict:
             return {"id": f"ctc_{answer.call_suffix}", "type": "custom_tool_call", "status": status,
                     "call_id": f"call_{answer.call_suffix}", "name": answer.name, "input": answer.arguments if done else ""}
         return {"id": f"fc_{answer.call_suffix}", "type": "function_call", "status": status,
-                "call_id": f"call_{answer.call_suffix}",
-                "name": answer.name, "arguments": answer.arguments if done else ""}
+                "call_id": f"call_{answer.call_suffix}", "name": answer.name, "arguments": answer.arguments if done else ""}
     content = [_text_part(answer.text)] if done else []
     return {"id": f"msg_{answer.call_suffix}", "type": "message", "status": status, "role": "assistant", "content": content}
 
@@ -404,15 +403,20 @@ def _text_part(text: str) -> dict:
     return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
 
 
+def _given(body: dict, key: str, default: Any) -> Any:
+    value = body.get(key)
+    return default if value is None else value
+
+
 def response_object(body: dict, response_id: str, answer: Optional[Answer], *, status: str = "completed") -> dict:
     text = dict(body.get("text") or {})
     text.setdefault("format", {"type": "text"})
-    obj = {
+    return {
         "id": response_id,
         "object": "response",
         "created_at": float(CREATED),
         "status": status,
-        "background": bool(body.get("background") or False),
+        "background": _given(body, "background", False),
         "error": None,
         "incomplete_details": None,
         "instructions": body.get("instructions"),
@@ -420,21 +424,20 @@ def response_object(body: dict, response_id: str, answer: Optional[Answer], *, s
         "metadata": body.get("metadata") or {},
         "model": body.get("model"),
         "output": [_output_item(answer)] if answer is not None and status == "completed" else [],
-        "parallel_tool_calls": body.get("parallel_tool_calls", True) if body.get("parallel_tool_calls") is not None else True,
+        "parallel_tool_calls": _given(body, "parallel_tool_calls", True),
         "previous_response_id": body.get("previous_response_id"),
         "reasoning": body.get("reasoning") or {"effort": None, "summary": None},
         "service_tier": "default",
-        "store": body.get("store", True) if body.get("store") is not None else True,
-        "temperature": body.get("temperature", 1.0) if body.get("temperature") is not None else 1.0,
+        "store": _given(body, "store", True),
+        "temperature": _given(body, "temperature", 1.0),
         "text": text,
         "tool_choice": body.get("tool_choice") or "auto",
         "tools": [dict(t, strict=True) if t.get("type") == "function" and t.get("strict") is None else t for t in body.get("tools") or []],
-        "top_p": body.get("top_p", 1.0) if body.get("top_p") is not None else 1.0,
+        "top_p": _given(body, "top_p", 1.0),
         "truncation": body.get("truncation") or "disabled",
         "usage": _response_usage(answer) if answer is not None and status == "completed" else None,
         "user": body.get("user"),
     }
-    return obj
 
 
 def response_events(body: dict, response_id: str, answer: Answer) -> list:

@@ -46,7 +46,9 @@ class Converted:
 def convert_messages(value: cst.BaseExpression, *, hoist_instructions: bool, custom_tools: bool) -> Converted:
     out = Converted()
     if not isinstance(value, (cst.List, cst.Tuple)):
-        out.blockers.append(Finding.of("RSP203", expr=_short(value)))
+        out.blockers.append(
+            Finding.of("RSP203", param="messages", expr=_short(value), why="not a list literal, nor a name bound to one")
+        )
         return out
     converter = _MessageConverter(custom_tools=custom_tools, fixes=out.fixes)
     items: list[Item] = []

@@ -30,7 +30,9 @@ from migrate.cst_helpers import (
 )
 from migrate.findings import Finding
 from migrate.settings import Settings
-from migrate.transforms.messages import Blocked, _short, convert_messages, flatten
+from migrate.transforms.messages import Blocked, _MessageConverter, _short, convert_messages, flatten
+from migrate.transforms.results import Edit
+from migrate.transforms.shared import Shared
 
 TOOL_CHOICE_STRINGS = ("none", "auto", "required")
 
@@ -43,6 +45,10 @@ class RequestContext:
     # Spellings of callables that resolve to openai.pydantic_function_tool in this module.
     pydantic_tool_spellings: frozenset[str] = frozenset()
     receiver: str = "the client"
+    # Set once the result's output is found fed back as input (with store=False).
+    include_reasoning: bool = False
+    # keyword -> what the name it is given refers to (a followed literal, or why not).
+    shared: dict[str, "Shared | str"] = field(default_factory=dict)
 
 
 @dataclass
@@ -53,6 +59,9 @@ class RequestResult:
     blockers: list[Finding] = field(default_factory=list)
     # Spellings of `pydantic_function_tool` that were renamed (the planner fixes imports).
     renamed_tool_helpers: set[str] = field(default_factory=set)
+    # Values passed by name: converted where they are written, shared with other calls.
+    shared: list["Shared"] = field(default_factory=list)
+    definition_edits: list[Edit] = field(default_factory=list)
 
 
 class _Request:
@@ -74,6 +83,41 @@ class _Request:
 
     def block(self, code: str, **args: object) -> None:
         self.result.blockers.append(Finding.of(code, **args))
+
+    def named(self, arg: cst.Arg, keyword: str, code: str) -> "Shared | None":
+        """The followed literal behind `keyword=NAME`, or None after reporting why it can't be."""
+        shared = self.ctx.shared.get(keyword)
+        if isinstance(shared, Shared):
+            return shared
+        why = shared if isinstance(shared, str) else "not a literal"
+        self.block(code, param=keyword, expr=_short(arg.value), why=why)
+        return None
+
+    def define(
+        self,
+        shared: Shared,
+        convert: Callable[["_Request", cst.BaseExpression], cst.BaseExpression | None],
+        target: cst.BaseExpression | None = None,
+    ) -> bool:
+        """Convert a shared literal (or a message added to a shared list) where it is written:
+        checked now, rebuilt from the updated node when applied."""
+        target = shared.literal if target is None else target
+        if convert(self, target) is None:
+            return False
+        call, ctx = self.call, self.ctx
+
+        def build(updated: cst.CSTNode) -> cst.CSTNode:
+            new = convert(_Request(call, ctx), updated)  # type: ignore[arg-type]
+            if new is None:  # pragma: no cover - the same conversion succeeded when planned
+                raise ValueError("a shared literal no longer converts")
+            return new
+
+        if shared not in self.result.shared:
+            self.result.shared.append(shared)
+            if shared.exported:
+                self.fix("RSP128", name=shared.binding.value)
+        self.result.definition_edits.append(Edit(target, build))
+        return True
 
     def keep(self, arg: cst.Arg, index: int) -> None:
         self.items.append(Item(arg, index))
@@ -107,6 +151,9 @@ class _Request:
         if "store" not in self.keywords and self.ctx.settings.store == "false":
             self.items.append(Item(_new_arg("store", cst.Name("False"), self.call)))
             self.fix("RSP113")
+        if self.ctx.include_reasoning and "include" not in self.keywords:
+            value = cst.parse_expression('["reasoning.encrypted_content"]')
+            self.items.append(Item(_new_arg("include", value, self.call)))
         self.result.args = rebuild(self.call.args, self.items, self.call.whitespace_before_args)
         self.result.whitespace_before_args = self.call.whitespace_before_args
         for position, comments in self.comments.items():
@@ -224,6 +271,13 @@ def _new_arg(name: str, value: cst.BaseExpression, call: cst.Call) -> cst.Arg:
 
 
 def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    if isinstance(arg.value, cst.Name):
+        shared = req.named(arg, "messages", "RSP203")
+        if shared is None or not _define_message_list(req, shared):
+            return
+        req.add(arg, "input", arg.value, index)
+        req.fix(parameter.fix or "RSP101")
+        return
     custom = _has_custom_tools(req.call)
     converted = convert_messages(
         arg.value, hoist_instructions=req.ctx.settings.instructions, custom_tools=custom
@@ -238,6 +292,44 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
         req.items.append(Item(_new_arg("instructions", converted.instructions, req.call)))
     req.add(arg, "input", converted.node, index)
     req.fix(parameter.fix or "RSP101")
+
+
+def _define_message_list(req: _Request, shared: Shared) -> bool:
+    """A message list grown over time: convert its literal and every message added to it.
+    (No system message is hoisted: the list may be sent again with later turns.)"""
+    if not isinstance(shared.literal, (cst.List, cst.Tuple)):
+        req.block("RSP203", param="messages", expr=shared.binding.value, why="it is not bound to a list")
+        return False
+    if not req.define(shared, _convert_message_list):
+        return False
+    for method, node in shared.added:
+        convert = _convert_message_list if method in ("extend", "iadd") else _convert_one_message
+        if not req.define(shared, convert, node):
+            return False
+    return True
+
+
+def _convert_message_list(req: _Request, node: cst.BaseExpression) -> cst.BaseExpression | None:
+    converted = convert_messages(node, hoist_instructions=False, custom_tools=_has_custom_tools(req.call))
+    req.result.blockers.extend(converted.blockers)
+    for finding in converted.fixes:
+        req.fix(finding.code, **dict(finding.args))
+    return None if converted.blockers else converted.node
+
+
+def _convert_one_message(req: _Request, node: cst.BaseExpression) -> cst.BaseExpression | None:
+    fixes: list[Finding] = []
+    try:
+        items = _MessageConverter(custom_tools=_has_custom_tools(req.call), fixes=fixes).convert(node, None)
+    except Blocked as blocked:
+        req.block("RSP204", index="appended", why=blocked.why)
+        return None
+    if len(items) != 1:
+        req.block("RSP204", index="appended", why="an appended assistant message with tool calls becomes several items")
+        return None
+    for finding in fixes:
+        req.fix(finding.code, **dict(finding.args))
+    return items[0]
 
 
 def _has_custom_tools(call: cst.Call) -> bool:
@@ -268,16 +360,43 @@ def t_verbosity(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -
 
 def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
     value = arg.value
+    shared = req.ctx.shared.get("response_format")
+    if isinstance(value, cst.Name) and isinstance(shared, Shared):
+        if req.define(shared, _convert_format):
+            _text_slot(req, arg, index)
+            req.text["format"] = value
+            req.fix(parameter.fix or "RSP106")
+        return
     if not isinstance(value, cst.Dict):
         if req.ctx.method == "parse" and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
             req.add(arg, "text_format", value, index)
             req.fix("RSP111", model=code_of(value))
             return
-        req.block("RSP205", param="response_format", expr=_short(value))
+        req.named(arg, "response_format", "RSP205")
         return
+    fmt = _convert_format(req, value)
+    if fmt is None:
+        return
+    _text_slot(req, arg, index)
+    req.text["format"] = fmt
+    req.fix(parameter.fix or "RSP106")
+
+
+def _convert_format(req: _Request, value: cst.BaseExpression) -> cst.BaseExpression | None:
+    """A chat `response_format` dict literal as a Responses `text.format` (json_schema flattened)."""
     view = DictView.of(value)
     if view is None:
-        raise Blocked("not a dict literal with literal keys")
+        req.block("RSP216", param="response_format", why="not a dict literal with literal keys")
+        return None
+    try:
+        return _format_of(req, view)
+    except Blocked as blocked:
+        req.block("RSP216", param="response_format", why=blocked.why)
+        return None
+
+
+def _format_of(req: _Request, view: DictView) -> cst.BaseExpression | None:
+    value = view.node
     kind = view.str("type")
     if kind in ("text", "json_object"):
         if view.keys() != {"type"}:
@@ -288,8 +407,7 @@ def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parame
             raise Blocked("unexpected keys next to `json_schema`")
         inner = DictView.of(view.get("json_schema"))  # type: ignore[arg-type]
         if inner is None:
-            req.block("RSP205", param="response_format", expr=_short(view.get("json_schema")))  # type: ignore[arg-type]
-            return
+            raise Blocked(f"`json_schema` is `{_short(view.get('json_schema'))}`, not a dict literal")  # type: ignore[arg-type]
         if "schema" not in inner:
             raise Blocked("a json_schema without `schema` (required by Responses)")
         extra = sorted(inner.keys() - {"name", "description", "schema", "strict"})
@@ -298,29 +416,41 @@ def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parame
         fmt = flatten(view, "json_schema")
     else:
         raise Blocked(f"unknown response_format type {kind!r}")
-    _text_slot(req, arg, index)
-    req.text["format"] = fmt
-    req.fix(parameter.fix or "RSP106")
+    return fmt
 
 
 def t_tools(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
     if "functions" in req.keywords:
         raise Blocked("both `tools` and legacy `functions` are given")
     value = arg.value
-    if not isinstance(value, (cst.List, cst.Tuple)):
-        req.block("RSP205", param="tools", expr=_short(value))
+    if isinstance(value, cst.Name):
+        shared = req.named(arg, "tools", "RSP205")
+        if shared is not None and req.define(shared, _convert_tools):
+            req.keep(arg, index)
         return
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        req.named(arg, "tools", "RSP205")
+        return
+    new = _convert_tools(req, value)
+    if new is not None:
+        req.add(arg, "tools", new, index)
+
+
+def _convert_tools(req: _Request, value: cst.BaseExpression) -> cst.BaseExpression | None:
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        req.block("RSP205", param="tools", expr=_short(value), why="not a list")
+        return None
     elements = []
     for element in value.elements:
         if not isinstance(element, cst.Element):
-            req.block("RSP205", param="tools", expr=_short(element.value))
-            return
+            req.block("RSP205", param="tools", expr=_short(element.value), why="unpacked into the list")
+            return None
         node = element.value
         if isinstance(node, cst.Call):
             spelling = code_of(node.func).strip()
             if spelling not in req.ctx.pydantic_tool_spellings:
-                req.block("RSP205", param="tools", expr=_short(node))
-                return
+                req.block("RSP205", param="tools", expr=_short(node), why="a call the tool does not know")
+                return None
             new_name = req.ctx.catalog.clients.tool_helper_responses
             elements.append(element.with_changes(value=node.with_changes(func=_rename_helper(node.func, new_name))))
             req.result.renamed_tool_helpers.add(spelling)
@@ -328,12 +458,16 @@ def t_tools(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> No
             continue
         view = DictView.of(node)
         if view is None:
-            req.block("RSP205", param="tools", expr=_short(node))
-            return
-        elements.append(element.with_changes(value=_flat_tool(req, view)))
-    req.add(arg, "tools", value.with_changes(elements=elements), index)
+            req.block("RSP205", param="tools", expr=_short(node), why="not a dict literal")
+            return None
+        try:
+            elements.append(element.with_changes(value=_flat_tool(req, view)))
+        except Blocked as blocked:
+            req.block("RSP216", param="tools", why=blocked.why)
+            return None
     if any(isinstance(e.value, cst.Dict) for e in elements):
-        req.fix(parameter.fix or "RSP108")
+        req.fix("RSP108")
+    return value.with_changes(elements=elements)
 
 
 def _rename_helper(func: cst.BaseExpression, new: str) -> cst.BaseExpression:
@@ -414,18 +548,37 @@ def _set_value(node: cst.Dict, key: str, value: cst.BaseExpression) -> cst.Dict:
 
 def t_tool_choice(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
     value = arg.value
+    if isinstance(value, cst.Name):
+        shared = req.named(arg, "tool_choice", "RSP205")
+        if shared is not None and req.define(shared, _convert_choice):
+            req.keep(arg, index)
+        return
+    if string_value(value) is None and not isinstance(value, cst.Dict):
+        req.named(arg, "tool_choice", "RSP205")
+        return
+    new = _convert_choice(req, value)
+    if new is not None:
+        req.add(arg, "tool_choice", new, index)
+
+
+def _convert_choice(req: _Request, value: cst.BaseExpression) -> cst.BaseExpression | None:
     text = string_value(value)
     if text is not None:
         if text not in TOOL_CHOICE_STRINGS:
-            raise Blocked(f"unknown tool_choice {text!r}")
-        req.keep(arg, index)
-        return
+            req.block("RSP216", param="tool_choice", why=f"unknown tool_choice {text!r}")
+            return None
+        return value
     view = DictView.of(value)
     if view is None:
-        req.block("RSP205", param="tool_choice", expr=_short(value))
-        return
-    req.add(arg, "tool_choice", _flat_choice(view), index)
-    req.fix(parameter.fix or "RSP109")
+        req.block("RSP205", param="tool_choice", expr=_short(value), why="not a dict literal")
+        return None
+    try:
+        new = _flat_choice(view)
+    except Blocked as blocked:
+        req.block("RSP216", param="tool_choice", why=blocked.why)
+        return None
+    req.fix("RSP109")
+    return new
 
 
 def _flat_choice(view: DictView) -> cst.Dict:
@@ -458,13 +611,13 @@ def t_functions(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -
         raise Blocked("both `tools` and legacy `functions` are given")
     value = arg.value
     if not isinstance(value, (cst.List, cst.Tuple)):
-        req.block("RSP205", param="functions", expr=_short(value))
+        req.block("RSP205", param="functions", expr=_short(value), why="not a list literal")
         return
     elements = []
     for element in value.elements:
         view = DictView.of(element.value) if isinstance(element, cst.Element) else None
         if view is None:
-            req.block("RSP205", param="functions", expr=_short(element.value))
+            req.block("RSP205", param="functions", expr=_short(element.value), why="not a dict literal")
             return
         elements.append(element.with_changes(value=_flat_tool(req, view, legacy=True)))
     req.add(arg, "tools", value.with_changes(elements=elements), index)
@@ -481,7 +634,7 @@ def t_function_call(req: _Request, arg: cst.Arg, index: int, parameter: Paramete
     else:
         view = DictView.of(value)
         if view is None or view.keys() != {"name"}:
-            req.block("RSP205", param="function_call", expr=_short(value))
+            req.block("RSP205", param="function_call", expr=_short(value), why="not a literal")
             return
         like = view.items["name"].key
         items = [Item(make_dict_element("type", quote_like(like, "function"), like))]

@@ -39,6 +39,8 @@ class Followed:
     # share readers with them (the planner couples those call sites).
     bindings: set[cst.CSTNode] = field(default_factory=set)
     shared_with: set[cst.CSTNode] = field(default_factory=set)
+    # Shared values (message lists) this result was added to.
+    links: set[cst.CSTNode] = field(default_factory=set)
 
 
 class ResultFollower:
@@ -224,26 +226,64 @@ class ResultFollower:
         out.edits.append(Edit(comparison, build))
 
     # ------------------------------------------------------------------ names
+    def derived_from(self, target: cst.CSTNode | None, kind: str, depth: int = 0) -> set[cst.CSTNode]:
+        """The call bindings whose result `target` (a name assigned somewhere) holds a value of
+        `kind` from, through a path the tables know; empty when it may hold anything else."""
+        if target is None or depth > 6:
+            return set()
+        if self.call_bindings.get(target) == kind:
+            return {target}
+        value = _assigned_value(self.parents, target)
+        if value is None:
+            return set()
+        segments: list[tuple[str, object]] = []
+        base = value
+        while isinstance(base, (cst.Attribute, cst.Subscript, cst.Call)):
+            segments.insert(0, _segment(base))
+            base = base.func if isinstance(base, cst.Call) else base.value
+        if not isinstance(base, cst.Name) or not segments:
+            return set()
+        scope = self.scopes.get(base)
+        accesses = [a for a in scope.accesses[base] if a.node is base] if scope is not None else []
+        if len(accesses) != 1 or not accesses[0].referents:
+            return set()
+        for base_kind in {k for k in self.kinds}:
+            consumed, _, entry, final, _ = self._match(base_kind, segments)
+            if consumed == len(segments) and final == kind and (entry is None or entry.compare is None):
+                roots: set[cst.CSTNode] = set()
+                for referent in accesses[0].referents:
+                    found = self.derived_from(getattr(referent, "node", None), base_kind, depth + 1)
+                    if not found:
+                        break
+                    roots |= found
+                else:
+                    return roots
+        return set()
+
     def _binding(self, target: cst.Name, kind: str, out: Followed, seen: set[int]) -> None:
+        """Follow every read of a name. Flow-insensitively: any read of the name in its scope may
+        see this value (loops run back), and every other value bound to the name must be a result
+        of the same kind, from calls the planner then couples with this one."""
         scope = self.scopes.get(target)
-        assignment = None
-        if scope is not None:
-            for candidate in scope.assignments[target.value]:
-                if isinstance(candidate, Assignment) and candidate.node is target:
-                    assignment = candidate
-        if assignment is None:
+        assignments = [a for a in scope.assignments[target.value] if isinstance(a, Assignment)] if scope else []
+        ours = next((a for a in assignments if a.node is target), None)
+        if ours is None:
             out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(target)))
             return
         out.bindings.add(target)
-        for access in assignment.references:
-            others = [r for r in access.referents if r is not assignment]
-            for other in others:
-                other_node = getattr(other, "node", None)
-                if other_node is not None and self.call_bindings.get(other_node) == kind:
-                    out.shared_with.add(other_node)
-                else:
-                    out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(access.node)))
-                    return
+        for other in assignments:
+            if other is ours:
+                continue
+            roots = self.derived_from(other.node, kind)
+            if not roots:
+                out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(other.node)))
+                return
+            out.shared_with |= roots
+        accesses = {id(a): a for assignment in assignments for a in assignment.references}
+        for access in sorted(accesses.values(), key=lambda a: self._line(a.node)):
+            if any(not isinstance(r, Assignment) for r in access.referents):
+                out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(access.node)))
+                return
             node = access.node
             if not isinstance(node, cst.Name):
                 out.blockers.append(Finding.of("RSP301", how="is named in a string", line=self._line(target)))
@@ -324,6 +364,15 @@ def _assigned_name(parent: cst.CSTNode | None, node: cst.CSTNode) -> cst.Name | 
         return target if isinstance(target, cst.Name) else None
     if isinstance(parent, cst.AnnAssign) and parent.value is node and isinstance(parent.target, cst.Name):
         return parent.target
+    return None
+
+
+def _assigned_value(parents: Mapping, target: cst.CSTNode) -> cst.BaseExpression | None:
+    parent = parents.get(target)
+    if isinstance(parent, cst.AssignTarget):
+        statement = parents.get(parent)
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            return statement.value
     return None
 
 
