@@ -76,6 +76,7 @@ class ResultPath:
     compare: dict[str, str] | None = None
     kind: str | None = None
     fix: str | None = None
+    fix_args: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class ValueUses:
     none_check: bool = False
     iterate: str | None = None
     input_items: str | None = None
+    enter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,7 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
                     compare=entry.get("compare"),
                     kind=entry.get("kind"),
                     fix=entry.get("fix"),
+                    fix_args=tuple(sorted(entry.get("fix_args", {}).items())),
                 )
             )
         # Longest paths first, so the most specific read wins.
@@ -241,8 +244,9 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
             if p.kind is not None and p.kind not in kinds:
                 raise ValueError(f"results.toml [{kind}] leads to unknown kind {p.kind!r}")
     for kind, use in uses.items():
-        if use.iterate is not None and use.iterate not in kinds:
-            raise ValueError(f"results.toml [{kind}] iterates unknown kind {use.iterate!r}")
+        for leads_to in (use.iterate, use.enter):
+            if leads_to is not None and leads_to not in kinds:
+                raise ValueError(f"results.toml [{kind}] leads to unknown kind {leads_to!r}")
     return kinds, uses
 
 

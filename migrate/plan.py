@@ -213,6 +213,7 @@ def _plan_site(
         pydantic_tool_spellings=spellings,
         receiver=code_of(site.receiver).strip(),
         shared=named,
+        result_kind=site.method.result,
     )
     request = rewrite_request(site.call, plan.ctx)
     plan.links = {shared.binding for shared in request.shared}
@@ -229,8 +230,9 @@ def _plan_site(
         fixes.append(Finding.of("RSP005"))
     fixes.extend(request.fixes)
     streaming = any(b.code in STREAMING_RULES for b in plan.blockers)
-    if site.method.result and not streaming:  # a stream's consumers are reported by RSP207 itself
-        followed = follower.follow(site.call, site.method.result)
+    kind = request.result_kind or site.method.result
+    if kind and not streaming:  # a stream the tool can't follow is reported by RSP207 itself
+        followed = follower.follow(site.call, kind)
         plan.blockers.extend(followed.blockers)
         plan.edits = followed.edits
         plan.bindings |= followed.bindings

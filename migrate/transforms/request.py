@@ -45,6 +45,8 @@ class RequestContext:
     # Spellings of callables that resolve to openai.pydantic_function_tool in this module.
     pydantic_tool_spellings: frozenset[str] = frozenset()
     receiver: str = "the client"
+    # The kind of value the method returns (rules/methods.toml `result`).
+    result_kind: str | None = "completion"
     # Set once the result's output is found fed back as input (with store=False).
     include_reasoning: bool = False
     # keyword -> what the name it is given refers to (a followed literal, or why not).
@@ -62,6 +64,8 @@ class RequestResult:
     # Values passed by name: converted where they are written, shared with other calls.
     shared: list["Shared"] = field(default_factory=list)
     definition_edits: list[Edit] = field(default_factory=list)
+    # Set when the arguments change what the call returns (`stream=True`: a stream).
+    result_kind: str | None = None
 
 
 class _Request:
@@ -368,7 +372,7 @@ def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parame
             req.fix(parameter.fix or "RSP106")
         return
     if not isinstance(value, cst.Dict):
-        if req.ctx.method == "parse" and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
+        if req.ctx.method in ("parse", "stream") and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
             req.add(arg, "text_format", value, index)
             req.fix("RSP111", model=code_of(value))
             return
@@ -645,17 +649,36 @@ def t_function_call(req: _Request, arg: cst.Arg, index: int, parameter: Paramete
 
 
 def t_stream(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
-    if literal_value(arg.value) is False:
+    value = literal_value(arg.value)
+    if value is False:
         req.keep(arg, index)
         return
-    req.block("RSP207")
+    if value is not True:
+        req.block("RSP207", why=f"`stream={_short(arg.value)}` is not a literal, so chunks can't be told from a completion")
+        return
+    if req.ctx.result_kind != "completion":
+        req.block("RSP207", why="a raw streaming response is read line by line in the chat wire format")
+        return
+    req.result.result_kind = "stream"
+    req.keep(arg, index)
 
 
 def t_stream_options(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
     if literal_value(arg.value) is None:
         req.fix("RSP114", param="stream_options", value="None")
         return
-    req.block("RSP207")
+    view = DictView.of(arg.value)
+    if view is None or view.keys() - {"include_usage", "include_obfuscation"}:
+        req.block("RSP205", param="stream_options", expr=_short(arg.value), why="not a literal of known options")
+        return
+    if "include_usage" not in view:
+        req.keep(arg, index)
+        return
+    req.fix("RSP131")
+    if view.keys() == {"include_usage"}:
+        return  # usage always arrives on `response.completed`
+    kept = [Item(e, i) for i, e in enumerate(view.node.elements) if string_value(e.key) != "include_usage"]  # type: ignore[union-attr]
+    req.add(arg, "stream_options", view.node.with_changes(elements=rebuild(view.node.elements, kept, view.node.lbrace.whitespace_after)), index)
 
 
 def t_extra_body(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:

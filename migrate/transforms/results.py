@@ -126,6 +126,10 @@ class ResultFollower:
             if isinstance(parent.target, cst.Name):
                 self._binding(parent.target, uses.iterate, out, seen)
                 return True
+        if uses.enter is not None and isinstance(parent, cst.WithItem) and parent.item is node:
+            if parent.asname is not None and isinstance(parent.asname.name, cst.Name):
+                self._binding(parent.asname.name, uses.enter, out, seen)
+                return True
         return False
 
     # ------------------------------------------------------------------ chains
@@ -152,7 +156,9 @@ class ResultFollower:
             out.fixes.extend(fixes)
             return
         if final_kind is None and consumed:  # reached a leaf: rewrite the matched part, keep the rest
-            out.edits.append(_chain_edit(nodes[consumed - 1], consumed, steps))
+            target = nodes[consumed - 1]
+            bare = consumed == len(segments) and _parens_redundant(self.parents.get(target), target)
+            out.edits.append(_chain_edit(target, consumed, steps, bare))
             out.fixes.extend(fixes)
             return
         if consumed < len(segments):
@@ -183,7 +189,7 @@ class ResultFollower:
                     else:
                         steps.extend(_concrete(entry.to, segments[consumed - n : consumed]))
                     if entry.fix:
-                        fixes.append(Finding.of(entry.fix))
+                        fixes.append(Finding(entry.fix, entry.fix_args))
                     current = entry.kind
                     if entry.compare is not None:
                         return consumed, steps, last, None, fixes
@@ -456,8 +462,27 @@ def _how(parent: cst.CSTNode | None, shown: str) -> str:
 # ---------------------------------------------------------------------- building the new chains
 
 
-def _chain_edit(target: cst.CSTNode, depth: int, steps: list[Step]) -> Edit:
-    return Edit(target, lambda updated: _keep_parens(updated, _apply_steps(_strip(updated, depth), steps)))
+def _chain_edit(target: cst.CSTNode, depth: int, steps: list[Step], bare: bool = False) -> Edit:
+    def build(updated: cst.CSTNode) -> cst.CSTNode:
+        result = _apply_steps(_strip(updated, depth), steps)
+        if bare and not (isinstance(updated, cst.BaseExpression) and updated.lpar):
+            result = result.with_changes(lpar=[], rpar=[])
+        return _keep_parens(updated, result)
+
+    return Edit(target, build)
+
+
+def _parens_redundant(parent: cst.CSTNode | None, node: cst.CSTNode) -> bool:
+    """Is `node` in a place where any expression may stand without parentheses?"""
+    if isinstance(parent, (cst.If, cst.While)):
+        return parent.test is node
+    if isinstance(parent, cst.Arg):
+        return parent.value is node and not parent.star
+    if isinstance(parent, (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr)):
+        return parent.value is node
+    if isinstance(parent, cst.Element):
+        return parent.value is node
+    return False
 
 
 def _strip(node: cst.CSTNode, depth: int) -> cst.BaseExpression:
