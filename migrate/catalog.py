@@ -113,6 +113,8 @@ class Catalog:
     methods: dict[tuple[str, ...], Method]
     results: dict[str, tuple[ResultPath, ...]]
     value_uses: dict[str, ValueUses]
+    # Groups of result fixes that must not all apply to one call: (fix codes, why).
+    not_together: tuple[tuple[frozenset[str], str], ...]
     clients: Clients
 
     def rule(self, code: str) -> Rule:
@@ -218,6 +220,8 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
     kinds: dict[str, tuple[ResultPath, ...]] = {}
     uses: dict[str, ValueUses] = {}
     for kind, table in raw.items():
+        if kind.startswith("_"):
+            continue
         paths = []
         for key, entry in table.items():
             if key == "_uses":
@@ -268,13 +272,18 @@ def _clients(raw: dict[str, Any]) -> Clients:
 
 @functools.cache
 def load() -> Catalog:
-    results, value_uses = _results(_load_toml("results.toml"))
+    raw_results = _load_toml("results.toml")
+    results, value_uses = _results(raw_results)
+    not_together = tuple(
+        (frozenset(group["fixes"]), group["why"]) for group in raw_results.get("_not_together", {}).values()
+    )
     catalog = Catalog(
         rules=_rules(_load_toml("rules.toml")),
         parameters=_parameters(_load_toml("parameters.toml")),
         methods=_methods(_load_toml("methods.toml")),
         results=results,
         value_uses=value_uses,
+        not_together=not_together,
         clients=_clients(_load_toml("clients.toml")),
     )
     _check_references(catalog)
@@ -290,6 +299,7 @@ def _check_references(catalog: Catalog) -> None:
             named.append(p.report_prefix["rule"])
     named += [m.rule for m in catalog.methods.values() if m.rule]
     named += [r.fix for paths in catalog.results.values() for r in paths if r.fix]
+    named += [code for group, _ in catalog.not_together for code in group]
     missing = sorted(set(named) - catalog.rules.keys())
     if missing:
         raise ValueError(f"rules/ data names codes missing from rules.toml: {missing}")

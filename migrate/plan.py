@@ -246,6 +246,10 @@ def _plan_site(
         for finding in followed.fixes:
             if finding not in fixes:
                 fixes.append(finding)
+        earned = {f.code for f in fixes}
+        for group, why in catalog.not_together:
+            if group <= earned:
+                plan.blockers.append(Finding.of("RSP306", codes=", ".join(sorted(group)), why=why))
     record.findings = fixes
     return plan
 

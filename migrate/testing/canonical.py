@@ -483,6 +483,9 @@ def canonical_responses(body: dict, history: Optional[Callable[[str], Optional[l
     if LOGPROBS_INCLUDE in include:
         include.remove(LOGPROBS_INCLUDE)
         canon["logprobs"] = True
+    # Encrypted reasoning only lets a stateless conversation send reasoning back: it changes
+    # what the response carries, not what the model is asked.
+    include = [value for value in include if value != "reasoning.encrypted_content"]
     canon["include"] = sorted(include)
     store = rest.pop("store", None)
     canon["store"] = bool(store) if store is not None else True  # Responses: stored unless told not to
