@@ -98,11 +98,47 @@ class ResultFollower:
         if target is not None:
             self._binding(target, kind, out, seen)
             return
+        if isinstance(parent, cst.Return) and parent.value is node and self._returned(parent, kind, out, seen):
+            return
         if self._use_as_value(node, parent, kind, out, seen):
             return
         if self.sinks is not None and self.sinks(node, kind, out):
             return
         out.blockers.append(Finding.of("RSP301", how=_how(parent, shown), line=self._line(node)))
+
+    def _returned(self, statement: cst.Return, kind: str, out: Followed, seen: set[int]) -> bool:
+        """A value returned by a plain module-level function whose every use in this module is a
+        call: the calls are values of the same kind, followed in turn. False: not followable."""
+        function: cst.CSTNode | None = statement
+        while function is not None and not isinstance(function, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            function = self.parents.get(function)
+        if not isinstance(function, cst.FunctionDef) or function.decorators:
+            return False
+        if not isinstance(self.parents.get(function), cst.Module):
+            return False  # methods and nested functions are called in ways this does not follow
+        scope = self.scopes.get(function)
+        if scope is None:
+            return False
+        bound = [a for a in scope.assignments[function.name.value] if isinstance(a, Assignment)]
+        if len(bound) != 1 or bound[0].node is not function:
+            return False
+        calls = []
+        for access in bound[0].references:
+            call = self.parents.get(access.node)
+            if not (isinstance(call, cst.Call) and call.func is access.node):
+                return False
+            calls.append(call)
+        if not calls:
+            return False  # its readers are all elsewhere: an API of this module
+        if function.returns is not None:
+            annotation = code_of(function.returns.annotation).strip()
+            out.blockers.append(Finding.of("RSP304", name=f"{function.name.value}()", annotation=annotation, line=self._line(function)))
+            return True
+        if not function.name.value.startswith("_"):
+            out.fixes.append(Finding.of("RSP135", name=function.name.value))
+        for call in calls:
+            self._value(call, kind, out, seen)
+        return True
 
     def _use_as_value(self, node, parent, kind: str, out: Followed, seen: set[int]) -> bool:
         uses = self.uses.get(kind, ValueUses())
