@@ -167,7 +167,11 @@ def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, na
     from migrate.report import Summary, unified_diff
 
     data = sys.stdin.buffer.read()
-    result = migrate_source(name or "<stdin>", data, settings)
+    if name and name.endswith(".ipynb"):
+        from migrate.notebook import migrate_notebook as migrate_one
+    else:
+        migrate_one = migrate_source
+    result = migrate_one(name or "<stdin>", data, settings)
     summary = Summary()
     summary.add(result)
     if diff:

@@ -37,6 +37,8 @@ class CallSite:
     # For a migrated call: the fixes applied (review-tier ones are listed in the report).
     # For a reported / skipped call: why it was left untouched (the first is the main reason).
     findings: list[Finding] = field(default_factory=list)
+    # In a notebook: the cell (1-based, every cell counted); `line` is then relative to it.
+    cell: int | None = None
 
     @property
     def code(self) -> str:

@@ -38,21 +38,20 @@ def write_sarif(results: Sequence[FileResult], summary: Summary, out: IO[str]) -
             for finding in _findings_to_show(call):
                 rule = rules[index[finding.code]]
                 level = "note" if call.outcome == "skipped" else _SARIF_LEVEL[rule.safety]
+                location: dict = {"artifactLocation": {"uri": _diff_name(result.path), "uriBaseId": "%SRCROOT%"}}
+                properties: dict = {"outcome": call.outcome, "method": call.method}
+                if call.cell is None:
+                    location["region"] = {"startLine": call.line, "startColumn": call.column}
+                else:  # a notebook: lines of the JSON file mean nothing; name the cell instead
+                    properties.update(cell=call.cell, line=call.line, column=call.column)
                 sarif_results.append(
                     {
                         "ruleId": rule.code,
                         "ruleIndex": index[rule.code],
                         "level": level,
-                        "message": {"text": f"{finding.message()} ({call.outcome})"},
-                        "locations": [
-                            {
-                                "physicalLocation": {
-                                    "artifactLocation": {"uri": _diff_name(result.path), "uriBaseId": "%SRCROOT%"},
-                                    "region": {"startLine": call.line, "startColumn": call.column},
-                                }
-                            }
-                        ],
-                        "properties": {"outcome": call.outcome, "method": call.method},
+                        "message": {"text": f"{_cell_prefix(call)}{finding.message()} ({call.outcome})"},
+                        "locations": [{"physicalLocation": location}],
+                        "properties": properties,
                     }
                 )
     notifications = [
@@ -99,6 +98,10 @@ def write_sarif(results: Sequence[FileResult], summary: Summary, out: IO[str]) -
     out.write("\n")
 
 
+def _cell_prefix(call: CallSite) -> str:
+    return "" if call.cell is None else f"cell {call.cell}, line {call.line}: "
+
+
 def _escape_property(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
 
@@ -117,9 +120,10 @@ def write_github(results: Sequence[FileResult], summary: Summary, out: IO[str]) 
             for finding in _findings_to_show(call):
                 kind = "notice" if call.outcome in ("skipped", "migrated") else "warning"
                 title = _escape_property(f"{finding.code} ({call.outcome})")
+                at = f",line={call.line},col={call.column}" if call.cell is None else ""
                 out.write(
-                    f"::{kind} file={name},line={call.line},col={call.column},title={title}::"
-                    f"{_escape_data(finding.message())}\n"
+                    f"::{kind} file={name}{at},title={title}::"
+                    f"{_escape_data(_cell_prefix(call) + finding.message())}\n"
                 )
 
 
@@ -154,8 +158,12 @@ def write_markdown(results: Sequence[FileResult], summary: Summary, out: IO[str]
             w("| line | outcome | rule | message |\n|---:|---|---|---|\n")
             for call, findings in shown:
                 for finding in findings or call.findings[:1]:
-                    w(f"| {call.line} | {call.outcome} | `{finding.code}` | {_md(finding.message())} |\n")
+                    w(f"| {_md_line(call)} | {call.outcome} | `{finding.code}` | {_md(finding.message())} |\n")
         w("\n</details>\n\n")
+
+
+def _md_line(call: CallSite) -> str:
+    return str(call.line) if call.cell is None else f"cell {call.cell}, line {call.line}"
 
 
 def _md(text: str) -> str:

@@ -59,10 +59,18 @@ class Summary:
 def unified_diff(result: FileResult) -> str:
     if result.original is None or result.migrated is None:
         return ""
-    before = decode_for_display(result.original).splitlines(keepends=True)
-    after = decode_for_display(result.migrated).splitlines(keepends=True)
+
+    def split(data: bytes) -> list[str]:
+        # Lines end at "\n" only, as for git and patch: str.splitlines() would also cut at form
+        # feeds, "\x85" or "\u2028" inside a line, and `git apply` would reject the hunks.
+        *complete, last = decode_for_display(data).split("\n")
+        return [line + "\n" for line in complete] + ([last] if last else [])
+
+    before, after = split(result.original), split(result.migrated)
     name = _diff_name(result.path)
-    lines = difflib.unified_diff(before, after, f"a/{name}", f"b/{name}")
+    # Like git: a name with a space ends with a tab, so that `patch` reads all of it.
+    end = "\t" if " " in name else ""
+    lines = difflib.unified_diff(before, after, f"a/{name}{end}", f"b/{name}{end}")
     out = []
     for line in lines:
         out.append(line)
@@ -84,10 +92,19 @@ def _diff_name(path: str) -> str:
     return rel.replace(os.sep, "/").lstrip("/")
 
 
+def where(call: CallSite) -> str:
+    """A call's location for people: `line:column`, or `cell N, line M:column` in a notebook."""
+    if call.cell is not None:
+        return f"cell {call.cell}, line {call.line}:{call.column}"
+    return f"{call.line}:{call.column}"
+
+
 def call_record(path: str, call: CallSite) -> dict:
     rules = catalog.load().rules
+    cell = {} if call.cell is None else {"cell": call.cell}  # notebooks: `line` is in that cell
     return {
         "path": path,
+        **cell,
         "line": call.line,
         "column": call.column,
         "method": call.method,
@@ -153,20 +170,21 @@ class TextReport:
             c.print(f"[bold]{result.path}[/]: [{style}]{result.status}[/] {_escape(result.reason)}")
         elif interesting:
             c.print(f"[bold]{result.path}[/]")
+        width = max([7, *(len(where(call)) for call in interesting)])
         for call in interesting:
             if call.outcome == "suppressed":
                 continue
-            where = f"{call.line}:{call.column}"
+            at = where(call)
             if call.outcome == "migrated":
-                c.print(f"  {where:>7}  [green]migrated[/]  {_escape(call.findings[0].message())}")
+                c.print(f"  {at:>{width}}  [green]migrated[/]  {_escape(call.findings[0].message())}")
                 for f in call.findings[1:]:
                     if self.rules[f.code].safety == "review":
-                        c.print(f"  {'':>7}  [cyan]review[/]    {f.code} {_escape(f.message())}")
+                        c.print(f"  {'':>{width}}  [cyan]review[/]    {f.code} {_escape(f.message())}")
             else:
                 style = "yellow" if call.outcome == "reported" else "dim"
                 for i, f in enumerate(call.findings):
                     label = call.outcome if i == 0 else ""
-                    c.print(f"  {where if i == 0 else '':>7}  [{style}]{label:<9}[/] {f.code} {_escape(f.message())}")
+                    c.print(f"  {at if i == 0 else '':>{width}}  [{style}]{label:<9}[/] {f.code} {_escape(f.message())}")
 
     def summary(self, summary: Summary) -> None:
         o = summary.outcomes

@@ -1,0 +1,126 @@
+"""`migrate apply --diff` prints a plain unified diff that `git apply` (and `patch -p1`) accept:
+applying it gives byte for byte what `migrate apply` writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GIT = shutil.which("git")
+pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
+
+CALL = 'r = client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "hi"}])\n'
+# Files whose lines a careless diff would cut or mangle.
+TRICKY = {
+    # A form feed, NEL and U+2028 inside lines: not line breaks for git.
+    "tricky/separators.py": (
+        "from openai import OpenAI\n\x0c\n# section\x0c two\nclient = OpenAI()\n"
+        'r = client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "a\u2028b"}])\n'
+        "print(r.choices[0].message.content)  # \x85 nel\n"
+    ).encode("utf-8"),
+    "tricky/crlf.py": ("from openai import OpenAI\r\nclient = OpenAI()\r\n" + CALL.replace("\n", "\r\n")
+                       + "print(r.choices[0].message.content)\r\n").encode(),
+    "tricky/no_final_newline.py": ("from openai import OpenAI\nclient = OpenAI()\n" + CALL
+                                   + "print(r.choices[0].message.content)").encode(),
+    "tricky/non_ascii.py": ("from openai import OpenAI\nclient = OpenAI()  # café\n"
+                            + CALL.replace("hi", "naïve — ünïcode ✓") + "print(r.choices[0].message.content)\n").encode(),
+    "tricky/name with spaces.py": ("from openai import OpenAI\nclient = OpenAI()\n" + CALL).encode(),
+    "tricky/café.py": ("from openai import OpenAI\nclient = OpenAI()\n" + CALL).encode(),
+    "clean.py": b"print('nothing to migrate')\n",
+}
+
+
+def _git(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    return subprocess.run(
+        [GIT, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.autocrlf=false", *args],
+        cwd=cwd, capture_output=True, text=True, env=env,
+    )
+
+
+def _migrate(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "migrate", "apply", *args], cwd=cwd, capture_output=True)
+
+
+def _tree(root: Path) -> Path:
+    """fixtures/request/*.before.py and the tricky files, in a fresh git repository."""
+    root.mkdir()
+    for source in sorted((ROOT / "fixtures" / "request").glob("*.before.py")):
+        target = root / "request" / source.name
+        target.parent.mkdir(exist_ok=True)
+        shutil.copyfile(source, target)
+    for name, data in TRICKY.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    assert _git("init", "-q", cwd=root).returncode == 0
+    assert _git("add", "-A", cwd=root).returncode == 0
+    assert _git("commit", "-qm", "before", cwd=root).returncode == 0
+    return root
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def test_git_apply_of_the_diff_equals_apply(tmp_path: Path) -> None:
+    with_diff = _tree(tmp_path / "with_diff")
+    applied = _tree(tmp_path / "applied")
+
+    diff = _migrate("--diff", ".", cwd=with_diff)
+    assert diff.returncode == 1, diff.stderr.decode()
+    patch = diff.stdout.decode("utf-8")
+    assert patch.startswith("--- a/") and "\n+++ b/" in patch
+    assert not any(line.startswith("diff --git") for line in patch.splitlines())  # a plain unified diff
+    assert _files(with_diff) == _files(applied)  # --diff wrote nothing
+
+    run = _migrate(".", cwd=applied)
+    assert run.returncode == 1, run.stderr.decode()
+    changed = _git("status", "--porcelain", cwd=applied).stdout
+    assert "tricky/separators.py" in changed and "tricky/crlf.py" in changed and "clean.py" not in changed
+    assert patch.count("\n+++ b/") == len(changed.splitlines())
+
+    (tmp_path / "migrate.patch").write_bytes(diff.stdout)
+    check = _git("apply", "--check", "-v", str(tmp_path / "migrate.patch"), cwd=with_diff)
+    assert check.returncode == 0, check.stderr
+    result = _git("apply", str(tmp_path / "migrate.patch"), cwd=with_diff)
+    assert result.returncode == 0, result.stderr
+    assert _files(with_diff) == _files(applied)
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="patch is not installed")
+def test_patch_p1_accepts_the_diff_too(tmp_path: Path) -> None:
+    with_diff = _tree(tmp_path / "with_diff")
+    applied = _tree(tmp_path / "applied")
+    diff = _migrate("--diff", "request", "tricky", cwd=with_diff)
+    _migrate("request", "tricky", cwd=applied)
+    (tmp_path / "migrate.patch").write_bytes(diff.stdout)
+    result = subprocess.run(
+        ["patch", "-p1", "--batch", "--no-backup-if-mismatch", "-i", str(tmp_path / "migrate.patch")],
+        cwd=with_diff, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _files(with_diff) == _files(applied)
+
+
+def test_diff_paths_are_relative_to_the_working_directory(tmp_path: Path) -> None:
+    """Run from a subdirectory, the diff applies there (as `git apply` reads paths from cwd)."""
+    with_diff = _tree(tmp_path / "with_diff")
+    applied = _tree(tmp_path / "applied")
+    diff = _migrate("--diff", ".", cwd=with_diff / "tricky")
+    assert diff.stdout.decode().startswith("--- a/")
+    assert "tricky/" not in diff.stdout.decode().split("\n", 1)[0]
+    _migrate(".", cwd=applied / "tricky")
+    (tmp_path / "sub.patch").write_bytes(diff.stdout)
+    result = _git("apply", str(tmp_path / "sub.patch"), cwd=with_diff / "tricky")
+    assert result.returncode == 0, result.stderr
+    assert _files(with_diff) == _files(applied)
