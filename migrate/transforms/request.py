@@ -19,7 +19,6 @@ from migrate.cst_helpers import (
     Item,
     code_of,
     element_indent,
-    list_lead,
     literal_value,
     make_dict,
     make_dict_element,
