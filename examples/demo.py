@@ -37,7 +37,7 @@ def main() -> None:
     answer = answers.answer_question("Can I return a jacket after three weeks?", ARTICLE)
     show("answers.answer_question", f"{answer.text} (tokens: {answer.prompt_tokens} in, {answer.completion_tokens} out)")
 
-    # Reported (RSP207, streaming): stays on chat.completions.
+    # Migrated: the chunk loop becomes a loop over Responses events (RSP130).
     show("answers.stream_answer", "".join(answers.stream_answer("Where is my order?")))
 
     # Migrated: response_format json_schema -> text.format, reasoning_effort -> reasoning.
