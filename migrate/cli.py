@@ -117,7 +117,7 @@ def _report_stream(output: Optional[str], default: IO[str]) -> Iterator[IO[str]]
 
 def _apply_paths(paths, settings, *, diff, check, output_format: Format, output, exclude) -> int:
     from migrate.report import Summary, TextReport, unified_diff
-    from migrate.runner import run
+    from migrate.runner import EXIT_INTERRUPTED, run, stop_on_sigint
 
     write = not (diff or check)
     verb = "apply" if write else "check"
@@ -125,14 +125,15 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
     # The per-file text report goes to the terminal unless another format was asked for.
     live = TextReport(sys.stderr, verb=verb, files=output_format is Format.text and output is None)
     kept = []
-    for result in run(paths, settings, write=write, exclude=exclude):
-        summary.add(result)
-        live.file(result)
-        if diff and result.status == "changed":
-            sys.stdout.write(unified_diff(result))
-            sys.stdout.flush()
-        if result.calls or result.status != "unchanged":
-            kept.append(result)
+    with stop_on_sigint() as stop:  # Ctrl-C: finish the file at hand, then stop and summarise
+        for result in run(paths, settings, write=write, exclude=exclude, stop=stop):
+            summary.add(result)
+            live.file(result)
+            if diff and result.status == "changed":
+                sys.stdout.write(unified_diff(result))
+                sys.stdout.flush()
+            if result.calls or result.status != "unchanged":
+                kept.append(result)
     if output_format is Format.text and output is None:
         live.summary(summary)
     else:
@@ -141,6 +142,10 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
             _write_report(output_format, kept, summary, stream, verb=verb, with_diff=diff)
         if output is not None:
             live.summary(summary)
+    if stop.requested:
+        done = "files changed" if write else "files would change"
+        print(f"interrupted: stopped after {summary.files} files ({summary.changed} {done}); run again to go on", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return summary.exit_code
 
 

@@ -6,7 +6,7 @@ Rules (see :func:`iter_files`):
   its suffix and even if it is excluded or gitignored; the caller decides.
 * A directory is walked recursively with :func:`os.scandir`, entries sorted by
   name, so the output is sorted by path components (``a/b.py`` before
-  ``a/c/d.py`` before ``a/e.py``). Only ``*.py`` files are yielded.
+  ``a/c/d.py`` before ``a/e.py``). Only ``*.py`` and ``*.ipynb`` files are yielded.
 * Below a walked directory, subdirectories named in :data:`DEFAULT_EXCLUDED_DIRS`
   and directories containing ``pyvenv.cfg`` are not entered. The directory you
   name yourself is always walked, even if it has such a name.
@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # pathspec costs ~0.1 s to import: only when a .gitignore or 
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
     ".git .hg .svn .venv venv .tox .nox .eggs __pycache__ .mypy_cache .pytest_cache"
-    " .ruff_cache node_modules build dist site-packages _build __pypackages__".split()
+    " .ruff_cache node_modules build dist site-packages _build __pypackages__ .ipynb_checkpoints".split()
 )
 
 _Layers = tuple[tuple[str, "pathspec.GitIgnoreSpec"], ...]  # (dir relative to anchor, spec)
@@ -169,7 +169,7 @@ def _walk(
                 continue
             yield from enter(entry.path, child_rel, child_arel, layers)
             continue
-        if not name.endswith(".py") or _skip(layers, excl, child_rel, child_arel, False):
+        if not name.endswith((".py", ".ipynb")) or _skip(layers, excl, child_rel, child_arel, False):
             continue
         if entry.is_symlink():
             key = os.path.realpath(entry.path)
@@ -244,7 +244,7 @@ def iter_files(
     for arg in paths:
         path = Path(arg)
         try:
-            st = os.stat(path)
+            st = os.stat(arg)  # the string as given: `file.py/` is "not a directory", as in a shell
         except FileNotFoundError:
             yield Discovered(path, error="no such file or directory")
             continue

@@ -98,6 +98,10 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
         return failed(parse_error or f"cannot parse: {error}")
     except RecursionError:
         return failed("too deeply nested to parse")
+    except BaseException as error:  # e.g. a panic in the native parser (pyo3's PanicException)
+        if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        return failed(f"LibCST cannot parse this file: {_describe_bug(error)}")
     try:
         if module.bytes != data:
             hint = " (CR-only line endings)" if b"\r" in data and b"\n" not in data else ""
@@ -118,8 +122,8 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
         return failed(f"internal error: {error}; the file was left unchanged")
     except UnicodeEncodeError as error:
         return failed(f"internal error: the rewritten file cannot be encoded as {error.encoding}; the file was left unchanged")
-    except Exception as error:  # a bug: explain it, leave the file alone, go on with the next one
-        if os.environ.get("MIGRATE_DEBUG"):
+    except BaseException as error:  # a bug: explain it, leave the file alone, go on with the next one
+        if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)) or os.environ.get("MIGRATE_DEBUG"):
             raise
         return failed(f"internal error: {_describe_bug(error)}; the file was left unchanged (please report this)")
     problem = _does_not_parse(new, path, libcst_only=positions is None)
@@ -158,11 +162,18 @@ def _rules_applied(calls) -> str:
     return f"rule{'s' if len(codes) > 1 else ''} {', '.join(codes)}{where}"
 
 
-def _describe_bug(error: Exception) -> str:
+def _describe_bug(error: BaseException) -> str:
+    """`KeyError: 'x' (results.py:120)`: the innermost frame, and the innermost of ours if that
+    one is in another package (LibCST's, say)."""
     frames = traceback.extract_tb(error.__traceback__)
-    ours = [f for f in frames if f"{os.sep}migrate{os.sep}" in f.filename] or frames
-    where = f" ({os.path.basename(ours[-1].filename)}:{ours[-1].lineno})" if ours else ""
-    return f"{type(error).__name__}: {error}{where}"
+    if not frames:
+        return f"{type(error).__name__}: {error}"
+    here = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    where = f"{os.path.basename(frames[-1].filename)}:{frames[-1].lineno}"
+    ours = [f for f in frames if os.path.abspath(f.filename).startswith(here)]
+    if ours and ours[-1] is not frames[-1]:
+        where += f", from {os.path.basename(ours[-1].filename)}:{ours[-1].lineno}"
+    return f"{type(error).__name__}: {error} ({where})"
 
 
 def _describe_syntax_error(error: SyntaxError, data: bytes) -> str:

@@ -25,7 +25,7 @@ from migrate.findings import FileResult
 from migrate.settings import Settings
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C'd command
-_PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
+_PYTHON_SUFFIXES = (".py", ".pyw", ".pyi", ".ipynb")
 
 
 class Stop:
@@ -77,6 +77,12 @@ def run(
     exclude: Sequence[str] = (),
     stop: Stop | None = None,
 ) -> Iterator[FileResult]:
+    """Yield one FileResult per file, in discovery order, writing each change as it goes.
+
+    With `stop` (from :func:`stop_on_sigint`), a Ctrl-C ends the run cleanly between files;
+    without it, KeyboardInterrupt propagates as usual (no temporary file is left either way).
+    """
+    caller_handles_interrupts = stop is not None
     stop = stop or Stop()
     found_files = iter_files(paths, exclude=exclude, report_skipped=True)
     while not stop.requested:
@@ -87,6 +93,8 @@ def run(
                     return
                 result, data = _process(found, settings)
         except KeyboardInterrupt:
+            if not caller_handles_interrupts:
+                raise
             stop.requested, stop._interruptible = True, False
             return
         if write and result.status == "changed" and result.migrated is not None and data is not None:
@@ -106,7 +114,12 @@ def _process(found, settings: Settings) -> tuple[FileResult, bytes | None]:
         return FileResult(path, "failed", reason="is a directory"), None
     except OSError as error:
         return FileResult(path, "failed", reason=f"cannot read: {_strerror(error)}"), None
-    result = migrate_source(path, data, settings)
+    if found.path.suffix == ".ipynb":
+        from migrate.notebook import migrate_notebook
+
+        result = migrate_notebook(path, data, settings)
+    else:
+        result = migrate_source(path, data, settings)
     if result.status == "failed" and not path.endswith(_PYTHON_SUFFIXES):
         result.reason += " (not a .py file)"
     return result, data
