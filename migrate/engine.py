@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import traceback
+import warnings
 
 from migrate.findings import FileResult
 from migrate.settings import Settings
@@ -61,7 +62,9 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
     positions = None
     parse_error: str | None = None
     try:
-        tree = ast.parse(data)
+        with warnings.catch_warnings():  # e.g. "invalid escape sequence": the user's business, not ours
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
     except (MemoryError, RecursionError):
         return failed("too deeply nested: Python's own parser gives up on it")
     except SyntaxError as error:
@@ -140,7 +143,9 @@ def _does_not_parse(new: bytes, path: str, *, libcst_only: bool) -> str | None:
     grammar, so this Python can't compile it either) the output must round-trip through LibCST."""
     if not libcst_only:
         try:
-            compile(new, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(new, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
         except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
             return _describe_syntax_error(error, new) if isinstance(error, SyntaxError) else str(error) or type(error).__name__
         return None

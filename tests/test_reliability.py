@@ -40,6 +40,7 @@ from migrate.settings import Settings
 EXAMPLES = settings().max_examples  # from the loaded profile
 SETTINGS = Settings()
 GRAMMAR_MODULES = hypothesmith.from_grammar()  # building it costs ~1 s: once
+GRAMMAR_EXAMPLES = max(10, EXAMPLES // 5)  # hypothesmith spends ~0.1-0.2 s an example (half are discarded)
 
 # -- a module strategy of our own ---------------------------------------------------------------
 
@@ -236,6 +237,7 @@ def test_files_without_call_sites_are_byte_identical_after_apply(generated) -> N
         assert after == before  # no temporary file either
 
 
+@settings(max_examples=GRAMMAR_EXAMPLES)
 @given(GRAMMAR_MODULES)
 def test_arbitrary_grammar_modules_are_left_alone(source: str) -> None:
     data = source.encode("utf-8", "surrogatepass")
@@ -301,6 +303,7 @@ def spliced_into_grammar_modules(draw) -> list[tuple[str | None, bytes]]:
     return parts
 
 
+@settings(max_examples=GRAMMAR_EXAMPLES)
 @given(spliced_into_grammar_modules())
 def test_spliced_call_sites_in_grammar_modules(parts) -> None:
     _check_spliced(parts)
