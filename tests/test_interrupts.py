@@ -181,7 +181,7 @@ def test_cli_sigint_exits_130_with_a_summary(tmp_path: Path) -> None:
 
 def test_two_runs_at_once(tmp_path: Path) -> None:
     root = tmp_path / "tree"
-    files = build_tree(root, 90)
+    files = build_tree(root, 60)
     procs = [
         subprocess.Popen(migrate_cmd(str(root)), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)

@@ -272,6 +272,7 @@ def spliced_into_own_modules(draw) -> list[tuple[str | None, bytes]]:
     return parts
 
 
+@settings(max_examples=max(20, EXAMPLES // 2))
 @given(spliced_into_own_modules())
 def test_spliced_call_sites_in_varied_modules(parts) -> None:
     _check_spliced(parts)
