@@ -51,6 +51,8 @@ class Parameter:
     why: str = ""
     conflicts: tuple[str, ...] = ()
     report_prefix: dict[str, str] | None = None
+    # For a transform that accepts a closed set of string literals.
+    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,7 @@ def _parameters(raw: dict[str, Any]) -> dict[str, Parameter]:
             why=entry.get("why", ""),
             conflicts=tuple(entry.get("conflicts", ())),
             report_prefix=entry.get("report_prefix"),
+            values=tuple(entry.get("values", ())),
         )
         for name, entry in raw.items()
     }

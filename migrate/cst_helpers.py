@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Sequence, TypeVar
 
 import libcst as cst
 
@@ -91,9 +91,6 @@ def quote_like(template: cst.BaseExpression | None, text: str) -> cst.SimpleStri
 
 
 # ----------------------------------------------------------------- sequences with commas
-
-E = TypeVar("E", cst.Arg, cst.Element, cst.DictElement, cst.BaseDictElement, cst.BaseElement)
-
 
 @dataclass
 class Item:
@@ -188,12 +185,6 @@ def list_lead(node: cst.List | cst.Tuple) -> Any:
     if isinstance(node, cst.List):
         return node.lbracket.whitespace_after
     return node.lpar[0].whitespace_after if node.lpar else None
-
-
-def edit_dict(node: cst.Dict, build: Callable[[list[Item]], list[Item]]) -> cst.Dict:
-    items = [Item(e, i) for i, e in enumerate(node.elements)]
-    new = build(items)
-    return node.with_changes(elements=rebuild(node.elements, new, dict_lead(node)))
 
 
 def make_dict_element(key: str, value: cst.BaseExpression, like: cst.BaseExpression | None = None) -> cst.DictElement:

@@ -91,7 +91,6 @@ def migrate_module(
     claimed: set[cst.CSTNode] = set()
     sink = _AppendSink(catalog, scopes, parents, lists, claimed)
     follower = ResultFollower(catalog, scopes, parents, positions, call_bindings, sink)
-    follower.binding_calls = binding_calls
 
     lines = source.splitlines()
     plans = []
@@ -102,7 +101,8 @@ def migrate_module(
         local = frozenset().union(*(codes for _, codes in marked))
         disabled = settings.disabled | local
         switches = {catalog.rules[c].turns_off for c in disabled if c in catalog.rules and catalog.rules[c].turns_off}
-        plan = _plan_site(site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call])  # type: ignore[arg-type]
+        owned = {target for target, call in binding_calls.items() if call is site.call}
+        plan = _plan_site(site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call], owned)  # type: ignore[arg-type]
         _select(plan, disabled, bare)
         plans.append(plan)
     _check_appends(plans, lists, claimed)
@@ -187,13 +187,14 @@ def _plan_site(
     follower: ResultFollower,
     positions,
     named: dict[str, "Shared | str"],
+    owned: set[cst.CSTNode],
 ) -> _Plan:
     start = positions[site.call].start
     record = CallSite(line=start.line, column=start.column + 1, method=site.method_name, outcome="migrated")
     plan = _Plan(site, record)
     # The call owns the name its result is bound to from the start, so that a call which is
     # never followed (not OpenAI's, say) is still coupled with calls sharing that name.
-    plan.bindings = {b for b, call in follower.binding_calls.items() if call is site.call}
+    plan.bindings = set(owned)
     resolution = resolver.resolve(site.receiver)
     if isinstance(resolution, Finding):
         level = catalog.rule(resolution.code).level

@@ -36,7 +36,6 @@ class Blocked(Exception):
 class Converted:
     node: cst.BaseExpression | None = None
     instructions: cst.BaseExpression | None = None
-    instructions_role: str | None = None
     # Comments written above (or beside) the hoisted message: they move with it.
     moved_comments: list[cst.Comment] = field(default_factory=list)
     fixes: list[Finding] = field(default_factory=list)
@@ -74,7 +73,6 @@ def convert_messages(value: cst.BaseExpression, *, hoist_instructions: bool, cus
             and _is_text_expression(content)
         ):
             out.instructions = content
-            out.instructions_role = role
             value, out.moved_comments = _detach_first_comments(value, items[0].node)
             items = items[1:]
             out.fixes.append(Finding.of("RSP102", role=role))

@@ -33,7 +33,6 @@ from migrate.transforms.messages import Blocked, _MessageConverter, _short, conv
 from migrate.transforms.results import Edit
 from migrate.transforms.shared import Shared
 
-TOOL_CHOICE_STRINGS = ("none", "auto", "required")
 
 
 @dataclass
@@ -255,10 +254,10 @@ def _one_key_per_line(node: cst.Dict, call: cst.Call) -> cst.Dict:
 
 
 def _same(value: object, default: object) -> bool:
-    return type(value) is type(default) and value == default or (
-        isinstance(value, (int, float)) and not isinstance(value, bool)
-        and isinstance(default, (int, float)) and not isinstance(default, bool) and value == default
-    )
+    """Equal as literals: `0 == 0.0`, but `False` is not `0`."""
+    if isinstance(value, bool) or isinstance(default, bool):
+        return value is default
+    return value == default
 
 
 def _new_arg(name: str, value: cst.BaseExpression, call: cst.Call) -> cst.Arg:
@@ -350,13 +349,14 @@ def t_reasoning_effort(req: _Request, arg: cst.Arg, index: int, parameter: Param
     req.fix(parameter.fix or "RSP105")
 
 
-def _text_slot(req: _Request, arg: cst.Arg, index: int) -> None:
+def _text_slot(req: _Request) -> None:
+    """`text=` goes where the first of `response_format` / `verbosity` was."""
     if req.text_slot is None:
         req.text_slot = len(req.items)
 
 
 def t_verbosity(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
-    _text_slot(req, arg, index)
+    _text_slot(req)
     req.text["verbosity"] = arg.value
     req.fix(parameter.fix or "RSP107")
 
@@ -366,7 +366,7 @@ def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parame
     shared = req.ctx.shared.get("response_format")
     if isinstance(value, cst.Name) and isinstance(shared, Shared):
         if req.define(shared, _convert_format):
-            _text_slot(req, arg, index)
+            _text_slot(req)
             req.text["format"] = value
             req.fix(parameter.fix or "RSP106")
         return
@@ -380,7 +380,7 @@ def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parame
     fmt = _convert_format(req, value)
     if fmt is None:
         return
-    _text_slot(req, arg, index)
+    _text_slot(req)
     req.text["format"] = fmt
     req.fix(parameter.fix or "RSP106")
 
@@ -567,7 +567,7 @@ def t_tool_choice(req: _Request, arg: cst.Arg, index: int, parameter: Parameter)
 def _convert_choice(req: _Request, value: cst.BaseExpression) -> cst.BaseExpression | None:
     text = string_value(value)
     if text is not None:
-        if text not in TOOL_CHOICE_STRINGS:
+        if text not in req.ctx.catalog.parameters["tool_choice"].values:
             req.block("RSP216", param="tool_choice", why=f"unknown tool_choice {text!r}")
             return None
         return value

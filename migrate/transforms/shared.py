@@ -18,7 +18,6 @@ from libcst.metadata import Assignment, GlobalScope
 from migrate.cst_helpers import code_of
 from migrate.transforms.results import _how
 
-LIST_GROWERS = ("append", "extend", "insert")
 LIST_KEEPERS = ("pop", "clear")
 
 
