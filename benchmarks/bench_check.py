@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_tree import Tree, make_tree  # noqa: E402
 
 NEEDLE = b"completions"  # what migrate's cheap text test looks for (migrate/engine.py)
+CHECK = [sys.executable, "-m", "migrate", "apply", "--check"]
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> float:
@@ -89,13 +90,24 @@ def check_summary(tree_root: Path) -> str:
     return (lines[-1] if lines else "(no summary line)") + f" [exit {proc.returncode}]"
 
 
+def peak_rss_mb(argv: list[str]) -> float:
+    """Peak resident memory of `argv` and its worker processes, in MB (Linux: ru_maxrss in KB)."""
+    probe = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024
+
+
 def bench(tree: Tree, repeat: int) -> list[tuple[str, float]]:
     root = str(tree.root)
     files = tree.files
     rows: list[tuple[str, float]] = []
-    rows.append(
-        ("migrate apply --check TREE", median_time(run_process([sys.executable, "-m", "migrate", "apply", "--check", root], (0, 1)), repeat))
-    )
+    rows.append(("migrate apply --check TREE", median_time(run_process([*CHECK, root], (0, 1)), repeat)))
+    for jobs in (1, 2):
+        rows.append((f"migrate apply --check -j {jobs} TREE", median_time(run_process([*CHECK, "-j", str(jobs), root], (0, 1)), repeat)))
     rows.append(("migrate --version", median_time(run_process([sys.executable, "-m", "migrate", "--version"], (0,)), repeat)))
     rows.append(("python -c pass (interpreter start)", median_time(run_process([sys.executable, "-c", "pass"], (0,)), repeat)))
     ruff = shutil.which("ruff")
@@ -155,7 +167,15 @@ def main(argv: list[str] | None = None) -> None:
         print(f"python: {sys.version.split()[0]} ({sys.executable}); cpus: {os.cpu_count()}; median of {args.repeat}")
         print(f"migrate: {check_summary(tree.root)}")
         print()
-        print_table(bench(tree, args.repeat))
+        rows = bench(tree, args.repeat)
+        print_table(rows)
+        times = dict(rows)
+        one, two = times["migrate apply --check -j 1 TREE"], times["migrate apply --check -j 2 TREE"]
+        print(f"\nspeed-up from 1 to 2 processes: {one / two:.2f}x")
+        cst_row = next(v for k, v in rows if k.startswith("in-process: libcst.parse_module"))
+        engine_row = next(v for k, v in rows if k.startswith("in-process: migrate_source"))
+        print(f"engine on the needle files / libcst.parse_module of the call-site files: {engine_row / cst_row:.2f}x")
+        print(f"peak RSS of migrate apply --check TREE (with its workers): {peak_rss_mb([*CHECK, str(tree.root)]):.0f} MB")
     finally:
         if tmp is not None:
             tmp.cleanup()

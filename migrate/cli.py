@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import Enum
 from typing import IO, Iterator, List, Optional
 
@@ -18,6 +19,11 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+
+# Seconds one file may take before it is skipped (--timeout-per-file): far above the slowest
+# real file measured (a few seconds), low enough that a pathological one can't stall a run.
+DEFAULT_TIMEOUT = 60.0
 
 
 class Format(str, Enum):
@@ -69,6 +75,12 @@ def apply(
         None, "--store", help="`false`: write store=False where the chat call had no store=; `omit`: don't."
     ),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="The name of the file read from stdin."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1, help="Worker processes for files with call sites (default: one per CPU)."
+    ),
+    timeout_per_file: float = typer.Option(
+        DEFAULT_TIMEOUT, "--timeout-per-file", min=0, help="Skip a file that takes longer than this many seconds (0: no limit)."
+    ),
 ) -> None:
     """Rewrite chat.completions call sites to responses.* (or, with --diff/--check, show what would change)."""
     from migrate import catalog, config
@@ -102,6 +114,8 @@ def apply(
             output_format=output_format,
             output=output,
             exclude=[*cfg.exclude, *(exclude or [])],
+            jobs=jobs,
+            timeout=timeout_per_file or None,
         )
     raise typer.Exit(code)
 
@@ -115,7 +129,9 @@ def _report_stream(output: Optional[str], default: IO[str]) -> Iterator[IO[str]]
         yield handle
 
 
-def _apply_paths(paths, settings, *, diff, check, output_format: Format, output, exclude) -> int:
+def _apply_paths(paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout) -> int:
+    from migrate.pool import default_jobs
+    from migrate.progress import progress_bar
     from migrate.report import Summary, TextReport, unified_diff
     from migrate.runner import EXIT_INTERRUPTED, run, stop_on_sigint
 
@@ -123,18 +139,23 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
     verb = "apply" if write else "check"
     summary = Summary()
     # The per-file text report goes to the terminal unless another format was asked for.
-    live = TextReport(sys.stderr, verb=verb, files=output_format is Format.text and output is None)
-    kept = []
-    with stop_on_sigint() as stop:  # Ctrl-C: finish the file at hand, then stop and summarise
-        for result in run(paths, settings, write=write, exclude=exclude, stop=stop):
+    to_terminal = output_format is Format.text and output is None
+    live = TextReport(sys.stderr, verb=verb, files=to_terminal)
+    kept = []  # what the final report needs, without the files' bytes unless it shows diffs
+    with stop_on_sigint() as stop, progress_bar(live.console) as bar:  # Ctrl-C: finish the file at hand, stop, summarise
+        results = run(
+            paths, settings, write=write, exclude=exclude, stop=stop, jobs=jobs or default_jobs(), timeout=timeout, on_total=bar.start
+        )
+        for result in results:
             summary.add(result)
             live.file(result)
+            bar.advance()
             if diff and result.status == "changed":
                 sys.stdout.write(unified_diff(result))
                 sys.stdout.flush()
-            if result.calls or result.status != "unchanged":
-                kept.append(result)
-    if output_format is Format.text and output is None:
+            if not to_terminal and (result.calls or result.status != "unchanged"):
+                kept.append(result if diff else replace(result, original=None, migrated=None))
+    if to_terminal:
         live.summary(summary)
     else:
         default = sys.stderr if diff else sys.stdout

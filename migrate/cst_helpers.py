@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, TypeVar
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from libcst.metadata import Access, BaseAssignment
 
 NOT_LITERAL = object()
 _EMPTY_MODULE = cst.Module(body=[])
@@ -168,6 +171,7 @@ class _Shift(cst.CSTTransformer):
 
 
 N = TypeVar("N", bound=cst.CSTNode)
+A = TypeVar("A", bound="Access | BaseAssignment")
 
 
 def shift_indent(node: N, delta: int) -> N:
@@ -203,3 +207,23 @@ def make_dict(pairs: Sequence[tuple[str, cst.BaseExpression]], like: cst.BaseExp
 
 def rekey(element: cst.DictElement, key: str) -> cst.DictElement:
     return element.with_changes(key=quote_like(element.key, key))
+
+
+
+class Parents(dict):
+    """Every node's parent, filled in pre-order (as the finder visits): the keys' order is the
+    tree's order, which :func:`in_tree_order` uses."""
+
+    _order: dict[cst.CSTNode, int] | None = None
+
+    def position_of(self, node: cst.CSTNode) -> int:
+        if self._order is None:
+            self._order = {n: i for i, n in enumerate(self)}
+        return self._order.get(node, -1)
+
+
+def in_tree_order(found: Iterable[A], parents: Parents) -> list[A]:
+    """Scope assignments or accesses sorted by where their node comes in the tree. LibCST's scope
+    analysis hands them out in sets, whose order changes from one process to the next; whatever
+    is decided by walking them must not."""
+    return sorted(found, key=lambda item: parents.position_of(item.node))

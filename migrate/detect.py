@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.metadata import Assignment, QualifiedNameSource, Scope as BaseScope
 
 from migrate.catalog import Catalog, Method
-from migrate.cst_helpers import code_of, string_value
+from migrate.cst_helpers import Parents, code_of, string_value
 from migrate.findings import Finding
 
 _MAX_DEPTH = 8
@@ -50,7 +50,7 @@ class _Finder(cst.CSTVisitor):
         self.catalog = catalog
         self.found: list[CallSiteNode] = []
         self.last_names = {path[-1] for path in catalog.methods}
-        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.parents = Parents()
         self._stack: list[cst.CSTNode] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:

@@ -22,6 +22,7 @@ import sys
 import traceback
 import warnings
 
+from migrate.budget import OutOfTime
 from migrate.findings import FileResult
 from migrate.settings import Settings
 
@@ -36,6 +37,8 @@ MAX_DEPTH = 2_500
 _MAX_BRACKETS = 200
 _TOO_DEEP_MESSAGES = ("too many nested parentheses", "too many levels of indentation", "too complex")
 _BRACKETS = re.compile(rb"[][(){}]")
+# Exceptions that stop the work on a file without being a failure of the file or a bug.
+_NOT_OURS = (KeyboardInterrupt, SystemExit, GeneratorExit, OutOfTime)
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
 
 
@@ -102,7 +105,7 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
     except RecursionError:
         return failed("too deeply nested to parse")
     except BaseException as error:  # e.g. a panic in the native parser (pyo3's PanicException)
-        if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        if isinstance(error, _NOT_OURS):
             raise
         return failed(f"LibCST cannot parse this file: {_describe_bug(error)}")
     try:
@@ -126,7 +129,7 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
     except UnicodeEncodeError as error:
         return failed(f"internal error: the rewritten file cannot be encoded as {error.encoding}; the file was left unchanged")
     except BaseException as error:  # a bug: explain it, leave the file alone, go on with the next one
-        if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)) or os.environ.get("MIGRATE_DEBUG"):
+        if isinstance(error, _NOT_OURS) or os.environ.get("MIGRATE_DEBUG"):
             raise
         return failed(f"internal error: {_describe_bug(error)}; the file was left unchanged (please report this)")
     problem = _does_not_parse(new, path, libcst_only=positions is None)

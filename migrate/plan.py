@@ -71,7 +71,7 @@ def migrate_module(
         return ModuleResult(module, [], False)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     scopes = wrapper.resolve(ScopeProvider)
-    positions = _Positions(wrapper, sites, call_positions)
+    positions = _Positions(module, parents, sites, call_positions)
     resolver = Resolver(catalog, scopes, parents)
 
     call_bindings: dict[cst.CSTNode, str] = {}
@@ -412,23 +412,57 @@ def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, resolver: R
 
 
 class _Positions:
-    """Positions of call sites from the `ast` gate; any other node's from LibCST, computed once if asked."""
+    """Positions of call sites from the `ast` gate; any other node's from LibCST, computed for
+    the top-level statement that holds it (a full position pass costs a quarter of a file's
+    planning, and most files only ever ask about one or two functions)."""
 
-    def __init__(self, wrapper: MetadataWrapper, sites: list[CallSiteNode], known) -> None:
-        self.wrapper = wrapper
-        self.full: Mapping[cst.CSTNode, CodeRange] | None = None
+    def __init__(self, module: cst.Module, parents: Mapping[cst.CSTNode, cst.CSTNode], sites: list[CallSiteNode], known) -> None:
+        self.module = module
+        self.parents = parents
         self.known: dict[cst.CSTNode, CodeRange] = {}
         if known is not None and len(known) == len(sites):
             for site, (line, column, end_line, end_column) in zip(sites, known):
                 self.known[site.call] = CodeRange(CodePosition(line, column - 1), CodePosition(end_line, end_column))
+        self._first_lines: dict[cst.CSTNode, int] | None = None
+        self._statements: dict[cst.CSTNode, Mapping[cst.CSTNode, CodeRange]] = {}
+        self._full: Mapping[cst.CSTNode, CodeRange] | None = None
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
         found = self.known.get(node)
         if found is not None:
             return found
-        if self.full is None:
-            self.full = self.wrapper.resolve(PositionProvider)
-        return self.full[node]
+        top = node
+        while top in self.parents and self.parents[top] is not self.module:
+            top = self.parents[top]
+        first_lines = self._statement_lines()
+        if top not in first_lines:  # the module itself, its header or footer
+            if self._full is None:
+                self._full = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            return self._full[node]
+        ranges = self._statements.get(top)
+        if ranges is None:
+            alone = self.module.with_changes(header=(), body=(top,), footer=())
+            ranges = self._statements[top] = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+        found = ranges[node]
+        shift = first_lines[top] - 1
+        return CodeRange(
+            CodePosition(found.start.line + shift, found.start.column), CodePosition(found.end.line + shift, found.end.column)
+        )
+
+    def _statement_lines(self) -> dict[cst.CSTNode, int]:
+        """The line each top-level statement's code starts on (its leading blank lines and comments
+        included), counting line breaks as LibCST's PositionProvider does."""
+        if self._first_lines is None:
+            code_of_node = self.module.code_for_node
+            line = 1 + sum(len(_LINE_BREAK.findall(code_of_node(h))) for h in self.module.header)
+            self._first_lines = {}
+            for statement in self.module.body:
+                self._first_lines[statement] = line
+                line += len(_LINE_BREAK.findall(code_of_node(statement)))
+        return self._first_lines
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")  # libcst.metadata.position_provider.NEWLINE_RE
 
 
 def _import_edits(plans: list[_Plan], catalog: Catalog, scopes) -> dict[cst.CSTNode, dict[str, str | None]]:

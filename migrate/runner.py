@@ -16,10 +16,13 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Callable, Generator, Iterator, Sequence
 
+from migrate import pool
+from migrate.budget import OutOfTime, time_budget
 from migrate.discovery import iter_files
-from migrate.engine import migrate_source
+from migrate.engine import might_contain_call_sites, migrate_source
 from migrate.fileio import FileChangedError, read_bytes, write_atomic
 from migrate.findings import FileResult
 from migrate.settings import Settings
@@ -76,53 +79,112 @@ def run(
     write: bool,
     exclude: Sequence[str] = (),
     stop: Stop | None = None,
+    jobs: int = 1,
+    timeout: float | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> Iterator[FileResult]:
     """Yield one FileResult per file, in discovery order, writing each change as it goes.
+
+    The files are found and read first (cheap: most are settled by the text test there); those
+    that may hold call sites are then migrated in this process, or with `jobs` > 1 and enough
+    of them, in a pool of worker processes (see :mod:`migrate.pool`). Only this process writes.
+    `timeout` bounds the seconds spent on one file (it is then skipped); `on_total` is told
+    how many files there are once they are found.
 
     With `stop` (from :func:`stop_on_sigint`), a Ctrl-C ends the run cleanly between files;
     without it, KeyboardInterrupt propagates as usual (no temporary file is left either way).
     """
     caller_handles_interrupts = stop is not None
     stop = stop or Stop()
-    found_files = iter_files(paths, exclude=exclude, report_skipped=True)
-    while not stop.requested:
-        try:
-            with stop.interruptible():
-                found = next(found_files, None)
-                if found is None:
-                    return
-                result, data = _process(found, settings)
-        except KeyboardInterrupt:
-            if not caller_handles_interrupts:
-                raise
-            stop.requested, stop._interruptible = True, False
-            return
-        if write and result.status == "changed" and result.migrated is not None and data is not None:
-            result = _write(found.path, result, data)
-        yield result
+    try:
+        with stop.interruptible():
+            found = list(iter_files(paths, exclude=exclude, report_skipped=True))
+            if on_total is not None:
+                on_total(len(found))
+            settled = [_read(item) for item in found]
+    except KeyboardInterrupt:
+        if not caller_handles_interrupts:
+            raise
+        stop.requested, stop._interruptible = True, False
+        return
+    work = [item for item in settled if isinstance(item, Candidate)]
+    migrated = _migrate_all(work, settings, jobs=jobs, timeout=timeout)
+    try:
+        for item in settled:
+            if stop.requested:
+                return
+            try:
+                with stop.interruptible():
+                    result = next(migrated) if isinstance(item, Candidate) else item
+            except KeyboardInterrupt:
+                if not caller_handles_interrupts:
+                    raise
+                stop.requested, stop._interruptible = True, False
+                return
+            if write and result.status == "changed" and result.migrated is not None and result.original is not None:
+                result = _write(result.path, result, result.original)
+            yield result
+    finally:
+        migrated.close()
 
 
-def _process(found, settings: Settings) -> tuple[FileResult, bytes | None]:
+@dataclass(frozen=True)
+class Candidate:
+    """A file read whole that may contain call sites: the engine must look at it."""
+
+    path: str
+    data: bytes
+    notebook: bool
+
+
+def _read(found) -> FileResult | Candidate:
+    """Settle a found file without the engine where possible: errors, skips, and files the
+    text test rules out (their bytes are not kept)."""
     path = str(found.path)
     if found.error is not None:
-        return FileResult(path, "failed", reason=found.error), None
+        return FileResult(path, "failed", reason=found.error)
     if found.skipped is not None:
-        return FileResult(path, "skipped", reason=found.skipped), None
+        return FileResult(path, "skipped", reason=found.skipped)
     try:
         data = read_bytes(found.path)
     except IsADirectoryError:
-        return FileResult(path, "failed", reason="is a directory"), None
+        return FileResult(path, "failed", reason="is a directory")
     except OSError as error:
-        return FileResult(path, "failed", reason=f"cannot read: {_strerror(error)}"), None
-    if found.path.suffix == ".ipynb":
-        from migrate.notebook import migrate_notebook
+        return FileResult(path, "failed", reason=f"cannot read: {_strerror(error)}")
+    notebook = found.path.suffix == ".ipynb"
+    if not notebook and not might_contain_call_sites(data):
+        return FileResult(path, "unchanged")
+    return Candidate(path, data, notebook)
 
-        result = migrate_notebook(path, data, settings)
-    else:
-        result = migrate_source(path, data, settings)
-    if result.status == "failed" and not path.endswith(_PYTHON_SUFFIXES):
+
+def _migrate_all(work: list[Candidate], settings: Settings, *, jobs: int, timeout: float | None) -> Generator[FileResult, None, None]:
+    if jobs > 1 and len(work) >= pool.MIN_FILES:
+        return pool.migrate_in_pool(work, settings, jobs=jobs, timeout=timeout)
+    return (migrate_candidate(item, settings, timeout) for item in work)
+
+
+def migrate_candidate(item: Candidate, settings: Settings, timeout: float | None = None) -> FileResult:
+    """The engine on one file, within its time budget: a FileResult whatever happens."""
+    try:
+        with time_budget(timeout):
+            if item.notebook:
+                from migrate.notebook import migrate_notebook
+
+                result = migrate_notebook(item.path, item.data, settings)
+            else:
+                result = migrate_source(item.path, item.data, settings)
+    except OutOfTime:
+        return FileResult(
+            item.path,
+            "skipped",
+            reason=f"took longer than {timeout:g}s (--timeout-per-file); left unchanged",
+            original=item.data,
+        )
+    if result.status == "failed" and not item.path.endswith(_PYTHON_SUFFIXES):
         result.reason += " (not a .py file)"
-    return result, data
+    if result.original is None:
+        result.original = item.data
+    return result
 
 
 def _write(path, result: FileResult, data: bytes) -> FileResult:

@@ -49,3 +49,26 @@ def test_negative_path_never_imports_libcst_or_openai(tmp_path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+POSITION_SOURCES = [
+    pytest.param(b"# header\n\n\nimport os\r\n\r\n\r\ndef f():\n    x = (1,\r\n         2)\n\n\n# trailing\n", id="mixed-endings"),
+    pytest.param(b"def f():\n\tif x:\n\t\treturn '''a\nb\rc'''\nclass C:  pass\n", id="tabs-cr-in-string"),
+    pytest.param(b"x = 1", id="no-final-newline"),
+]
+
+
+@pytest.mark.parametrize("data", [*POSITION_SOURCES, *(pytest.param(c.before.read_bytes(), id=c.id) for c in CASES)])
+def test_positions_per_statement_match_a_full_pass(data: bytes) -> None:
+    """plan._Positions computes positions one top-level statement at a time; every node must get
+    the position a full PositionProvider pass gives it."""
+    from migrate.plan import _Positions
+
+    rules = catalog.load()
+    module = cst.parse_module(data)
+    sites, parents = find_call_sites(module, rules)
+    full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    per_statement = _Positions(module, parents, sites, None)
+    nodes = [node for node in parents if node is not module]
+    assert nodes
+    assert {node: per_statement[node] for node in nodes} == {node: full[node] for node in nodes}

@@ -123,7 +123,7 @@ DRIVER = textwrap.dedent(
     from migrate.settings import Settings
 
     with stop_on_sigint() as stop:
-        for result in run(sys.argv[1:], Settings(), write=True, stop=stop):
+        for result in run(sys.argv[2:], Settings(), write=True, stop=stop, jobs=int(sys.argv[1])):
             print(result.status, result.path, flush=True)
     print("interrupted" if stop.requested else "finished", flush=True)
     sys.exit(EXIT_INTERRUPTED if stop.requested else 0)
@@ -142,11 +142,12 @@ def _interrupt_after(proc: subprocess.Popen, changed_lines: int) -> list[str]:
     return lines + rest.splitlines()
 
 
-def test_sigint_stops_between_files_and_reports_exactly_what_was_written(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "pool"])
+def test_sigint_stops_between_files_and_reports_exactly_what_was_written(tmp_path: Path, jobs: int) -> None:
     root = tmp_path / "tree"
     files = build_tree(root, 60)
     proc = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, str(root)], cwd=PROJECT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", DRIVER, str(jobs), str(root)], cwd=PROJECT, stdout=subprocess.PIPE, text=True
     )
     lines = _interrupt_after(proc, 5)
     assert proc.returncode == runner.EXIT_INTERRUPTED, lines

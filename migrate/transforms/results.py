@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.metadata import Assignment, Scope as BaseScope
 
 from migrate.catalog import Catalog, ResultPath, Segment, ValueUses, format_path
-from migrate.cst_helpers import code_of, string_value
+from migrate.cst_helpers import code_of, in_tree_order, string_value
 from migrate.findings import Finding
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
@@ -71,6 +71,7 @@ class ResultFollower:
     def _line(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line
 
+
     # ------------------------------------------------------------------ a value in context
     def _value(self, node: cst.CSTNode, kind: str, out: Followed, seen: set[int]) -> None:
         if id(node) in seen:
@@ -123,7 +124,7 @@ class ResultFollower:
         if len(bound) != 1 or bound[0].node is not function:
             return False
         calls = []
-        for access in bound[0].references:
+        for access in in_tree_order(bound[0].references, self.parents):
             call = self.parents.get(access.node)
             if not (isinstance(call, cst.Call) and call.func is access.node):
                 return False
@@ -308,6 +309,7 @@ class ResultFollower:
         of the same kind, from calls the planner then couples with this one."""
         scope = self.scopes.get(target)
         assignments = [a for a in scope.assignments[target.value] if isinstance(a, Assignment)] if scope else []
+        assignments = in_tree_order(assignments, self.parents)
         ours = next((a for a in assignments if a.node is target), None)
         if ours is None:
             out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(target)))
@@ -322,7 +324,7 @@ class ResultFollower:
                 return
             out.shared_with |= roots
         accesses = {id(a): a for assignment in assignments for a in assignment.references}
-        for access in sorted(accesses.values(), key=lambda a: self._line(a.node)):
+        for access in in_tree_order(accesses.values(), self.parents):
             if any(not isinstance(r, Assignment) for r in access.referents):
                 out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(access.node)))
                 return

@@ -15,7 +15,7 @@ from typing import Mapping
 import libcst as cst
 from libcst.metadata import Assignment, GlobalScope
 
-from migrate.cst_helpers import code_of
+from migrate.cst_helpers import code_of, in_tree_order
 from migrate.transforms.results import _how
 
 LIST_KEEPERS = ("pop", "clear")
@@ -56,6 +56,7 @@ def _bindings(name: cst.Name, scopes: Mapping, parents: Mapping | None) -> list[
         return []
     scope_of = next(iter(candidates)).scope
     everything = [a for a in scope_of.assignments[name.value] if isinstance(a, Assignment)]
+    everything = in_tree_order(everything, parents) if parents is not None else everything
     augmented = [a for a in everything if parents is not None and isinstance(parents.get(a.node), cst.AugAssign)]
     plain = [a for a in everything if a not in augmented]
     if len(plain) != 1:
@@ -85,7 +86,7 @@ def analyze(
     if len(bindings) > 1 and not is_list:
         return f"`{name.value}` is changed with `+=`"
     accesses = {id(a): a for binding in bindings for a in binding.references}
-    for access in accesses.values():
+    for access in in_tree_order(accesses.values(), parents):
         node = access.node
         if not isinstance(node, cst.Name) or any(r not in bindings for r in access.referents):
             return f"`{name.value}` may hold other values"
