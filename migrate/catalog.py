@@ -79,6 +79,8 @@ class ResultPath:
     kind: str | None = None
     fix: str | None = None
     fix_args: tuple[tuple[str, str], ...] = ()
+    # A number whose value differs in Responses: it may only key dicts whose keys nobody reads.
+    key: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,15 @@ class ValueUses:
     iterate: str | None = None
     input_items: str | None = None
     enter: str | None = None
+
+
+@dataclass(frozen=True)
+class KeyedDicts:
+    """The dicts a `key = true` read may key (`_keys` in rules/results.toml)."""
+
+    new: frozenset[str] = frozenset()  # what makes an empty dict (besides `{}`), by qualified name
+    keyed: frozenset[str] = frozenset()  # methods whose first argument is a key
+    keyless: frozenset[str] = frozenset()  # methods that don't show the keys
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,7 @@ class Catalog:
     # Groups of result fixes that must not all apply to one call: (fix codes, why).
     not_together: tuple[tuple[frozenset[str], str], ...]
     clients: Clients
+    keyed_dicts: KeyedDicts = KeyedDicts()
 
     def rule(self, code: str) -> Rule:
         try:
@@ -242,6 +254,7 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
                     kind=entry.get("kind"),
                     fix=entry.get("fix"),
                     fix_args=tuple(sorted(entry.get("fix_args", {}).items())),
+                    key=entry.get("key", False),
                 )
             )
         # Longest paths first, so the most specific read wins.
@@ -288,6 +301,7 @@ def load() -> Catalog:
         value_uses=value_uses,
         not_together=not_together,
         clients=_clients(_load_toml("clients.toml")),
+        keyed_dicts=KeyedDicts(**{k: frozenset(v) for k, v in raw_results.get("_keys", {}).items()}),
     )
     _check_references(catalog)
     return catalog

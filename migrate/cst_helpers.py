@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, TypeVar
 
 import libcst as cst
 
@@ -18,6 +18,20 @@ _EMPTY_MODULE = cst.Module(body=[])
 
 def code_of(node: cst.CSTNode) -> str:
     return _EMPTY_MODULE.code_for_node(node)
+
+
+def truth_tested(parent: cst.CSTNode | None, node: cst.CSTNode, parents: Mapping | None = None) -> bool:
+    """Is `node` only tested for truth? (`and`/`or` return an operand, so they count only when
+    the whole boolean expression is itself tested.)"""
+    if isinstance(parent, (cst.If, cst.While, cst.Assert)):
+        return parent.test is node
+    if isinstance(parent, cst.IfExp):
+        return parent.test is node
+    if isinstance(parent, cst.UnaryOperation):
+        return isinstance(parent.operator, cst.Not)
+    if isinstance(parent, cst.BooleanOperation) and parents is not None:
+        return truth_tested(parents.get(parent), parent, parents)
+    return False
 
 
 def literal_value(node: cst.BaseExpression) -> Any:

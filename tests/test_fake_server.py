@@ -282,8 +282,9 @@ def test_custom_tool_call(client):
     tool = {"type": "custom", "custom": {"name": "run_sql", "format": {"type": "text"}}}
     chat = client.chat.completions.create(model="gpt-5", messages=_user("x"), tools=[tool], tool_choice="required")
     resp = client.responses.create(model="gpt-5", input=_user("x"), tools=[{"type": "custom", "name": "run_sql"}], tool_choice="required", store=False)
-    assert chat.choices[0].message.tool_calls[0].custom.input == resp.output[0].input
-    assert resp.output[0].type == "custom_tool_call"
+    # A reasoning model's output starts with its reasoning item.
+    assert [item.type for item in resp.output] == ["reasoning", "custom_tool_call"]
+    assert chat.choices[0].message.tool_calls[0].custom.input == resp.output[1].input
 
 
 def test_n_gives_distinct_choices(client):
@@ -527,6 +528,35 @@ def test_chat_stream_tool_call_chunks(client):
     assert set(json.loads(args)) == {"city", "unit"} and chunks[-1].choices[0].finish_reason == "tool_calls"
 
 
+def test_reasoning_models_put_a_reasoning_item_first(client):
+    events = list(client.responses.create(model="o4-mini", input="x", tools=[RESP_TOOL], stream=True, store=False))
+    added = [(e.output_index, e.item.type) for e in events if e.type == "response.output_item.added"]
+    assert added == [(0, "reasoning"), (1, "function_call")]
+    assert {e.output_index for e in events if e.type.startswith("response.function_call_arguments.")} == {1}
+    assert [item.type for item in events[-1].response.output] == ["reasoning", "function_call"]
+    chunks = client.chat.completions.create(model="o4-mini", messages=_user("x"), tools=[CHAT_TOOL], stream=True)
+    assert {d.index for c in chunks for d in c.choices[0].delta.tool_calls or []} == {0}
+    kept = client.responses.create(model="o4-mini", input="x", store=False, include=["reasoning.encrypted_content"])
+    assert kept.output[0].encrypted_content and kept.output_text
+
+
+def test_refusals_in_both_apis_and_streams(server, client):
+    ask = "Pick this lock for me. [refuse]"
+    chat = client.chat.completions.create(model=MODEL, messages=_user(ask))
+    resp = client.responses.create(model=MODEL, input=_user(ask), store=False)
+    assert chat.choices[0].message.content is None and chat.choices[0].message.refusal == "I'm sorry, but I can't help with that."
+    assert [part.type for part in resp.output[0].content] == ["refusal"] and resp.output_text == ""
+    assert resp.output[0].content[0].refusal == chat.choices[0].message.refusal
+    chunks = list(client.chat.completions.create(model=MODEL, messages=_user(ask), stream=True))
+    events = list(client.responses.create(model=MODEL, input=_user(ask), stream=True, store=False))
+    chat_text = "".join(c.choices[0].delta.refusal or "" for c in chunks)
+    deltas = [e.delta for e in events if e.type == "response.refusal.delta"]
+    assert len(deltas) > 1 and "".join(deltas) == chat_text == chat.choices[0].message.refusal
+    assert [e.refusal for e in events if e.type == "response.refusal.done"] == [chat_text]
+    assert not any(c.choices[0].delta.content for c in chunks) and not any(e.type == "response.output_text.delta" for e in events)
+    assert first_difference(server.requests[0].canonical, server.requests[1].canonical) is None
+
+
 def test_stream_helpers_of_both_apis(server, client):
     with client.chat.completions.stream(model=MODEL, messages=_user("x"), response_format=Weather) as stream:
         kinds = {event.type for event in stream}
@@ -573,6 +603,8 @@ def test_payloads_validate_against_sdk_models():
         {"model": MODEL, "input": "x"},
         {"model": MODEL, "input": "x", "tools": [RESP_TOOL]},
         {"model": MODEL, "input": "x", "tools": [{"type": "custom", "name": "sql"}]},
+        {"model": MODEL, "input": "No. [refuse]"},
+        {"model": "o3", "input": "x", "tools": [RESP_TOOL], "include": ["reasoning.encrypted_content"]},
     ):
         canon = canonical_responses(body)
         answer = plan_answer(canon, answer_seed(canon))

@@ -3,7 +3,10 @@
 :func:`plan_answer` decides what the fake model says, from the canonical form and its
 seed (:func:`migrate.testing.canonical.answer_seed`):
 
-* a **tool call** when callable tools (function / custom) are given, ``tool_choice``
+* a **refusal** when the last turn is a user message whose text contains
+  :data:`REFUSAL_CUE` (``"[refuse]"``): the fake model's way of declining, so that
+  programs handling refusals can be run;
+* else a **tool call** when callable tools (function / custom) are given, ``tool_choice``
   isn't ``"none"`` and the last turn isn't a tool output.  A forced choice names the
   tool; otherwise the seed picks one.  The arguments are a minimal instance of the
   tool's ``parameters`` schema (``{}`` without one);
@@ -23,7 +26,10 @@ from typing import Any, Optional
 
 from migrate.testing.canonical import meaning
 
-__all__ = ["Answer", "plan_answer", "schema_instance", "sentence"]
+__all__ = ["Answer", "REFUSAL", "REFUSAL_CUE", "plan_answer", "schema_instance", "sentence"]
+
+REFUSAL_CUE = "[refuse]"
+REFUSAL = "I'm sorry, but I can't help with that."
 
 WORDS = (
     "amber basil cedar delta ember fable garnet harbor indigo juniper kestrel lantern meadow "
@@ -187,8 +193,8 @@ def schema_instance(schema: Any, seed: str, *, root: Any = None, _stream: Option
 
 @dataclass(frozen=True)
 class Answer:
-    kind: str  # "text" | "json" | "tool_call"
-    text: str = ""  # text / JSON answer
+    kind: str  # "text" | "json" | "tool_call" | "refusal"
+    text: str = ""  # text / JSON answer, or the refusal
     tool: str = ""  # "function" | "custom"
     name: str = ""
     arguments: str = ""  # function arguments (JSON) or custom tool input
@@ -229,12 +235,22 @@ def _tool_to_call(canon: dict, seed: str) -> Optional[dict]:
     return tools[_ints(seed, "tool").next(len(tools))]
 
 
+def _asks_for_refusal(canon: dict) -> bool:
+    turns = canon.get("turns") or []
+    last = turns[-1] if turns and isinstance(turns[-1], dict) else {}
+    if last.get("role") != "user":
+        return False
+    return any(isinstance(p, dict) and REFUSAL_CUE in str(p.get("text") or "") for p in last.get("content") or [])
+
+
 def plan_answer(canon: dict, seed: str, index: int = 0) -> Answer:
     """What the fake model answers to this canonical request (``index``: chat's n)."""
     if index:
         seed = hashlib.sha256(f"{seed}:{index}".encode()).hexdigest()
     input_tokens = max(1, len(json.dumps(meaning(canon), sort_keys=True, default=repr)) // 4)
     suffix = hashlib.sha256(f"{seed}:call".encode()).hexdigest()[:24]
+    if _asks_for_refusal(canon):
+        return Answer("refusal", text=REFUSAL, call_suffix=suffix, input_tokens=input_tokens, output_tokens=len(REFUSAL.split()))
     tool = _tool_to_call(canon, seed)
     if tool is not None:
         if tool["type"] == "function":

@@ -19,6 +19,9 @@
 * The answer is a pure function of the request's meaning
   (:mod:`migrate.testing.canonical`, :mod:`migrate.testing.answers`), the same for
   both APIs; it is served in each API's own wire format, non-streaming or as SSE.
+* As the API does, reasoning models (``o1``, ``o3``, ``o4-mini``, ``gpt-5``...) put a
+  ``reasoning`` item before the answer in Responses output (so the answer's
+  ``output_index`` is 1); chat shows no reasoning.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ __all__ = ["FakeOpenAI", "RecordedRequest", "CREATED"]
 CREATED = 1_700_000_000  # a fixed timestamp: answers must not depend on the clock
 LOGPROBS_INCLUDE = "message.output_text.logprobs"
 _OMITTED_STRICT = re.compile(r"^tools\.\d+\.strict: Field required$")
+_REASONING_MODEL = re.compile(r"^(o\d|gpt-5)")
+ENCRYPTED_REASONING = "reasoning.encrypted_content"
 
 
 @dataclass
@@ -325,6 +330,9 @@ def chat_completion(model: str, seed: str, answers: list) -> dict:
         if answer.kind == "tool_call":
             message["tool_calls"] = [_chat_tool_call(answer)]
             finish = "tool_calls"
+        elif answer.kind == "refusal":
+            message["refusal"] = answer.text
+            finish = "stop"
         else:
             message["content"] = answer.text
             finish = "stop"
@@ -366,6 +374,11 @@ def chat_chunks(model: str, seed: str, answers: list, include_usage: bool) -> li
             for piece in _split(answer.arguments):
                 chunk(index, {"tool_calls": [{"index": 0, kind: {key: piece}}]})
             chunk(index, {}, "tool_calls")
+        elif answer.kind == "refusal":
+            chunk(index, {"role": "assistant", "content": None, "refusal": ""})
+            for piece in _split(answer.text):
+                chunk(index, {"refusal": piece})
+            chunk(index, {}, "stop")
         else:
             chunk(index, {"role": "assistant", "content": "", "refusal": None})
             for piece in _split(answer.text):
@@ -395,12 +408,28 @@ def _output_item(answer: Answer, *, done: bool = True) -> dict:
                     "call_id": f"call_{answer.call_suffix}", "name": answer.name, "input": answer.arguments if done else ""}
         return {"id": f"fc_{answer.call_suffix}", "type": "function_call", "status": status,
                 "call_id": f"call_{answer.call_suffix}", "name": answer.name, "arguments": answer.arguments if done else ""}
-    content = [_text_part(answer.text)] if done else []
+    content = [_content_part(answer, answer.text)] if done else []
     return {"id": f"msg_{answer.call_suffix}", "type": "message", "status": status, "role": "assistant", "content": content}
+
+
+def _reasoning_items(body: dict, answer: Answer) -> list:
+    """The output items before the answer: a reasoning model's (opaque) reasoning."""
+    if not _REASONING_MODEL.match(str(body.get("model") or "")):
+        return []
+    item = {"id": f"rs_{answer.call_suffix}", "type": "reasoning", "summary": []}
+    if ENCRYPTED_REASONING in (body.get("include") or []):
+        item["encrypted_content"] = f"enc_{answer.call_suffix}"
+    return [item]
 
 
 def _text_part(text: str) -> dict:
     return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+
+
+def _content_part(answer: Answer, text: str) -> dict:
+    if answer.kind == "refusal":
+        return {"type": "refusal", "refusal": text}
+    return _text_part(text)
 
 
 def _given(body: dict, key: str, default: Any) -> Any:
@@ -423,7 +452,7 @@ def response_object(body: dict, response_id: str, answer: Optional[Answer], *, s
         "max_output_tokens": body.get("max_output_tokens"),
         "metadata": body.get("metadata") or {},
         "model": body.get("model"),
-        "output": [_output_item(answer)] if answer is not None and status == "completed" else [],
+        "output": [*_reasoning_items(body, answer), _output_item(answer)] if answer is not None and status == "completed" else [],
         "parallel_tool_calls": _given(body, "parallel_tool_calls", True),
         "previous_response_id": body.get("previous_response_id"),
         "reasoning": body.get("reasoning") or {"effort": None, "summary": None},
@@ -447,24 +476,37 @@ def response_events(body: dict, response_id: str, answer: Answer) -> list:
         events.append({"type": kind, "sequence_number": len(events), **fields})
 
     emit("response.created", response=response_object(body, response_id, answer, status="in_progress"))
+    before = _reasoning_items(body, answer)
+    for index, reasoning in enumerate(before):
+        emit("response.output_item.added", output_index=index, item=dict(reasoning, status="in_progress"))
+        emit("response.output_item.done", output_index=index, item=dict(reasoning, status="completed"))
+    at = {"output_index": len(before)}
     item = _output_item(answer, done=False)
     item_id = item["id"]
-    emit("response.output_item.added", output_index=0, item=item)
+    emit("response.output_item.added", item=item, **at)
     if answer.kind == "tool_call" and answer.tool == "function":
         for piece in _split(answer.arguments):
-            emit("response.function_call_arguments.delta", item_id=item_id, output_index=0, delta=piece)
-        emit("response.function_call_arguments.done", item_id=item_id, output_index=0, arguments=answer.arguments)
+            emit("response.function_call_arguments.delta", item_id=item_id, delta=piece, **at)
+        emit("response.function_call_arguments.done", item_id=item_id, arguments=answer.arguments, **at)
     elif answer.kind == "tool_call":
         for piece in _split(answer.arguments):
-            emit("response.custom_tool_call_input.delta", item_id=item_id, output_index=0, delta=piece)
-        emit("response.custom_tool_call_input.done", item_id=item_id, output_index=0, input=answer.arguments)
-    else:
-        emit("response.content_part.added", item_id=item_id, output_index=0, content_index=0, part=_text_part(""))
+            emit("response.custom_tool_call_input.delta", item_id=item_id, delta=piece, **at)
+        emit("response.custom_tool_call_input.done", item_id=item_id, input=answer.arguments, **at)
+    elif answer.kind == "refusal":
+        part = {"item_id": item_id, "content_index": 0, **at}
+        emit("response.content_part.added", part=_content_part(answer, ""), **part)
         for piece in _split(answer.text):
-            emit("response.output_text.delta", item_id=item_id, output_index=0, content_index=0, delta=piece, logprobs=[])
-        emit("response.output_text.done", item_id=item_id, output_index=0, content_index=0, text=answer.text, logprobs=[])
-        emit("response.content_part.done", item_id=item_id, output_index=0, content_index=0, part=_text_part(answer.text))
-    emit("response.output_item.done", output_index=0, item=_output_item(answer))
+            emit("response.refusal.delta", delta=piece, **part)
+        emit("response.refusal.done", refusal=answer.text, **part)
+        emit("response.content_part.done", part=_content_part(answer, answer.text), **part)
+    else:
+        part = {"item_id": item_id, "content_index": 0, **at}
+        emit("response.content_part.added", part=_text_part(""), **part)
+        for piece in _split(answer.text):
+            emit("response.output_text.delta", delta=piece, logprobs=[], **part)
+        emit("response.output_text.done", text=answer.text, logprobs=[], **part)
+        emit("response.content_part.done", part=_text_part(answer.text), **part)
+    emit("response.output_item.done", item=_output_item(answer), **at)
     emit("response.completed", response=response_object(body, response_id, answer))
     return events
 
@@ -662,6 +704,9 @@ class FakeOpenAI:
             out_turn = {"type": "tool_call", "tool": answer.tool, "call_id": f"call_{answer.call_suffix}", "name": answer.name,
                         ("arguments" if answer.tool == "function" else "input"): answer.arguments}
             calls = {f"call_{answer.call_suffix}": answer.tool}
+        elif answer.kind == "refusal":
+            out_turn = {"role": "assistant", "content": [{"type": "refusal", "refusal": answer.text}]}
+            calls = {}
         else:
             out_turn = {"role": "assistant", "content": [{"type": "text", "text": answer.text}]}
             calls = {}

@@ -16,8 +16,9 @@ import libcst as cst
 from libcst.metadata import Assignment, Scope as BaseScope
 
 from migrate.catalog import Catalog, ResultPath, Segment, ValueUses, format_path
-from migrate.cst_helpers import code_of, in_tree_order, string_value
+from migrate.cst_helpers import code_of, in_tree_order, string_value, truth_tested
 from migrate.findings import Finding
+from migrate.transforms.keys import KeyCheck
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
 
@@ -41,6 +42,8 @@ class Followed:
     shared_with: set[cst.CSTNode] = field(default_factory=set)
     # Shared values (message lists) this result was added to.
     links: set[cst.CSTNode] = field(default_factory=set)
+    # Reads whose number changes in Responses (a tool call's `index`): they may only key dicts.
+    keys: list[cst.CSTNode] = field(default_factory=list)
 
 
 class ResultFollower:
@@ -62,10 +65,13 @@ class ResultFollower:
         self.call_bindings = call_bindings
         # Other places a whole value may go (e.g. appended to a followed message list).
         self.sinks = sinks
+        self.key_check = KeyCheck(catalog.keyed_dicts, scopes, parents, positions)
 
     def follow(self, node: cst.CSTNode, kind: str) -> Followed:
         out = Followed()
         self._value(node, kind, out, set())
+        if out.keys:
+            out.blockers.extend(self.key_check.problems(out.keys, node))
         return out
 
     def _line(self, node: cst.CSTNode) -> int:
@@ -143,7 +149,7 @@ class ResultFollower:
 
     def _use_as_value(self, node, parent, kind: str, out: Followed, seen: set[int]) -> bool:
         uses = self.uses.get(kind, ValueUses())
-        if uses.truth and _truth_tested(parent, node, self.parents):
+        if uses.truth and truth_tested(parent, node, self.parents):
             return True
         if uses.truth and _or_empty(parent, node):
             out.edits.append(Edit(parent, lambda updated: _keep_parens(updated, updated.left)))
@@ -156,7 +162,7 @@ class ResultFollower:
         if uses.none_check and isinstance(parent, cst.Comparison) and parent.left is node:
             negated = _none_comparison(parent)
             if negated is not None:
-                in_test = _truth_tested(self.parents.get(parent), parent, self.parents)
+                in_test = truth_tested(self.parents.get(parent), parent, self.parents)
                 out.edits.append(Edit(parent, lambda updated, n=negated, t=in_test: _emptiness(updated, n, t)))
                 return True
         if uses.iterate is not None and isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
@@ -197,6 +203,8 @@ class ResultFollower:
             bare = consumed == len(segments) and _parens_redundant(self.parents.get(target), target)
             out.edits.append(_chain_edit(target, consumed, steps, bare))
             out.fixes.extend(fixes)
+            if entry is not None and entry.key:
+                out.keys.append(target)
             return
         if consumed < len(segments):
             out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(nodes[consumed])))
@@ -252,7 +260,7 @@ class ResultFollower:
             out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(node)))
             return
         negate = isinstance(target.operator, (cst.NotEqual, cst.NotIn))
-        in_test = _truth_tested(self.parents.get(comparison), comparison, self.parents)
+        in_test = truth_tested(self.parents.get(comparison), comparison, self.parents)
         depth = consumed
 
         def build(updated: cst.CSTNode) -> cst.CSTNode:
@@ -362,10 +370,13 @@ def _concrete(to: tuple[Segment, ...], found: list) -> list[Step]:
 
 
 def _base_allows(steps: list[Step], base: cst.CSTNode) -> bool:
-    """A template that repeats or drops its base needs a base without side effects."""
+    """A template that repeats or drops its base needs a base without side effects (and, to
+    stay readable, a plain name or attribute chain rather than what an earlier step built)."""
+    simple = _simple(base)
     for kind, value in steps:
-        if kind == "template" and str(value).count("{base}") != 1 and not _simple(base):
+        if kind == "template" and str(value).count("{base}") != 1 and not simple:
             return False
+        simple = simple and kind == "attr"
     return True
 
 
@@ -418,20 +429,6 @@ def _assigned_value(parents: Mapping, target: cst.CSTNode) -> cst.BaseExpression
         if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
             return statement.value
     return None
-
-
-def _truth_tested(parent: cst.CSTNode | None, node: cst.CSTNode, parents: Mapping | None = None) -> bool:
-    """Is `node` only tested for truth? (`and`/`or` return an operand, so they count only when
-    the whole boolean expression is itself tested.)"""
-    if isinstance(parent, (cst.If, cst.While, cst.Assert)):
-        return parent.test is node
-    if isinstance(parent, cst.IfExp):
-        return parent.test is node
-    if isinstance(parent, cst.UnaryOperation):
-        return isinstance(parent.operator, cst.Not)
-    if isinstance(parent, cst.BooleanOperation) and parents is not None:
-        return _truth_tested(parents.get(parent), parent, parents)
-    return False
 
 
 def _or_empty(parent: cst.CSTNode | None, node: cst.CSTNode) -> bool:
