@@ -109,6 +109,21 @@ class Clients:
 
 
 @dataclass(frozen=True)
+class Annotations:
+    """Chat types in annotations and the Responses types they become (rules/annotations.toml)."""
+
+    # kind -> {chat type qualified name: Responses type qualified name}
+    types: dict[str, dict[str, str]] = field(default_factory=dict)
+    optional: frozenset[str] = frozenset()
+    union: frozenset[str] = frozenset()
+    sequence: frozenset[str] = frozenset()
+    anything: frozenset[str] = frozenset()
+    generic: frozenset[str] = frozenset()
+    # list kind -> the kind of its items
+    lists: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Catalog:
     rules: dict[str, Rule]
     parameters: dict[str, Parameter]
@@ -118,6 +133,7 @@ class Catalog:
     # Groups of result fixes that must not all apply to one call: (fix codes, why).
     not_together: tuple[tuple[frozenset[str], str], ...]
     clients: Clients
+    annotations: Annotations = Annotations()
 
     def rule(self, code: str) -> Rule:
         try:
@@ -273,6 +289,23 @@ def _clients(raw: dict[str, Any]) -> Clients:
     )
 
 
+def _annotations(raw: dict[str, Any], kinds: dict[str, Any]) -> Annotations:
+    forms = raw.get("_forms", {})
+    types = {kind: dict(table) for kind, table in raw.items() if not kind.startswith("_")}
+    for kind in (*types, *forms.get("lists", {}), *forms.get("lists", {}).values()):
+        if kind not in kinds:
+            raise ValueError(f"annotations.toml names unknown kind {kind!r}")
+    return Annotations(
+        types=types,
+        optional=frozenset(forms.get("optional", ())),
+        union=frozenset(forms.get("union", ())),
+        sequence=frozenset(forms.get("list", ())),
+        anything=frozenset(forms.get("any", ())),
+        generic=frozenset(forms.get("generic", ())),
+        lists=dict(forms.get("lists", {})),
+    )
+
+
 @functools.cache
 def load() -> Catalog:
     raw_results = _load_toml("results.toml")
@@ -288,6 +321,7 @@ def load() -> Catalog:
         value_uses=value_uses,
         not_together=not_together,
         clients=_clients(_load_toml("clients.toml")),
+        annotations=_annotations(_load_toml("annotations.toml"), results),
     )
     _check_references(catalog)
     return catalog
