@@ -214,8 +214,9 @@ class SelfAttributes:
             return None
         if isinstance(parent, cst.AugAssign) and parent.target is node:
             return f"`{shown}` is augmented at line {self.line(node)}"
-        if _in_store_context(node, self.parents):
-            return f"`{shown}` is assigned by unpacking, a loop or `del` at line {self.line(node)}"
+        how = _store_context(node, self.parents)
+        if how is not None:
+            return f"`{shown}` is {how} at line {self.line(node)}"
         slot.reads.append(node)
         return None
 
@@ -261,13 +262,17 @@ def _is_none(node: cst.BaseExpression | None) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
-def _in_store_context(node: cst.CSTNode, parents: Mapping) -> bool:
-    """Is `node` assigned (inside a tuple/list target, a `for` or `with` target) or deleted?"""
+def _store_context(node: cst.CSTNode, parents: Mapping) -> str | None:
+    """How `node` is bound other than by a plain assignment (unpacked, a loop target, deleted)."""
     child, parent = node, parents.get(node)
     while isinstance(parent, (cst.Element, cst.StarredElement, cst.Tuple, cst.List)):
         child, parent = parent, parents.get(parent)
-    if isinstance(parent, (cst.AssignTarget, cst.AsName, cst.Del)):
-        return True
-    if isinstance(parent, (cst.For, cst.CompFor)):
-        return parent.target is child
-    return child is not node and isinstance(parent, cst.AugAssign)
+    if isinstance(parent, cst.Del):
+        return "deleted"
+    if isinstance(parent, (cst.AssignTarget, cst.AugAssign)) and child is not node:
+        return "assigned by unpacking"
+    if isinstance(parent, cst.AsName):
+        return "a `with` or `except` target"
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.target is child:
+        return "a loop target"
+    return None
