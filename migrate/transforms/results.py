@@ -187,7 +187,7 @@ class ResultFollower:
         for retype in retyped.retypes:
             out.edits.append(Edit(retype.node, retype.build))
             out.retypes.append(retype)
-            fix = Finding.of("RSP136", annotation=retype.shown, new=retype.new)
+            fix = Finding.of("RSP138", annotation=retype.shown, new=retype.new)
             if fix not in out.fixes:
                 out.fixes.append(fix)
         return True
@@ -201,7 +201,7 @@ class ResultFollower:
             return False
         shown = code_of(target).strip()
         if isinstance(slot, str):
-            out.blockers.append(Finding.of("RSP307", attr=shown, line=self._line(node), why=slot))
+            out.blockers.append(Finding.of("RSP308", attr=shown, line=self._line(node), why=slot))
             return True
         optional = False
         for store in slot.stores:
@@ -215,11 +215,11 @@ class ResultFollower:
             roots = self._store_roots(store, kind)
             if not roots:
                 why = f"it is also assigned `{code_of(store.value).strip()}` at line {self._line(store.target)}"
-                out.blockers.append(Finding.of("RSP307", attr=shown, line=self._line(node), why=why))
+                out.blockers.append(Finding.of("RSP308", attr=shown, line=self._line(node), why=why))
                 return True
             out.shared_with |= roots
         out.bindings.add(target)
-        fix = Finding.of("RSP137", owner=slot.cls.name.value, attr=slot.attr)
+        fix = Finding.of("RSP139", owner=slot.cls.name.value, attr=slot.attr)
         if slot.public and fix not in out.fixes:
             out.fixes.append(fix)
         keeps_none = optional and not self.uses.get(kind, ValueUses()).none_check
