@@ -120,6 +120,21 @@ class Clients:
 
 
 @dataclass(frozen=True)
+class Annotations:
+    """Chat types in annotations and the Responses types they become (rules/annotations.toml)."""
+
+    # kind -> {chat type qualified name: Responses type qualified name}
+    types: dict[str, dict[str, str]] = field(default_factory=dict)
+    optional: frozenset[str] = frozenset()
+    union: frozenset[str] = frozenset()
+    sequence: frozenset[str] = frozenset()
+    anything: frozenset[str] = frozenset()
+    generic: frozenset[str] = frozenset()
+    # list kind -> the kind of its items
+    lists: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Catalog:
     rules: dict[str, Rule]
     parameters: dict[str, Parameter]
@@ -130,6 +145,7 @@ class Catalog:
     not_together: tuple[tuple[frozenset[str], str], ...]
     clients: Clients
     keyed_dicts: KeyedDicts = KeyedDicts()
+    annotations: Annotations = Annotations()
 
     def rule(self, code: str) -> Rule:
         try:
@@ -286,6 +302,23 @@ def _clients(raw: dict[str, Any]) -> Clients:
     )
 
 
+def _annotations(raw: dict[str, Any], kinds: dict[str, Any]) -> Annotations:
+    forms = raw.get("_forms", {})
+    types = {kind: dict(table) for kind, table in raw.items() if not kind.startswith("_")}
+    for kind in (*types, *forms.get("lists", {}), *forms.get("lists", {}).values()):
+        if kind not in kinds:
+            raise ValueError(f"annotations.toml names unknown kind {kind!r}")
+    return Annotations(
+        types=types,
+        optional=frozenset(forms.get("optional", ())),
+        union=frozenset(forms.get("union", ())),
+        sequence=frozenset(forms.get("list", ())),
+        anything=frozenset(forms.get("any", ())),
+        generic=frozenset(forms.get("generic", ())),
+        lists=dict(forms.get("lists", {})),
+    )
+
+
 @functools.cache
 def load() -> Catalog:
     raw_results = _load_toml("results.toml")
@@ -302,6 +335,7 @@ def load() -> Catalog:
         not_together=not_together,
         clients=_clients(_load_toml("clients.toml")),
         keyed_dicts=KeyedDicts(**{k: frozenset(v) for k, v in raw_results.get("_keys", {}).items()}),
+        annotations=_annotations(_load_toml("annotations.toml"), results),
     )
     _check_references(catalog)
     return catalog

@@ -21,6 +21,8 @@ from migrate.cst_helpers import code_of
 from migrate.detect import CallSiteNode, Client, Resolver, find_call_sites
 from migrate.findings import CallSite, Finding
 from migrate.settings import Settings
+from migrate.transforms.annotations import Retype, import_edits as type_import_edits
+from migrate.transforms.attributes import stored_attribute
 from migrate.transforms.request import RequestContext, rewrite_request
 from migrate.transforms.results import Edit, ResultFollower, _assigned_name
 from migrate.transforms.shared import Shared, analyze as analyze_shared, binding_of
@@ -48,6 +50,7 @@ class _Plan:
     links: set[cst.CSTNode] = field(default_factory=set)
     definition_edits: list[Edit] = field(default_factory=list)
     tool_helpers: dict[cst.CSTNode, str] = field(default_factory=dict)  # func node -> spelling
+    retypes: list[Retype] = field(default_factory=list)
 
 
 @dataclass
@@ -81,7 +84,7 @@ def migrate_module(
         parent = parents.get(value)
         if isinstance(parent, cst.Await):
             value, parent = parent, parents.get(parent)
-        target = _assigned_name(parent, value)
+        target = _assigned_name(parent, value) or stored_attribute(parent, value)
         if target is not None:
             binding_calls[target] = site.call
             call_bindings[target] = site.method.result or "stream"
@@ -239,6 +242,7 @@ def _plan_site(
         plan.bindings |= followed.bindings
         plan.shared_with = followed.shared_with
         plan.links |= followed.links
+        plan.retypes = followed.retypes
         if followed.links and _stores_nothing(site.call, settings):
             # Its output is sent back as input: with store=False, reasoning items need their
             # encrypted content to be accepted again.
@@ -390,7 +394,9 @@ def _couple(plans: list[_Plan], positions) -> None:
                 name = next(iter(common)).value  # type: ignore[attr-defined]
                 plan.blockers.append(Finding.of("RSP305", name=name, line=first.record.line))
             else:
-                name = next((b.value for b in plan.bindings if isinstance(b, cst.Name)), "result")
+                named = [b for b in plan.bindings if isinstance(b, (cst.Name, cst.Attribute))]
+                first_named = min(named, key=lambda b: (positions[b].start.line, positions[b].start.column), default=None)
+                name = code_of(first_named).strip() if first_named is not None else "result"
                 plan.blockers.append(Finding.of("RSP303", name=name, line=first.record.line))
 
 
@@ -401,14 +407,16 @@ def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, resolver: R
         for edit in (*plan.edits, *plan.definition_edits):
             chains.setdefault(edit.target, edit)
     imports = _import_edits(plans, catalog, scopes)
+    type_imports = type_import_edits((r for plan in plans for r in plan.retypes), module, scopes, parents)
     # Only the nodes on the way to an edit are visited: the rest of the tree is kept as is.
     on_path: set[cst.CSTNode] = set()
-    for target in (*calls, *chains, *imports, *todos):
+    for target in (*calls, *chains, *imports, *type_imports, *todos):
         node: cst.CSTNode | None = target
         while node is not None and node not in on_path:
             on_path.add(node)
             node = parents.get(node)
-    return module.visit(_Apply(calls, chains, imports, catalog.clients.tool_helper_responses, todos, on_path))
+    applier = _Apply(calls, chains, imports, catalog.clients.tool_helper_responses, todos, on_path, type_imports)
+    return module.visit(applier)
 
 
 class _Positions:
@@ -487,8 +495,9 @@ def _import_edits(plans: list[_Plan], catalog: Catalog, scopes) -> dict[cst.CSTN
 
 
 class _Apply(cst.CSTTransformer):
-    def __init__(self, calls, chains, imports, helper: str, todos, on_path) -> None:
+    def __init__(self, calls, chains, imports, helper: str, todos, on_path, statement_edits=None) -> None:
         self.on_path = on_path
+        self.statement_edits = statement_edits or {}
         self.todos = todos
         self.calls = calls
         self.chains = chains
@@ -508,6 +517,10 @@ class _Apply(cst.CSTTransformer):
         edits = self.imports.get(original_node)
         if edits is not None:
             updated_node = _add_import_names(updated_node, edits, self.helper)
+        for build in self.statement_edits.get(original_node, ()):
+            updated_node = build(updated_node)
+            if isinstance(updated_node, (cst.FlattenSentinel, cst.RemovalSentinel)):
+                return updated_node
         todo = self.todos.get(original_node)
         if todo:
             present = {line.comment.value for line in updated_node.leading_lines if line.comment}

@@ -9,6 +9,7 @@ the workers are spawned and warm themselves.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import signal
@@ -40,7 +41,9 @@ def warm() -> None:
     import libcst as cst
     from libcst.metadata import MetadataWrapper, ScopeProvider
 
-    from migrate import catalog, plan  # noqa: F401  (imported for its import cost)
+    from migrate import catalog
+
+    importlib.import_module("migrate.plan")  # and with it LibCST's metadata and the transforms
 
     catalog.load()
     MetadataWrapper(cst.parse_module("import openai\nx = openai.OpenAI()\n")).resolve(ScopeProvider)

@@ -49,3 +49,20 @@ def test_messages_render_with_their_arguments() -> None:
     from migrate.findings import Finding
 
     assert "`seed`" in Finding.of("RSP201", param="seed", why="no seed").message()
+
+
+def test_annotation_types_exist_in_the_installed_sdk() -> None:
+    """Every chat type rules/annotations.toml recognises, and every Responses type it writes,
+    can be imported from the SDK under that qualified name."""
+    import importlib
+
+    import pytest
+
+    pytest.importorskip("openai")
+    missing = []
+    for types in catalog.load().annotations.types.values():
+        for name in (*types, *types.values()):
+            module, _, attr = name.rpartition(".")
+            if not hasattr(importlib.import_module(module), attr):
+                missing.append(name)
+    assert missing == []

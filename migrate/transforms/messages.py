@@ -10,6 +10,7 @@ from migrate.cst_helpers import (
     DictView,
     Item,
     element_indent,
+    indent_of,
     list_lead,
     make_dict_element,
     quote_like,
@@ -258,9 +259,11 @@ class _MessageConverter:
                 elements=[e for e in view.node.elements if string_value(e.key) != "tool_calls"]  # type: ignore[union-attr]
             )
             out.append(message.with_changes(elements=rebuild(view.node.elements, [Item(e, i) for i, e in enumerate(message.elements)], view.node.lbrace.whitespace_after)))
-        inner_indent = element_indent(calls.elements, list_lead(calls))
-        delta = (outer_indent - inner_indent) if outer_indent is not None and inner_indent is not None else 0
+        listed = element_indent(calls.elements, list_lead(calls))
         for element in self._elements(calls):
+            # `[{` hugging the dict: where its `}` is shows its indentation.
+            inner_indent = listed if listed is not None else _closing_indent(element.value)
+            delta = (outer_indent - inner_indent) if outer_indent is not None and inner_indent is not None else 0
             out.append(shift_indent(self._tool_call(element.value), delta))
         return out
 
@@ -279,6 +282,10 @@ class _MessageConverter:
         flat = flatten(view, kind, {"type": new_type})
         elements = [rekey(e, "call_id") if string_value(e.key) == "id" else e for e in flat.elements]  # type: ignore[union-attr]
         return flat.with_changes(elements=elements)
+
+
+def _closing_indent(node: cst.BaseExpression) -> int | None:
+    return indent_of(node.rbrace.whitespace_before) if isinstance(node, cst.Dict) else None
 
 
 def _replace_value(view: DictView, key: str, text: str) -> cst.Dict:

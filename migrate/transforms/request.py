@@ -19,6 +19,7 @@ from migrate.cst_helpers import (
     Item,
     code_of,
     element_indent,
+    indent_of,
     literal_value,
     make_dict,
     make_dict_element,
@@ -322,7 +323,9 @@ def _convert_message_list(req: _Request, node: cst.BaseExpression) -> cst.BaseEx
 def _convert_one_message(req: _Request, node: cst.BaseExpression) -> cst.BaseExpression | None:
     fixes: list[Finding] = []
     try:
-        items = _MessageConverter(custom_tools=_has_custom_tools(req.call), fixes=fixes).convert(node, None)
+        # A tool call lifted out of the message goes where the message was (its `}` shows where).
+        outer = indent_of(node.rbrace.whitespace_before) if isinstance(node, cst.Dict) else None
+        items = _MessageConverter(custom_tools=_has_custom_tools(req.call), fixes=fixes).convert(node, outer)
     except Blocked as blocked:
         req.block("RSP204", index="appended", why=blocked.why)
         return None

@@ -2,9 +2,11 @@
 
 A result is followed through attribute/subscript/call chains (`resp.choices[0].message.content`),
 `await`, plain assignments to a name (`resp = ...`, `msg = resp.choices[0].message`) and loops
-over list values (`for tc in msg.tool_calls:`), whose every reader is then followed in turn. A
-read is rewritten as rules/results.toml says; anything else done with the value is a blocker:
-the whole call is then left alone and reported.
+over list values (`for tc in msg.tool_calls:`), whose every reader is then followed in turn, and
+`self.<attr>` stores into the class's reads (attributes.py). A read is rewritten as
+rules/results.toml says, an annotation of the value as rules/annotations.toml says
+(annotations.py); anything else done with the value is a blocker: the whole call is then left
+alone and reported.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from migrate.catalog import Catalog, ResultPath, Segment, ValueUses, format_path
 from migrate.cst_helpers import code_of, in_tree_order, string_value, truth_tested
 from migrate.findings import Finding
 from migrate.transforms.keys import KeyCheck
+from migrate.transforms.annotations import Retype, TypeMapper
+from migrate.transforms.attributes import SelfAttributes, Store, stored_attribute
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
 
@@ -44,6 +48,8 @@ class Followed:
     links: set[cst.CSTNode] = field(default_factory=set)
     # Reads whose number changes in Responses (a tool call's `index`): they may only key dicts.
     keys: list[cst.CSTNode] = field(default_factory=list)
+    # Annotations rewritten to Responses types (their imports are planned once for the module).
+    retypes: list[Retype] = field(default_factory=list)
 
 
 class ResultFollower:
@@ -66,6 +72,8 @@ class ResultFollower:
         # Other places a whole value may go (e.g. appended to a followed message list).
         self.sinks = sinks
         self.key_check = KeyCheck(catalog.keyed_dicts, scopes, parents, positions)
+        self.types = TypeMapper(catalog.annotations, scopes)
+        self.attributes = SelfAttributes(scopes, parents, self._line)
 
     def follow(self, node: cst.CSTNode, kind: str) -> Followed:
         out = Followed()
@@ -99,11 +107,12 @@ class ResultFollower:
             return  # discarded
         target = _assigned_name(parent, node)
         if isinstance(parent, cst.AnnAssign) and target is not None:
-            annotation = code_of(parent.annotation.annotation).strip()
-            out.blockers.append(Finding.of("RSP304", name=target.value, annotation=annotation, line=self._line(node)))
-            return
+            if not self._annotated(parent.annotation, kind, out, target.value, node):
+                return
         if target is not None:
             self._binding(target, kind, out, seen)
+            return
+        if self._stored(node, parent, kind, out, seen):
             return
         if isinstance(parent, cst.Return) and parent.value is node and self._returned(parent, kind, out, seen):
             return
@@ -137,10 +146,9 @@ class ResultFollower:
             calls.append(call)
         if not calls:
             return False  # its readers are all elsewhere: an API of this module
-        if function.returns is not None:
-            annotation = code_of(function.returns.annotation).strip()
-            out.blockers.append(Finding.of("RSP304", name=f"{function.name.value}()", annotation=annotation, line=self._line(function)))
+        if function.returns is not None and not self._annotated(function.returns, kind, out, f"{function.name.value}()", function):
             return True
+        out.bindings.add(function.name)  # every call returned from it migrates with this one, or none
         if not function.name.value.startswith("_"):
             out.fixes.append(Finding.of("RSP135", name=function.name.value))
         for call in calls:
@@ -174,6 +182,78 @@ class ResultFollower:
                 self._binding(parent.asname.name, uses.enter, out, seen)
                 return True
         return False
+
+    def _annotated(self, annotation: cst.Annotation, kind: str, out: Followed, name: str, at: cst.CSTNode) -> bool:
+        """The annotation of a value of `kind` is rewritten to its Responses type. False (with a
+        blocker) when the tool doesn't understand it."""
+        retyped = self.types.retype(annotation, kind)
+        if retyped.why is not None:
+            shown = code_of(annotation.annotation).strip()
+            out.blockers.append(Finding.of("RSP304", name=name, annotation=shown, line=self._line(at), why=retyped.why))
+            return False
+        for retype in retyped.retypes:
+            out.edits.append(Edit(retype.node, retype.build))
+            out.retypes.append(retype)
+            fix = Finding.of("RSP138", annotation=retype.shown, new=retype.new)
+            if fix not in out.fixes:
+                out.fixes.append(fix)
+        return True
+
+    def _stored(self, node: cst.CSTNode, parent, kind: str, out: Followed, seen: set[int]) -> bool:
+        """`self.<attr> = value` in a method: every read of `self.<attr>` in the class is a value of
+        the same kind (see attributes.py for what must hold). False: not stored on `self`."""
+        target = stored_attribute(parent, node)
+        slot = self.attributes.slot(target) if target is not None else None
+        if target is None or slot is None:
+            return False
+        shown = code_of(target).strip()
+        if isinstance(slot, str):
+            out.blockers.append(Finding.of("RSP308", attr=shown, line=self._line(node), why=slot))
+            return True
+        optional = False
+        for store in slot.stores:
+            if store.annotation is not None and not self._annotated(store.annotation, kind, out, shown, store.target):
+                return True
+            if store.target is target or store.value is None:
+                continue
+            if isinstance(store.value, cst.Name) and store.value.value == "None":
+                optional = True
+                continue
+            roots = self._store_roots(store, kind)
+            if not roots:
+                why = f"it is also assigned `{code_of(store.value).strip()}` at line {self._line(store.target)}"
+                out.blockers.append(Finding.of("RSP308", attr=shown, line=self._line(node), why=why))
+                return True
+            out.shared_with |= roots
+        out.bindings.add(target)
+        fix = Finding.of("RSP139", owner=slot.cls.name.value, attr=slot.attr)
+        if slot.public and fix not in out.fixes:
+            out.fixes.append(fix)
+        keeps_none = optional and not self.uses.get(kind, ValueUses()).none_check
+        for read in slot.reads:
+            if keeps_none and _none_tested(read, self.parents):
+                continue  # `self.last is None`, `if self.last:`: the same test on a Response
+            self._value(read, kind, out, seen)
+        return True
+
+    def _store_roots(self, store: Store, kind: str) -> set[cst.CSTNode]:
+        """The call bindings another value stored in the slot comes from (empty: anything else)."""
+        if self.call_bindings.get(store.target) == kind:
+            return {store.target}
+        value = store.value
+        if not isinstance(value, cst.Name):
+            return self.derived_from(store.target, kind)
+        scope = self.scopes.get(value)
+        accesses = [a for a in scope.accesses[value] if a.node is value] if scope is not None else []
+        if len(accesses) != 1 or not accesses[0].referents:
+            return set()
+        roots: set[cst.CSTNode] = set()
+        for referent in accesses[0].referents:
+            found = self.derived_from(getattr(referent, "node", None), kind)
+            if not found:
+                return set()
+            roots |= found
+        return roots
 
     # ------------------------------------------------------------------ chains
     def _chain(self, base: cst.CSTNode, kind: str, out: Followed, seen: set[int]) -> None:
@@ -326,6 +406,11 @@ class ResultFollower:
         for other in assignments:
             if other is ours:
                 continue
+            declared = _declaration(self.parents, other.node)
+            if declared is not None:  # `resp: ChatCompletion` alone, bound elsewhere
+                if not self._annotated(declared.annotation, kind, out, target.value, other.node):
+                    return
+                continue
             roots = self.derived_from(other.node, kind)
             if not roots:
                 out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(other.node)))
@@ -429,6 +514,36 @@ def _assigned_value(parents: Mapping, target: cst.CSTNode) -> cst.BaseExpression
         if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
             return statement.value
     return None
+
+
+def _declaration(parents: Mapping, target: cst.CSTNode) -> cst.AnnAssign | None:
+    """`target: T` with no value (a declaration), if that is what binds `target`."""
+    parent = parents.get(target)
+    if isinstance(parent, cst.AnnAssign) and parent.target is target and parent.value is None:
+        return parent
+    return None
+
+
+def _none_tested(node: cst.CSTNode, parents: Mapping) -> bool:
+    """`node is None` / `is not None` (or `==`/`!=`), or a truth test of `node`."""
+    parent = parents.get(node)
+    if isinstance(parent, cst.Comparison) and parent.left is node and _none_comparison(parent) is not None:
+        return True
+    return _truth_tested(parent, node, parents)
+
+
+def _truth_tested(parent: cst.CSTNode | None, node: cst.CSTNode, parents: Mapping | None = None) -> bool:
+    """Is `node` only tested for truth? (`and`/`or` return an operand, so they count only when
+    the whole boolean expression is itself tested.)"""
+    if isinstance(parent, (cst.If, cst.While, cst.Assert)):
+        return parent.test is node
+    if isinstance(parent, cst.IfExp):
+        return parent.test is node
+    if isinstance(parent, cst.UnaryOperation):
+        return isinstance(parent.operator, cst.Not)
+    if isinstance(parent, cst.BooleanOperation) and parents is not None:
+        return _truth_tested(parents.get(parent), parent, parents)
+    return False
 
 
 def _or_empty(parent: cst.CSTNode | None, node: cst.CSTNode) -> bool:
