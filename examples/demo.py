@@ -63,7 +63,7 @@ async def async_main() -> None:
     show("drafts.draft_reply", await drafts.draft_reply(TICKET, tone="apologetic"))
     # Migrated too (through asyncio.gather); a single body keeps the request order fixed.
     show("drafts.draft_all", await drafts.draft_all([TICKET]))
-    # Reported (RSP301, the result is returned): stays on chat.completions.
+    # Migrated with its reads here (RSP140/RSP141): the result crosses modules in one run.
     raw = await drafts.raw_completion(TICKET)
     show("drafts.raw_completion", raw.choices[0].message.content)
 

@@ -24,6 +24,7 @@ import warnings
 
 from migrate.budget import OutOfTime
 from migrate.findings import FileResult
+from migrate.links import NO_LINKS, Links
 from migrate.settings import Settings
 
 # A call site needs the attribute `completions` spelled out somewhere in the file.
@@ -46,9 +47,10 @@ def might_contain_call_sites(data: bytes) -> bool:
     return NEEDLE in data
 
 
-def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
-    """Migrate one file's bytes. Outcomes are values: changed / unchanged / skipped / failed."""
-    if not might_contain_call_sites(data):
+def migrate_source(path: str, data: bytes, settings: Settings, links: Links = NO_LINKS) -> FileResult:
+    """Migrate one file's bytes. Outcomes are values: changed / unchanged / skipped / failed.
+    `links`: what a run over the tree knows of results crossing this module's boundary."""
+    if not links.imported and not might_contain_call_sites(data):
         return FileResult(path, "unchanged", original=data)
 
     def failed(reason: str) -> FileResult:
@@ -81,7 +83,7 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
         return failed(f"cannot parse: {error}")
     else:
         positions = call_site_positions(tree, catalog.load().methods)
-        if not positions:
+        if not positions and not links.imported:
             return FileResult(path, "unchanged", original=data)
         depth = _depth(tree)
         if depth > MAX_DEPTH:
@@ -118,9 +120,10 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
                 original=data,
             )
         source = data.decode(module.encoding, errors="replace")
-        result = migrate_module(module, settings, catalog.load(), source, positions)
+        result = migrate_module(module, settings, catalog.load(), source, positions, links)
+        crossing = {"returns": result.returns, "unfollowed": result.unfollowed}
         if not result.changed:
-            return FileResult(path, "unchanged", calls=result.calls, original=data)
+            return FileResult(path, "unchanged", calls=result.calls, original=data, **crossing)
         new = result.module.bytes
     except RecursionError:
         return failed("too deeply nested to transform")
@@ -138,7 +141,7 @@ def migrate_source(path: str, data: bytes, settings: Settings) -> FileResult:
             f"internal error: the rewritten file does not parse ({problem}) after {_rules_applied(result.calls)}; "
             "the file was left unchanged (please report this)"
         )
-    return FileResult(path, "changed", calls=result.calls, original=data, migrated=new)
+    return FileResult(path, "changed", calls=result.calls, original=data, migrated=new, **crossing)
 
 
 def _does_not_parse(new: bytes, path: str, *, libcst_only: bool) -> str | None:

@@ -39,6 +39,9 @@ class CallSite:
     findings: list[Finding] = field(default_factory=list)
     # In a notebook: the cell (1-based, every cell counted); `line` is then relative to it.
     cell: int | None = None
+    # Not a call site of its own: a call of a function of another module ("pkg.helpers.ask")
+    # that returns a call site's result, whose reads here migrate with that call site.
+    via: str | None = None
 
     @property
     def code(self) -> str:
@@ -53,3 +56,8 @@ class FileResult:
     reason: str = ""
     original: bytes | None = None
     migrated: bytes | None = None
+    # Links across modules (migrate/links.py), for the run over the tree: the functions of this
+    # module that return a migrated result (name -> its kind), and the imported functions whose
+    # results could not be followed here (qualified name -> why).
+    returns: dict[str, str] = field(default_factory=dict)
+    unfollowed: dict[str, str] = field(default_factory=dict)

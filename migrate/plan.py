@@ -20,6 +20,7 @@ from migrate.catalog import Catalog
 from migrate.cst_helpers import code_of
 from migrate.detect import CallSiteNode, Client, Resolver, find_call_sites
 from migrate.findings import CallSite, Finding
+from migrate.links import NO_LINKS, Links
 from migrate.settings import Settings
 from migrate.transforms.annotations import Retype, import_edits as type_import_edits
 from migrate.transforms.attributes import stored_attribute
@@ -39,7 +40,7 @@ class InternalError(Exception):
 
 @dataclass
 class _Plan:
-    site: CallSiteNode
+    site: CallSiteNode | None  # None: the call of another module's function (see _plan_imported)
     record: CallSite
     ctx: RequestContext | None = None
     edits: list[Edit] = field(default_factory=list)
@@ -50,6 +51,7 @@ class _Plan:
     links: set[cst.CSTNode] = field(default_factory=set)
     definition_edits: list[Edit] = field(default_factory=list)
     tool_helpers: dict[cst.CSTNode, str] = field(default_factory=dict)  # func node -> spelling
+    returns: dict[str, str] = field(default_factory=dict)  # module functions returning the result
     retypes: list[Retype] = field(default_factory=list)
 
 
@@ -58,6 +60,10 @@ class ModuleResult:
     module: cst.Module
     calls: list[CallSite]
     changed: bool
+    # For the run over a tree (migrate/links.py): this module's functions that return a
+    # migrated result, and the imported ones whose results can't be followed here.
+    returns: dict[str, str] = field(default_factory=dict)
+    unfollowed: dict[str, str] = field(default_factory=dict)
 
 
 def migrate_module(
@@ -66,11 +72,13 @@ def migrate_module(
     catalog: Catalog,
     source: str = "",
     call_positions: Sequence[tuple[int, int, int, int]] | None = None,
+    links: Links = NO_LINKS,
 ) -> ModuleResult:
     """Plan and apply the migration of `module`. `call_positions` (from migrate.gate) saves a
-    full position pass when it lists the call sites in the order LibCST finds them."""
+    full position pass when it lists the call sites in the order LibCST finds them. `links`
+    tells what the run knows of results crossing into or out of this module."""
     sites, parents = find_call_sites(module, catalog)
-    if not sites:
+    if not sites and not links.imported:
         return ModuleResult(module, [], False)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     scopes = wrapper.resolve(ScopeProvider)
@@ -93,7 +101,7 @@ def migrate_module(
     lists = {s.binding: s for found in named.values() for s in found.values() if isinstance(s, Shared) and s.keyword == "messages"}
     claimed: set[cst.CSTNode] = set()
     sink = _AppendSink(catalog, scopes, parents, lists, claimed)
-    follower = ResultFollower(catalog, scopes, parents, positions, call_bindings, sink)
+    follower = ResultFollower(catalog, scopes, parents, positions, call_bindings, sink, links)
 
     lines = source.splitlines()
     plans = []
@@ -108,19 +116,99 @@ def migrate_module(
         plan = _plan_site(site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call], owned)  # type: ignore[arg-type]
         _select(plan, disabled, bare)
         plans.append(plan)
+    if links.imported:
+        plans.extend(_plan_imported(links, parents, resolver, follower, positions))
     _check_appends(plans, lists, claimed)
     _couple(plans, positions)
     for plan in plans:
         if plan.blockers and plan.record.outcome == "migrated":
             plan.record.outcome = "reported"
             plan.record.findings = plan.blockers
+    unfollowed: dict[str, str] = {}
+    for plan in plans:
+        if plan.record.via and plan.record.outcome != "migrated":
+            unfollowed.setdefault(plan.record.via, _unfollowed_reason(plan))
     live = [p for p in plans if p.record.outcome == "migrated"]
+    returns = {name: kind for p in live for name, kind in p.returns.items()}
     todos = _todos(plans, parents) if settings.add_todo else {}
     calls = sorted((p.record for p in plans), key=lambda c: (c.line, c.column))
     if not live and not todos:
-        return ModuleResult(module, calls, False)
+        return ModuleResult(module, calls, False, returns, unfollowed)
     new_module = _apply(module, live, catalog, resolver, scopes, todos, parents)
-    return ModuleResult(new_module, calls, not new_module.deep_equals(module) if not live else True)
+    changed = not new_module.deep_equals(module) if not live else True
+    return ModuleResult(new_module, calls, changed, returns, unfollowed)
+
+
+def _plan_imported(links: Links, parents, resolver: Resolver, follower: ResultFollower, positions) -> list[_Plan]:
+    """Plans for the calls of functions imported from other modules that return a migrated
+    result (links.imported): each call's value is followed like a call site's. Any other use
+    of such a function, or a read that can't be followed, reports it (and the run then leaves
+    the function's module alone)."""
+    wanted = {name.rsplit(".", 1)[-1] for name in links.imported}
+    plans = []
+    for node in list(parents):
+        if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, cst.Attribute) and parent.attr is node or _inside_import(node, parents):
+            continue
+        names = {_absolute(q, links.package) for q in resolver.qualified_names(node)}
+        hit = next((q for q in sorted(names) if q in links.imported), None)
+        if hit is None:
+            continue
+        start = positions[node].start
+        spelling = code_of(node).strip()
+        record = CallSite(line=start.line, column=start.column + 1, method=f"{spelling}()", outcome="migrated", via=hit)
+        plan = _Plan(None, record)
+        plan.bindings.add(_ImportedKey(hit))  # every call of the function migrates, or none
+        plans.append(plan)
+        if not (isinstance(parent, cst.Call) and parent.func is node):
+            plan.blockers.append(Finding.of("RSP301", how=f"`{spelling}` is used other than called", line=start.line))
+            continue
+        followed = follower.follow(parent, links.imported[hit])
+        plan.blockers.extend(followed.blockers)
+        plan.edits = followed.edits
+        plan.bindings |= followed.bindings
+        plan.shared_with = followed.shared_with
+        plan.links |= followed.links
+        plan.retypes = followed.retypes
+        plan.returns = followed.returns
+        record.findings = [Finding.of("RSP141", name=spelling, origin=hit), *followed.fixes]
+    return plans
+
+
+@dataclass(frozen=True)
+class _ImportedKey:
+    """Couples the plans of every call of one imported function."""
+
+    name: str
+    value: str = "imported"
+
+
+def _last_name(node: cst.Name | cst.Attribute) -> str:
+    return node.value if isinstance(node, cst.Name) else node.attr.value
+
+
+def _inside_import(node: cst.CSTNode, parents) -> bool:
+    while node is not None and not isinstance(node, cst.BaseSmallStatement):
+        node = parents.get(node)
+    return isinstance(node, (cst.Import, cst.ImportFrom))
+
+
+def _absolute(qualified: str, package: str) -> str:
+    """LibCST spells a name imported relatively as `.helpers.ask`; resolve it against `package`."""
+    if not qualified.startswith("."):
+        return qualified
+    dots = len(qualified) - len(qualified.lstrip("."))
+    base = package.split(".") if package else []
+    if dots - 1 > len(base):
+        return qualified
+    base = base[: len(base) - (dots - 1)]
+    return ".".join([*base, qualified[dots:]])
+
+
+def _unfollowed_reason(plan: _Plan) -> str:
+    return " ".join(plan.record.findings[0].message().split())
 
 
 _MARKER = re.compile(r"#\s*migrate:\s*ignore\b(?:\[([A-Za-z0-9_,\s-]*)\])?")
@@ -167,7 +255,7 @@ def _todos(plans: list["_Plan"], parents) -> dict[cst.CSTNode, list[str]]:
     """`# TODO(migrate): CODE message` lines to put above the statement of each reported call."""
     todos: dict[cst.CSTNode, list[str]] = {}
     for plan in plans:
-        if plan.record.outcome != "reported":
+        if plan.record.outcome != "reported" or plan.site is None:
             continue
         statement: cst.CSTNode | None = plan.site.call
         while statement is not None and not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
@@ -243,6 +331,7 @@ def _plan_site(
         plan.shared_with = followed.shared_with
         plan.links |= followed.links
         plan.retypes = followed.retypes
+        plan.returns = followed.returns
         if followed.links and _stores_nothing(site.call, settings):
             # Its output is sent back as input: with store=False, reasoning items need their
             # encrypted content to be accepted again.
@@ -401,7 +490,7 @@ def _couple(plans: list[_Plan], positions) -> None:
 
 
 def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, resolver: Resolver, scopes, todos, parents) -> cst.Module:
-    calls = {p.site.call: p for p in plans}
+    calls = {p.site.call: p for p in plans if p.site is not None}
     chains: dict[cst.CSTNode, Edit] = {}
     for plan in plans:
         for edit in (*plan.edits, *plan.definition_edits):

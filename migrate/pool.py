@@ -15,11 +15,10 @@ import os
 import signal
 from typing import TYPE_CHECKING, Generator, Sequence
 
-from migrate.findings import FileResult
 from migrate.settings import Settings
 
 if TYPE_CHECKING:
-    from migrate.runner import Candidate
+    from migrate.runner import Task, TaskResult
 
 # Below this many files to look at, starting workers costs more than it saves.
 MIN_FILES = 8
@@ -56,28 +55,33 @@ def _start(settings: Settings, timeout: float | None) -> None:
     warm()  # a no-op after fork; what a spawned worker needs
 
 
-def _work(item: "Candidate") -> FileResult:
-    from migrate.runner import migrate_candidate
+def _work(task: "Task") -> "TaskResult":
+    from migrate.runner import migrate_task
 
     assert _settings is not None
-    result = migrate_candidate(item, _settings, _timeout)
-    result.original = None  # the parent has it
-    return result
+    outcome = migrate_task(task, _settings, _timeout)
+    for result in outcome.values() if isinstance(outcome, dict) else (outcome,):
+        result.original = None  # the parent has the bytes
+    return outcome
 
 
 def migrate_in_pool(
-    work: Sequence["Candidate"], settings: Settings, *, jobs: int, timeout: float | None
-) -> Generator[FileResult, None, None]:
-    """Yield the result for each of `work`, in order. Closing the generator (or an exception
-    in the consumer, or Ctrl-C) stops the workers at once."""
+    tasks: Sequence["Task"], settings: Settings, *, jobs: int, timeout: float | None
+) -> Generator["TaskResult", None, None]:
+    """Yield the outcome of each task (a file, or a unit of files), in order. Closing the generator
+    (or an exception in the consumer, or Ctrl-C) stops the workers at once."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     warm()
-    workers = context.Pool(min(jobs, len(work)), initializer=_start, initargs=(settings, timeout))
+    workers = context.Pool(min(jobs, len(tasks)), initializer=_start, initargs=(settings, timeout))
     try:
-        for item, result in zip(work, workers.imap(_work, work, chunksize=1)):
-            result.original = item.data
-            yield result
+        for task, outcome in zip(tasks, workers.imap(_work, tasks, chunksize=1)):
+            if isinstance(outcome, dict):
+                for path, result in outcome.items():
+                    result.original = task.data[path]  # type: ignore[union-attr]
+            else:
+                outcome.original = task.data  # type: ignore[union-attr]
+            yield outcome
         workers.close()
     finally:
         workers.terminate()

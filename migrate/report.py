@@ -35,6 +35,8 @@ class Summary:
         self.skipped_files += result.status == "skipped"
         rules = catalog.load().rules
         for call in result.calls:
+            if call.via is not None:
+                continue  # reads of another module's call site, counted there
             self.calls += 1
             self.outcomes[call.outcome] += 1
             if call.outcome == "migrated":

@@ -17,7 +17,8 @@ import signal
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Generator, Iterator, Sequence
+from pathlib import Path
+from typing import Callable, Generator, Iterator, Sequence, Union
 
 from migrate import pool
 from migrate.budget import OutOfTime, time_budget
@@ -25,6 +26,8 @@ from migrate.discovery import iter_files
 from migrate.engine import might_contain_call_sites, migrate_source
 from migrate.fileio import FileChangedError, read_bytes, write_atomic
 from migrate.findings import FileResult
+from migrate.links import NO_LINKS, Links
+from migrate.project import Unit, find_units, migrate_unit
 from migrate.settings import Settings
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C'd command
@@ -102,28 +105,42 @@ def run(
             if on_total is not None:
                 on_total(len(found))
             settled = [_read(item) for item in found]
+            units = _units(settled)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
             raise
         stop.requested, stop._interruptible = True, False
         return
-    work = [item for item in settled if isinstance(item, Candidate)]
-    migrated = _migrate_all(work, settings, jobs=jobs, timeout=timeout)
+    unit_of = {path: unit for unit in units for path in unit.paths}
+    tasks: list[Task] = []
+    for item in settled:
+        unit = unit_of.get(item.path)
+        if unit is not None and unit.paths[0] == item.path:
+            tasks.append(unit)
+        elif unit is None and isinstance(item, Candidate):
+            tasks.append(item)
+    migrated = _migrate_all(tasks, settings, jobs=jobs, timeout=timeout)
+    done: dict[str, FileResult] = {}  # results of units, written, waiting for their turn
     try:
         for item in settled:
             if stop.requested:
                 return
+            if item.path in done:
+                yield done.pop(item.path)
+                continue
             try:
                 with stop.interruptible():
-                    result = next(migrated) if isinstance(item, Candidate) else item
+                    outcome = next(migrated) if item.path in unit_of or isinstance(item, Candidate) else item
             except KeyboardInterrupt:
                 if not caller_handles_interrupts:
                     raise
                 stop.requested, stop._interruptible = True, False
                 return
-            if write and result.status == "changed" and result.migrated is not None and result.original is not None:
-                result = _write(result.path, result, result.original)
-            yield result
+            if isinstance(outcome, dict):  # a unit's files: written together, yielded in turn
+                done.update(_write_unit(outcome) if write else outcome)
+                yield done.pop(item.path)
+            else:
+                yield _write_file(outcome) if write else outcome
     finally:
         migrated.close()
 
@@ -157,13 +174,44 @@ def _read(found) -> FileResult | Candidate:
     return Candidate(path, data, notebook)
 
 
-def _migrate_all(work: list[Candidate], settings: Settings, *, jobs: int, timeout: float | None) -> Generator[FileResult, None, None]:
-    if jobs > 1 and len(work) >= pool.MIN_FILES:
-        return pool.migrate_in_pool(work, settings, jobs=jobs, timeout=timeout)
-    return (migrate_candidate(item, settings, timeout) for item in work)
+Task = Union[Candidate, Unit]
 
 
-def migrate_candidate(item: Candidate, settings: Settings, timeout: float | None = None) -> FileResult:
+def _units(settled: list[FileResult | Candidate]) -> list[Unit]:
+    """Files that must be planned together because results cross between them (project.py)."""
+    candidates = {item.path: item.data for item in settled if isinstance(item, Candidate)}
+    if not candidates:
+        return []
+    from migrate import catalog
+
+    readable = [item.path for item in settled if isinstance(item, Candidate) or item.status == "unchanged"]
+    return find_units(readable, candidates, catalog.load().methods, _read_quietly)
+
+
+def _read_quietly(path: str) -> bytes | None:
+    try:
+        return read_bytes(Path(path))
+    except OSError:
+        return None
+
+
+def _migrate_all(tasks: list[Task], settings: Settings, *, jobs: int, timeout: float | None) -> Generator[TaskResult, None, None]:
+    if jobs > 1 and len(tasks) >= pool.MIN_FILES:
+        return pool.migrate_in_pool(tasks, settings, jobs=jobs, timeout=timeout)
+    return (migrate_task(task, settings, timeout) for task in tasks)
+
+
+TaskResult = Union[FileResult, dict[str, FileResult]]
+
+
+def migrate_task(task: Task, settings: Settings, timeout: float | None = None) -> TaskResult:
+    """A file's result, or for a unit, every one of its files' results by path."""
+    if isinstance(task, Unit):
+        return migrate_unit(task, lambda path, data, links: migrate_candidate(Candidate(path, data, False), settings, timeout, links))
+    return migrate_candidate(task, settings, timeout)
+
+
+def migrate_candidate(item: Candidate, settings: Settings, timeout: float | None = None, links: Links = NO_LINKS) -> FileResult:
     """The engine on one file, within its time budget: a FileResult whatever happens."""
     try:
         with time_budget(timeout):
@@ -172,7 +220,7 @@ def migrate_candidate(item: Candidate, settings: Settings, timeout: float | None
 
                 result = migrate_notebook(item.path, item.data, settings)
             else:
-                result = migrate_source(item.path, item.data, settings)
+                result = migrate_source(item.path, item.data, settings, links)
     except OutOfTime:
         return FileResult(
             item.path,
@@ -187,14 +235,39 @@ def migrate_candidate(item: Candidate, settings: Settings, timeout: float | None
     return result
 
 
-def _write(path, result: FileResult, data: bytes) -> FileResult:
+def _write_file(result: FileResult) -> FileResult:
+    if result.status != "changed" or result.migrated is None or result.original is None:
+        return result
     try:
-        write_atomic(path, result.migrated, expected=data)
+        write_atomic(result.path, result.migrated, expected=result.original)
     except FileChangedError as error:
-        return FileResult(result.path, "failed", reason=f"{error}; not written", original=data)
+        return FileResult(result.path, "failed", reason=f"{error}; not written", original=result.original)
     except OSError as error:
-        return FileResult(result.path, "failed", reason=f"cannot write: {_strerror(error)}", original=data)
+        return FileResult(result.path, "failed", reason=f"cannot write: {_strerror(error)}", original=result.original)
     return result
+
+
+def _write_unit(results: dict[str, FileResult]) -> dict[str, FileResult]:
+    """Write the changed files of a unit: all of them, or (a write failed) none. A file written
+    before the failure gets its original bytes back."""
+    written: list[FileResult] = []
+    for path, result in results.items():
+        outcome = _write_file(result)
+        if outcome is result:
+            written.append(result)
+            continue
+        for done in written:
+            if done.status == "changed" and done.migrated is not None and done.original is not None:
+                try:
+                    write_atomic(done.path, done.original, expected=done.migrated)
+                except OSError:
+                    pass  # reported below as not written; the next run sees what is on disk
+        why = f"not written: {path} could not be ({outcome.reason}), and these modules migrate together"
+        return {
+            other: outcome if other == path else FileResult(other, "failed", reason=why, original=results[other].original)
+            for other in results
+        }
+    return results
 
 
 def _strerror(error: OSError) -> str:

@@ -2,6 +2,8 @@
 
 fixtures/<area>/<case>.before.py + <case>.after.py  a rewrite
 fixtures/<area>/<case>.noop.py                      a file the tool must leave byte-identical
+fixtures/projects/<case>/before/, after/            a tree migrated in one run (results that
+                                                    cross modules); no after/: left as it is
 
 On the line where a recognised call starts, a marker states what becomes of it:
     # expect: migrated RSP102 RSP113     the fixes applied (every code other than RSP100)
@@ -18,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+PROJECTS = "projects"
 MARKER = re.compile(r"#\s*expect:\s*(migrated|reported|skipped)((?:\s+RSP\d{3})*)")
 
 
@@ -35,6 +38,8 @@ def cases() -> list[Case]:
     found = []
     for path in sorted(FIXTURES.rglob("*.py")):
         rel = path.relative_to(FIXTURES).as_posix()
+        if rel.startswith(f"{PROJECTS}/"):
+            continue
         if rel.endswith(".before.py"):
             after = path.with_name(path.name.replace(".before.py", ".after.py"))
             assert after.exists(), f"{rel} has no .after.py"
@@ -53,3 +58,21 @@ def markers(source: str) -> dict[int, tuple[str, frozenset[str]]]:
         if m:
             out[number] = (m.group(1), frozenset(m.group(2).split()))
     return out
+
+
+@dataclass(frozen=True)
+class ProjectCase:
+    id: str
+    before: Path
+    after: Path | None  # None: every file is left as it is
+
+    def files(self) -> list[str]:
+        return sorted(p.relative_to(self.before).as_posix() for p in self.before.rglob("*.py"))
+
+
+def project_cases() -> list[ProjectCase]:
+    found = []
+    for case in sorted((FIXTURES / PROJECTS).iterdir()):
+        after = case / "after"
+        found.append(ProjectCase(case.name, case / "before", after if after.exists() else None))
+    return found

@@ -149,8 +149,8 @@ def _changed_before_write(name: str) -> Callable:
     def setup(tmp: Path, mp: pytest.MonkeyPatch) -> None:
         real = runner.migrate_source
 
-        def migrate_source(path, data, settings):  # someone saves the file while we parse it
-            result = real(path, data, settings)
+        def migrate_source(path, data, settings, *links):  # someone saves the file while we parse it
+            result = real(path, data, settings, *links)
             if Path(path).name == name:
                 Path(path).write_bytes(data + b"# edited\n")
             return result

@@ -223,12 +223,12 @@ def test_ctrl_c_while_parsing_abandons_that_file(tmp_path: Path, monkeypatch: py
     calls = []
     real = runner.migrate_source
 
-    def migrate_source(path, data, settings):
+    def migrate_source(path, data, settings, *links):
         calls.append(path)
         if len(calls) == 3:
             os.kill(os.getpid(), signal.SIGINT)  # raises KeyboardInterrupt right here
             time.sleep(1)  # not reached
-        return real(path, data, settings)
+        return real(path, data, settings, *links)
 
     monkeypatch.setattr(runner, "migrate_source", migrate_source)
     with runner.stop_on_sigint() as stop:
@@ -258,7 +258,7 @@ def test_ctrl_c_during_a_write_completes_the_write(tmp_path: Path, monkeypatch: 
 def test_without_a_stop_keyboardinterrupt_propagates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _small_tree(tmp_path)
 
-    def migrate_source(path, data, settings):
+    def migrate_source(path, data, settings, *links):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(runner, "migrate_source", migrate_source)

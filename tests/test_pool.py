@@ -70,11 +70,11 @@ def test_small_batches_stay_in_process(tmp_path: Path, monkeypatch: pytest.Monke
 def _slow_file(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     real = runner.migrate_source
 
-    def migrate_source(path, data, settings):
+    def migrate_source(path, data, settings, *links):
         if Path(path).name == name:
             while True:  # a file the engine never finishes
                 time.sleep(0.01)
-        return real(path, data, settings)
+        return real(path, data, settings, *links)
 
     monkeypatch.setattr(runner, "migrate_source", migrate_source)
 

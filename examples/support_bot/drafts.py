@@ -25,7 +25,7 @@ async def draft_reply(ticket_body: str, tone: str = "friendly") -> str:
 
 
 async def raw_completion(ticket_body: str):
-    """Handed to the caller as is: its readers are elsewhere, so it can't be migrated here."""
+    """Handed to the caller as is: its readers are in demo.py, migrated in the same run."""
     response = await aclient.chat.completions.create(
         model="gpt-4.1-mini",
         messages=[{"role": "user", "content": ticket_body}],

@@ -20,6 +20,7 @@ from libcst.metadata import Assignment, Scope as BaseScope
 from migrate.catalog import Catalog, ResultPath, Segment, ValueUses, format_path
 from migrate.cst_helpers import code_of, in_tree_order, string_value, truth_tested
 from migrate.findings import Finding
+from migrate.links import NO_LINKS, Links
 from migrate.transforms.keys import KeyCheck
 from migrate.transforms.annotations import Retype, TypeMapper
 from migrate.transforms.attributes import SelfAttributes, Store, stored_attribute
@@ -50,6 +51,8 @@ class Followed:
     keys: list[cst.CSTNode] = field(default_factory=list)
     # Annotations rewritten to Responses types (their imports are planned once for the module).
     retypes: list[Retype] = field(default_factory=list)
+    # Module functions that return this result (name -> the kind of value they return).
+    returns: dict[str, str] = field(default_factory=dict)
 
 
 class ResultFollower:
@@ -61,8 +64,11 @@ class ResultFollower:
         positions,
         call_bindings: Mapping[cst.CSTNode, str],
         sinks: Callable[[cst.CSTNode, str, "Followed"], bool] | None = None,
+        links: Links = NO_LINKS,
     ) -> None:
         self.kinds = catalog.results
+        # What the run knows of this module's functions' callers in other modules.
+        self.links = links
         self.uses = catalog.value_uses
         self.scopes = scopes
         self.parents = parents
@@ -144,13 +150,21 @@ class ResultFollower:
             if not (isinstance(call, cst.Call) and call.func is access.node):
                 return False
             calls.append(call)
-        if not calls:
+        name = function.name.value
+        if name in self.links.refused:
+            out.blockers.append(Finding.of("RSP309", name=name, why=self.links.refused[name], line=self._line(statement)))
+            return True
+        elsewhere = self.links.followed_elsewhere.get(name)
+        if not calls and elsewhere is None:
             return False  # its readers are all elsewhere: an API of this module
-        if function.returns is not None and not self._annotated(function.returns, kind, out, f"{function.name.value}()", function):
+        if function.returns is not None and not self._annotated(function.returns, kind, out, f"{name}()", function):
             return True
         out.bindings.add(function.name)  # every call returned from it migrates with this one, or none
-        if not function.name.value.startswith("_"):
-            out.fixes.append(Finding.of("RSP135", name=function.name.value))
+        out.returns[name] = kind
+        if elsewhere is not None:
+            out.fixes.append(Finding.of("RSP140", name=name, modules=elsewhere))
+        elif not name.startswith("_"):
+            out.fixes.append(Finding.of("RSP135", name=name))
         for call in calls:
             self._value(call, kind, out, seen)
         return True

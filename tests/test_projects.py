@@ -1,0 +1,126 @@
+"""Results that cross modules: fixtures/projects/<case>/before/ is migrated in one run over the
+tree and must become after/ exactly (or stay as it is when there is no after/); the `# expect:`
+markers of every file match what became of each call site, and of each call of another
+module's function whose result it reads; a second run changes nothing; every request written
+validates against the SDK."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fixture_cases import ProjectCase, markers, project_cases
+from migrate import project
+from migrate.runner import run
+from migrate.settings import Settings
+from sdk_validation import validate_source
+
+CASES = project_cases()
+IDS = [c.id for c in CASES]
+
+
+def _migrate(tree: Path, root: Path, jobs: int = 1) -> tuple[dict[str, str], dict]:
+    """Copy `tree` to `root`, run the tool on it (writing); the files after, and the results."""
+    shutil.copytree(tree, root)
+    results = list(run([str(root)], Settings(), write=True, jobs=jobs))
+    assert [r.reason for r in results if r.status == "failed"] == []
+    files = {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*.py"))}
+    return files, {Path(r.path).relative_to(root).as_posix(): r for r in results}
+
+
+def _files(tree: Path) -> dict[str, str]:
+    return {p.relative_to(tree).as_posix(): p.read_text() for p in sorted(tree.rglob("*.py"))}
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_tree_is_migrated_exactly(case: ProjectCase, tmp_path: Path) -> None:
+    files, _ = _migrate(case.before, tmp_path / "tree")
+    assert files == _files(case.after or case.before)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_outcomes_match_markers(case: ProjectCase, tmp_path: Path) -> None:
+    _, results = _migrate(case.before, tmp_path / "tree")
+    for name, source in _files(case.before).items():
+        got = {call.line: (call.outcome, frozenset(f.code for f in call.findings) - {"RSP100"}) for call in results[name].calls}
+        assert got == markers(source), name
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.after], ids=[c.id for c in CASES if c.after])
+def test_second_run_changes_nothing_and_requests_validate(case: ProjectCase, tmp_path: Path) -> None:
+    files, results = _migrate(case.after, tmp_path / "tree")
+    assert files == _files(case.after)
+    assert {r.status for r in results.values()} == {"unchanged"}
+    for name, source in files.items():
+        ast.parse(source)
+        assert validate_source(source) == [], name
+
+
+def test_units_are_found_by_import_names(tmp_path: Path) -> None:
+    """The pre-pass links exactly the modules that import the helper (by any import form)."""
+    case = next(c for c in CASES if c.id == "helper_called_from_other_modules")
+    shutil.copytree(case.before, tmp_path / "tree")
+    paths = [str(p) for p in sorted((tmp_path / "tree").rglob("*.py"))]
+    helpers = str(tmp_path / "tree" / "shop" / "helpers.py")
+    from migrate import catalog
+
+    units = project.find_units(paths, {helpers: Path(helpers).read_bytes()}, catalog.load().methods, lambda p: Path(p).read_bytes())
+    assert len(units) == 1
+    unit = units[0]
+    assert unit.exports == {helpers: {"ask"}}  # `shout` holds no call site
+    assert {Path(p).name for p in unit.imports} == {"views.py", "report.py"}  # not unrelated.py
+    assert set(unit.imports[str(tmp_path / "tree" / "shop" / "report.py")]) == {"shop.helpers.ask"}
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("pkg/__init__.py", ("pkg", "pkg")), ("pkg/sub/mod.py", ("pkg.sub.mod", "pkg.sub")), ("script.py", ("script", ""))],
+)
+def test_module_names_follow_init_files(tmp_path: Path, path: str, expected: tuple[str, str]) -> None:
+    for directory in ("pkg", "pkg/sub"):
+        (tmp_path / directory).mkdir(exist_ok=True)
+        (tmp_path / directory / "__init__.py").write_text("")
+    (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / path).touch()
+    assert project.module_name(str(tmp_path / path)) == expected
+
+
+def test_a_failed_write_in_a_unit_writes_none_of_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from migrate import fileio, runner
+
+    case = next(c for c in CASES if c.id == "helper_called_from_other_modules")
+    root = tmp_path / "tree"
+    shutil.copytree(case.before, root)
+    real = fileio.write_atomic
+
+    def write_atomic(path, data, *, expected):
+        if Path(path).name == "views.py":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, data, expected=expected)
+
+    monkeypatch.setattr(runner, "write_atomic", write_atomic)
+    results = list(run([str(root)], Settings(), write=True))
+    assert _files(root) == _files(case.before)
+    failed = {Path(r.path).name for r in results if r.status == "failed"}
+    assert failed == {"helpers.py", "report.py", "views.py"}
+
+
+def test_a_notebook_that_may_call_the_helper_keeps_it_reported(tmp_path: Path) -> None:
+    import nbformat
+
+    case = next(c for c in CASES if c.id == "helper_called_from_other_modules")
+    root = tmp_path / "tree"
+    shutil.copytree(case.before / "shop", root / "shop")
+    for name in ("views.py", "report.py"):
+        (root / "shop" / name).unlink()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from shop.helpers import ask\nask('hi').choices[0].message.content")])
+    (root / "analysis.ipynb").write_text(nbformat.writes(notebook))
+    before = _files(root)
+    results = {Path(r.path).name: r for r in run([str(root)], Settings(), write=True)}
+    assert _files(root) == before
+    [call] = results["helpers.py"].calls
+    assert call.outcome == "reported" and call.code == "RSP309"
+    assert "analysis.ipynb, a notebook" in call.findings[0].message()
