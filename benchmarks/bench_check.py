@@ -1,6 +1,6 @@
 """Time `migrate apply --check` over a generated tree, next to a few baselines.
 
-    python benchmarks/bench_check.py [--files 2000] [--calls 20] [--dir PATH] [--repeat 3]
+    python benchmarks/bench_check.py [--files 2000] [--calls 20] [--dir PATH] [--repeat 3] [--rss-only]
 
 The tree comes from make_tree.py (deterministic), written to a temporary directory unless
 --dir is given. Whole-process timings run `<this python> -m migrate ...` in a subprocess;
@@ -147,6 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dir", type=Path, help="write the tree here (kept) instead of a temporary directory")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is shown (default 3)")
+    parser.add_argument("--rss-only", action="store_true", help="only the whole run's time and peak memory (large trees)")
     args = parser.parse_args(argv)
 
     tmp = None
@@ -165,6 +166,10 @@ def main(argv: list[str] | None = None) -> None:
             f"{tree.call_sites} call sites, {tree.needle_files} other files containing {NEEDLE.decode()!r}"
         )
         print(f"python: {sys.version.split()[0]} ({sys.executable}); cpus: {os.cpu_count()}; median of {args.repeat}")
+        if args.rss_only:
+            seconds = median_time(run_process([*CHECK, str(tree.root)], (0, 1)), 1)
+            print(f"migrate apply --check TREE: {seconds:.2f} s, peak RSS {peak_rss_mb([*CHECK, str(tree.root)]):.0f} MB")
+            return
         print(f"migrate: {check_summary(tree.root)}")
         print()
         rows = bench(tree, args.repeat)

@@ -89,6 +89,11 @@ def find_units(
         package = module_name(path)[1]
         found = _imported(tree, package, modules, exports)
         found = {name: export for name, export in found.items() if export[0] != path}
+        for name, (exporter, function) in list(found.items()):
+            if function == "*":
+                del found[name]
+                for export in exports[exporter]:
+                    opaque.setdefault((exporter, export), f"{path} imports it with `*`, which the tool doesn't follow across modules")
         if found:
             links[path], packages[path], data_of[path] = found, package, data
     return _group(list(paths), exports, links, packages, data_of, candidates, opaque)
@@ -141,14 +146,19 @@ def _imported(tree: ast.Module, package: str, modules: Mapping[str, str], export
 
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                module_imported(alias.name)
+            for alias in node.names:  # `import shop` reaches `shop.helpers.ask` too
+                for module in modules:
+                    if module == alias.name or module.startswith(f"{alias.name}."):
+                        module_imported(module)
         elif isinstance(node, ast.ImportFrom):
             base = _absolute_module(node.module or "", node.level, package)
             if base is None:
                 continue
             for alias in node.names:
                 path = modules.get(base)
+                if path is not None and alias.name == "*":
+                    found[f"{base}.*"] = (path, "*")  # every export of it, by names the tool can't see
+                    continue
                 if path is not None and alias.name in exports[path]:
                     found[f"{base}.{alias.name}"] = (path, alias.name)
                 module_imported(f"{base}.{alias.name}" if base else alias.name)
@@ -222,6 +232,9 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
         new_refused = dict(refused)
         for path, result in results.items():
             imports = unit.imports.get(path, {})
+            if result.status in ("failed", "skipped"):  # its reads can't be rewritten: refuse what it may call
+                for export in imports.values():
+                    new_refused.setdefault(export, f"{path} can't be migrated ({result.reason})")
             for call in result.calls:
                 if call.via in imports and call.outcome == "migrated":
                     new_callers.setdefault(imports[call.via], set()).add(path)

@@ -124,6 +124,7 @@ def run(
     try:
         for item in settled:
             if stop.requested:
+                yield from done.values()  # written with a unit's first file: report them too
                 return
             if item.path in done:
                 yield done.pop(item.path)
@@ -135,6 +136,7 @@ def run(
                 if not caller_handles_interrupts:
                     raise
                 stop.requested, stop._interruptible = True, False
+                yield from done.values()
                 return
             if isinstance(outcome, dict):  # a unit's files: written together, yielded in turn
                 done.update(_write_unit(outcome) if write else outcome)

@@ -124,3 +124,66 @@ def test_a_notebook_that_may_call_the_helper_keeps_it_reported(tmp_path: Path) -
     [call] = results["helpers.py"].calls
     assert call.outcome == "reported" and call.code == "RSP309"
     assert "analysis.ipynb, a notebook" in call.findings[0].message()
+
+
+HELPER = (
+    "from openai import OpenAI\n\nclient = OpenAI()\n\n\n"
+    "def ask(question: str):\n"
+    '    return client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": question}])\n\n\n'
+    "def shout(question: str) -> str:\n    return ask(question).choices[0].message.content.upper()\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("caller", "outcome"),
+    [
+        ("import shop\n\nprint(shop.helpers.ask('q').choices[0].message.content)\n", "migrated"),
+        ("import shop as s\n\nprint(s.helpers.ask('q').usage.total_tokens)\n", "migrated"),
+        ("from shop.helpers import *\n\nprint(ask('q').choices[0].message.content)\n", "reported"),
+        ("from shop.helpers import ask\n\nanswers = map(ask, ['q'])\n", "reported"),
+        ("from shop import helpers\n\ndef again(q):\n    return helpers.ask(q)\n", "reported"),
+    ],
+    ids=["import-package", "import-package-as", "star-import", "passed-on", "returned-again"],
+)
+def test_every_import_form_is_seen(tmp_path: Path, caller: str, outcome: str) -> None:
+    """A caller that reaches the helper is either migrated with it or keeps it reported: the
+    helper (which also has a caller in its own module) never migrates alone."""
+    root = tmp_path / "tree"
+    (root / "shop").mkdir(parents=True)
+    (root / "shop" / "__init__.py").write_text("from . import helpers\n")
+    (root / "shop" / "helpers.py").write_text(HELPER)
+    (root / "main.py").write_text(caller)
+    results = {Path(r.path).name: r for r in run([str(root)], Settings(), write=True)}
+    [call] = results["helpers.py"].calls
+    assert call.outcome == outcome, [f.message() for f in call.findings]
+    if outcome == "migrated":
+        assert "RSP140" in {f.code for f in call.findings}
+        assert ".choices" not in (root / "main.py").read_text() and "prompt_tokens" not in (root / "main.py").read_text()
+    else:
+        assert call.code == "RSP309"
+        assert (root / "main.py").read_text() == caller and (root / "shop" / "helpers.py").read_text() == HELPER
+
+
+def test_a_caller_over_its_time_budget_keeps_the_helper_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from migrate import runner
+
+    root = tmp_path / "tree"
+    (root / "shop").mkdir(parents=True)
+    (root / "shop" / "__init__.py").write_text("")
+    (root / "shop" / "helpers.py").write_text(HELPER)
+    (root / "main.py").write_text("from shop.helpers import ask\n\nprint(ask('q').choices[0].message.content)\n")
+    real = runner.migrate_source
+
+    def migrate_source(path, data, settings, *links):
+        while Path(path).name == "main.py":
+            time.sleep(0.01)
+        return real(path, data, settings, *links)
+
+    monkeypatch.setattr(runner, "migrate_source", migrate_source)
+    results = {Path(r.path).name: r for r in run([str(root)], Settings(), write=True, timeout=0.3)}
+    assert results["main.py"].status == "skipped"
+    [call] = results["helpers.py"].calls
+    assert call.code == "RSP309" and "main.py can't be migrated" in call.findings[0].message()
+    assert (root / "shop" / "helpers.py").read_text() == HELPER
