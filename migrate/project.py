@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
@@ -64,17 +65,28 @@ def find_units(
                 exports[path] = names
     if not exports:
         return []
-    modules = {module_name(path)[0]: path for path in exports}
-    needles = {name.encode() for names in exports.values() for name in names}
+    paths = list(paths)
+    names = _ModuleNames()
+    taken = Counter(names.of(path)[0] for path in paths)
+    opaque: dict[Export, str] = {}
+    modules: dict[str, str] = {}
+    for path in exports:
+        module = names.of(path)[0]
+        if taken[module] > 1:  # which one an import means depends on sys.path: don't guess
+            for name in exports[path]:
+                opaque[(path, name)] = f"another file of the run is also module `{module}`, so its importers can't be told apart"
+        else:
+            modules[module] = path
+    # Any import of an export names the module (or its package) and the function somewhere.
+    needles = [(module.rpartition(".")[2].encode(), name.encode()) for module, path in modules.items() for name in exports[path]]
     links: dict[str, dict[str, Export]] = {}
     packages: dict[str, str] = {}
     data_of: dict[str, bytes] = {}
-    opaque: dict[Export, str] = {}
     for path in paths:
         data = candidates.get(path)
         if data is None:
             data = read(path)
-        if data is None or not any(needle in data for needle in needles):
+        if data is None or not any(module in data and name in data for module, name in needles):
             continue
         if path.endswith(".ipynb"):  # not followed across modules: whatever it may call is refused
             for module, exporter in modules.items():
@@ -86,7 +98,7 @@ def find_units(
         tree = _parse(data)
         if tree is None:
             continue
-        package = module_name(path)[1]
+        package = names.of(path)[1]
         found = _imported(tree, package, modules, exports)
         found = {name: export for name, export in found.items() if export[0] != path}
         for name, (exporter, function) in list(found.items()):
@@ -96,20 +108,34 @@ def find_units(
                     opaque.setdefault((exporter, export), f"{path} imports it with `*`, which the tool doesn't follow across modules")
         if found:
             links[path], packages[path], data_of[path] = found, package, data
-    return _group(list(paths), exports, links, packages, data_of, candidates, opaque)
+    return _group(paths, exports, links, packages, data_of, candidates, opaque)
 
 
 def module_name(path: str) -> tuple[str, str]:
     """(module, package) of a file, from the `__init__.py` files of the directories above it."""
-    file = Path(path).resolve()
-    parts = [] if file.stem == "__init__" else [file.stem]
-    directory = file.parent
-    while (directory / "__init__.py").is_file():
-        parts.insert(0, directory.name)
-        directory = directory.parent
-    module = ".".join(parts)
-    package = module if file.stem == "__init__" else module.rpartition(".")[0]
-    return module, package
+    return _ModuleNames().of(path)
+
+
+class _ModuleNames:
+    """module_name() for many files, each directory's package looked up once."""
+
+    def __init__(self) -> None:
+        self._packages: dict[Path, list[str]] = {}
+
+    def of(self, path: str) -> tuple[str, str]:
+        file = Path(path).resolve()
+        package = self._package(file.parent)
+        parts = package if file.stem == "__init__" else [*package, file.stem]
+        module = ".".join(parts)
+        return module, ".".join(package)
+
+    def _package(self, directory: Path) -> list[str]:
+        found = self._packages.get(directory)
+        if found is None:
+            inside = directory.parent != directory and (directory / "__init__.py").is_file()
+            found = [*self._package(directory.parent), directory.name] if inside else []
+            self._packages[directory] = found
+        return found
 
 
 def _parse(data: bytes) -> ast.Module | None:

@@ -187,3 +187,41 @@ def test_a_caller_over_its_time_budget_keeps_the_helper_reported(tmp_path: Path,
     [call] = results["helpers.py"].calls
     assert call.code == "RSP309" and "main.py can't be migrated" in call.findings[0].message()
     assert (root / "shop" / "helpers.py").read_text() == HELPER
+
+
+def test_ctrl_c_after_a_units_first_file_still_reports_every_file_written(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from migrate import runner
+
+    case = next(c for c in CASES if c.id == "helper_called_from_other_modules")
+    root = tmp_path / "tree"
+    shutil.copytree(case.before, root)
+    before = _files(root)
+    seen = []
+    with runner.stop_on_sigint() as stop:
+        for result in run([str(root)], Settings(), write=True, stop=stop):
+            seen.append(result)
+            if result.status == "changed" and len(seen) == 2:
+                os.kill(os.getpid(), signal.SIGINT)  # deferred to between files
+    assert stop.requested
+    written = {name for name, source in _files(root).items() if source != before[name]}
+    reported = {Path(r.path).relative_to(root).as_posix() for r in seen if r.status == "changed"}
+    assert written == reported == {"shop/helpers.py", "shop/report.py", "shop/views.py"}
+
+
+def test_two_modules_of_one_name_are_not_linked(tmp_path: Path) -> None:
+    """Top-level `utils.py` in two directories: which one `import utils` means depends on
+    sys.path, so the helper is not migrated across modules (its caller here stays as it is)."""
+    root = tmp_path / "tree"
+    for directory in ("a", "b"):
+        (root / directory).mkdir(parents=True)
+        (root / directory / "utils.py").write_text(HELPER)
+    caller = "import utils\n\nprint(utils.ask('q').choices[0].message.content)\n"
+    (root / "a" / "main.py").write_text(caller)
+    results = {Path(r.path).relative_to(root).as_posix(): r for r in run([str(root)], Settings(), write=True)}
+    assert (root / "a" / "main.py").read_text() == caller
+    for name in ("a/utils.py", "b/utils.py"):
+        [call] = results[name].calls
+        assert call.code == "RSP309" and "also module `utils`" in call.findings[0].message(), name
