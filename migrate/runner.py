@@ -13,8 +13,10 @@ no temporary file is left, and ``stop.requested`` tells the caller to exit with
 
 from __future__ import annotations
 
+import ast
 import signal
 import threading
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +106,7 @@ def run(
             found = list(iter_files(paths, exclude=exclude, report_skipped=True))
             if on_total is not None:
                 on_total(len(found))
-            settled = [_read(item) for item in found]
+            settled = _without_call_sites([_read(item) for item in found])
             units = _units(settled)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
@@ -177,6 +179,31 @@ def _read(found) -> FileResult | Candidate:
 
 
 Task = Union[Candidate, Unit]
+
+
+def _without_call_sites(settled: list[FileResult | Candidate]) -> list[FileResult | Candidate]:
+    """Settle the candidates that parse and hold no call site (the engine's own `ast` gate, run
+    here so that they never cost a worker, or LibCST's import); the others stay candidates."""
+    if not any(isinstance(item, Candidate) for item in settled):
+        return settled
+    from migrate import catalog
+    from migrate.gate import call_site_positions
+
+    methods = catalog.load().methods
+    out: list[FileResult | Candidate] = []
+    for item in settled:
+        if isinstance(item, Candidate) and not item.notebook:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tree = ast.parse(item.data)
+            except (SyntaxError, ValueError, MemoryError, RecursionError):
+                tree = None  # the engine says why
+            if tree is not None and not call_site_positions(tree, methods):
+                out.append(FileResult(item.path, "unchanged"))
+                continue
+        out.append(item)
+    return out
 
 
 def _units(settled: list[FileResult | Candidate]) -> list[Unit]:

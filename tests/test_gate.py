@@ -36,15 +36,20 @@ def test_gate_skips_files_that_only_mention_completions() -> None:
 
 
 def test_negative_path_never_imports_libcst_or_openai(tmp_path) -> None:
+    """Not even with workers asked for and more files that mention `completions` than it takes
+    to start them: files without call sites are settled before any worker or LibCST."""
     import subprocess
     import sys
 
-    (tmp_path / "shell.py").write_text("x = 'tab completions'\n")
+    from migrate.pool import MIN_FILES
+
+    for i in range(MIN_FILES + 2):
+        (tmp_path / f"shell{i:02d}.py").write_text("x = 'tab completions'\n")
     (tmp_path / "plain.py").write_text("print(1)\n")
     code = (
         "import sys\nfrom migrate.runner import run\nfrom migrate.settings import Settings\n"
-        f"results = list(run([{str(tmp_path)!r}], Settings(), write=False))\n"
-        "assert [r.status for r in results] == ['unchanged', 'unchanged'], results\n"
+        f"results = list(run([{str(tmp_path)!r}], Settings(), write=False, jobs=2))\n"
+        f"assert [r.status for r in results] == ['unchanged'] * {MIN_FILES + 3}, results\n"
         "print(sorted(m for m in ('libcst', 'openai') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
