@@ -241,3 +241,14 @@ def in_tree_order(found: Iterable[A], parents: Parents) -> list[A]:
     analysis hands them out in sets, whose order changes from one process to the next; whatever
     is decided by walking them must not."""
     return sorted(found, key=lambda item: parents.position_of(item.node))
+
+
+def qualified_names(scopes: Mapping, node: cst.CSTNode) -> set[str]:
+    """The qualified names LibCST's scope analysis gives `node` (none where it has no scope)."""
+    scope = scopes.get(node)
+    if scope is None:
+        return set()
+    try:
+        return {q.name for q in scope.get_qualified_names_for(node)}
+    except Exception:  # pragma: no cover - defensive: LibCST raises on odd nodes
+        return set()

@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.metadata import Assignment, QualifiedNameSource, Scope as BaseScope
 
 from migrate.catalog import Catalog, Method
-from migrate.cst_helpers import Parents, code_of, string_value
+from migrate.cst_helpers import Parents, code_of, qualified_names, string_value
 from migrate.findings import Finding
 
 _MAX_DEPTH = 8
@@ -105,13 +105,7 @@ class Resolver:
         return self._expr(receiver, code_of(receiver).strip(), 0)
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        scope = self.scopes.get(node)
-        if scope is None:
-            return set()
-        try:
-            return {q.name for q in scope.get_qualified_names_for(node)}
-        except Exception:  # pragma: no cover - defensive: LibCST raises on odd nodes
-            return set()
+        return qualified_names(self.scopes, node)
 
     def _is_module_client(self, node: cst.Name) -> bool:
         """`openai` bound by `import openai` (any alias), not a variable that happens to be called so."""

@@ -25,7 +25,7 @@ from migrate.settings import Settings
 from migrate.transforms.annotations import Retype, import_edits as type_import_edits
 from migrate.transforms.attributes import stored_attribute
 from migrate.transforms.request import RequestContext, rewrite_request
-from migrate.transforms.results import Edit, ResultFollower, _assigned_name
+from migrate.transforms.results import Edit, Followed, ResultFollower, _assigned_name
 from migrate.transforms.shared import Shared, analyze as analyze_shared, binding_of
 
 
@@ -52,6 +52,16 @@ class _Plan:
     definition_edits: list[Edit] = field(default_factory=list)
     tool_helpers: dict[cst.CSTNode, str] = field(default_factory=dict)  # func node -> spelling
     returns: dict[str, str] = field(default_factory=dict)  # module functions returning the result
+
+    def take(self, followed: Followed) -> None:
+        """What following the call's result found: its edits, blockers and couplings."""
+        self.blockers.extend(followed.blockers)
+        self.edits = followed.edits
+        self.bindings |= followed.bindings
+        self.shared_with = followed.shared_with
+        self.links |= followed.links
+        self.retypes = followed.retypes
+        self.returns = followed.returns
     retypes: list[Retype] = field(default_factory=list)
 
 
@@ -166,13 +176,7 @@ def _plan_imported(links: Links, parents, resolver: Resolver, follower: ResultFo
             plan.blockers.append(Finding.of("RSP301", how=f"`{spelling}` is used other than called", line=start.line))
             continue
         followed = follower.follow(parent, links.imported[hit])
-        plan.blockers.extend(followed.blockers)
-        plan.edits = followed.edits
-        plan.bindings |= followed.bindings
-        plan.shared_with = followed.shared_with
-        plan.links |= followed.links
-        plan.retypes = followed.retypes
-        plan.returns = followed.returns
+        plan.take(followed)
         record.findings = [Finding.of("RSP141", name=spelling, origin=hit), *followed.fixes]
     return plans
 
@@ -325,13 +329,7 @@ def _plan_site(
     kind = request.result_kind or site.method.result
     if kind and not streaming:  # a stream the tool can't follow is reported by RSP207 itself
         followed = follower.follow(site.call, kind)
-        plan.blockers.extend(followed.blockers)
-        plan.edits = followed.edits
-        plan.bindings |= followed.bindings
-        plan.shared_with = followed.shared_with
-        plan.links |= followed.links
-        plan.retypes = followed.retypes
-        plan.returns = followed.returns
+        plan.take(followed)
         if followed.links and _stores_nothing(site.call, settings):
             # Its output is sent back as input: with store=False, reasoning items need their
             # encrypted content to be accepted again.

@@ -19,7 +19,7 @@ import libcst as cst
 from libcst.metadata import ImportAssignment, Scope
 
 from migrate.catalog import Annotations
-from migrate.cst_helpers import code_of
+from migrate.cst_helpers import code_of, qualified_names
 
 Build = Callable[[cst.CSTNode], cst.CSTNode]
 
@@ -151,13 +151,7 @@ class TypeMapper:
         return None
 
     def _tree_names(self, node: cst.CSTNode) -> set[str]:
-        scope = self.scopes.get(node)
-        if scope is None:
-            return set()
-        try:
-            return {q.name for q in scope.get_qualified_names_for(node)}
-        except Exception:  # pragma: no cover - defensive: LibCST raises on odd nodes
-            return set()
+        return qualified_names(self.scopes, node)
 
     # ------------------------------------------------------------------ spelling
     def _retype(self, target: _Target, scope: Scope) -> Retype | str:

@@ -25,7 +25,7 @@ from typing import Callable, Mapping
 import libcst as cst
 from libcst.metadata import Assignment
 
-from migrate.cst_helpers import code_of, in_tree_order, string_value
+from migrate.cst_helpers import code_of, in_tree_order, qualified_names, string_value
 
 # Functions that reach attributes by name (-> the position of the name argument; None: any
 # attribute), and methods that intercept attribute access.
@@ -241,13 +241,7 @@ class SelfAttributes:
         return self._dynamic
 
     def _names(self, node: cst.CSTNode) -> set[str]:
-        scope = self.scopes.get(node)
-        if scope is None:
-            return set()
-        try:
-            return {q.name for q in scope.get_qualified_names_for(node)}
-        except Exception:  # pragma: no cover - defensive: LibCST raises on odd nodes
-            return set()
+        return qualified_names(self.scopes, node)
 
     def _within(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
         current: cst.CSTNode | None = node

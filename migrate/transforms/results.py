@@ -543,21 +543,7 @@ def _none_tested(node: cst.CSTNode, parents: Mapping) -> bool:
     parent = parents.get(node)
     if isinstance(parent, cst.Comparison) and parent.left is node and _none_comparison(parent) is not None:
         return True
-    return _truth_tested(parent, node, parents)
-
-
-def _truth_tested(parent: cst.CSTNode | None, node: cst.CSTNode, parents: Mapping | None = None) -> bool:
-    """Is `node` only tested for truth? (`and`/`or` return an operand, so they count only when
-    the whole boolean expression is itself tested.)"""
-    if isinstance(parent, (cst.If, cst.While, cst.Assert)):
-        return parent.test is node
-    if isinstance(parent, cst.IfExp):
-        return parent.test is node
-    if isinstance(parent, cst.UnaryOperation):
-        return isinstance(parent.operator, cst.Not)
-    if isinstance(parent, cst.BooleanOperation) and parents is not None:
-        return _truth_tested(parents.get(parent), parent, parents)
-    return False
+    return truth_tested(parent, node, parents)
 
 
 def _or_empty(parent: cst.CSTNode | None, node: cst.CSTNode) -> bool:
