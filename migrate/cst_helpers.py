@@ -243,6 +243,17 @@ def in_tree_order(found: Iterable[A], parents: Parents) -> list[A]:
     return sorted(found, key=lambda item: parents.position_of(item.node))
 
 
+def assigned_target(parent: cst.CSTNode | None, node: cst.CSTNode, kind: type[N]) -> N | None:
+    """The single target of type `kind` that `node` is assigned to (`t = node`, `t: T = node`),
+    if that is what `parent` does."""
+    if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1:
+        target = parent.targets[0].target
+        return target if isinstance(target, kind) else None
+    if isinstance(parent, cst.AnnAssign) and parent.value is node and isinstance(parent.target, kind):
+        return parent.target
+    return None
+
+
 def qualified_names(scopes: Mapping, node: cst.CSTNode) -> set[str]:
     """The qualified names LibCST's scope analysis gives `node` (none where it has no scope)."""
     scope = scopes.get(node)

@@ -29,3 +29,15 @@ class Links:
 
 
 NO_LINKS = Links()
+
+
+def absolute_module(module: str, level: int, package: str) -> str | None:
+    """`from ..core import x` (module "core", level 2) seen from `package`: "pkg.core", or None
+    when the dots climb above the top package."""
+    if level == 0:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join([*base, module] if module else base)

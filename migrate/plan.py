@@ -20,7 +20,7 @@ from migrate.catalog import Catalog
 from migrate.cst_helpers import code_of
 from migrate.detect import CallSiteNode, Client, Resolver, find_call_sites
 from migrate.findings import CallSite, Finding
-from migrate.links import NO_LINKS, Links
+from migrate.links import NO_LINKS, Links, absolute_module
 from migrate.settings import Settings
 from migrate.transforms.annotations import Retype, import_edits as type_import_edits
 from migrate.transforms.attributes import stored_attribute
@@ -201,14 +201,8 @@ def _inside_import(node: cst.CSTNode, parents) -> bool:
 
 def _absolute(qualified: str, package: str) -> str:
     """LibCST spells a name imported relatively as `.helpers.ask`; resolve it against `package`."""
-    if not qualified.startswith("."):
-        return qualified
     dots = len(qualified) - len(qualified.lstrip("."))
-    base = package.split(".") if package else []
-    if dots - 1 > len(base):
-        return qualified
-    base = base[: len(base) - (dots - 1)]
-    return ".".join([*base, qualified[dots:]])
+    return absolute_module(qualified[dots:], dots, package) or qualified
 
 
 def _unfollowed_reason(plan: _Plan) -> str:

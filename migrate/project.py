@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from migrate.findings import FileResult
-from migrate.links import Links
+from migrate.links import Links, absolute_module
 
 Export = tuple[str, str]  # (path of the module, function name)
 
@@ -177,7 +177,7 @@ def _imported(tree: ast.Module, package: str, modules: Mapping[str, str], export
                     if module == alias.name or module.startswith(f"{alias.name}."):
                         module_imported(module)
         elif isinstance(node, ast.ImportFrom):
-            base = _absolute_module(node.module or "", node.level, package)
+            base = absolute_module(node.module or "", node.level, package)
             if base is None:
                 continue
             for alias in node.names:
@@ -190,15 +190,6 @@ def _imported(tree: ast.Module, package: str, modules: Mapping[str, str], export
                 module_imported(f"{base}.{alias.name}" if base else alias.name)
     return found
 
-
-def _absolute_module(module: str, level: int, package: str) -> str | None:
-    if level == 0:
-        return module
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join([*base, module] if module else base)
 
 
 def _group(

@@ -125,66 +125,65 @@ def _text(text: Any) -> dict:
     return {"type": "text", "text": text}
 
 
-def _chat_parts(content: Any) -> list:
+def _parts(content: Any, convert) -> list:
+    """Content (a string, a part, a list of parts) as canonical parts, each dict part through
+    `convert` (the API's own part shapes)."""
     if content is None:
         return []
     if isinstance(content, str):
         return [_text(content)]
-    parts = []
-    for part in content if isinstance(content, (list, tuple)) else [content]:
-        if not isinstance(part, dict):
-            parts.append({"type": "unknown", "value": part})
-            continue
-        kind = part.get("type")
-        extra = {k: v for k, v in part.items() if k not in ("type", kind) and v is not None}
-        if kind == "text":
-            extra.pop("text", None)
-            parts.append({**_text(part.get("text")), **extra})
-        elif kind == "image_url":
-            image = part.get("image_url") or {}
-            parts.append({"type": "image", "url": image.get("url"), "detail": image.get("detail") or "auto", **extra})
-        elif kind == "file":
-            parts.append({"type": "file", **_drop_none(part.get("file") or {}), **extra})
-        elif kind == "input_audio":
-            parts.append({"type": "audio", **_drop_none(part.get("input_audio") or {}), **extra})
-        elif kind == "refusal":
-            parts.append({"type": "refusal", "refusal": part.get("refusal")})
-        else:
-            parts.append(dict(part))
-    return parts
+    return [
+        convert(part) if isinstance(part, dict) else {"type": "unknown", "value": part}
+        for part in (content if isinstance(content, (list, tuple)) else [content])
+    ]
+
+
+def _chat_part(part: dict) -> dict:
+    kind = part.get("type")
+    extra = {k: v for k, v in part.items() if k not in ("type", kind) and v is not None}
+    if kind == "text":
+        extra.pop("text", None)
+        return {**_text(part.get("text")), **extra}
+    if kind == "image_url":
+        image = part.get("image_url") or {}
+        return {"type": "image", "url": image.get("url"), "detail": image.get("detail") or "auto", **extra}
+    if kind == "file":
+        return {"type": "file", **_drop_none(part.get("file") or {}), **extra}
+    if kind == "input_audio":
+        return {"type": "audio", **_drop_none(part.get("input_audio") or {}), **extra}
+    if kind == "refusal":
+        return {"type": "refusal", "refusal": part.get("refusal")}
+    return dict(part)
+
+
+def _responses_part(part: dict) -> dict:
+    kind = part.get("type")
+    rest = _drop_none({k: v for k, v in part.items() if k != "type"})
+    if kind in ("input_text", "output_text"):
+        rest.pop("annotations", None)  # output metadata, when an output item is sent back
+        rest.pop("logprobs", None)
+        return {**_text(rest.pop("text", None)), **rest}
+    if kind == "input_image":
+        image: dict = {"type": "image"}
+        if "image_url" in rest:
+            image["url"] = rest.pop("image_url")
+        if "file_id" in rest:
+            image["file_id"] = rest.pop("file_id")
+        image["detail"] = rest.pop("detail", None) or "auto"
+        return {**image, **rest}
+    if kind == "input_file":
+        return {"type": "file", **rest}
+    if kind == "refusal":
+        return {"type": "refusal", "refusal": rest.get("refusal")}
+    return dict(part)
+
+
+def _chat_parts(content: Any) -> list:
+    return _parts(content, _chat_part)
 
 
 def _responses_parts(content: Any) -> list:
-    if content is None:
-        return []
-    if isinstance(content, str):
-        return [_text(content)]
-    parts = []
-    for part in content if isinstance(content, (list, tuple)) else [content]:
-        if not isinstance(part, dict):
-            parts.append({"type": "unknown", "value": part})
-            continue
-        kind = part.get("type")
-        rest = _drop_none({k: v for k, v in part.items() if k != "type"})
-        if kind in ("input_text", "output_text"):
-            rest.pop("annotations", None)  # output metadata, when an output item is sent back
-            rest.pop("logprobs", None)
-            parts.append({**_text(rest.pop("text", None)), **rest})
-        elif kind == "input_image":
-            image: dict = {"type": "image"}
-            if "image_url" in rest:
-                image["url"] = rest.pop("image_url")
-            if "file_id" in rest:
-                image["file_id"] = rest.pop("file_id")
-            image["detail"] = rest.pop("detail", None) or "auto"
-            parts.append({**image, **rest})
-        elif kind == "input_file":
-            parts.append({"type": "file", **rest})
-        elif kind == "refusal":
-            parts.append({"type": "refusal", "refusal": rest.get("refusal")})
-        else:
-            parts.append(dict(part))
-    return parts
+    return _parts(content, _responses_part)
 
 
 def _message(role: Any, parts: list, extra: dict) -> dict:

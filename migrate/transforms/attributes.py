@@ -25,7 +25,7 @@ from typing import Callable, Mapping
 import libcst as cst
 from libcst.metadata import Assignment
 
-from migrate.cst_helpers import code_of, in_tree_order, qualified_names, string_value
+from migrate.cst_helpers import assigned_target, code_of, in_tree_order, qualified_names, string_value
 
 # Functions that reach attributes by name (-> the position of the name argument; None: any
 # attribute), and methods that intercept attribute access.
@@ -63,12 +63,7 @@ class Slot:
 
 def stored_attribute(parent: cst.CSTNode | None, node: cst.CSTNode) -> cst.Attribute | None:
     """The attribute `node` is assigned to (`x.attr = node`, `x.attr: T = node`), if any."""
-    if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1:
-        target = parent.targets[0].target
-        return target if isinstance(target, cst.Attribute) else None
-    if isinstance(parent, cst.AnnAssign) and parent.value is node and isinstance(parent.target, cst.Attribute):
-        return parent.target
-    return None
+    return assigned_target(parent, node, cst.Attribute)
 
 
 class SelfAttributes:

@@ -18,7 +18,7 @@ import libcst as cst
 from libcst.metadata import Assignment, Scope as BaseScope
 
 from migrate.catalog import Catalog, ResultPath, Segment, ValueUses, format_path
-from migrate.cst_helpers import code_of, in_tree_order, string_value, truth_tested
+from migrate.cst_helpers import assigned_target, code_of, in_tree_order, string_value, truth_tested
 from migrate.findings import Finding
 from migrate.links import NO_LINKS, Links
 from migrate.transforms.keys import KeyCheck
@@ -513,12 +513,7 @@ def _segment(node: cst.CSTNode) -> tuple[str, object]:
 
 def _assigned_name(parent: cst.CSTNode | None, node: cst.CSTNode) -> cst.Name | None:
     """The plain name `node` is assigned to (`name = node`), if that is what `parent` does."""
-    if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1:
-        target = parent.targets[0].target
-        return target if isinstance(target, cst.Name) else None
-    if isinstance(parent, cst.AnnAssign) and parent.value is node and isinstance(parent.target, cst.Name):
-        return parent.target
-    return None
+    return assigned_target(parent, node, cst.Name)
 
 
 def _assigned_value(parents: Mapping, target: cst.CSTNode) -> cst.BaseExpression | None:
