@@ -21,6 +21,7 @@ from migrate.cst_helpers import code_of
 from migrate.detect import CallSiteNode, Client, Resolver, find_call_sites
 from migrate.findings import CallSite, Finding
 from migrate.links import NO_LINKS, Links, absolute_module
+from migrate.readonly_visit import readonly_visits
 from migrate.settings import Settings
 from migrate.transforms.annotations import Retype, import_edits as type_import_edits
 from migrate.transforms.attributes import stored_attribute
@@ -87,6 +88,12 @@ def migrate_module(
     """Plan and apply the migration of `module`. `call_positions` (from migrate.gate) saves a
     full position pass when it lists the call sites in the order LibCST finds them. `links`
     tells what the run knows of results crossing into or out of this module."""
+    # LibCST's own visit copies every node it passes; the analysis never looks at formatting.
+    with readonly_visits(formatting=False):
+        return _migrate_module(module, settings, catalog, source, call_positions, links)
+
+
+def _migrate_module(module, settings, catalog, source, call_positions, links) -> ModuleResult:
     sites, parents = find_call_sites(module, catalog)
     if not sites and not links.imported:
         return ModuleResult(module, [], False)

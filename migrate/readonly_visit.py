@@ -1,0 +1,280 @@
+"""Read-only LibCST traversals without LibCST's node rebuilding.
+
+`node.visit(visitor)` rebuilds every node it passes, even for a `CSTVisitor` that can't change
+anything: `_visit_and_replace_children` constructs (and validates) a copy of each node, which
+is then thrown away (LibCST's own "TODO: provide traversal where children are not replaced").
+For the analysis of a file (our finder, and LibCST's ExpressionContextProvider and
+ScopeProvider, which walk the whole module themselves) that copy is most of the cost.
+
+`walk(node, visitor)` makes the same calls on the visitor, in the same order, as
+`node.visit(visitor)` does for a `CSTVisitor` (`on_visit`, `on_visit_attribute`, the children,
+`on_leave_attribute`, `on_leave`), without the copies. Which fields a node type visits, and in
+what order, is read once per type from the source of its `_visit_and_replace_children` (a single
+`return Type(field=visit_*(self, "field", ...), ...)`,
+or `self.__class__(...)`); a type whose method doesn't have that
+shape is visited by LibCST itself. tests/test_readonly_visit.py checks the event sequences
+against LibCST's on every fixture, and the scope analysis results.
+
+`readonly_visits()` routes `CSTNode.visit` through `walk` for `CSTVisitor`s while it is active
+(transformers are untouched), so LibCST's metadata providers get the same treatment.
+
+With `formatting=False`, nodes that only hold formatting (whitespace, comments, newlines, and
+the commas, dots, colons, parentheses and brackets LibCST keeps as nodes; about half of a tree)
+are not visited, for visitors with no callback of their own for those types. No other node
+is ever inside one, so every other node is visited exactly as before; what a visitor misses is
+`on_visit`/`on_leave` for formatting nodes: LibCST's scope analysis then gives them no scope
+(its documentation says it has none for "formatting information nodes"), and our finder no
+parent.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import inspect
+import textwrap
+from typing import Iterator
+
+import libcst as cst
+from libcst import CSTNode, CSTVisitor
+from libcst._nodes.base import BaseLeaf
+
+try:  # the traversal MetadataWrapper runs batchable providers in (libcst/_batched_visitor.py)
+    from libcst._batched_visitor import _BatchedCSTVisitor
+except ImportError:  # pragma: no cover - a LibCST without it: those visitors take the slow path
+    _BatchedCSTVisitor = None  # type: ignore[assignment,misc]
+
+# Per node type: its visited fields in order, each with whether it is visited only when not
+# None (`format_spec=(visit_sequence(...) if format_spec is not None else None)`); None when
+# the type's method isn't the expected shape and LibCST must visit it.
+Plan = tuple[tuple[str, bool], ...]
+_PLANS: dict[type, Plan | None] = {}
+_IS_NODE: dict[type, bool] = {}
+# Per visitor class: the (node type name, field) pairs with `visit_T_field`/`leave_T_field`
+# hooks, or None when the class overrides the attribute callbacks (every event is delivered).
+_HOOKS: dict[type, frozenset[tuple[str, str]] | None] = {}
+_MODULE_ONLY = frozenset({"visit_Module", "leave_Module"})
+# Nodes that hold only whitespace, comments and punctuation (and so no other kind of node).
+FORMATTING: frozenset[type] = frozenset(
+    {
+        cst.SimpleWhitespace,
+        cst.ParenthesizedWhitespace,
+        cst.TrailingWhitespace,
+        cst.Newline,
+        cst.EmptyLine,
+        cst.Comment,
+        cst.Comma,
+        cst.Dot,
+        cst.Colon,
+        cst.Semicolon,
+        cst.AssignEqual,
+        cst.LeftParen,
+        cst.RightParen,
+        cst.LeftSquareBracket,
+        cst.RightSquareBracket,
+        cst.LeftCurlyBrace,
+        cst.RightCurlyBrace,
+    }
+)
+_NO_SKIP: frozenset[type] = frozenset()
+_SKIPPED: dict[type, frozenset[type]] = {}  # per visitor class, with formatting=False
+_formatting = True  # readonly_visits(formatting=...) while active
+
+_libcst_visit = CSTNode.visit
+
+
+def plan_of(node_type: type) -> Plan | None:
+    if node_type not in _PLANS:
+        _PLANS[node_type] = _read_plan(node_type)
+    return _PLANS[node_type]
+
+
+def _read_plan(node_type: type) -> Plan | None:
+    method = node_type._visit_and_replace_children
+    if method is BaseLeaf._visit_and_replace_children:  # leaves: `return self`
+        return ()
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    function = tree.body[0]
+    if not isinstance(function, ast.FunctionDef):
+        return None
+    body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    *setup, last = body
+    built = last.value if isinstance(last, ast.Return) else None
+    if isinstance(built, ast.Name) and len(setup) >= 1:  # `ret = Type(...); return ret`
+        bound = setup.pop()
+        if not (isinstance(bound, ast.Assign) and [ast.unparse(t) for t in bound.targets] == [built.id]):
+            return None
+        built = bound.value
+    # Anything before the constructor may only name the node's own fields (`names = self.names`).
+    for statement in setup:
+        if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Attribute)):
+            return None
+        if ast.unparse(statement.value.value) != "self":
+            return None
+    if not (isinstance(built, ast.Call) and ast.unparse(built.func) in (node_type.__name__, "self.__class__")):
+        return None
+    if built.args:
+        return None
+    plan = []
+    for keyword in built.keywords:
+        visits = [c for c in ast.walk(keyword.value) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id.startswith("visit_")]
+        if not visits:
+            if not isinstance(keyword.value, ast.Attribute):  # `star=self.star`: not visited
+                return None
+            continue
+        fields = {c.args[1].value for c in visits if len(c.args) == 4 and isinstance(c.args[1], ast.Constant)}
+        if fields != {keyword.arg} or len(visits) > 2:
+            return None
+        value = keyword.value
+        if isinstance(value, ast.IfExp):
+            branches = [b for b in (value.body, value.orelse) if not (isinstance(b, ast.Constant) and b.value is None)]
+            if len(branches) == 1 and ast.unparse(value.test) == f"{keyword.arg} is not None":
+                plan.append((keyword.arg, True))
+                continue
+            if len(branches) != 2:
+                return None
+        elif not isinstance(value, ast.Call):
+            return None
+        plan.append((keyword.arg, False))
+    return tuple(plan)
+
+
+def hooks_of(visitor_type: type) -> frozenset[tuple[str, str]] | None:
+    if visitor_type not in _HOOKS:
+        if (
+            visitor_type.on_visit_attribute is not CSTVisitor.on_visit_attribute
+            or visitor_type.on_leave_attribute is not CSTVisitor.on_leave_attribute
+        ):
+            _HOOKS[visitor_type] = None
+        else:
+            pairs = set()
+            for name in dir(visitor_type):
+                prefix, _, rest = name.partition("_")
+                node_name, _, field = rest.partition("_")
+                if prefix in ("visit", "leave") and field and node_name[:1].isupper():
+                    # CSTVisitor itself has a no-op stub for every pair.
+                    if getattr(visitor_type, name) is not getattr(CSTVisitor, name, None):
+                        pairs.add((node_name, field))
+            _HOOKS[visitor_type] = frozenset(pairs)
+    return _HOOKS[visitor_type]
+
+
+def _skipped(visitor_type: type, formatting: bool) -> frozenset[type]:
+    """The node types a walk may leave out for this visitor: formatting, unless it asks for it."""
+    if formatting:
+        return _NO_SKIP
+    if visitor_type not in _SKIPPED:
+        _SKIPPED[visitor_type] = _formatting_unwatched(visitor_type)
+    return _SKIPPED[visitor_type]
+
+
+def _formatting_unwatched(visitor_type: type) -> frozenset[type]:
+    names = {t.__name__ for t in FORMATTING}
+    for name in dir(visitor_type):
+        prefix, _, rest = name.partition("_")
+        if prefix in ("visit", "leave") and rest.partition("_")[0] in names:
+            if getattr(visitor_type, name) is not getattr(CSTVisitor, name, None):
+                return _NO_SKIP
+    return FORMATTING
+
+
+def walk(node: CSTNode, visitor: CSTVisitor, *, formatting: bool = True) -> CSTNode:
+    """`node.visit(visitor)` for a read-only visitor, without rebuilding nodes. Returns `node`.
+    `formatting=False`: leave out formatting nodes (see the module's docstring)."""
+    hooks = hooks_of(type(visitor))
+    skip = _skipped(type(visitor), formatting)
+    if hooks is None and _module_only(node, visitor):
+        visitor.on_visit(node)
+        visitor.on_leave(node)
+    elif hooks is not None and not hooks:
+        _walk_plain(node, visitor, skip)
+    else:
+        _walk_events(node, visitor, hooks, skip)
+    return node
+
+
+def _module_only(node: CSTNode, visitor: CSTVisitor) -> bool:
+    """A batched traversal whose visitors only look at the Module itself (LibCST's scope and
+    expression-context providers each run their own visitor from `visit_Module`): the rest of
+    the tree would call nothing."""
+    return (
+        _BatchedCSTVisitor is not None
+        and type(visitor) is _BatchedCSTVisitor
+        and isinstance(node, cst.Module)
+        and visitor.before_visit is None
+        and visitor.after_leave is None
+        and set(visitor.visitor_methods) <= _MODULE_ONLY
+    )
+
+
+def _is_node(value: object) -> bool:
+    kind = type(value)
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, CSTNode)
+    return known
+
+
+def _walk_plain(node: CSTNode, visitor: CSTVisitor, skip: frozenset[type]) -> None:
+    plan = _PLANS[type(node)] if type(node) in _PLANS else plan_of(type(node))
+    if plan is None:
+        _libcst_visit(node, visitor)
+        return
+    if visitor.on_visit(node):
+        for field, _ in plan:
+            value = getattr(node, field)
+            if type(value) is tuple or type(value) is list:
+                for child in value:
+                    if type(child) not in skip:
+                        _walk_plain(child, visitor, skip)
+            elif type(value) not in skip and _is_node(value):
+                _walk_plain(value, visitor, skip)
+    visitor.on_leave(node)
+
+
+def _walk_events(node: CSTNode, visitor: CSTVisitor, hooks: frozenset[tuple[str, str]] | None, skip: frozenset[type]) -> None:
+    plan = _PLANS[type(node)] if type(node) in _PLANS else plan_of(type(node))
+    if plan is None:
+        _libcst_visit(node, visitor)
+        return
+    if visitor.on_visit(node):
+        name = type(node).__name__
+        for field, only_if_set in plan:
+            value = getattr(node, field)
+            events = (hooks is None or (name, field) in hooks) and not (only_if_set and value is None)
+            if events:
+                visitor.on_visit_attribute(node, field)
+            if type(value) is tuple or type(value) is list:
+                for child in value:
+                    if type(child) not in skip:
+                        _walk_events(child, visitor, hooks, skip)
+            elif type(value) not in skip and _is_node(value):
+                _walk_events(value, visitor, hooks, skip)
+            if events:
+                visitor.on_leave_attribute(node, field)
+    visitor.on_leave(node)
+
+
+def _visit(self: CSTNode, visitor):  # type: ignore[no-untyped-def]
+    if isinstance(visitor, CSTVisitor):
+        return walk(self, visitor, formatting=_formatting)
+    return _libcst_visit(self, visitor)
+
+
+@contextlib.contextmanager
+def readonly_visits(*, formatting: bool = True) -> Iterator[None]:
+    """While active, `node.visit(v)` for a `CSTVisitor` `v` is `walk(node, v, formatting=...)`."""
+    global _formatting
+    if CSTNode.visit is _visit:  # already active (nested use): keep the outer setting
+        yield
+        return
+    CSTNode.visit = _visit  # type: ignore[method-assign]
+    _formatting = formatting
+    try:
+        yield
+    finally:
+        CSTNode.visit = _libcst_visit  # type: ignore[method-assign]
+        _formatting = True
