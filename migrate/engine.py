@@ -94,6 +94,7 @@ def migrate_source(path: str, data: bytes, settings: Settings, links: Links = NO
 
     import libcst as cst
 
+    from migrate.codegen import ModuleCode
     from migrate.plan import InternalError, migrate_module
 
     try:
@@ -111,7 +112,8 @@ def migrate_source(path: str, data: bytes, settings: Settings, links: Links = NO
             raise
         return failed(f"LibCST cannot parse this file: {_describe_bug(error)}")
     try:
-        if module.bytes != data:
+        codes = ModuleCode(module)
+        if codes.bytes() != data:
             hint = " (CR-only line endings)" if b"\r" in data and b"\n" not in data else ""
             return FileResult(
                 path,
@@ -120,11 +122,11 @@ def migrate_source(path: str, data: bytes, settings: Settings, links: Links = NO
                 original=data,
             )
         source = data.decode(module.encoding, errors="replace")
-        result = migrate_module(module, settings, catalog.load(), source, positions, links)
+        result = migrate_module(module, settings, catalog.load(), source, positions, links, codes)
         crossing = {"returns": result.returns, "unfollowed": result.unfollowed}
         if not result.changed:
             return FileResult(path, "unchanged", calls=result.calls, original=data, **crossing)
-        new = result.module.bytes
+        new = codes.bytes(result.module)
     except RecursionError:
         return failed("too deeply nested to transform")
     except InternalError as error:

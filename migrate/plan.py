@@ -17,6 +17,7 @@ import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
 from migrate.catalog import Catalog
+from migrate.codegen import ModuleCode
 from migrate.cst_helpers import code_of
 from migrate.detect import CallSiteNode, Client, Resolver, find_call_sites
 from migrate.findings import CallSite, Finding
@@ -84,22 +85,24 @@ def migrate_module(
     source: str = "",
     call_positions: Sequence[tuple[int, int, int, int]] | None = None,
     links: Links = NO_LINKS,
+    codes: ModuleCode | None = None,
 ) -> ModuleResult:
     """Plan and apply the migration of `module`. `call_positions` (from migrate.gate) saves a
     full position pass when it lists the call sites in the order LibCST finds them. `links`
-    tells what the run knows of results crossing into or out of this module."""
+    tells what the run knows of results crossing into or out of this module. `codes`: the
+    module's code by statement, if the caller has it already."""
     # LibCST's own visit copies every node it passes; the analysis never looks at formatting.
     with readonly_visits(formatting=False):
-        return _migrate_module(module, settings, catalog, source, call_positions, links)
+        return _migrate_module(module, settings, catalog, source, call_positions, links, codes or ModuleCode(module))
 
 
-def _migrate_module(module, settings, catalog, source, call_positions, links) -> ModuleResult:
+def _migrate_module(module, settings, catalog, source, call_positions, links, codes: ModuleCode) -> ModuleResult:
     sites, parents = find_call_sites(module, catalog)
     if not sites and not links.imported:
         return ModuleResult(module, [], False)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     scopes = wrapper.resolve(ScopeProvider)
-    positions = _Positions(module, parents, sites, call_positions)
+    positions = _Positions(module, parents, sites, call_positions, codes)
     resolver = Resolver(catalog, scopes, parents)
 
     call_bindings: dict[cst.CSTNode, str] = {}
@@ -512,14 +515,16 @@ class _Positions:
     the top-level statement that holds it (a full position pass costs a quarter of a file's
     planning, and most files only ever ask about one or two functions)."""
 
-    def __init__(self, module: cst.Module, parents: Mapping[cst.CSTNode, cst.CSTNode], sites: list[CallSiteNode], known) -> None:
+    def __init__(
+        self, module: cst.Module, parents: Mapping[cst.CSTNode, cst.CSTNode], sites: list[CallSiteNode], known, codes: ModuleCode
+    ) -> None:
         self.module = module
+        self.codes = codes
         self.parents = parents
         self.known: dict[cst.CSTNode, CodeRange] = {}
         if known is not None and len(known) == len(sites):
             for site, (line, column, end_line, end_column) in zip(sites, known):
                 self.known[site.call] = CodeRange(CodePosition(line, column - 1), CodePosition(end_line, end_column))
-        self._first_lines: dict[cst.CSTNode, int] | None = None
         self._statements: dict[cst.CSTNode, Mapping[cst.CSTNode, CodeRange]] = {}
         self._full: Mapping[cst.CSTNode, CodeRange] | None = None
 
@@ -530,7 +535,7 @@ class _Positions:
         top = node
         while top in self.parents and self.parents[top] is not self.module:
             top = self.parents[top]
-        first_lines = self._statement_lines()
+        first_lines = self.codes.first_lines()
         if top not in first_lines:  # the module itself, its header or footer
             if self._full is None:
                 self._full = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
@@ -544,21 +549,6 @@ class _Positions:
         return CodeRange(
             CodePosition(found.start.line + shift, found.start.column), CodePosition(found.end.line + shift, found.end.column)
         )
-
-    def _statement_lines(self) -> dict[cst.CSTNode, int]:
-        """The line each top-level statement's code starts on (its leading blank lines and comments
-        included), counting line breaks as LibCST's PositionProvider does."""
-        if self._first_lines is None:
-            code_of_node = self.module.code_for_node
-            line = 1 + sum(len(_LINE_BREAK.findall(code_of_node(h))) for h in self.module.header)
-            self._first_lines = {}
-            for statement in self.module.body:
-                self._first_lines[statement] = line
-                line += len(_LINE_BREAK.findall(code_of_node(statement)))
-        return self._first_lines
-
-
-_LINE_BREAK = re.compile(r"\r\n?|\n")  # libcst.metadata.position_provider.NEWLINE_RE
 
 
 def _import_edits(plans: list[_Plan], catalog: Catalog, scopes) -> dict[cst.CSTNode, dict[str, str | None]]:

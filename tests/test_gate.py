@@ -67,13 +67,14 @@ POSITION_SOURCES = [
 def test_positions_per_statement_match_a_full_pass(data: bytes) -> None:
     """plan._Positions computes positions one top-level statement at a time; every node must get
     the position a full PositionProvider pass gives it."""
+    from migrate.codegen import ModuleCode
     from migrate.plan import _Positions
 
     rules = catalog.load()
     module = cst.parse_module(data)
     sites, parents = find_call_sites(module, rules)
     full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    per_statement = _Positions(module, parents, sites, None)
+    per_statement = _Positions(module, parents, sites, None, ModuleCode(module))
     nodes = [node for node in parents if node is not module]
     assert nodes
     assert {node: per_statement[node] for node in nodes} == {node: full[node] for node in nodes}
