@@ -24,6 +24,7 @@ import warnings
 
 from migrate.budget import OutOfTime
 from migrate.findings import FileResult
+from migrate.gate import Scan, scan_source
 from migrate.links import NO_LINKS, Links
 from migrate.settings import Settings
 
@@ -47,9 +48,10 @@ def might_contain_call_sites(data: bytes) -> bool:
     return NEEDLE in data
 
 
-def migrate_source(path: str, data: bytes, settings: Settings, links: Links = NO_LINKS) -> FileResult:
+def migrate_source(path: str, data: bytes, settings: Settings, links: Links = NO_LINKS, scan: Scan | None = None) -> FileResult:
     """Migrate one file's bytes. Outcomes are values: changed / unchanged / skipped / failed.
-    `links`: what a run over the tree knows of results crossing this module's boundary."""
+    `links`: what a run over the tree knows of results crossing this module's boundary.
+    `scan`: the `ast` gate's findings if the caller parsed the file already (migrate/gate.py)."""
     if not links.imported and not might_contain_call_sites(data):
         return FileResult(path, "unchanged", original=data)
 
@@ -60,35 +62,32 @@ def migrate_source(path: str, data: bytes, settings: Settings, links: Links = NO
     if nul != -1:
         return failed(f"not Python source: NUL byte at line {_line_of(data, nul)}")
     from migrate import catalog
-    from migrate.gate import call_site_positions
 
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
-    positions = None
     parse_error: str | None = None
-    try:
-        with warnings.catch_warnings():  # e.g. "invalid escape sequence": the user's business, not ours
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data)
-    except (MemoryError, RecursionError):
-        return failed("too deeply nested: Python's own parser gives up on it")
-    except SyntaxError as error:
-        parse_error = _describe_syntax_error(error, data)
-        if any(m in str(error.msg) for m in _TOO_DEEP_MESSAGES) or not _shallow(data):
-            return failed(parse_error)
-        if error.msg.startswith(("(unicode error)", "unknown encoding", "encoding problem")):
-            return failed(parse_error)
-        # Otherwise LibCST may still parse it (a grammar newer than this Python's).
-    except ValueError as error:  # e.g. "source code string cannot contain null bytes"
-        return failed(f"cannot parse: {error}")
-    else:
-        positions = call_site_positions(tree, catalog.load().methods)
+    if scan is None:
+        try:
+            scan = scan_source(data, catalog.load().methods)
+        except (MemoryError, RecursionError):
+            return failed("too deeply nested: Python's own parser gives up on it")
+        except SyntaxError as error:
+            parse_error = _describe_syntax_error(error, data)
+            if any(m in str(error.msg) for m in _TOO_DEEP_MESSAGES) or not _shallow(data):
+                return failed(parse_error)
+            if error.msg.startswith(("(unicode error)", "unknown encoding", "encoding problem")):
+                return failed(parse_error)
+            # Otherwise LibCST may still parse it (a grammar newer than this Python's).
+        except ValueError as error:  # e.g. "source code string cannot contain null bytes"
+            return failed(f"cannot parse: {error}")
+    positions = None
+    if scan is not None:
+        positions = scan.positions
         if not positions and not links.imported:
             return FileResult(path, "unchanged", original=data)
-        depth = _depth(tree)
-        if depth > MAX_DEPTH:
+        if scan.depth > MAX_DEPTH:
             return failed(
-                f"too deeply nested: {depth} levels of syntax (the limit is {MAX_DEPTH}; "
+                f"too deeply nested: {scan.depth} levels of syntax (the limit is {MAX_DEPTH}; "
                 "LibCST would take minutes or crash on it)"
             )
 
@@ -224,17 +223,6 @@ def _shallow(data: bytes) -> bool:
             return False
         depth = max(depth, 0)
     return True
-
-
-def _depth(tree: ast.AST) -> int:
-    deepest = 0
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > deepest:
-            deepest = depth
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
 
 
 def _line_of(data: bytes, offset: int) -> int:

@@ -7,19 +7,60 @@ for files that do, the call sites' positions come from here instead of a full po
 from __future__ import annotations
 
 import ast
+import warnings
+from dataclasses import dataclass
 from typing import Iterable
 
 Position = tuple[int, int, int, int]  # line, column (1-based), end line, end column
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What the engine needs from a file's `ast`: its call sites' positions and how deeply its
+    syntax nests (LibCST's parser can't take very deep files)."""
+
+    positions: list[Position]
+    depth: int
+    # Undecorated module-level functions that hold a call site and return a value: their
+    # results may leave the module (migrate/project.py).
+    returning: frozenset[str] = frozenset()
+
+
+def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
+    """One walk over `tree` for both."""
+    deepest = 0
+    calls = []
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    positions = _positions(calls, methods)
+    returning = returning_functions(tree, positions) if positions and isinstance(tree, ast.Module) else frozenset()
+    return Scan(positions, deepest, returning)
+
+
+def scan_source(data: bytes, methods: Iterable[tuple[str, ...]]) -> Scan:
+    """Parse `data` with `ast` and scan it. Raises what `ast.parse` raises."""
+    with warnings.catch_warnings():  # e.g. "invalid escape sequence": the user's business, not ours
+        warnings.simplefilter("ignore")
+        tree = ast.parse(data)
+    return scan(tree, methods)
+
+
 def call_site_positions(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> list[Position]:
     """Positions of `<receiver>.chat.completions.<method>(...)` calls, in source order (outer first)."""
+    return _positions((node for node in ast.walk(tree) if isinstance(node, ast.Call)), methods)
+
+
+def _positions(calls: Iterable[ast.Call], methods: Iterable[tuple[str, ...]]) -> list[Position]:
     paths = set(methods)
     last_names = {path[-1] for path in paths}
     found = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in calls:
         func = node.func
         if not (isinstance(func, ast.Attribute) and func.attr in last_names):
             continue
@@ -38,3 +79,17 @@ def call_site_positions(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> li
             found.append((node.lineno, node.col_offset + 1, end_line, end_col))
     found.sort(key=lambda p: (p[0], p[1], -p[2], -p[3]))
     return found
+
+
+def returning_functions(tree: ast.Module, sites: list[Position]) -> frozenset[str]:
+    """Undecorated module-level functions that hold a call site and return a value."""
+    names = set()
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
+            continue
+        end = node.end_lineno or node.lineno
+        if not any(node.lineno <= line <= end for line, *_ in sites):
+            continue
+        if any(isinstance(inner, ast.Return) and inner.value is not None for inner in ast.walk(node)):
+            names.add(node.name)
+    return frozenset(names)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from migrate.findings import FileResult
+from migrate.gate import Scan, scan
 from migrate.links import Links, absolute_module
 
 Export = tuple[str, str]  # (path of the module, function name)
@@ -48,21 +49,22 @@ def find_units(
     candidates: Mapping[str, bytes],
     methods: Iterable[tuple[str, ...]],
     read: Callable[[str], bytes | None],
+    scans: Mapping[str, Scan] | None = None,
 ) -> list[Unit]:
     """The units among `paths` (the run's files, in order). `candidates` holds the bytes of the
-    files that may contain call sites; `read` gives any other file's bytes (None: unreadable)."""
-    from migrate.gate import call_site_positions
-
+    files that may contain call sites; `read` gives any other file's bytes (None: unreadable).
+    `scans`: the `ast` gate's findings for candidates already parsed."""
     methods = list(methods)
     exports: dict[str, set[str]] = {}
     for path, data in candidates.items():
         if path.endswith(".ipynb"):
             continue
-        tree = _parse(data)
-        if tree is not None:
-            names = _returning_functions(tree, call_site_positions(tree, methods))
-            if names:
-                exports[path] = names
+        found = (scans or {}).get(path)
+        if found is None:
+            tree = _parse(data)
+            found = scan(tree, methods) if tree is not None else None
+        if found is not None and found.returning:
+            exports[path] = set(found.returning)
     if not exports:
         return []
     paths = list(paths)
@@ -145,20 +147,6 @@ def _parse(data: bytes) -> ast.Module | None:
             return ast.parse(data)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
-
-
-def _returning_functions(tree: ast.Module, sites: list[tuple[int, int, int, int]]) -> set[str]:
-    """Undecorated module-level functions that hold a call site and return a value."""
-    names = set()
-    for node in tree.body:
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
-            continue
-        end = node.end_lineno or node.lineno
-        if not any(node.lineno <= line <= end for line, *_ in sites):
-            continue
-        if any(isinstance(inner, ast.Return) and inner.value is not None for inner in ast.walk(node)):
-            names.add(node.name)
-    return names
 
 
 def _imported(tree: ast.Module, package: str, modules: Mapping[str, str], exports: Mapping[str, set[str]]) -> dict[str, Export]:

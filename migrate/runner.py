@@ -13,12 +13,10 @@ no temporary file is left, and ``stop.requested`` tells the caller to exit with
 
 from __future__ import annotations
 
-import ast
 import signal
 import threading
-import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Generator, Iterator, Sequence, Union
 
@@ -28,6 +26,7 @@ from migrate.discovery import iter_files
 from migrate.engine import might_contain_call_sites, migrate_source
 from migrate.fileio import FileChangedError, read_bytes, write_atomic
 from migrate.findings import FileResult
+from migrate.gate import Scan, scan_source
 from migrate.links import NO_LINKS, Links
 from migrate.project import Unit, find_units, migrate_unit
 from migrate.settings import Settings
@@ -156,6 +155,7 @@ class Candidate:
     path: str
     data: bytes
     notebook: bool
+    scan: Scan | None = None  # the `ast` gate's findings, when it has run (the file parses)
 
 
 def _read(found) -> FileResult | Candidate:
@@ -187,21 +187,19 @@ def _without_call_sites(settled: list[FileResult | Candidate]) -> list[FileResul
     if not any(isinstance(item, Candidate) for item in settled):
         return settled
     from migrate import catalog
-    from migrate.gate import call_site_positions
 
     methods = catalog.load().methods
     out: list[FileResult | Candidate] = []
     for item in settled:
         if isinstance(item, Candidate) and not item.notebook:
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    tree = ast.parse(item.data)
+                found = scan_source(item.data, methods)
             except (SyntaxError, ValueError, MemoryError, RecursionError):
-                tree = None  # the engine says why
-            if tree is not None and not call_site_positions(tree, methods):
+                found = None  # the engine says why
+            if found is not None and not found.positions:
                 out.append(FileResult(item.path, "unchanged"))
                 continue
+            item = replace(item, scan=found)  # the engine (and the pre-pass) won't parse it again
         out.append(item)
     return out
 
@@ -214,7 +212,8 @@ def _units(settled: list[FileResult | Candidate]) -> list[Unit]:
     from migrate import catalog
 
     readable = [item.path for item in settled if isinstance(item, Candidate) or item.status == "unchanged"]
-    return find_units(readable, candidates, catalog.load().methods, _read_quietly)
+    scans = {item.path: item.scan for item in settled if isinstance(item, Candidate) and item.scan is not None}
+    return find_units(readable, candidates, catalog.load().methods, _read_quietly, scans)
 
 
 def _read_quietly(path: str) -> bytes | None:
@@ -249,7 +248,7 @@ def migrate_candidate(item: Candidate, settings: Settings, timeout: float | None
 
                 result = migrate_notebook(item.path, item.data, settings)
             else:
-                result = migrate_source(item.path, item.data, settings, links)
+                result = migrate_source(item.path, item.data, settings, links, item.scan)
     except OutOfTime:
         return FileResult(
             item.path,

@@ -11,7 +11,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from fixture_cases import cases
 from migrate import catalog
 from migrate.detect import find_call_sites
-from migrate.gate import call_site_positions
+from migrate.gate import call_site_positions, scan
 
 CASES = cases()
 
@@ -28,6 +28,65 @@ def test_gate_positions_match_libcst(case) -> None:
         r = positions[site.call]
         expected.append((r.start.line, r.start.column + 1, r.end.line, r.end.column))
     assert call_site_positions(ast.parse(data), rules.methods) == expected
+
+
+def _depth(tree: ast.AST) -> int:
+    return 1 + max((_depth(child) for child in ast.iter_child_nodes(tree)), default=0)
+
+
+@pytest.mark.parametrize("case", CASES[::7], ids=[c.id for c in CASES[::7]])
+def test_scan_is_positions_and_depth_in_one_walk(case) -> None:
+    tree = ast.parse(case.before.read_bytes())
+    methods = catalog.load().methods
+    found = scan(tree, methods)
+    assert found.positions == call_site_positions(tree, methods)
+    assert found.depth == _depth(tree) > 2
+
+
+def test_scan_names_the_functions_whose_results_may_leave_the_module() -> None:
+    source = b"""
+import openai
+client = openai.OpenAI()
+def ask(q):
+    return client.chat.completions.create(model="m", messages=[])
+async def ask_later(q):
+    r = client.chat.completions.create(model="m", messages=[])
+    return r
+def fire(q):
+    client.chat.completions.create(model="m", messages=[])
+@cache
+def cached(q):
+    return client.chat.completions.create(model="m", messages=[])
+def unrelated():
+    return 1
+"""
+    assert scan(ast.parse(source), catalog.load().methods).returning == {"ask", "ask_later"}
+
+
+def test_a_run_parses_each_call_site_file_once(tmp_path, monkeypatch) -> None:
+    """The gate's findings go with the file to the engine and to the cross-module pre-pass.
+    (Files planned together, as a unit, are run through the engine once per round.)"""
+    from migrate.runner import run
+    from migrate.settings import Settings
+
+    (tmp_path / "helpers.py").write_text(
+        "import openai\nc = openai.OpenAI()\ndef ask():\n    return c.chat.completions.create(model='m', messages=[])\n"
+    )
+    (tmp_path / "other.py").write_text("import openai\nopenai.OpenAI().chat.completions.create(model='m', messages=[])\n")
+    (tmp_path / "shell.py").write_text("x = 'tab completions'\n")
+    parsed: list[bytes] = []
+    real_parse = ast.parse
+
+    def parse(source, *args, **kwargs):
+        if isinstance(source, bytes):
+            parsed.append(source)
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", parse)
+    results = list(run([str(tmp_path)], Settings(), write=False))
+    monkeypatch.undo()
+    assert sorted(len(r.calls) for r in results) == [0, 1, 1]
+    assert sorted(parsed) == sorted(p.read_bytes() for p in tmp_path.iterdir())
 
 
 def test_gate_skips_files_that_only_mention_completions() -> None:
