@@ -482,7 +482,7 @@ def _couple(plans: list[_Plan], positions) -> None:
                 continue
             common = plan.links & (first.links | first.bindings)
             if common:
-                name = next(iter(common)).value  # type: ignore[attr-defined]
+                name = min(str(key.value) for key in common)  # type: ignore[attr-defined]  # the same in every run
                 plan.blockers.append(Finding.of("RSP305", name=name, line=first.record.line))
             else:
                 named = [b for b in plan.bindings if isinstance(b, (cst.Name, cst.Attribute))]

@@ -10,13 +10,15 @@ ScopeProvider, which walk the whole module themselves) that copy is most of the 
 `node.visit(visitor)` does for a `CSTVisitor` (`on_visit`, `on_visit_attribute`, the children,
 `on_leave_attribute`, `on_leave`), without the copies. Which fields a node type visits, and in
 what order, is read once per type from the source of its `_visit_and_replace_children` (a single
-`return Type(field=visit_*(self, "field", ...), ...)`,
-or `self.__class__(...)`); a type whose method doesn't have that
-shape is visited by LibCST itself. tests/test_readonly_visit.py checks the event sequences
-against LibCST's on every fixture, and the scope analysis results.
+`return Type(field=visit_*(self, "field", ...), ...)` or `self.__class__(...)`); a type whose
+method doesn't have that shape is visited by LibCST itself. tests/test_readonly_visit.py checks
+the event sequences against LibCST's on every fixture, and the scope analysis results.
 
 `readonly_visits()` routes `CSTNode.visit` through `walk` for `CSTVisitor`s while it is active
-(transformers are untouched), so LibCST's metadata providers get the same treatment.
+(transformers are untouched), so LibCST's metadata providers get the same treatment. It also
+keeps, per class, the names `BatchableCSTVisitor.get_visitors` finds (LibCST looks them up with
+`inspect.getmembers` on every instance: a few milliseconds per provider per file), so methods
+added to an instance rather than its class are not seen while it is active.
 
 With `formatting=False`, nodes that only hold formatting (whitespace, comments, newlines, and
 the commas, dots, colons, parentheses and brackets LibCST keeps as nodes; about half of a tree)
@@ -33,7 +35,7 @@ import ast
 import contextlib
 import inspect
 import textwrap
-from typing import Iterator
+from typing import Callable, Iterator
 
 import libcst as cst
 from libcst import CSTNode, CSTVisitor
@@ -81,6 +83,8 @@ _SKIPPED: dict[type, frozenset[type]] = {}  # per visitor class, with formatting
 _formatting = True  # readonly_visits(formatting=...) while active
 
 _libcst_visit = CSTNode.visit
+_libcst_get_visitors = cst.BatchableCSTVisitor.get_visitors
+_VISITOR_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def plan_of(node_type: type) -> Plan | None:
@@ -150,15 +154,7 @@ def hooks_of(visitor_type: type) -> frozenset[tuple[str, str]] | None:
         ):
             _HOOKS[visitor_type] = None
         else:
-            pairs = set()
-            for name in dir(visitor_type):
-                prefix, _, rest = name.partition("_")
-                node_name, _, field = rest.partition("_")
-                if prefix in ("visit", "leave") and field and node_name[:1].isupper():
-                    # CSTVisitor itself has a no-op stub for every pair.
-                    if getattr(visitor_type, name) is not getattr(CSTVisitor, name, None):
-                        pairs.add((node_name, field))
-            _HOOKS[visitor_type] = frozenset(pairs)
+            _HOOKS[visitor_type] = frozenset((node, field) for node, field in _own_callbacks(visitor_type) if field)
     return _HOOKS[visitor_type]
 
 
@@ -167,33 +163,69 @@ def _skipped(visitor_type: type, formatting: bool) -> frozenset[type]:
     if formatting:
         return _NO_SKIP
     if visitor_type not in _SKIPPED:
-        _SKIPPED[visitor_type] = _formatting_unwatched(visitor_type)
+        names = {t.__name__ for t in FORMATTING}
+        watched = any(node in names for node, _ in _own_callbacks(visitor_type))
+        _SKIPPED[visitor_type] = _NO_SKIP if watched else FORMATTING
     return _SKIPPED[visitor_type]
 
 
-def _formatting_unwatched(visitor_type: type) -> frozenset[type]:
-    names = {t.__name__ for t in FORMATTING}
+def _own_callbacks(visitor_type: type) -> list[tuple[str, str]]:
+    """(node type name, field or "") of the `visit_*`/`leave_*` methods `visitor_type` has that
+    are not CSTVisitor's no-op stubs (it has one for every node type and field)."""
+    found = []
     for name in dir(visitor_type):
         prefix, _, rest = name.partition("_")
-        if prefix in ("visit", "leave") and rest.partition("_")[0] in names:
+        node, _, field = rest.partition("_")
+        if prefix in ("visit", "leave") and node[:1].isupper():
             if getattr(visitor_type, name) is not getattr(CSTVisitor, name, None):
-                return _NO_SKIP
-    return FORMATTING
+                found.append((node, field))
+    return found
 
 
 def walk(node: CSTNode, visitor: CSTVisitor, *, formatting: bool = True) -> CSTNode:
     """`node.visit(visitor)` for a read-only visitor, without rebuilding nodes. Returns `node`.
     `formatting=False`: leave out formatting nodes (see the module's docstring)."""
-    hooks = hooks_of(type(visitor))
-    skip = _skipped(type(visitor), formatting)
+    visitor_type = type(visitor)
+    hooks = hooks_of(visitor_type)
+    skip = _skipped(visitor_type, formatting)
+    enters, leaves = _callbacks(visitor_type)
     if hooks is None and _module_only(node, visitor):
         visitor.on_visit(node)
         visitor.on_leave(node)
     elif hooks is not None and not hooks:
-        _walk_plain(node, visitor, skip)
+        _walk_plain(node, visitor, skip, enters, leaves)
     else:
-        _walk_events(node, visitor, hooks, skip)
+        _walk_events(node, visitor, hooks, skip, enters, leaves)
     return node
+
+
+# Per visitor class that keeps CSTVisitor's `on_visit` (`on_leave`): node type -> its
+# `visit_<Type>` (`leave_<Type>`) function, or None for CSTVisitor's no-op stub. What
+# `on_visit` would look up by name for every node, looked up once.
+Callbacks = dict[type, Callable[[CSTVisitor, CSTNode], object] | None]
+_CALLBACKS: dict[type, tuple[Callbacks | None, Callbacks | None]] = {}
+
+
+def _callbacks(visitor_type: type) -> tuple[Callbacks | None, Callbacks | None]:
+    if visitor_type not in _CALLBACKS:
+        _CALLBACKS[visitor_type] = (
+            {} if visitor_type.on_visit is CSTVisitor.on_visit else None,
+            {} if visitor_type.on_leave is CSTVisitor.on_leave else None,
+        )
+    return _CALLBACKS[visitor_type]
+
+
+def _callback(table: Callbacks, visitor: CSTVisitor, node_type: type, prefix: str) -> Callable[[CSTVisitor, CSTNode], object] | None:
+    name = prefix + node_type.__name__
+    found = inspect.getattr_static(type(visitor), name, None)
+    if found is None or found is inspect.getattr_static(CSTVisitor, name, None):
+        method = None
+    elif inspect.isfunction(found):
+        method = found
+    else:  # a staticmethod, say: call it as `on_visit` would
+        method = lambda visitor, node: getattr(visitor, name)(node)  # noqa: E731
+    table[node_type] = method
+    return method
 
 
 def _module_only(node: CSTNode, visitor: CSTVisitor) -> bool:
@@ -218,30 +250,54 @@ def _is_node(value: object) -> bool:
     return known
 
 
-def _walk_plain(node: CSTNode, visitor: CSTVisitor, skip: frozenset[type]) -> None:
-    plan = _PLANS[type(node)] if type(node) in _PLANS else plan_of(type(node))
+def _walk_plain(node: CSTNode, visitor: CSTVisitor, skip: frozenset[type], enters: Callbacks | None, leaves: Callbacks | None) -> None:
+    node_type = type(node)
+    plan = _PLANS[node_type] if node_type in _PLANS else plan_of(node_type)
     if plan is None:
         _libcst_visit(node, visitor)
         return
-    if visitor.on_visit(node):
+    if enters is None:
+        go = visitor.on_visit(node)
+    else:
+        enter = enters[node_type] if node_type in enters else _callback(enters, visitor, node_type, "visit_")
+        go = enter is None or enter(visitor, node) is not False
+    if go:
         for field, _ in plan:
             value = getattr(node, field)
             if type(value) is tuple or type(value) is list:
                 for child in value:
                     if type(child) not in skip:
-                        _walk_plain(child, visitor, skip)
+                        _walk_plain(child, visitor, skip, enters, leaves)
             elif type(value) not in skip and _is_node(value):
-                _walk_plain(value, visitor, skip)
-    visitor.on_leave(node)
+                _walk_plain(value, visitor, skip, enters, leaves)
+    if leaves is None:
+        visitor.on_leave(node)
+    else:
+        leave = leaves[node_type] if node_type in leaves else _callback(leaves, visitor, node_type, "leave_")
+        if leave is not None:
+            leave(visitor, node)
 
 
-def _walk_events(node: CSTNode, visitor: CSTVisitor, hooks: frozenset[tuple[str, str]] | None, skip: frozenset[type]) -> None:
-    plan = _PLANS[type(node)] if type(node) in _PLANS else plan_of(type(node))
+def _walk_events(
+    node: CSTNode,
+    visitor: CSTVisitor,
+    hooks: frozenset[tuple[str, str]] | None,
+    skip: frozenset[type],
+    enters: Callbacks | None,
+    leaves: Callbacks | None,
+) -> None:
+    node_type = type(node)
+    plan = _PLANS[node_type] if node_type in _PLANS else plan_of(node_type)
     if plan is None:
         _libcst_visit(node, visitor)
         return
-    if visitor.on_visit(node):
-        name = type(node).__name__
+    if enters is None:
+        go = visitor.on_visit(node)
+    else:
+        enter = enters[node_type] if node_type in enters else _callback(enters, visitor, node_type, "visit_")
+        go = enter is None or enter(visitor, node) is not False
+    if go:
+        name = node_type.__name__
         for field, only_if_set in plan:
             value = getattr(node, field)
             events = (hooks is None or (name, field) in hooks) and not (only_if_set and value is None)
@@ -250,18 +306,30 @@ def _walk_events(node: CSTNode, visitor: CSTVisitor, hooks: frozenset[tuple[str,
             if type(value) is tuple or type(value) is list:
                 for child in value:
                     if type(child) not in skip:
-                        _walk_events(child, visitor, hooks, skip)
+                        _walk_events(child, visitor, hooks, skip, enters, leaves)
             elif type(value) not in skip and _is_node(value):
-                _walk_events(value, visitor, hooks, skip)
+                _walk_events(value, visitor, hooks, skip, enters, leaves)
             if events:
                 visitor.on_leave_attribute(node, field)
-    visitor.on_leave(node)
+    if leaves is None:
+        visitor.on_leave(node)
+    else:
+        leave = leaves[node_type] if node_type in leaves else _callback(leaves, visitor, node_type, "leave_")
+        if leave is not None:
+            leave(visitor, node)
 
 
 def _visit(self: CSTNode, visitor):  # type: ignore[no-untyped-def]
     if isinstance(visitor, CSTVisitor):
         return walk(self, visitor, formatting=_formatting)
     return _libcst_visit(self, visitor)
+
+
+def _get_visitors(self: cst.BatchableCSTVisitor):  # type: ignore[no-untyped-def]
+    names = _VISITOR_NAMES.get(type(self))
+    if names is None:
+        names = _VISITOR_NAMES[type(self)] = tuple(_libcst_get_visitors(self))
+    return {name: getattr(self, name) for name in names}
 
 
 @contextlib.contextmanager
@@ -272,9 +340,11 @@ def readonly_visits(*, formatting: bool = True) -> Iterator[None]:
         yield
         return
     CSTNode.visit = _visit  # type: ignore[method-assign]
+    cst.BatchableCSTVisitor.get_visitors = _get_visitors  # type: ignore[method-assign]
     _formatting = formatting
     try:
         yield
     finally:
         CSTNode.visit = _libcst_visit  # type: ignore[method-assign]
+        cst.BatchableCSTVisitor.get_visitors = _libcst_get_visitors  # type: ignore[method-assign]
         _formatting = True

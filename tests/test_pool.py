@@ -135,3 +135,14 @@ def test_progress_bar_only_on_a_terminal_for_long_runs(terminal: bool, total: in
     assert (f"{total}/{total}" in drawn) is shown
     if not terminal:
         assert drawn == ""
+
+
+def test_warm_up_runs_a_whole_migration() -> None:
+    """Workers inherit what warm() loaded; its sample goes through every stage of the engine."""
+    from migrate.engine import migrate_source
+    from migrate.pool import _WARM_UP
+    from migrate.settings import Settings
+
+    result = migrate_source("warm-up.py", _WARM_UP, Settings())
+    assert result.status == "changed", result.reason
+    assert [c.outcome for c in result.calls] == ["migrated"]

@@ -105,13 +105,42 @@ class _Hooked(_Plain):
         self.events.append(("format_spec", id(node)))
 
 
-@pytest.mark.parametrize("visitor_type", [_AllEvents, _Plain, _Hooked])
+class _Typed(cst.CSTVisitor):
+    """Only `visit_<Type>`/`leave_<Type>` methods, as most visitors have (LibCST's scope
+    analysis among them): one skips children, one is a staticmethod."""
+
+    events: list[tuple]
+
+    def __init__(self) -> None:
+        self.events = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.events.append(("name", id(node)))
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        self.events.append(("call", id(original_node)))
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        self.events.append(("lambda", id(node)))
+        return False
+
+    @staticmethod
+    def visit_Integer(node: cst.Integer) -> None:
+        _Typed.seen_integers.append(id(node))
+
+    seen_integers: list[int] = []
+
+
+@pytest.mark.parametrize("visitor_type", [_AllEvents, _Plain, _Hooked, _Typed])
 def test_walk_makes_the_calls_libcst_makes(visitor_type) -> None:
     for name, module in MODULES:
         expected, got = visitor_type(), visitor_type()
+        _Typed.seen_integers = []
         module.visit(expected)
+        integers, _Typed.seen_integers = _Typed.seen_integers, []
         assert walk(module, got) is module
         assert got.events == expected.events, name
+        assert _Typed.seen_integers == integers
 
 
 def _formatting_ids(module: cst.Module) -> set[int]:
@@ -135,7 +164,7 @@ def _formatting_ids(module: cst.Module) -> set[int]:
     return found
 
 
-@pytest.mark.parametrize("visitor_type", [_AllEvents, _Plain, _Hooked])
+@pytest.mark.parametrize("visitor_type", [_AllEvents, _Plain, _Hooked, _Typed])
 def test_walk_without_formatting_makes_the_same_calls_for_every_other_node(visitor_type) -> None:
     left_out = 0
     for name, module in MODULES[:80]:
@@ -145,7 +174,7 @@ def test_walk_without_formatting_makes_the_same_calls_for_every_other_node(visit
         walk(module, got, formatting=False)
         assert got.events == [e for e in expected.events if e[1] not in skipped], name
         left_out += len(expected.events) - len(got.events)
-    assert left_out > 10_000
+    assert left_out > 10_000 or visitor_type is _Typed  # it sees no formatting nodes anyway
 
 
 def test_a_visitor_of_formatting_nodes_sees_them_all() -> None:
@@ -257,8 +286,24 @@ def test_scope_analysis_is_the_same_through_readonly_visits() -> None:
     assert checked == len(modules) > 150
 
 
+def test_batchable_visitors_find_their_methods_as_with_libcst() -> None:
+    from libcst.metadata import ExpressionContextProvider, ParentNodeProvider, PositionProvider
+
+    for provider in (ScopeProvider, ExpressionContextProvider, ParentNodeProvider, PositionProvider):
+        if not issubclass(provider, cst.BatchableCSTVisitor):
+            continue
+        expected = {name: method.__func__ for name, method in provider().get_visitors().items()}
+        assert expected
+        with readonly_visits():
+            for instance in (provider(), provider()):  # the second from the names kept
+                found = instance.get_visitors()
+                assert {name: method.__func__ for name, method in found.items()} == expected
+                assert all(method.__self__ is instance for method in found.values())
+
+
 def test_readonly_visits_leaves_transformers_and_restores_libcst() -> None:
     original = CSTNode.visit
+    original_get_visitors = cst.BatchableCSTVisitor.get_visitors
 
     class Rename(cst.CSTTransformer):
         def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
@@ -271,3 +316,4 @@ def test_readonly_visits_leaves_transformers_and_restores_libcst() -> None:
         assert CSTNode.visit is not original
         assert cst.parse_module("a = b\n").visit(Rename()).code == "A = B\n"
     assert CSTNode.visit is original
+    assert cst.BatchableCSTVisitor.get_visitors is original_get_visitors
