@@ -51,10 +51,10 @@ class Answer:
 
 
 def ask(question: str, *, model: str = "gpt-4.1") -> Answer:
-    messages = [{"role": "user", "content": question}]
-    for _ in range(2):
-        if not messages:
+    for word in question.split():
+        if not word:
             break
+    messages = [{"role": "user", "content": question}]
     completion = client.chat.completions.create(model=model, messages=messages, max_tokens=100)
     return Answer(json.dumps({"a": completion.choices[0].message.content}))
 """
