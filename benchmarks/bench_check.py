@@ -1,14 +1,15 @@
 """Time `migrate apply --check` over a generated tree, next to a few baselines.
 
-    python benchmarks/bench_check.py [--files 2000] [--calls 20] [--dir PATH] [--repeat 3] [--rss-only]
+    python benchmarks/bench_check.py [--files 2000] [--calls 20] [--dir PATH] [--repeat 3] [--rss-only | --engine-only]
 
 The tree comes from make_tree.py (deterministic), written to a temporary directory unless
 --dir is given. Whole-process timings run `<this python> -m migrate ...` in a subprocess;
 `ruff check --isolated --no-cache --select F401` is timed too when ruff is on PATH. In-process
 baselines run over the same files: read every file and test for the tool's needle, `ast.parse`
 every file, `libcst.parse_module` of the call-site files only, and the engine itself
-(`migrate.engine.migrate_source`) on the files that contain its needle. Each figure is the median
-of --repeat runs; the ratio column is each figure divided by `migrate apply --check`.
+(`migrate.engine.migrate_source`) on the files that contain its needle: alone, and given the
+`ast` gate's scan as a run's workers are. Each figure is the median of --repeat runs; the ratio
+column is each figure divided by the first row. --engine-only times just the engine rows.
 
 A script, not a test: it prints numbers and asserts nothing about them.
 """
@@ -70,13 +71,48 @@ def libcst_parse(files: list[Path]) -> None:
         libcst.parse_module(path.read_bytes())
 
 
-def migrate_in_process(blobs: list[tuple[str, bytes]]) -> None:
+def migrate_in_process(blobs: list[tuple[str, bytes]], scans: list | None = None) -> None:
+    """The engine on each file; with `scans`, given the `ast` gate's findings, as a run's workers
+    are (the parent parsed the file with `ast` to decide it needs the engine)."""
     from migrate.engine import migrate_source
     from migrate.settings import Settings
 
     settings = Settings()
-    for path, data in blobs:
-        migrate_source(path, data, settings)
+    for i, (path, data) in enumerate(blobs):
+        migrate_source(path, data, settings, scan=scans[i] if scans else None)
+
+
+def gate_scans(blobs: list[tuple[str, bytes]]) -> list:
+    from migrate import catalog
+    from migrate.gate import scan_source
+
+    methods = catalog.load().methods
+    return [scan_source(data, methods) for _, data in blobs]
+
+
+def engine_rows(tree: Tree, repeat: int) -> list[tuple[str, float]]:
+    """libcst.parse_module of the call-site files against the engine on the files it would see."""
+    import libcst  # noqa: F401  (import cost kept out of the timing)
+
+    cst_files = tree.call_site_files
+    rows = [(f"in-process: libcst.parse_module ({len(cst_files)} call-site files)", median_time(lambda: libcst_parse(cst_files), repeat))]
+    # Where the tool's own time goes: the engine on just the files its text test lets through.
+    blobs = [(str(p), data) for p in tree.files if NEEDLE in (data := p.read_bytes())]
+    migrate_in_process(blobs[:1])  # load the catalog and LibCST once, outside the timing
+    rows.append(
+        (f"in-process: migrate_source ({len(blobs)} files containing the needle)", median_time(lambda: migrate_in_process(blobs), repeat))
+    )
+    scans = gate_scans(blobs)
+    rows.append(("in-process: the same, given the ast gate's scan (as in workers)", median_time(lambda: migrate_in_process(blobs, scans), repeat)))
+    return rows
+
+
+def print_ratios(rows: list[tuple[str, float]]) -> None:
+    cst_row = next(v for k, v in rows if k.startswith("in-process: libcst.parse_module"))
+    engine_row = next(v for k, v in rows if k.startswith("in-process: migrate_source"))
+    scanned_row = next(v for k, v in rows if k.startswith("in-process: the same, given"))
+    print(f"engine on the needle files / libcst.parse_module of the call-site files: {engine_row / cst_row:.2f}x")
+    print(f"  the same, the ast gate's scan given (as in a run's workers): {scanned_row / cst_row:.2f}x")
 
 
 def check_summary(tree_root: Path) -> str:
@@ -116,18 +152,7 @@ def bench(tree: Tree, repeat: int) -> list[tuple[str, float]]:
         rows.append(("ruff check --select F401 TREE", median_time(run_process(argv, (0, 1)), repeat)))
     rows.append((f"in-process: read + test {NEEDLE.decode()!r} ({len(files)} files)", median_time(lambda: read_and_test(files), repeat)))
     rows.append((f"in-process: ast.parse ({len(files)} files)", median_time(lambda: ast_parse_all(files), repeat)))
-    import libcst  # noqa: F401  (import cost kept out of the timing)
-
-    cst_files = tree.call_site_files
-    rows.append(
-        (f"in-process: libcst.parse_module ({len(cst_files)} call-site files)", median_time(lambda: libcst_parse(cst_files), repeat))
-    )
-    # Where the tool's own time goes: the engine on just the files its text test lets through.
-    blobs = [(str(p), data) for p in files if NEEDLE in (data := p.read_bytes())]
-    migrate_in_process(blobs[:1])  # load the catalog and LibCST once, outside the timing
-    rows.append(
-        (f"in-process: migrate_source ({len(blobs)} files containing the needle)", median_time(lambda: migrate_in_process(blobs), repeat))
-    )
+    rows.extend(engine_rows(tree, repeat))
     return rows
 
 
@@ -148,6 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dir", type=Path, help="write the tree here (kept) instead of a temporary directory")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is shown (default 3)")
     parser.add_argument("--rss-only", action="store_true", help="only the whole run's time and peak memory (large trees)")
+    parser.add_argument("--engine-only", action="store_true", help="only the per-file engine against libcst.parse_module")
     args = parser.parse_args(argv)
 
     tmp = None
@@ -170,6 +196,11 @@ def main(argv: list[str] | None = None) -> None:
             seconds = median_time(run_process([*CHECK, str(tree.root)], (0, 1)), 1)
             print(f"migrate apply --check TREE: {seconds:.2f} s, peak RSS {peak_rss_mb([*CHECK, str(tree.root)]):.0f} MB")
             return
+        if args.engine_only:
+            rows = engine_rows(tree, args.repeat)
+            print_table(rows)
+            print_ratios(rows)
+            return
         print(f"migrate: {check_summary(tree.root)}")
         print()
         rows = bench(tree, args.repeat)
@@ -177,9 +208,7 @@ def main(argv: list[str] | None = None) -> None:
         times = dict(rows)
         one, two = times["migrate apply --check -j 1 TREE"], times["migrate apply --check -j 2 TREE"]
         print(f"\nspeed-up from 1 to 2 processes: {one / two:.2f}x")
-        cst_row = next(v for k, v in rows if k.startswith("in-process: libcst.parse_module"))
-        engine_row = next(v for k, v in rows if k.startswith("in-process: migrate_source"))
-        print(f"engine on the needle files / libcst.parse_module of the call-site files: {engine_row / cst_row:.2f}x")
+        print_ratios(rows)
         print(f"peak RSS of migrate apply --check TREE (with its workers): {peak_rss_mb([*CHECK, str(tree.root)]):.0f} MB")
     finally:
         if tmp is not None:

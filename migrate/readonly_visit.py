@@ -83,6 +83,7 @@ _SKIPPED: dict[type, frozenset[type]] = {}  # per visitor class, with formatting
 _formatting = True  # readonly_visits(formatting=...) while active
 
 _libcst_visit = CSTNode.visit
+_CSTVISITOR_MRO = frozenset(CSTVisitor.__mro__)
 _libcst_get_visitors = cst.BatchableCSTVisitor.get_visitors
 _VISITOR_NAMES: dict[type, tuple[str, ...]] = {}
 
@@ -170,10 +171,16 @@ def _skipped(visitor_type: type, formatting: bool) -> frozenset[type]:
 
 
 def _own_callbacks(visitor_type: type) -> list[tuple[str, str]]:
-    """(node type name, field or "") of the `visit_*`/`leave_*` methods `visitor_type` has that
-    are not CSTVisitor's no-op stubs (it has one for every node type and field)."""
+    """(node type name, field or "") of the `visit_*`/`leave_*` methods `visitor_type` defines
+    or inherits from classes other than CSTVisitor's own (which has a no-op stub for every node
+    type and field)."""
     found = []
-    for name in dir(visitor_type):
+    names = set()
+    for klass in visitor_type.__mro__:
+        if klass in _CSTVISITOR_MRO:
+            continue
+        names.update(vars(klass))
+    for name in sorted(names):
         prefix, _, rest = name.partition("_")
         node, _, field = rest.partition("_")
         if prefix in ("visit", "leave") and node[:1].isupper():
