@@ -111,6 +111,8 @@ def print_ratios(rows: list[tuple[str, float]]) -> None:
     cst_row = next(v for k, v in rows if k.startswith("in-process: libcst.parse_module"))
     engine_row = next(v for k, v in rows if k.startswith("in-process: migrate_source"))
     scanned_row = next(v for k, v in rows if k.startswith("in-process: the same, given"))
+    if any(k.startswith("in-process: libcst.parse_module (0 ") for k, _ in rows):
+        return  # no call-site files
     print(f"engine on the needle files / libcst.parse_module of the call-site files: {engine_row / cst_row:.2f}x")
     print(f"  the same, the ast gate's scan given (as in a run's workers): {scanned_row / cst_row:.2f}x")
 

@@ -91,12 +91,21 @@ def migrate_module(
     full position pass when it lists the call sites in the order LibCST finds them. `links`
     tells what the run knows of results crossing into or out of this module. `codes`: the
     module's code by statement, if the caller has it already."""
-    # LibCST's own visit copies every node it passes; the analysis never looks at formatting.
+    # LibCST's own visit copies every node it passes, and no visitor of the analysis (our finder,
+    # LibCST's scope analysis) looks at formatting nodes (migrate/readonly_visit.py).
     with readonly_visits(formatting=False):
         return _migrate_module(module, settings, catalog, source, call_positions, links, codes or ModuleCode(module))
 
 
-def _migrate_module(module, settings, catalog, source, call_positions, links, codes: ModuleCode) -> ModuleResult:
+def _migrate_module(
+    module: cst.Module,
+    settings: Settings,
+    catalog: Catalog,
+    source: str,
+    call_positions: Sequence[tuple[int, int, int, int]] | None,
+    links: Links,
+    codes: ModuleCode,
+) -> ModuleResult:
     sites, parents = find_call_sites(module, catalog)
     if not sites and not links.imported:
         return ModuleResult(module, [], False)
