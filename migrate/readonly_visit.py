@@ -199,10 +199,8 @@ def walk(node: CSTNode, visitor: CSTVisitor, *, formatting: bool = True) -> CSTN
     if hooks is None and _module_only(node, visitor):
         visitor.on_visit(node)
         visitor.on_leave(node)
-    elif hooks is not None and not hooks:
-        _walk_plain(node, visitor, skip, enters, leaves)
     else:
-        _walk_events(node, visitor, hooks, skip, enters, leaves)
+        _walk(node, visitor, hooks, skip, enters, leaves)
     return node
 
 
@@ -257,35 +255,7 @@ def _is_node(value: object) -> bool:
     return known
 
 
-def _walk_plain(node: CSTNode, visitor: CSTVisitor, skip: frozenset[type], enters: Callbacks | None, leaves: Callbacks | None) -> None:
-    node_type = type(node)
-    plan = _PLANS[node_type] if node_type in _PLANS else plan_of(node_type)
-    if plan is None:
-        _libcst_visit(node, visitor)
-        return
-    if enters is None:
-        go = visitor.on_visit(node)
-    else:
-        enter = enters[node_type] if node_type in enters else _callback(enters, visitor, node_type, "visit_")
-        go = enter is None or enter(visitor, node) is not False
-    if go:
-        for field, _ in plan:
-            value = getattr(node, field)
-            if type(value) is tuple or type(value) is list:
-                for child in value:
-                    if type(child) not in skip:
-                        _walk_plain(child, visitor, skip, enters, leaves)
-            elif type(value) not in skip and _is_node(value):
-                _walk_plain(value, visitor, skip, enters, leaves)
-    if leaves is None:
-        visitor.on_leave(node)
-    else:
-        leave = leaves[node_type] if node_type in leaves else _callback(leaves, visitor, node_type, "leave_")
-        if leave is not None:
-            leave(visitor, node)
-
-
-def _walk_events(
+def _walk(
     node: CSTNode,
     visitor: CSTVisitor,
     hooks: frozenset[tuple[str, str]] | None,
@@ -293,6 +263,9 @@ def _walk_events(
     enters: Callbacks | None,
     leaves: Callbacks | None,
 ) -> None:
+    """`hooks`: the (node type name, field) pairs to call `on_visit_attribute`/`on_leave_attribute`
+    for, or None for every field; `enters`/`leaves`: the callbacks table, or None to call the
+    visitor's own `on_visit`/`on_leave`."""
     node_type = type(node)
     plan = _PLANS[node_type] if node_type in _PLANS else plan_of(node_type)
     if plan is None:
@@ -307,15 +280,15 @@ def _walk_events(
         name = node_type.__name__
         for field, only_if_set in plan:
             value = getattr(node, field)
-            events = (hooks is None or (name, field) in hooks) and not (only_if_set and value is None)
+            events = (hooks is None or (hooks and (name, field) in hooks)) and not (only_if_set and value is None)
             if events:
                 visitor.on_visit_attribute(node, field)
             if type(value) is tuple or type(value) is list:
                 for child in value:
                     if type(child) not in skip:
-                        _walk_events(child, visitor, hooks, skip, enters, leaves)
+                        _walk(child, visitor, hooks, skip, enters, leaves)
             elif type(value) not in skip and _is_node(value):
-                _walk_events(value, visitor, hooks, skip, enters, leaves)
+                _walk(value, visitor, hooks, skip, enters, leaves)
             if events:
                 visitor.on_leave_attribute(node, field)
     if leaves is None:
