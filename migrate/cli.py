@@ -132,7 +132,7 @@ def _report_stream(output: Optional[str], default: IO[str]) -> Iterator[IO[str]]
 def _apply_paths(paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout) -> int:
     from migrate.pool import default_jobs
     from migrate.progress import progress_bar
-    from migrate.report import Summary, TextReport, unified_diff
+    from migrate.report import Summary, TextReport
     from migrate.runner import EXIT_INTERRUPTED, run, stop_on_sigint
 
     write = not (diff or check)
@@ -151,8 +151,7 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
             live.file(result)
             bar.advance()
             if diff and result.status == "changed":
-                sys.stdout.write(unified_diff(result))
-                sys.stdout.flush()
+                _write_diff(result)
             if not to_terminal and (result.calls or result.status != "unchanged"):
                 kept.append(result if diff else replace(result, original=None, migrated=None))
     if to_terminal:
@@ -168,6 +167,15 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
         print(f"interrupted: stopped after {summary.files} files ({summary.changed} {done}); run again to go on", file=sys.stderr)
         return EXIT_INTERRUPTED
     return summary.exit_code
+
+
+def _write_diff(result) -> None:
+    """The file's diff on stdout, in the file's own bytes (`git apply` compares bytes)."""
+    from migrate.report import unified_diff_bytes
+
+    sys.stdout.flush()
+    sys.stdout.buffer.write(unified_diff_bytes(result))
+    sys.stdout.buffer.flush()
 
 
 def _write_report(output_format: Format, results, summary, stream, *, verb: str, with_diff: bool) -> None:
@@ -190,7 +198,7 @@ def _write_report(output_format: Format, results, summary, stream, *, verb: str,
 
 def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, name: Optional[str]) -> int:
     from migrate.engine import migrate_source
-    from migrate.report import Summary, unified_diff
+    from migrate.report import Summary
 
     data = sys.stdin.buffer.read()
     if name and name.endswith(".ipynb"):
@@ -201,7 +209,7 @@ def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, na
     summary = Summary()
     summary.add(result)
     if diff:
-        sys.stdout.write(unified_diff(result))
+        _write_diff(result)
     elif not check and output_format is Format.text:
         sys.stdout.buffer.write(result.migrated if result.status == "changed" and result.migrated else data)
         sys.stdout.flush()

@@ -30,6 +30,9 @@ TRICKY = {
                                    + "print(r.choices[0].message.content)").encode(),
     "tricky/non_ascii.py": ("from openai import OpenAI\nclient = OpenAI()  # café\n"
                             + CALL.replace("hi", "naïve — ünïcode ✓") + "print(r.choices[0].message.content)\n").encode(),
+    # Not UTF-8: the hunks must carry the file's own bytes.
+    "tricky/latin1.py": ("# -*- coding: latin-1 -*-\nfrom openai import OpenAI\nclient = OpenAI()  # café\n"
+                         + CALL.replace("hi", "naïve") + "print(r.choices[0].message.content)\n").encode("latin-1"),
     "tricky/name with spaces.py": ("from openai import OpenAI\nclient = OpenAI()\n" + CALL).encode(),
     "tricky/café.py": ("from openai import OpenAI\nclient = OpenAI()\n" + CALL).encode(),
     "clean.py": b"print('nothing to migrate')\n",
@@ -78,7 +81,8 @@ def test_git_apply_of_the_diff_equals_apply(tmp_path: Path) -> None:
 
     diff = _migrate("--diff", ".", cwd=with_diff)
     assert diff.returncode == 1, diff.stderr.decode()
-    patch = diff.stdout.decode("utf-8")
+    patch = diff.stdout.decode("utf-8", errors="surrogateescape")  # each file's hunks are in its own encoding
+    assert b"na\xefve" in diff.stdout  # tricky/latin1.py's lines, as latin-1
     assert patch.startswith("--- a/") and "\n+++ b/" in patch
     assert not any(line.startswith("diff --git") for line in patch.splitlines())  # a plain unified diff
     assert _files(with_diff) == _files(applied)  # --diff wrote nothing
@@ -117,8 +121,8 @@ def test_diff_paths_are_relative_to_the_working_directory(tmp_path: Path) -> Non
     with_diff = _tree(tmp_path / "with_diff")
     applied = _tree(tmp_path / "applied")
     diff = _migrate("--diff", ".", cwd=with_diff / "tricky")
-    assert diff.stdout.decode().startswith("--- a/")
-    assert "tricky/" not in diff.stdout.decode().split("\n", 1)[0]
+    assert diff.stdout.startswith(b"--- a/")
+    assert b"tricky/" not in diff.stdout.split(b"\n", 1)[0]
     _migrate(".", cwd=applied / "tricky")
     (tmp_path / "sub.patch").write_bytes(diff.stdout)
     result = _git("apply", str(tmp_path / "sub.patch"), cwd=with_diff / "tricky")
