@@ -136,6 +136,8 @@ def call_record(path: str, call: CallSite) -> dict:
         "findings": [
             {"code": f.code, "safety": rules[f.code].safety, "message": f.message()} for f in call.findings
         ],
+        # A call of another module's function that returns a migrated result (RSP141): which one.
+        **({} if call.via is None else {"via": call.via}),
     }
 
 

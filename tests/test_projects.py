@@ -225,3 +225,20 @@ def test_two_modules_of_one_name_are_not_linked(tmp_path: Path) -> None:
     for name in ("a/utils.py", "b/utils.py"):
         [call] = results[name].calls
         assert call.code == "RSP309" and "also module `utils`" in call.findings[0].message(), name
+
+
+def test_json_report_names_the_function_a_call_goes_through(tmp_path: Path) -> None:
+    """RSP141 calls carry `via` in the JSON report; call sites don't."""
+    import json
+    import subprocess
+    import sys
+
+    case = next(c for c in CASES if c.id == "helper_called_from_other_modules")
+    shutil.copytree(case.before, tmp_path / "tree")
+    out = subprocess.run(
+        [sys.executable, "-m", "migrate", "apply", "--check", "--format", "json", "."], cwd=tmp_path / "tree", capture_output=True, text=True
+    )
+    calls = json.loads(out.stdout)["calls"]
+    via = {call["via"] for call in calls if "via" in call}
+    assert via == {"shop.helpers.ask"}
+    assert all(("RSP141" in {f["code"] for f in call["findings"]}) == ("via" in call) for call in calls)
