@@ -319,10 +319,10 @@ def readonly_visits(*, formatting: bool = True) -> Iterator[None]:
     if CSTNode.visit is _visit:  # already active (nested use): keep the outer setting
         yield
         return
-    CSTNode.visit = _visit  # type: ignore[method-assign]
-    cst.BatchableCSTVisitor.get_visitors = _get_visitors  # type: ignore[method-assign]
-    _formatting = formatting
-    try:
+    try:  # (a time budget's alarm may interrupt anywhere: restore whatever was set)
+        CSTNode.visit = _visit  # type: ignore[method-assign]
+        cst.BatchableCSTVisitor.get_visitors = _get_visitors  # type: ignore[method-assign]
+        _formatting = formatting
         yield
     finally:
         CSTNode.visit = _libcst_visit  # type: ignore[method-assign]

@@ -317,3 +317,7 @@ def test_readonly_visits_leaves_transformers_and_restores_libcst() -> None:
         assert cst.parse_module("a = b\n").visit(Rename()).code == "A = B\n"
     assert CSTNode.visit is original
     assert cst.BatchableCSTVisitor.get_visitors is original_get_visitors
+    with pytest.raises(KeyboardInterrupt):  # a file's time budget running out, say
+        with readonly_visits(formatting=False):
+            raise KeyboardInterrupt
+    assert CSTNode.visit is original and readonly_visit._formatting is True
