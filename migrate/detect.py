@@ -18,6 +18,7 @@ from libcst.metadata import Assignment, QualifiedNameSource, Scope as BaseScope
 from migrate.catalog import Catalog, Method
 from migrate.cst_helpers import Parents, code_of, qualified_names, string_value
 from migrate.findings import Finding
+from migrate.readonly_visit import walk
 
 _MAX_DEPTH = 8
 
@@ -39,9 +40,10 @@ Resolution = Client | Finding
 
 
 def find_call_sites(module: cst.Module, catalog: Catalog) -> tuple[list[CallSiteNode], dict[cst.CSTNode, cst.CSTNode]]:
-    """The call sites in source order (outer first), and every node's parent (one traversal)."""
+    """The call sites in source order (outer first), and the parent of every node other than
+    formatting (one traversal)."""
     finder = _Finder(catalog)
-    module.visit(finder)
+    walk(module, finder, formatting=False)
     return finder.found, finder.parents
 
 

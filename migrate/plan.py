@@ -15,6 +15,8 @@ from typing import Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
+from libcst.metadata.expression_context_provider import ExpressionContextVisitor
+from libcst.metadata.scope_provider import ScopeVisitor
 
 from migrate.catalog import Catalog
 from migrate.codegen import ModuleCode
@@ -91,9 +93,9 @@ def migrate_module(
     full position pass when it lists the call sites in the order LibCST finds them. `links`
     tells what the run knows of results crossing into or out of this module. `codes`: the
     module's code by statement, if the caller has it already."""
-    # LibCST's own visit copies every node it passes, and no visitor of the analysis (our finder,
-    # LibCST's scope analysis) looks at formatting nodes (migrate/readonly_visit.py).
-    with readonly_visits(formatting=False):
+    # LibCST's own visit copies every node it passes, and LibCST's scope analysis has nothing to
+    # say about formatting nodes (migrate/readonly_visit.py).
+    with readonly_visits(formatting_free=(ScopeVisitor, ExpressionContextVisitor)):
         return _migrate_module(module, settings, catalog, source, call_positions, links, codes or ModuleCode(module))
 
 

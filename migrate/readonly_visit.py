@@ -14,19 +14,21 @@ what order, is read once per type from the source of its `_visit_and_replace_chi
 method doesn't have that shape is visited by LibCST itself. tests/test_readonly_visit.py checks
 the event sequences against LibCST's on every fixture, and the scope analysis results.
 
-`readonly_visits()` routes `CSTNode.visit` through `walk` for `CSTVisitor`s while it is active
-(transformers are untouched), so LibCST's metadata providers get the same treatment. It also
-keeps, per class, the names `BatchableCSTVisitor.get_visitors` finds (LibCST looks them up with
-`inspect.getmembers` on every instance: a few milliseconds per provider per file), so methods
-added to an instance rather than its class are not seen while it is active.
+`readonly_visits()` routes `CSTNode.visit` through `walk` for `CSTVisitor`s while it is active,
+in the thread that activated it (transformers, and other threads, get LibCST's own visit), so
+LibCST's metadata providers get the same treatment. It also keeps, per class, the names
+`BatchableCSTVisitor.get_visitors` finds (LibCST looks them up with `inspect.getmembers` on
+every instance: a few milliseconds per provider per file). A visitor with `visit_*`/`leave_*`
+callbacks set on the instance is visited by LibCST itself; what a class has is read once, so a
+visitor class changed after its first walk is not seen changed.
 
-With `formatting=False`, nodes that only hold formatting (whitespace, comments, newlines, and
-the commas, dots, colons, parentheses and brackets LibCST keeps as nodes; about half of a tree)
-are not visited, for visitors with no callback of their own for those types. No other node
-is ever inside one, so every other node is visited exactly as before; what a visitor misses is
-`on_visit`/`on_leave` for formatting nodes: LibCST's scope analysis then gives them no scope
-(its documentation says it has none for "formatting information nodes"), and our finder no
-parent.
+Formatting nodes (whitespace, comments, newlines, and the commas, dots, colons, parentheses
+and brackets LibCST keeps as nodes; about half of a tree) can be left out, for visitor classes
+the caller names (`readonly_visits(formatting_free=...)`, `walk(..., formatting=False)`) that
+have no callback of their own for them. No other node is ever inside one, so every other node
+is visited exactly as before; what such a visitor misses is `on_visit`/`on_leave` for
+formatting nodes: LibCST's scope analysis then gives them no scope (its documentation says it
+has none for "formatting information nodes"), and our finder no parent.
 """
 
 from __future__ import annotations
@@ -35,10 +37,11 @@ import ast
 import contextlib
 import inspect
 import textwrap
-from typing import Callable, Iterator
+import threading
+from typing import Callable, Iterable, Iterator
 
 import libcst as cst
-from libcst import CSTNode, CSTVisitor
+from libcst import CSTNode, CSTVisitor, MaybeSentinel
 from libcst._nodes.base import BaseLeaf
 
 try:  # the traversal MetadataWrapper runs batchable providers in (libcst/_batched_visitor.py)
@@ -80,7 +83,8 @@ FORMATTING: frozenset[type] = frozenset(
 )
 _NO_SKIP: frozenset[type] = frozenset()
 _SKIPPED: dict[type, frozenset[type]] = {}  # per visitor class, with formatting=False
-_formatting = True  # readonly_visits(formatting=...) while active
+_formatting_free: frozenset[type] = frozenset()  # readonly_visits(formatting_free=...) while active
+_owner: int | None = None  # the thread readonly_visits() is active in
 
 _libcst_visit = CSTNode.visit
 _CSTVISITOR_MRO = frozenset(CSTVisitor.__mro__)
@@ -106,6 +110,8 @@ def _read_plan(node_type: type) -> Plan | None:
     if not isinstance(function, ast.FunctionDef):
         return None
     body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if not body:  # abstract: `...`
+        return None
     *setup, last = body
     built = last.value if isinstance(last, ast.Return) else None
     if isinstance(built, ast.Name) and len(setup) >= 1:  # `ret = Type(...); return ret`
@@ -193,6 +199,8 @@ def walk(node: CSTNode, visitor: CSTVisitor, *, formatting: bool = True) -> CSTN
     """`node.visit(visitor)` for a read-only visitor, without rebuilding nodes. Returns `node`.
     `formatting=False`: leave out formatting nodes (see the module's docstring)."""
     visitor_type = type(visitor)
+    if any(name.startswith(("visit_", "leave_")) for name in getattr(visitor, "__dict__", ())):
+        return _libcst_visit(node, visitor)  # callbacks on the instance: only getattr finds them
     hooks = hooks_of(visitor_type)
     skip = _skipped(visitor_type, formatting)
     enters, leaves = _callbacks(visitor_type)
@@ -287,8 +295,13 @@ def _walk(
                 for child in value:
                     if type(child) not in skip:
                         _walk(child, visitor, hooks, skip, enters, leaves)
-            elif type(value) not in skip and _is_node(value):
-                _walk(value, visitor, hooks, skip, enters, leaves)
+            elif _is_node(value):
+                if type(value) not in skip:
+                    _walk(value, visitor, hooks, skip, enters, leaves)
+            elif value is not None and not isinstance(value, MaybeSentinel):  # another sequence type
+                for child in value:
+                    if type(child) not in skip:
+                        _walk(child, visitor, hooks, skip, enters, leaves)
             if events:
                 visitor.on_leave_attribute(node, field)
     if leaves is None:
@@ -300,12 +313,14 @@ def _walk(
 
 
 def _visit(self: CSTNode, visitor):  # type: ignore[no-untyped-def]
-    if isinstance(visitor, CSTVisitor):
-        return walk(self, visitor, formatting=_formatting)
+    if isinstance(visitor, CSTVisitor) and threading.get_ident() == _owner:
+        return walk(self, visitor, formatting=type(visitor) not in _formatting_free)
     return _libcst_visit(self, visitor)
 
 
 def _get_visitors(self: cst.BatchableCSTVisitor):  # type: ignore[no-untyped-def]
+    if threading.get_ident() != _owner or any(name.startswith(("visit_", "leave_")) for name in vars(self)):
+        return _libcst_get_visitors(self)
     names = _VISITOR_NAMES.get(type(self))
     if names is None:
         names = _VISITOR_NAMES[type(self)] = tuple(_libcst_get_visitors(self))
@@ -313,18 +328,19 @@ def _get_visitors(self: cst.BatchableCSTVisitor):  # type: ignore[no-untyped-def
 
 
 @contextlib.contextmanager
-def readonly_visits(*, formatting: bool = True) -> Iterator[None]:
-    """While active, `node.visit(v)` for a `CSTVisitor` `v` is `walk(node, v, formatting=...)`."""
-    global _formatting
-    if CSTNode.visit is _visit:  # already active (nested use): keep the outer setting
+def readonly_visits(*, formatting_free: Iterable[type] = ()) -> Iterator[None]:
+    """While active, in this thread, `node.visit(v)` for a `CSTVisitor` `v` is `walk(node, v)`,
+    leaving out formatting nodes for the classes in `formatting_free`."""
+    global _formatting_free, _owner
+    if CSTNode.visit is _visit:  # already active: nested here (the outer settings hold), or elsewhere
         yield
         return
     try:  # (a time budget's alarm may interrupt anywhere: restore whatever was set)
+        _owner, _formatting_free = threading.get_ident(), frozenset(formatting_free)
         CSTNode.visit = _visit  # type: ignore[method-assign]
         cst.BatchableCSTVisitor.get_visitors = _get_visitors  # type: ignore[method-assign]
-        _formatting = formatting
         yield
     finally:
         CSTNode.visit = _libcst_visit  # type: ignore[method-assign]
         cst.BatchableCSTVisitor.get_visitors = _libcst_get_visitors  # type: ignore[method-assign]
-        _formatting = True
+        _owner, _formatting_free = None, frozenset()

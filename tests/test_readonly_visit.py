@@ -10,6 +10,8 @@ import libcst as cst
 import pytest
 from libcst._nodes.base import CSTNode
 from libcst.metadata import MetadataWrapper, ScopeProvider
+from libcst.metadata.expression_context_provider import ExpressionContextVisitor
+from libcst.metadata.scope_provider import ScopeVisitor
 
 from migrate import readonly_visit
 from migrate.readonly_visit import FORMATTING, plan_of, readonly_visits, walk
@@ -277,7 +279,7 @@ def test_scope_analysis_is_the_same_through_readonly_visits() -> None:
         with readonly_visits():
             scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
         assert _scope_facts(module, scopes) == expected, name
-        with readonly_visits(formatting=False):
+        with readonly_visits(formatting_free=(ScopeVisitor, ExpressionContextVisitor)):
             scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
         where, contents = _scope_facts(module, scopes)
         assert contents == expected[1], name
@@ -318,6 +320,79 @@ def test_readonly_visits_leaves_transformers_and_restores_libcst() -> None:
     assert CSTNode.visit is original
     assert cst.BatchableCSTVisitor.get_visitors is original_get_visitors
     with pytest.raises(KeyboardInterrupt):  # a file's time budget running out, say
-        with readonly_visits(formatting=False):
+        with readonly_visits(formatting_free=(ScopeVisitor,)):
             raise KeyboardInterrupt
-    assert CSTNode.visit is original and readonly_visit._formatting is True
+    assert CSTNode.visit is original and readonly_visit._formatting_free == frozenset() and readonly_visit._owner is None
+
+
+SMALL = cst.parse_module("f(a, b)  # c\nx = [1, 2]\n")
+
+
+def _names_seen(visitor_type, module: cst.Module = SMALL) -> tuple[list, list]:
+    """What a visitor records through LibCST's visit, and through readonly_visits."""
+    expected, got = visitor_type(), visitor_type()
+    module.visit(expected)
+    with readonly_visits(formatting_free=(visitor_type,)):
+        module.visit(got)
+    return expected.events, got.events
+
+
+def test_callbacks_set_on_the_instance_are_called() -> None:
+    class OnInstance(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.events: list = []
+            self.visit_Name = lambda node: self.events.append(node.value)
+            self.visit_Comma = lambda node: self.events.append(",")
+
+    expected, got = _names_seen(OnInstance)
+    assert got == expected == ["f", "a", ",", "b", "x", ","]
+
+
+def test_other_visitors_see_formatting_while_the_analysis_leaves_it_out() -> None:
+    """Formatting is left out only for the classes named, not for a batchable visitor run
+    through LibCST's batching, say."""
+    class Commas(cst.BatchableCSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.count = 0
+
+        def visit_Comma(self, node: cst.Comma) -> None:
+            self.count += 1
+
+    expected, got = Commas(), Commas()
+    MetadataWrapper(SMALL).visit_batched([expected])
+    with readonly_visits(formatting_free=(ScopeVisitor, ExpressionContextVisitor)):
+        MetadataWrapper(SMALL).visit_batched([got])
+    assert got.count == expected.count == 2
+
+
+def test_other_threads_get_libcsts_visit() -> None:
+    import threading
+
+    class Count(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.nodes = 0
+
+        def on_visit(self, node: CSTNode) -> bool:
+            self.nodes += 1
+            return True
+
+    expected = Count()
+    SMALL.visit(expected)
+    with readonly_visits(formatting_free=(Count,)):
+        counter = Count()
+        thread = threading.Thread(target=lambda: SMALL.visit(counter))
+        thread.start()
+        thread.join()
+        here = Count()
+        SMALL.visit(here)
+    assert counter.nodes == expected.nodes > here.nodes  # the other thread saw formatting too
+
+
+def test_sequences_of_other_types_are_walked() -> None:
+    class Tuple(tuple):
+        pass
+
+    module = cst.Module(body=Tuple(cst.parse_module("x = 1\ny = 2\n").body))
+    expected, got = _names_seen(_Typed, module)
+    assert len(got) == len(expected) == 2 and got != []
