@@ -319,7 +319,7 @@ def _visit(self: CSTNode, visitor):  # type: ignore[no-untyped-def]
 
 
 def _get_visitors(self: cst.BatchableCSTVisitor):  # type: ignore[no-untyped-def]
-    if threading.get_ident() != _owner or any(name.startswith(("visit_", "leave_")) for name in vars(self)):
+    if threading.get_ident() != _owner or any(name.startswith(("visit_", "leave_")) for name in getattr(self, "__dict__", ())):
         return _libcst_get_visitors(self)
     names = _VISITOR_NAMES.get(type(self))
     if names is None:
