@@ -23,6 +23,7 @@ from migrate.codegen import ModuleCode
 from migrate.cst_helpers import code_of
 from migrate.detect import CallSiteNode, Client, Resolver, find_call_sites
 from migrate.findings import CallSite, Finding
+from migrate.groups import connected
 from migrate.links import NO_LINKS, Links, absolute_module
 from migrate.readonly_visit import readonly_visits
 from migrate.settings import Settings
@@ -466,21 +467,8 @@ def _couple(plans: list[_Plan], positions) -> None:
     for i, plan in enumerate(plans):
         for key in plan.bindings | plan.shared_with | plan.links:
             keys.setdefault(key, []).append(i)
-    group = list(range(len(plans)))
-
-    def find(i: int) -> int:
-        while group[i] != i:
-            group[i] = group[group[i]]
-            i = group[i]
-        return i
-
-    for indices in keys.values():
-        for i in indices[1:]:
-            group[find(i)] = find(indices[0])
-    members: dict[int, list[int]] = {}
-    for i in range(len(plans)):
-        members.setdefault(find(i), []).append(i)
-    for indices in members.values():
+    pairs = ((indices[0], i) for indices in keys.values() for i in indices[1:])
+    for indices in connected(range(len(plans)), pairs):
         if len(indices) < 2:
             continue
         blocked = [plans[i] for i in indices if plans[i].blockers or plans[i].record.outcome != "migrated"]

@@ -25,6 +25,7 @@ from typing import Callable, Iterable, Mapping
 
 from migrate.findings import FileResult
 from migrate.gate import Scan, scan
+from migrate.groups import connected
 from migrate.links import Links, absolute_module
 
 Export = tuple[str, str]  # (path of the module, function name)
@@ -190,23 +191,10 @@ def _group(
     opaque: dict[Export, str],
 ) -> list[Unit]:
     """Connected files (an importer with the modules it imports from) as units, in run order."""
-    parent = {path: path for path in [*exports, *links]}
-
-    def find(path: str) -> str:
-        while parent[path] != path:
-            parent[path] = parent[parent[path]]
-            path = parent[path]
-        return path
-
-    for importer, found in links.items():
-        for exporter, _ in found.values():
-            parent[find(importer)] = find(exporter)
-    members: dict[str, list[str]] = {}
-    for path in order:
-        if path in parent:
-            members.setdefault(find(path), []).append(path)
+    linked = {*exports, *links}
+    pairs = ((exporter, importer) for importer, found in links.items() for exporter, _ in found.values())
     units = []
-    for paths in members.values():
+    for paths in connected([path for path in order if path in linked], pairs):
         if not any(path in links for path in paths) and not any(export[0] in paths for export in opaque):
             continue  # nothing imports from these modules: each is planned on its own
         unit = Unit(paths, {p: data_of.get(p) or candidates[p] for p in paths})
