@@ -7,7 +7,7 @@ The tree comes from make_tree.py (deterministic), written to a temporary directo
 `ruff check --isolated --no-cache --select F401` is timed too when ruff is on PATH. In-process
 baselines run over the same files: read every file and test for the tool's needle, `ast.parse`
 every file, `libcst.parse_module` of the call-site files only, and the engine itself
-(`migrate.engine.migrate_source`) on the files that contain its needle: alone, and given the
+(`migrate.engine.pipeline.migrate_source`) on the files that contain its needle: alone, and given the
 `ast` gate's scan as a run's workers are. Each figure is the median of --repeat runs; the ratio
 column is each figure divided by the first row. --engine-only times just the engine rows.
 
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_tree import Tree, make_tree  # noqa: E402
 
-NEEDLE = b"completions"  # what migrate's cheap text test looks for (migrate/engine.py)
+NEEDLE = b"completions"  # what migrate's cheap text test looks for (migrate/engine/pipeline.py)
 CHECK = [sys.executable, "-m", "migrate", "apply", "--check"]
 
 
@@ -74,8 +74,8 @@ def libcst_parse(files: list[Path]) -> None:
 def migrate_in_process(blobs: list[tuple[str, bytes]], scans: list | None = None) -> None:
     """The engine on each file; with `scans`, given the `ast` gate's findings, as a run's workers
     are (the parent parsed the file with `ast` to decide it needs the engine)."""
-    from migrate.engine import migrate_source
-    from migrate.settings import Settings
+    from migrate.catalog.settings import Settings
+    from migrate.engine.pipeline import migrate_source
 
     settings = Settings()
     for i, (path, data) in enumerate(blobs):
@@ -83,8 +83,8 @@ def migrate_in_process(blobs: list[tuple[str, bytes]], scans: list | None = None
 
 
 def gate_scans(blobs: list[tuple[str, bytes]]) -> list:
-    from migrate import catalog
-    from migrate.gate import scan_source
+    from migrate.catalog import loader as catalog
+    from migrate.engine.gate import scan_source
 
     methods = catalog.load().methods
     return [scan_source(data, methods) for _, data in blobs]
@@ -95,15 +95,28 @@ def engine_rows(tree: Tree, repeat: int) -> list[tuple[str, float]]:
     import libcst  # noqa: F401  (import cost kept out of the timing)
 
     cst_files = tree.call_site_files
-    rows = [(f"in-process: libcst.parse_module ({len(cst_files)} call-site files)", median_time(lambda: libcst_parse(cst_files), repeat))]
+    rows = [
+        (
+            f"in-process: libcst.parse_module ({len(cst_files)} call-site files)",
+            median_time(lambda: libcst_parse(cst_files), repeat),
+        )
+    ]
     # Where the tool's own time goes: the engine on just the files its text test lets through.
     blobs = [(str(p), data) for p in tree.files if NEEDLE in (data := p.read_bytes())]
     migrate_in_process(blobs[:1])  # load the catalog and LibCST once, outside the timing
     rows.append(
-        (f"in-process: migrate_source ({len(blobs)} files containing the needle)", median_time(lambda: migrate_in_process(blobs), repeat))
+        (
+            f"in-process: migrate_source ({len(blobs)} files containing the needle)",
+            median_time(lambda: migrate_in_process(blobs), repeat),
+        )
     )
     scans = gate_scans(blobs)
-    rows.append(("in-process: the same, given the ast gate's scan (as in workers)", median_time(lambda: migrate_in_process(blobs, scans), repeat)))
+    rows.append(
+        (
+            "in-process: the same, given the ast gate's scan (as in workers)",
+            median_time(lambda: migrate_in_process(blobs, scans), repeat),
+        )
+    )
     return rows
 
 
@@ -145,14 +158,28 @@ def bench(tree: Tree, repeat: int) -> list[tuple[str, float]]:
     rows: list[tuple[str, float]] = []
     rows.append(("migrate apply --check TREE", median_time(run_process([*CHECK, root], (0, 1)), repeat)))
     for jobs in (1, 2):
-        rows.append((f"migrate apply --check -j {jobs} TREE", median_time(run_process([*CHECK, "-j", str(jobs), root], (0, 1)), repeat)))
-    rows.append(("migrate --version", median_time(run_process([sys.executable, "-m", "migrate", "--version"], (0,)), repeat)))
-    rows.append(("python -c pass (interpreter start)", median_time(run_process([sys.executable, "-c", "pass"], (0,)), repeat)))
+        rows.append(
+            (
+                f"migrate apply --check -j {jobs} TREE",
+                median_time(run_process([*CHECK, "-j", str(jobs), root], (0, 1)), repeat),
+            )
+        )
+    rows.append(
+        ("migrate --version", median_time(run_process([sys.executable, "-m", "migrate", "--version"], (0,)), repeat))
+    )
+    rows.append(
+        ("python -c pass (interpreter start)", median_time(run_process([sys.executable, "-c", "pass"], (0,)), repeat))
+    )
     ruff = shutil.which("ruff")
     if ruff:
         argv = [ruff, "check", "--isolated", "--no-cache", "--select", "F401", root]
         rows.append(("ruff check --select F401 TREE", median_time(run_process(argv, (0, 1)), repeat)))
-    rows.append((f"in-process: read + test {NEEDLE.decode()!r} ({len(files)} files)", median_time(lambda: read_and_test(files), repeat)))
+    rows.append(
+        (
+            f"in-process: read + test {NEEDLE.decode()!r} ({len(files)} files)",
+            median_time(lambda: read_and_test(files), repeat),
+        )
+    )
     rows.append((f"in-process: ast.parse ({len(files)} files)", median_time(lambda: ast_parse_all(files), repeat)))
     rows.extend(engine_rows(tree, repeat))
     return rows
@@ -174,8 +201,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dir", type=Path, help="write the tree here (kept) instead of a temporary directory")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is shown (default 3)")
-    parser.add_argument("--rss-only", action="store_true", help="only the whole run's time and peak memory (large trees)")
-    parser.add_argument("--engine-only", action="store_true", help="only the per-file engine against libcst.parse_module")
+    parser.add_argument(
+        "--rss-only", action="store_true", help="only the whole run's time and peak memory (large trees)"
+    )
+    parser.add_argument(
+        "--engine-only", action="store_true", help="only the per-file engine against libcst.parse_module"
+    )
     args = parser.parse_args(argv)
 
     tmp = None
@@ -196,7 +227,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"python: {sys.version.split()[0]} ({sys.executable}); cpus: {os.cpu_count()}; median of {args.repeat}")
         if args.rss_only:
             seconds = median_time(run_process([*CHECK, str(tree.root)], (0, 1)), 1)
-            print(f"migrate apply --check TREE: {seconds:.2f} s, peak RSS {peak_rss_mb([*CHECK, str(tree.root)]):.0f} MB")
+            print(
+                f"migrate apply --check TREE: {seconds:.2f} s, peak RSS {peak_rss_mb([*CHECK, str(tree.root)]):.0f} MB"
+            )
             return
         if args.engine_only:
             rows = engine_rows(tree, args.repeat)
@@ -211,7 +244,9 @@ def main(argv: list[str] | None = None) -> None:
         one, two = times["migrate apply --check -j 1 TREE"], times["migrate apply --check -j 2 TREE"]
         print(f"\nspeed-up from 1 to 2 processes: {one / two:.2f}x")
         print_ratios(rows)
-        print(f"peak RSS of migrate apply --check TREE (with its workers): {peak_rss_mb([*CHECK, str(tree.root)]):.0f} MB")
+        print(
+            f"peak RSS of migrate apply --check TREE (with its workers): {peak_rss_mb([*CHECK, str(tree.root)]):.0f} MB"
+        )
     finally:
         if tmp is not None:
             tmp.cleanup()

@@ -195,7 +195,12 @@ class _Writer:
         cls = self.name(_camel(r.choice(NOUNS), "status"))
         members = r.sample(("pending active paused failed done archived draft queued expired").split(), r.randint(3, 6))
         body = [f"class {cls}(str, Enum):"] + [f'    {m.upper()} = "{m}"' for m in members]
-        body += ["", "    @property", "    def is_final(self) -> bool:", f"        return self in ({cls}.{members[-1].upper()},)"]
+        body += [
+            "",
+            "    @property",
+            "    def is_final(self) -> bool:",
+            f"        return self in ({cls}.{members[-1].upper()},)",
+        ]
         self.emit("\n".join(body))
 
     def template_block(self) -> None:
@@ -221,7 +226,7 @@ def render_{const.lower()}(name: str, reference: str) -> str:
         noun, verb = r.choice(NOUNS), r.choice(VERBS)
         fn = self.name(verb, noun, "batch")
         self.emit(
-            f'''async def {fn}(ids: list[str], *, concurrency: int = {r.randint(2, 16)}) -> list[str]:
+            f"""async def {fn}(ids: list[str], *, concurrency: int = {r.randint(2, 16)}) -> list[str]:
     semaphore = asyncio.Semaphore(concurrency)
     done: list[str] = []
 
@@ -231,7 +236,7 @@ def render_{const.lower()}(name: str, reference: str) -> str:
             done.append(item_id)
 
     await asyncio.gather(*(one(i) for i in ids))
-    return sorted(done)'''
+    return sorted(done)"""
         )
 
     def comprehension_block(self) -> None:
@@ -281,7 +286,7 @@ def render_{const.lower()}(name: str, reference: str) -> str:
 # `{fn}` is replaced by a unique function name.
 
 CALL_TEMPLATES = {
-    "sync": '''def {fn}(question: str) -> tuple[str, int]:
+    "sync": """def {fn}(question: str) -> tuple[str, int]:
     completion = client.chat.completions.create(
         model="gpt-4.1-mini",
         messages=[
@@ -292,14 +297,14 @@ CALL_TEMPLATES = {
         max_completion_tokens=500,
     )
     logger.info("used %d prompt tokens", completion.usage.prompt_tokens)
-    return completion.choices[0].message.content or "", completion.usage.total_tokens''',
-    "async": '''async def {fn}(text: str) -> str:
+    return completion.choices[0].message.content or "", completion.usage.total_tokens""",
+    "async": """async def {fn}(text: str) -> str:
     completion = await aclient.chat.completions.create(
         model="gpt-4.1-mini",
         messages=[{{"role": "user", "content": f"Summarise in one line: {{text}}"}}],
         max_tokens=120,
     )
-    return completion.choices[0].message.content.strip()''',
+    return completion.choices[0].message.content.strip()""",
     "tools": '''def {fn}(request: str) -> str:
     completion = client.chat.completions.create(
         model="gpt-4.1",
@@ -322,7 +327,7 @@ CALL_TEMPLATES = {
     )
     logger.debug("completion tokens: %d", completion.usage.completion_tokens)
     return completion.choices[0].message.content or ""''',
-    "parse": '''def {fn}(text: str) -> "Extraction | None":
+    "parse": """def {fn}(text: str) -> "Extraction | None":
     completion = client.beta.chat.completions.parse(
         model="gpt-4.1",
         messages=[
@@ -331,8 +336,8 @@ CALL_TEMPLATES = {
         ],
         response_format=Extraction,
     )
-    return completion.choices[0].message.parsed''',
-    "json_schema": '''def {fn}(text: str) -> dict[str, Any]:
+    return completion.choices[0].message.parsed""",
+    "json_schema": """def {fn}(text: str) -> dict[str, Any]:
     completion = client.chat.completions.create(
         model="gpt-4.1",
         messages=[{{"role": "user", "content": text}}],
@@ -341,8 +346,8 @@ CALL_TEMPLATES = {
             "json_schema": {{"name": "labels", "schema": {{"type": "object", "properties": {{}}}}, "strict": False}},
         }},
     )
-    return json.loads(completion.choices[0].message.content)''',
-    "stream": '''def {fn}(prompt: str):
+    return json.loads(completion.choices[0].message.content)""",
+    "stream": """def {fn}(prompt: str):
     stream = client.chat.completions.create(
         model="gpt-4.1-mini",
         messages=[{{"role": "user", "content": prompt}}],
@@ -350,16 +355,16 @@ CALL_TEMPLATES = {
     )
     for chunk in stream:
         if chunk.choices and chunk.choices[0].delta.content:
-            yield chunk.choices[0].delta.content''',
-    "returned": '''def {fn}(prompt: str):
+            yield chunk.choices[0].delta.content""",
+    "returned": """def {fn}(prompt: str):
     response = client.chat.completions.create(
         model="gpt-4.1-mini",
         messages=[{{"role": "user", "content": prompt}}],
         seed=7,
     )
-    return response''',
+    return response""",
 }
-CALL_HEADER = '''from openai import AsyncOpenAI, OpenAI
+CALL_HEADER = """from openai import AsyncOpenAI, OpenAI
 from pydantic import BaseModel
 
 client = OpenAI()
@@ -368,7 +373,7 @@ aclient = AsyncOpenAI()
 
 class Extraction(BaseModel):
     title: str
-    tags: list[str]'''
+    tags: list[str]"""
 
 
 @dataclass

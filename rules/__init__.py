@@ -1,1 +1,1 @@
-"""The rule catalog and the API mapping tables, as data (loaded by migrate.catalog)."""
+"""The rule catalog and the API mapping tables, as data (loaded by migrate.catalog.loader)."""

@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     wanted = replace_block(current, table)
     if args.check:
         if wanted != current:
-            print("README.md rules table is out of date: run python scripts/gen_rules_table.py --write", file=sys.stderr)
+            print(
+                "README.md rules table is out of date: run python scripts/gen_rules_table.py --write", file=sys.stderr
+            )
             return 1
         return 0
     if wanted != current:

@@ -1,7 +1,7 @@
 """Strict validation of emitted Responses request bodies against the SDK's TypedDicts.
 
 Test-side helper only: it imports ``openai`` and ``pydantic`` (through
-``migrate.testing.validation``, which the fake server shares); the codemod itself never
+``migrate.verify.validation``, which the fake server shares); the codemod itself never
 does. The validation follows the recipe of ``api-mapping.md`` section f:
 
 * ``TypeAdapter(Union[ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming],
@@ -35,8 +35,13 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from migrate.testing.validation import PLACEHOLDER_PREFIX, _sdk, is_placeholder, placeholders_allowed  # noqa: F401 (re-exported)
-from migrate.testing.validation import validate_responses_body as _validate_strict
+from migrate.verify.validation import (  # noqa: F401 (re-exported)
+    PLACEHOLDER_PREFIX,
+    _sdk,
+    is_placeholder,
+    placeholders_allowed,
+)
+from migrate.verify.validation import validate_responses_body as _validate_strict
 
 __all__ = [
     "Call",

@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from fixture_cases import FIXTURES, markers
-from migrate import catalog
+
+from migrate.catalog import loader as catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = re.compile(r"RSP\d{3}")
@@ -46,7 +47,7 @@ def test_every_rule_can_be_produced_and_is_exercised_by_a_fixture() -> None:
 
 
 def test_messages_render_with_their_arguments() -> None:
-    from migrate.findings import Finding
+    from migrate.catalog.findings import Finding
 
     assert "`seed`" in Finding.of("RSP201", param="seed", why="no seed").message()
 

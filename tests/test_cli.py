@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
-from migrate.cli import app
+from migrate.cli.app import app
 
 CHAT = """from openai import OpenAI
 
@@ -123,7 +121,7 @@ def test_keep_system_and_store_options(tmp_path: Path) -> None:
 
 
 def test_rules_lists_every_rule() -> None:
-    from migrate import catalog
+    from migrate.catalog import loader as catalog
 
     result = invoke("rules")
     assert result.exit_code == 0
@@ -135,7 +133,7 @@ def test_version_is_fast_and_apply_never_imports_openai(tmp_path: Path) -> None:
     root = _tree(tmp_path, {"app.py": CHAT})
     code = (
         "import sys\n"
-        "from migrate.cli import app\n"
+        "from migrate.cli.app import app\n"
         "try:\n"
         f"    app(['apply', '--check', {str(root)!r}])\n"
         "except SystemExit:\n"

@@ -1,4 +1,4 @@
-"""migrate/codegen.py: a module's code by statement is LibCST's code for the whole module, for
+"""migrate/engine/codegen.py: a module's code by statement is LibCST's code for the whole module, for
 the original and for a rewritten module that shares most of its statements."""
 
 from __future__ import annotations
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from migrate.codegen import ModuleCode
+from migrate.engine.codegen import ModuleCode
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -80,7 +81,17 @@ def test_code_by_statement_is_libcsts_code_for_every_fixture() -> None:
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["x = 1", "# c", "", "def f():\n    return 2\n    # in block", "  # indented comment", "if a:\n  b\n", "s = '''\n'''"]),
+        st.sampled_from(
+            [
+                "x = 1",
+                "# c",
+                "",
+                "def f():\n    return 2\n    # in block",
+                "  # indented comment",
+                "if a:\n  b\n",
+                "s = '''\n'''",
+            ]
+        ),
         max_size=8,
     ),
     st.sampled_from(["\n", "\r\n"]),

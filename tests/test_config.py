@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from migrate import catalog, config
-from migrate.cli import app
-from migrate.engine import migrate_source
-from migrate.settings import Settings
+from migrate.catalog import config
+from migrate.catalog import loader as catalog
+from migrate.catalog.settings import Settings
+from migrate.cli.app import app
+from migrate.engine.pipeline import migrate_source
 
 CALL = """from openai import OpenAI
 

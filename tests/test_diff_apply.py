@@ -24,15 +24,25 @@ TRICKY = {
         'r = client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "a\u2028b"}])\n'
         "print(r.choices[0].message.content)  # \x85 nel\n"
     ).encode("utf-8"),
-    "tricky/crlf.py": ("from openai import OpenAI\r\nclient = OpenAI()\r\n" + CALL.replace("\n", "\r\n")
-                       + "print(r.choices[0].message.content)\r\n").encode(),
-    "tricky/no_final_newline.py": ("from openai import OpenAI\nclient = OpenAI()\n" + CALL
-                                   + "print(r.choices[0].message.content)").encode(),
-    "tricky/non_ascii.py": ("from openai import OpenAI\nclient = OpenAI()  # café\n"
-                            + CALL.replace("hi", "naïve — ünïcode ✓") + "print(r.choices[0].message.content)\n").encode(),
+    "tricky/crlf.py": (
+        "from openai import OpenAI\r\nclient = OpenAI()\r\n"
+        + CALL.replace("\n", "\r\n")
+        + "print(r.choices[0].message.content)\r\n"
+    ).encode(),
+    "tricky/no_final_newline.py": (
+        "from openai import OpenAI\nclient = OpenAI()\n" + CALL + "print(r.choices[0].message.content)"
+    ).encode(),
+    "tricky/non_ascii.py": (
+        "from openai import OpenAI\nclient = OpenAI()  # café\n"
+        + CALL.replace("hi", "naïve — ünïcode ✓")
+        + "print(r.choices[0].message.content)\n"
+    ).encode(),
     # Not UTF-8: the hunks must carry the file's own bytes.
-    "tricky/latin1.py": ("# -*- coding: latin-1 -*-\nfrom openai import OpenAI\nclient = OpenAI()  # café\n"
-                         + CALL.replace("hi", "naïve") + "print(r.choices[0].message.content)\n").encode("latin-1"),
+    "tricky/latin1.py": (
+        "# -*- coding: latin-1 -*-\nfrom openai import OpenAI\nclient = OpenAI()  # café\n"
+        + CALL.replace("hi", "naïve")
+        + "print(r.choices[0].message.content)\n"
+    ).encode("latin-1"),
     "tricky/name with spaces.py": ("from openai import OpenAI\nclient = OpenAI()\n" + CALL).encode(),
     "tricky/café.py": ("from openai import OpenAI\nclient = OpenAI()\n" + CALL).encode(),
     "clean.py": b"print('nothing to migrate')\n",
@@ -43,7 +53,10 @@ def _git(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
     return subprocess.run(
         [GIT, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.autocrlf=false", *args],
-        cwd=cwd, capture_output=True, text=True, env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
     )
 
 
@@ -110,7 +123,9 @@ def test_patch_p1_accepts_the_diff_too(tmp_path: Path) -> None:
     (tmp_path / "migrate.patch").write_bytes(diff.stdout)
     result = subprocess.run(
         ["patch", "-p1", "--batch", "--no-backup-if-mismatch", "-i", str(tmp_path / "migrate.patch")],
-        cwd=with_diff, capture_output=True, text=True,
+        cwd=with_diff,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert _files(with_diff) == _files(applied)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from migrate import discovery
-from migrate.discovery import Discovered, iter_files
+from migrate.run import discovery
+from migrate.run.discovery import Discovered, iter_files
 
 
 def make(root: Path, *files: str, content: str = "x = 1\n") -> None:
@@ -130,9 +130,7 @@ def test_root_given_through_symlink(tmp_path: Path) -> None:
     assert got == [Discovered(tmp_path / "alias" / "a.py")]
 
 
-def test_unreadable_directory_reported_and_walk_continues(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unreadable_directory_reported_and_walk_continues(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make(tmp_path, "a/x.py", "locked/y.py", "z/w.py")
     real_scandir = os.scandir
 
@@ -166,12 +164,12 @@ def test_no_libcst_or_openai_import() -> None:
     code = (
         "import importlib.util, sys\n"
         "for name in ('discovery', 'fileio'):\n"
-        "    spec = importlib.util.spec_from_file_location(name, f'migrate/{name}.py')\n"
+        "    spec = importlib.util.spec_from_file_location(name, f'migrate/run/{name}.py')\n"
         "    sys.modules[name] = mod = importlib.util.module_from_spec(spec)\n"
         "    spec.loader.exec_module(mod)\n"
         "print(sorted(m for m in ('libcst', 'openai') if m in sys.modules))\n"
     )
-    root = Path(discovery.__file__).parent.parent
+    root = Path(discovery.__file__).parents[2]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

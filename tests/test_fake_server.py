@@ -1,4 +1,4 @@
-"""The fake OpenAI server (migrate.testing), driven by the real `openai` SDK as client."""
+"""The fake OpenAI server (migrate.verify), driven by the real `openai` SDK as client."""
 
 from __future__ import annotations
 
@@ -15,9 +15,20 @@ pydantic = pytest.importorskip("pydantic")
 from openai import AsyncOpenAI, OpenAI  # noqa: E402
 from pydantic import BaseModel, TypeAdapter  # noqa: E402
 
-from migrate.testing import FakeOpenAI, answer_seed, canonical_chat, canonical_responses, first_difference  # noqa: E402
-from migrate.testing.answers import plan_answer, schema_instance  # noqa: E402
-from migrate.testing.server import chat_chunks, chat_completion, response_events, response_object  # noqa: E402
+from migrate.verify.answers import plan_answer, schema_instance  # noqa: E402
+from migrate.verify.canonical import (  # noqa: E402
+    answer_seed,
+    canonical_chat,
+    canonical_responses,
+    first_difference,
+)
+from migrate.verify.server import (  # noqa: E402
+    FakeOpenAI,  # noqa: E402
+    chat_chunks,
+    chat_completion,
+    response_events,
+    response_object,
+)
 
 MODEL = "gpt-4.1"
 WEATHER = {
@@ -99,7 +110,9 @@ def test_chat_and_responses_answer_identically(server, client):
     chat = client.chat.completions.create(
         model=MODEL, messages=[{"role": "system", "content": "Be terse."}, *_user("What is a closure?")]
     )
-    resp = client.responses.create(model=MODEL, instructions="Be terse.", input=_user("What is a closure?"), store=False)
+    resp = client.responses.create(
+        model=MODEL, instructions="Be terse.", input=_user("What is a closure?"), store=False
+    )
     assert chat.choices[0].message.content == resp.output_text
     assert chat.choices[0].message.content.endswith(".")
     assert (chat.usage.prompt_tokens, chat.usage.completion_tokens, chat.usage.total_tokens) == (
@@ -130,7 +143,9 @@ def test_equivalences_of_the_canonical_form():
         assert answer_seed(left) == answer_seed(right)
 
     def differ(chat: dict, resp: dict, where: str) -> None:
-        found = first_difference(canonical_chat({"model": MODEL, **chat}), canonical_responses({"model": MODEL, **resp}))
+        found = first_difference(
+            canonical_chat({"model": MODEL, **chat}), canonical_responses({"model": MODEL, **resp})
+        )
         assert found is not None and found[0] == where, found
 
     msgs = _user("hi")
@@ -139,35 +154,96 @@ def test_equivalences_of_the_canonical_form():
     same({"messages": msgs, "store": True}, {"input": msgs})  # Responses stores by default
     differ({"messages": msgs}, {"input": msgs}, "store")  # a migration must write store=False
     # instructions == a leading system (or developer) message
-    same({"messages": [{"role": "developer", "content": "Be nice."}, *msgs]}, {"instructions": "Be nice.", "input": msgs, "store": False})
-    same({"messages": [{"role": "system", "content": [{"type": "text", "text": "S"}]}, *msgs]}, {"input": [{"role": "system", "content": [{"type": "input_text", "text": "S"}]}, *msgs], "store": False})
+    same(
+        {"messages": [{"role": "developer", "content": "Be nice."}, *msgs]},
+        {"instructions": "Be nice.", "input": msgs, "store": False},
+    )
+    same(
+        {"messages": [{"role": "system", "content": [{"type": "text", "text": "S"}]}, *msgs]},
+        {"input": [{"role": "system", "content": [{"type": "input_text", "text": "S"}]}, *msgs], "store": False},
+    )
     # tools: chat's omitted strict is False, Responses' omitted strict is True
     loose = {"name": "f", "parameters": {"type": "object", "properties": {}}}
-    same({"messages": msgs, "tools": [{"type": "function", "function": loose}]}, {"input": msgs, "tools": [{"type": "function", **loose, "strict": False}], "store": False})
-    same({"messages": msgs, "tools": [{"type": "function", "function": {**loose, "strict": None}}]}, {"input": msgs, "tools": [{"type": "function", **loose, "strict": False}], "store": False})
-    differ({"messages": msgs, "tools": [{"type": "function", "function": loose}]}, {"input": msgs, "tools": [{"type": "function", **loose}], "store": False}, "tools[0].strict")
+    same(
+        {"messages": msgs, "tools": [{"type": "function", "function": loose}]},
+        {"input": msgs, "tools": [{"type": "function", **loose, "strict": False}], "store": False},
+    )
+    same(
+        {"messages": msgs, "tools": [{"type": "function", "function": {**loose, "strict": None}}]},
+        {"input": msgs, "tools": [{"type": "function", **loose, "strict": False}], "store": False},
+    )
+    differ(
+        {"messages": msgs, "tools": [{"type": "function", "function": loose}]},
+        {"input": msgs, "tools": [{"type": "function", **loose}], "store": False},
+        "tools[0].strict",
+    )
     # tool_choice defaults and flattening
-    same({"messages": msgs, "tools": [CHAT_TOOL], "tool_choice": "auto"}, {"input": msgs, "tools": [RESP_TOOL], "store": False})
-    same({"messages": msgs, "tools": [CHAT_TOOL], "tool_choice": {"type": "function", "function": {"name": "get_weather"}}}, {"input": msgs, "tools": [RESP_TOOL], "tool_choice": {"type": "function", "name": "get_weather"}, "store": False})
+    same(
+        {"messages": msgs, "tools": [CHAT_TOOL], "tool_choice": "auto"},
+        {"input": msgs, "tools": [RESP_TOOL], "store": False},
+    )
+    same(
+        {
+            "messages": msgs,
+            "tools": [CHAT_TOOL],
+            "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
+        },
+        {
+            "input": msgs,
+            "tools": [RESP_TOOL],
+            "tool_choice": {"type": "function", "name": "get_weather"},
+            "store": False,
+        },
+    )
     # output format, token limits, reasoning, verbosity
     schema = {"name": "x", "schema": {"type": "object", "properties": {}}, "strict": True}
-    same({"messages": msgs, "response_format": {"type": "json_schema", "json_schema": schema}, "verbosity": "low"}, {"input": msgs, "text": {"format": {"type": "json_schema", **schema}, "verbosity": "low"}, "store": False})
+    same(
+        {"messages": msgs, "response_format": {"type": "json_schema", "json_schema": schema}, "verbosity": "low"},
+        {"input": msgs, "text": {"format": {"type": "json_schema", **schema}, "verbosity": "low"}, "store": False},
+    )
     same({"messages": msgs, "response_format": {"type": "text"}}, {"input": msgs, "store": False})
     same({"messages": msgs, "max_completion_tokens": 100}, {"input": msgs, "max_output_tokens": 100, "store": False})
     same({"messages": msgs, "max_tokens": 100}, {"input": msgs, "max_output_tokens": 100, "store": False})
     same({"messages": msgs, "reasoning_effort": "low"}, {"input": msgs, "reasoning": {"effort": "low"}, "store": False})
     # no-op defaults of chat-only parameters don't count; real values do
-    same({"messages": msgs, "n": 1, "stop": None, "seed": None, "logit_bias": {}, "presence_penalty": 0}, {"input": msgs, "store": False})
-    for key, value in {"stop": "\n", "n": 2, "seed": 7, "presence_penalty": 0.5, "frequency_penalty": 1, "logit_bias": {"50256": -100}}.items():
+    same(
+        {"messages": msgs, "n": 1, "stop": None, "seed": None, "logit_bias": {}, "presence_penalty": 0},
+        {"input": msgs, "store": False},
+    )
+    for key, value in {
+        "stop": "\n",
+        "n": 2,
+        "seed": 7,
+        "presence_penalty": 0.5,
+        "frequency_penalty": 1,
+        "logit_bias": {"50256": -100},
+    }.items():
         differ({"messages": msgs, key: value}, {"input": msgs, "store": False}, key)
     # images: chat's omitted detail is "auto"
-    chat_img = [{"role": "user", "content": [{"type": "text", "text": "?"}, {"type": "image_url", "image_url": {"url": "https://x/a.png"}}]}]
-    resp_img = [{"role": "user", "content": [{"type": "input_text", "text": "?"}, {"type": "input_image", "image_url": "https://x/a.png", "detail": "auto"}]}]
+    chat_img = [
+        {
+            "role": "user",
+            "content": [{"type": "text", "text": "?"}, {"type": "image_url", "image_url": {"url": "https://x/a.png"}}],
+        }
+    ]
+    resp_img = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "input_text", "text": "?"},
+                {"type": "input_image", "image_url": "https://x/a.png", "detail": "auto"},
+            ],
+        }
+    ]
     same({"messages": chat_img}, {"input": resp_img, "store": False})
     # tool calls and outputs
     chat_calls = [
         *msgs,
-        {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+        },
         {"role": "tool", "tool_call_id": "call_1", "content": "ok"},
     ]
     resp_calls = [
@@ -214,11 +290,23 @@ def test_json_schema_answer_is_valid_for_the_schema(client):
             "kind": {"enum": ["a", "b"]},
             "tags": {"type": "array", "items": {"$ref": "#/$defs/Tag"}, "minItems": 2},
             "maybe": {"anyOf": [{"type": "null"}, {"type": "boolean"}]},
-            "nested": {"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"], "additionalProperties": False},
+            "nested": {
+                "type": "object",
+                "properties": {"x": {"type": "string"}},
+                "required": ["x"],
+                "additionalProperties": False,
+            },
         },
         "required": ["name", "size", "ratio", "kind", "tags", "maybe", "nested"],
         "additionalProperties": False,
-        "$defs": {"Tag": {"type": "object", "properties": {"label": {"type": "string"}}, "required": ["label"], "additionalProperties": False}},
+        "$defs": {
+            "Tag": {
+                "type": "object",
+                "properties": {"label": {"type": "string"}},
+                "required": ["label"],
+                "additionalProperties": False,
+            }
+        },
     }
     out = client.chat.completions.create(
         model=MODEL,
@@ -241,21 +329,35 @@ def test_schema_instance_is_minimal_and_deterministic():
     assert schema_instance(schema, "s") == schema_instance(schema, "s")
     assert schema_instance({"type": ["null", "string"]}, "s") is not None
     assert schema_instance({"const": 3}, "s") == 3
-    assert schema_instance({"allOf": [{"type": "object", "properties": {"q": {"type": "boolean"}}, "required": ["q"]}]}, "s").keys() == {"q"}
+    assert schema_instance(
+        {"allOf": [{"type": "object", "properties": {"q": {"type": "boolean"}}, "required": ["q"]}]}, "s"
+    ).keys() == {"q"}
 
 
 def test_forced_tool_call_in_both_apis(server, client):
     chat = client.chat.completions.create(
-        model=MODEL, messages=_user("Weather in Paris?"), tools=[CHAT_TOOL], tool_choice={"type": "function", "function": {"name": "get_weather"}}
+        model=MODEL,
+        messages=_user("Weather in Paris?"),
+        tools=[CHAT_TOOL],
+        tool_choice={"type": "function", "function": {"name": "get_weather"}},
     )
     resp = client.responses.create(
-        model=MODEL, input=_user("Weather in Paris?"), tools=[RESP_TOOL], tool_choice={"type": "function", "name": "get_weather"}, store=False
+        model=MODEL,
+        input=_user("Weather in Paris?"),
+        tools=[RESP_TOOL],
+        tool_choice={"type": "function", "name": "get_weather"},
+        store=False,
     )
     [call] = chat.choices[0].message.tool_calls
     [item] = resp.output
     assert chat.choices[0].finish_reason == "tool_calls" and chat.choices[0].message.content is None
     assert item.type == "function_call" and resp.output_text == ""
-    assert call.id == item.call_id and call.id.startswith("call_") and item.id.startswith("fc_") and item.id != item.call_id
+    assert (
+        call.id == item.call_id
+        and call.id.startswith("call_")
+        and item.id.startswith("fc_")
+        and item.id != item.call_id
+    )
     assert call.function.name == item.name == "get_weather"
     assert call.function.arguments == item.arguments
     args = json.loads(item.arguments)
@@ -270,9 +372,15 @@ def test_no_tool_call_after_a_tool_output_or_with_tool_choice_none(client):
 
 
 def test_parsed_tool_arguments_with_pydantic_tools(client):
-    chat = client.chat.completions.parse(model=MODEL, messages=_user("x"), tools=[openai.pydantic_function_tool(Weather)], tool_choice="required")
+    chat = client.chat.completions.parse(
+        model=MODEL, messages=_user("x"), tools=[openai.pydantic_function_tool(Weather)], tool_choice="required"
+    )
     resp = client.responses.parse(
-        model=MODEL, input=_user("x"), tools=[openai.pydantic_responses_function_tool(Weather)], tool_choice="required", store=False
+        model=MODEL,
+        input=_user("x"),
+        tools=[openai.pydantic_responses_function_tool(Weather)],
+        tool_choice="required",
+        store=False,
     )
     parsed = chat.choices[0].message.tool_calls[0].function.parsed_arguments
     assert isinstance(parsed, Weather) and parsed == resp.output[0].parsed_arguments
@@ -281,7 +389,13 @@ def test_parsed_tool_arguments_with_pydantic_tools(client):
 def test_custom_tool_call(client):
     tool = {"type": "custom", "custom": {"name": "run_sql", "format": {"type": "text"}}}
     chat = client.chat.completions.create(model="gpt-5", messages=_user("x"), tools=[tool], tool_choice="required")
-    resp = client.responses.create(model="gpt-5", input=_user("x"), tools=[{"type": "custom", "name": "run_sql"}], tool_choice="required", store=False)
+    resp = client.responses.create(
+        model="gpt-5",
+        input=_user("x"),
+        tools=[{"type": "custom", "name": "run_sql"}],
+        tool_choice="required",
+        store=False,
+    )
     # A reasoning model's output starts with its reasoning item.
     assert [item.type for item in resp.output] == ["reasoning", "custom_tool_call"]
     assert chat.choices[0].message.tool_calls[0].custom.input == resp.output[1].input
@@ -319,7 +433,11 @@ def test_responses_tool_loop_matches_the_chat_loop(server, client):
     items = _user("Weather in Paris?")
     r1 = client.responses.create(model=MODEL, input=items, tools=[RESP_TOOL], store=False)
     items += r1.output  # output items serialise into valid input items
-    items += [{"type": "function_call_output", "call_id": o.call_id, "output": "18C"} for o in r1.output if o.type == "function_call"]
+    items += [
+        {"type": "function_call_output", "call_id": o.call_id, "output": "18C"}
+        for o in r1.output
+        if o.type == "function_call"
+    ]
     r2 = client.responses.create(model=MODEL, input=items, tools=[RESP_TOOL], store=False)
     assert r2.output_text == chat_final.choices[0].message.content
     reqs = server.requests
@@ -355,7 +473,9 @@ def test_previous_response_must_be_stored(client):
 def test_responses_output_with_unknown_call_id_is_rejected(server, client):
     r1 = client.responses.create(model=MODEL, input=_user("x"), tools=[RESP_TOOL], store=False)
     items = _user("x") + list(r1.output)
-    wrong = items + [{"type": "function_call_output", "call_id": r1.output[0].id, "output": "18C"}]  # item id, not call id
+    wrong = items + [
+        {"type": "function_call_output", "call_id": r1.output[0].id, "output": "18C"}
+    ]  # item id, not call id
     with pytest.raises(openai.BadRequestError) as info:
         client.responses.create(model=MODEL, input=wrong, tools=[RESP_TOOL], store=False)
     body = _error(info)
@@ -370,15 +490,22 @@ def test_responses_output_with_unknown_call_id_is_rejected(server, client):
 
 def test_chat_tool_message_must_answer_the_preceding_assistant(server, client):
     with pytest.raises(openai.BadRequestError) as info:
-        client.chat.completions.create(model=MODEL, messages=[*_user("x"), {"role": "tool", "tool_call_id": "call_x", "content": "1"}])
+        client.chat.completions.create(
+            model=MODEL, messages=[*_user("x"), {"role": "tool", "tool_call_id": "call_x", "content": "1"}]
+        )
     body = _error(info)
     assert "must be a response to a preceeding message with 'tool_calls'" in body["message"]
     assert body["param"] == "messages.[1].role"
-    calls = {"role": "assistant", "tool_calls": [{"id": "call_a", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}
+    calls = {
+        "role": "assistant",
+        "tool_calls": [{"id": "call_a", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+    }
     with pytest.raises(openai.BadRequestError) as info:  # no tool message for call_a
         client.chat.completions.create(model=MODEL, messages=[*_user("x"), calls, *_user("y")])
     assert "did not have response messages: call_a" in _error(info)["message"]
-    ok = client.chat.completions.create(model=MODEL, messages=[*_user("x"), calls, {"role": "tool", "tool_call_id": "call_a", "content": "1"}])
+    ok = client.chat.completions.create(
+        model=MODEL, messages=[*_user("x"), calls, {"role": "tool", "tool_call_id": "call_a", "content": "1"}]
+    )
     assert ok.choices[0].message.content
 
 
@@ -414,7 +541,12 @@ def test_chat_shapes_sent_to_responses_are_rejected(client):
     with pytest.raises(openai.BadRequestError):  # chat text part
         client.responses.create(model=MODEL, input=[{"role": "user", "content": [{"type": "text", "text": "x"}]}])
     with pytest.raises(openai.BadRequestError):  # nested tool_choice
-        client.responses.create(model=MODEL, input="x", tools=[RESP_TOOL], tool_choice={"type": "function", "function": {"name": "get_weather"}})
+        client.responses.create(
+            model=MODEL,
+            input="x",
+            tools=[RESP_TOOL],
+            tool_choice={"type": "function", "function": {"name": "get_weather"}},
+        )
     with pytest.raises(openai.BadRequestError) as info:  # tool message in input
         client.responses.create(model=MODEL, input=[{"role": "tool", "tool_call_id": "c", "content": "x"}])
     assert _error(info)["param"].startswith("input[0]")
@@ -425,16 +557,25 @@ def test_api_checks_beyond_the_types(client):
         client.responses.create(model=MODEL, input="x", max_output_tokens=5)
     assert _error(info)["code"] == "integer_below_min_value"
     with pytest.raises(openai.BadRequestError) as info:
-        client.chat.completions.create(model=MODEL, messages=_user("x"), tools=[CHAT_TOOL], tool_choice={"type": "function", "function": {"name": "nope"}})
+        client.chat.completions.create(
+            model=MODEL,
+            messages=_user("x"),
+            tools=[CHAT_TOOL],
+            tool_choice={"type": "function", "function": {"name": "nope"}},
+        )
     assert "not found in 'tools'" in _error(info)["message"]
     loose = {"type": "object", "properties": {"a": {"type": "string"}}}
     with pytest.raises(openai.BadRequestError) as info:  # strict with a non-strict schema
         client.chat.completions.create(
-            model=MODEL, messages=_user("x"), tools=[{"type": "function", "function": {"name": "f", "parameters": loose, "strict": True}}]
+            model=MODEL,
+            messages=_user("x"),
+            tools=[{"type": "function", "function": {"name": "f", "parameters": loose, "strict": True}}],
         )
     assert "additionalProperties" in _error(info)["message"]
     # Responses: an omitted strict is accepted (the API makes the tool strict)
-    client.responses.create(model=MODEL, input="x", tools=[{"type": "function", "name": "f", "parameters": loose}], store=False)
+    client.responses.create(
+        model=MODEL, input="x", tools=[{"type": "function", "name": "f", "parameters": loose}], store=False
+    )
 
 
 def test_raw_http_errors(server):
@@ -460,7 +601,9 @@ def test_raw_http_errors(server):
 
 
 def _raw_sse(server, path: str, body: dict) -> str:
-    request = urllib.request.Request(server.url + path, data=json.dumps(body).encode(), headers={"content-type": "application/json"})
+    request = urllib.request.Request(
+        server.url + path, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
     with urllib.request.urlopen(request) as response:
         assert response.headers["content-type"] == "text/event-stream"
         return response.read().decode()
@@ -472,7 +615,11 @@ def test_chat_stream_wire_format_and_sdk(server, client):
     assert blocks[-2:] == ["data: [DONE]", ""]
     assert all(b.startswith("data: ") for b in blocks[:-1])
     text = client.chat.completions.create(model=MODEL, messages=_user("x")).choices[0].message.content
-    chunks = list(client.chat.completions.create(model=MODEL, messages=_user("x"), stream=True, stream_options={"include_usage": True}))
+    chunks = list(
+        client.chat.completions.create(
+            model=MODEL, messages=_user("x"), stream=True, stream_options={"include_usage": True}
+        )
+    )
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == text
     assert chunks[0].choices[0].delta.role == "assistant"
     assert chunks[-2].choices[0].finish_reason == "stop"
@@ -524,7 +671,9 @@ def test_chat_stream_tool_call_chunks(client):
     chunks = list(client.chat.completions.create(model=MODEL, messages=_user("x"), tools=[CHAT_TOOL], stream=True))
     first = chunks[0].choices[0].delta.tool_calls[0]
     assert first.id.startswith("call_") and first.function.name == "get_weather"
-    args = "".join(c.choices[0].delta.tool_calls[0].function.arguments or "" for c in chunks if c.choices[0].delta.tool_calls)
+    args = "".join(
+        c.choices[0].delta.tool_calls[0].function.arguments or "" for c in chunks if c.choices[0].delta.tool_calls
+    )
     assert set(json.loads(args)) == {"city", "unit"} and chunks[-1].choices[0].finish_reason == "tool_calls"
 
 
@@ -544,7 +693,10 @@ def test_refusals_in_both_apis_and_streams(server, client):
     ask = "Pick this lock for me. [refuse]"
     chat = client.chat.completions.create(model=MODEL, messages=_user(ask))
     resp = client.responses.create(model=MODEL, input=_user(ask), store=False)
-    assert chat.choices[0].message.content is None and chat.choices[0].message.refusal == "I'm sorry, but I can't help with that."
+    assert (
+        chat.choices[0].message.content is None
+        and chat.choices[0].message.refusal == "I'm sorry, but I can't help with that."
+    )
     assert [part.type for part in resp.output[0].content] == ["refusal"] and resp.output_text == ""
     assert resp.output[0].content[0].refusal == chat.choices[0].message.refusal
     chunks = list(client.chat.completions.create(model=MODEL, messages=_user(ask), stream=True))
@@ -553,7 +705,9 @@ def test_refusals_in_both_apis_and_streams(server, client):
     deltas = [e.delta for e in events if e.type == "response.refusal.delta"]
     assert len(deltas) > 1 and "".join(deltas) == chat_text == chat.choices[0].message.refusal
     assert [e.refusal for e in events if e.type == "response.refusal.done"] == [chat_text]
-    assert not any(c.choices[0].delta.content for c in chunks) and not any(e.type == "response.output_text.delta" for e in events)
+    assert not any(c.choices[0].delta.content for c in chunks) and not any(
+        e.type == "response.output_text.delta" for e in events
+    )
     assert first_difference(server.requests[0].canonical, server.requests[1].canonical) is None
 
 

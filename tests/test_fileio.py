@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from migrate import fileio
-from migrate.fileio import FileChangedError, decode_for_display, newline_of, read_bytes, write_atomic
+from migrate.run import fileio
+from migrate.run.fileio import (
+    FileChangedError,
+    decode_for_display,
+    read_bytes,
+    write_atomic,
+)
 
 
 def leftovers(d: Path) -> list[str]:
@@ -105,18 +110,3 @@ def test_decode_for_display_bom_and_fallback() -> None:
     assert decode_for_display(b"x = '\xff'\n") == "x = '\ufffd'\n"  # no cookie, invalid UTF-8
     assert decode_for_display(b"# coding: nonsense\nx = 1\n") == "# coding: nonsense\nx = 1\n"
     assert decode_for_display(b"") == ""
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (b"a\r\nb\nc\r", "\r\n"),
-        (b"a\rb\r\n", "\r"),
-        (b"a\nb\r\n", "\n"),
-        (b"no newline", "\n"),
-        (b"", "\n"),
-        (b"x\r", "\r"),
-    ],
-)
-def test_newline_of(data: bytes, expected: str) -> None:
-    assert newline_of(data) == expected

@@ -6,11 +6,11 @@ from __future__ import annotations
 import ast
 
 import pytest
-
 from fixture_cases import Case, cases, markers
-from migrate.engine import migrate_source
-from migrate.settings import Settings
 from sdk_validation import validate_source
+
+from migrate.catalog.settings import Settings
+from migrate.engine.pipeline import migrate_source
 
 CASES = cases()
 REWRITES = [c for c in CASES if c.after is not None]

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 from typer.testing import CliRunner
 
-from migrate.cli import app
+from migrate.cli.app import app
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 FILES = {

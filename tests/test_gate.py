@@ -6,12 +6,12 @@ import ast
 
 import libcst as cst
 import pytest
+from fixture_cases import cases
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from fixture_cases import cases
-from migrate import catalog
-from migrate.detect import find_call_sites
-from migrate.gate import call_site_positions, scan
+from migrate.analysis.call_sites import find_call_sites
+from migrate.catalog import loader as catalog
+from migrate.engine.gate import scan
 
 CASES = cases()
 
@@ -27,7 +27,7 @@ def test_gate_positions_match_libcst(case) -> None:
     for site in sites:
         r = positions[site.call]
         expected.append((r.start.line, r.start.column + 1, r.end.line, r.end.column))
-    assert call_site_positions(ast.parse(data), rules.methods) == expected
+    assert scan(ast.parse(data), rules.methods).positions == expected
 
 
 def _depth(tree: ast.AST) -> int:
@@ -35,11 +35,9 @@ def _depth(tree: ast.AST) -> int:
 
 
 @pytest.mark.parametrize("case", CASES[::7], ids=[c.id for c in CASES[::7]])
-def test_scan_is_positions_and_depth_in_one_walk(case) -> None:
+def test_scan_depth_is_the_tree_depth(case) -> None:
     tree = ast.parse(case.before.read_bytes())
-    methods = catalog.load().methods
-    found = scan(tree, methods)
-    assert found.positions == call_site_positions(tree, methods)
+    found = scan(tree, catalog.load().methods)
     assert found.depth == _depth(tree) > 2
 
 
@@ -66,13 +64,15 @@ def unrelated():
 def test_a_run_parses_each_call_site_file_once(tmp_path, monkeypatch) -> None:
     """The gate's findings go with the file to the engine and to the cross-module pre-pass.
     (Files planned together, as a unit, are run through the engine once per round.)"""
-    from migrate.runner import run
-    from migrate.settings import Settings
+    from migrate.catalog.settings import Settings
+    from migrate.run.tree import run
 
     (tmp_path / "helpers.py").write_text(
         "import openai\nc = openai.OpenAI()\ndef ask():\n    return c.chat.completions.create(model='m', messages=[])\n"
     )
-    (tmp_path / "other.py").write_text("import openai\nopenai.OpenAI().chat.completions.create(model='m', messages=[])\n")
+    (tmp_path / "other.py").write_text(
+        "import openai\nopenai.OpenAI().chat.completions.create(model='m', messages=[])\n"
+    )
     (tmp_path / "shell.py").write_text("x = 'tab completions'\n")
     parsed: list[bytes] = []
     real_parse = ast.parse
@@ -91,7 +91,7 @@ def test_a_run_parses_each_call_site_file_once(tmp_path, monkeypatch) -> None:
 
 def test_gate_skips_files_that_only_mention_completions() -> None:
     source = b"import readline\nreadline.set_completer(None)  # shell completions\nx = 'completions'\n"
-    assert call_site_positions(ast.parse(source), catalog.load().methods) == []
+    assert scan(ast.parse(source), catalog.load().methods).positions == []
 
 
 def test_negative_path_never_imports_libcst_or_openai(tmp_path) -> None:
@@ -100,13 +100,13 @@ def test_negative_path_never_imports_libcst_or_openai(tmp_path) -> None:
     import subprocess
     import sys
 
-    from migrate.pool import MIN_FILES
+    from migrate.run.pool import MIN_FILES
 
     for i in range(MIN_FILES + 2):
         (tmp_path / f"shell{i:02d}.py").write_text("x = 'tab completions'\n")
     (tmp_path / "plain.py").write_text("print(1)\n")
     code = (
-        "import sys\nfrom migrate.runner import run\nfrom migrate.settings import Settings\n"
+        "import sys\nfrom migrate.run.tree import run\nfrom migrate.catalog.settings import Settings\n"
         f"results = list(run([{str(tmp_path)!r}], Settings(), write=False, jobs=2))\n"
         f"assert [r.status for r in results] == ['unchanged'] * {MIN_FILES + 3}, results\n"
         "print(sorted(m for m in ('libcst', 'openai') if m in sys.modules))\n"
@@ -116,7 +116,9 @@ def test_negative_path_never_imports_libcst_or_openai(tmp_path) -> None:
 
 
 POSITION_SOURCES = [
-    pytest.param(b"# header\n\n\nimport os\r\n\r\n\r\ndef f():\n    x = (1,\r\n         2)\n\n\n# trailing\n", id="mixed-endings"),
+    pytest.param(
+        b"# header\n\n\nimport os\r\n\r\n\r\ndef f():\n    x = (1,\r\n         2)\n\n\n# trailing\n", id="mixed-endings"
+    ),
     pytest.param(b"def f():\n\tif x:\n\t\treturn '''a\nb\rc'''\nclass C:  pass\n", id="tabs-cr-in-string"),
     pytest.param(b"x = 1", id="no-final-newline"),
 ]
@@ -126,8 +128,8 @@ POSITION_SOURCES = [
 def test_positions_per_statement_match_a_full_pass(data: bytes) -> None:
     """plan._Positions computes positions one top-level statement at a time; every node must get
     the position a full PositionProvider pass gives it."""
-    from migrate.codegen import ModuleCode
-    from migrate.plan import _Positions
+    from migrate.engine.codegen import ModuleCode
+    from migrate.engine.plan import _Positions
 
     rules = catalog.load()
     module = cst.parse_module(data)

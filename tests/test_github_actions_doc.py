@@ -44,9 +44,15 @@ def test_the_workflow_is_well_formed() -> None:
 
 
 def _git(*args: str, cwd: Path) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
-               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+    )
     return subprocess.run([GIT, *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
@@ -89,7 +95,11 @@ def test_the_migrate_step_on_a_pull_request(tmp_path: Path) -> None:
     report = (repo / "report.md").read_text()
     assert report.startswith("## openai-responses-migrate")
     assert "src/new feature.py" in report and "src/seeded.py" in report and "untouched.py" not in report
-    assert "`RSP201`" in report and "<summary>Suggested patch</summary>" in report and "````diff\n--- a/src/new feature.py" in report
+    assert (
+        "`RSP201`" in report
+        and "<summary>Suggested patch</summary>" in report
+        and "````diff\n--- a/src/new feature.py" in report
+    )
     assert report in summary
     sarif = json.loads((repo / "migrate.sarif").read_text())
     assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"RSP201", "RSP104"}

@@ -1,10 +1,11 @@
-"""migrate/groups.py: connected groups, against a plain graph search."""
+"""migrate/analysis/groups.py: connected groups, against a plain graph search."""
 
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from migrate.groups import connected
+from migrate.analysis.groups import connected
 
 
 def _search(items: list[int], pairs: list[tuple[int, int]]) -> set[frozenset[int]]:
@@ -27,7 +28,14 @@ def _search(items: list[int], pairs: list[tuple[int, int]]) -> set[frozenset[int
     return groups
 
 
-@given(st.integers(0, 12).flatmap(lambda n: st.tuples(st.permutations(range(n)), st.lists(st.tuples(st.integers(0, max(n - 1, 0)), st.integers(0, max(n - 1, 0))), max_size=15 if n else 0))))
+@given(
+    st.integers(0, 12).flatmap(
+        lambda n: st.tuples(
+            st.permutations(range(n)),
+            st.lists(st.tuples(st.integers(0, max(n - 1, 0)), st.integers(0, max(n - 1, 0))), max_size=15 if n else 0),
+        )
+    )
+)
 def test_groups_are_the_connected_components_in_item_order(case) -> None:
     items, pairs = list(case[0]), case[1]
     groups = connected(items, pairs)

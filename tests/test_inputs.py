@@ -29,8 +29,10 @@ from typing import Callable
 import pytest
 from typer.testing import CliRunner
 
-from migrate import engine, fileio, runner
-from migrate.cli import app
+from migrate.cli.app import app
+from migrate.engine import pipeline as engine
+from migrate.run import fileio, tasks
+from migrate.run import tree as runner
 
 ORIG = (
     "from openai import OpenAI\n\nclient = OpenAI()\n"
@@ -45,7 +47,9 @@ MIGRATED = (
 CLEAN = b"print('nothing to see')\n"
 
 
-def pair(text: str = "hi", nl: str = "\n", encoding: str = "utf-8", head: str = "", bom: bool = False) -> tuple[bytes, bytes]:
+def pair(
+    text: str = "hi", nl: str = "\n", encoding: str = "utf-8", head: str = "", bom: bool = False
+) -> tuple[bytes, bytes]:
     """(original, expected migrated) bytes of the chat-call file in one flavour."""
     before, after = head + ORIG.format(text=text), head + MIGRATED.format(text=text)
     lead = b"\xef\xbb\xbf" if bom else b""
@@ -147,7 +151,7 @@ def _readonly_dir(name: str) -> Callable:
 
 def _changed_before_write(name: str) -> Callable:
     def setup(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-        real = runner.migrate_source
+        real = tasks.migrate_source
 
         def migrate_source(path, data, settings, *links):  # someone saves the file while we parse it
             result = real(path, data, settings, *links)
@@ -155,14 +159,16 @@ def _changed_before_write(name: str) -> Callable:
                 Path(path).write_bytes(data + b"# edited\n")
             return result
 
-        mp.setattr(runner, "migrate_source", migrate_source)
+        mp.setattr(tasks, "migrate_source", migrate_source)
 
     return setup
 
 
 BIG_DICT = b"D = {\n" + b"".join(b'    "key_%05d": "completions %05d",\n' % (i, i) for i in range(11_000)) + b"}\n"
 DEEP_SUM = b"x = " + b" + ".join(b"a%d" % i for i in range(5_000)) + b"\n"
-ELIF_CHAIN = b"x = 0\nif x == 0:\n    y = 0\n" + b"".join(b"elif x == %d:\n    y = %d\n" % (i, i) for i in range(1, 1_000))
+ELIF_CHAIN = b"x = 0\nif x == 0:\n    y = 0\n" + b"".join(
+    b"elif x == %d:\n    y = %d\n" % (i, i) for i in range(1, 1_000)
+)
 ELIF_CHAIN_CALL = ELIF_CHAIN + b"else:\n    " + CALL_LINE
 ELIF_CHAIN_MIGRATED = ELIF_CHAIN + (
     b'else:\n    r = client.responses.create(model="gpt-4.1", input=[{"role": "user", "content": "x"}], store=False)\n'
@@ -181,12 +187,16 @@ CASES = {
     "latin1-cookie": Case({"case.py": _latin1[0]}, ("case.py", "changed", ""), _latin1[1]),
     "cp1252-cookie": Case({"case.py": _cp1252[0]}, ("case.py", "changed", ""), _cp1252[1]),
     "crlf": Case({"case.py": _crlf[0]}, ("case.py", "changed", ""), _crlf[1]),
-    "crlf-mode-0755": Case({"case.py": _crlf[0]}, ("case.py", "changed", ""), _crlf[1], setup=_chmod("t/case.py", 0o755)),
+    "crlf-mode-0755": Case(
+        {"case.py": _crlf[0]}, ("case.py", "changed", ""), _crlf[1], setup=_chmod("t/case.py", 0o755)
+    ),
     "mixed-line-endings": Case({"case.py": _mixed[0]}, ("case.py", "changed", ""), _mixed[1]),
     "tabs": Case({"case.py": TABS}, ("case.py", "changed", ""), TABS_MIGRATED),
     "form-feeds": Case({"case.py": FORM_FEED}, ("case.py", "changed", ""), FORM_FEED_MIGRATED),
     "no-trailing-newline": Case({"case.py": _no_nl[0]}, ("case.py", "changed", ""), _no_nl[1]),
-    "elif-chain-1000": Case({"case.py": HEAD + ELIF_CHAIN_CALL}, ("case.py", "changed", ""), HEAD + ELIF_CHAIN_MIGRATED),
+    "elif-chain-1000": Case(
+        {"case.py": HEAD + ELIF_CHAIN_CALL}, ("case.py", "changed", ""), HEAD + ELIF_CHAIN_MIGRATED
+    ),
     # -- left alone, with a reason --------------------------------------------------------------
     "cr-only": Case({"case.py": _cr[0]}, ("case.py", "skipped", "round-trip: LibCST does not reproduce")),
     "empty": Case({"case.py": b""}, ("case.py", "unchanged", "")),
@@ -203,15 +213,19 @@ CASES = {
         ("case.py", "failed", "cannot decode line 4: 'utf-8' codec can't decode byte 0xff"),
     ),
     "latin1-without-cookie": Case(
-        {"case.py": pair("caf\u00e9", encoding="latin-1")[0]}, ("case.py", "failed", "no coding cookie, so it must be UTF-8")
+        {"case.py": pair("caf\u00e9", encoding="latin-1")[0]},
+        ("case.py", "failed", "no coding cookie, so it must be UTF-8"),
     ),
     "unknown-coding-cookie": Case(
-        {"case.py": b"# coding: klingon\n" + CONTROL}, ("case.py", "failed", "bad coding cookie: unknown encoding: klingon")
+        {"case.py": b"# coding: klingon\n" + CONTROL},
+        ("case.py", "failed", "bad coding cookie: unknown encoding: klingon"),
     ),
     "python2-print": Case(
         {"case.py": CONTROL + b"print 'done'\n"}, ("case.py", "failed", "syntax error at line 6: Missing parentheses")
     ),
-    "syntax-error": Case({"case.py": CONTROL + b"def (:\n"}, ("case.py", "failed", "syntax error at line 6: invalid syntax")),
+    "syntax-error": Case(
+        {"case.py": CONTROL + b"def (:\n"}, ("case.py", "failed", "syntax error at line 6: invalid syntax")
+    ),
     "inconsistent-tabs": Case(
         {"case.py": TABS.replace(b"\treturn", b"        return")},
         ("case.py", "failed", "TabError at line 8: inconsistent use of tabs and spaces"),
@@ -229,44 +243,61 @@ CASES = {
         args=["t/notes.md", "t/control.py"],
     ),
     "non-py-in-walk-ignored": Case({"tool": CONTROL}, ("tool", "unchanged", "")),
-    "directory-named-like-a-file": Case({"pkg.py/case.py": CONTROL}, ("pkg.py/case.py", "changed", ""), CONTROL_MIGRATED),
+    "directory-named-like-a-file": Case(
+        {"pkg.py/case.py": CONTROL}, ("pkg.py/case.py", "changed", ""), CONTROL_MIGRATED
+    ),
     "file-named-as-directory": Case(
         {"case.py": CONTROL}, ("t/case.py", "failed", "not a directory"), args=["t/case.py/", "t/control.py"]
     ),
     "missing-path": Case({}, ("t/missing.py", "failed", "no such file or directory"), args=["t/missing.py", "t"]),
     # -- symlinks ---------------------------------------------------------------------------------
     "symlink-to-file-inside": Case(
-        {"real.py": CONTROL}, ("link.py", "changed", ""), setup=_link("t/link.py", "t/real.py"),
+        {"real.py": CONTROL},
+        ("link.py", "changed", ""),
+        setup=_link("t/link.py", "t/real.py"),
         changed_outside={"t/real.py": CONTROL_MIGRATED},
     ),
     "symlink-to-file-outside": Case(
         {}, ("link.py", "skipped", "outside"), setup=_link("t/link.py", "outside/secret.py")
     ),
     "symlink-outside-named-explicitly": Case(
-        {}, ("t/link.py", "changed", ""), args=["t/link.py", "t/control.py"], setup=_link("t/link.py", "outside/secret.py"),
+        {},
+        ("t/link.py", "changed", ""),
+        args=["t/link.py", "t/control.py"],
+        setup=_link("t/link.py", "outside/secret.py"),
         changed_outside={"outside/secret.py": CONTROL_MIGRATED},
     ),
     "symlink-to-directory-outside": Case(
         {}, ("lib.py", "skipped", "symlink to a directory"), setup=_link("t/lib.py", "outside", directory=True)
     ),
     "symlink-loop": Case(
-        {}, ("a.py", "skipped", "too many levels of symbolic links"),
+        {},
+        ("a.py", "skipped", "too many levels of symbolic links"),
         setup=lambda tmp, mp: (_link("t/a.py", "t/b.py")(tmp, mp), _link("t/b.py", "t/a.py")(tmp, mp)),
     ),
     "symlink-broken": Case({}, ("gone.py", "skipped", "broken symlink"), setup=_link("t/gone.py", "t/nowhere.py")),
     "fifo-in-walk": Case({}, ("pipe.py", "skipped", "not a regular file (a FIFO)"), setup=_fifo("t/pipe.py")),
     "fifo-named-explicitly": Case(
-        {}, ("t/pipe.py", "failed", "not a regular file (a FIFO)"), args=["t/pipe.py", "t/control.py"], setup=_fifo("t/pipe.py")
+        {},
+        ("t/pipe.py", "failed", "not a regular file (a FIFO)"),
+        args=["t/pipe.py", "t/control.py"],
+        setup=_fifo("t/pipe.py"),
     ),
     # -- permissions and races ------------------------------------------------------------------
-    "unreadable-file": Case({"case.py": CONTROL}, ("case.py", "failed", "cannot read: permission denied"), setup=_unreadable("case.py")),
-    "read-only-file": Case({"case.py": CONTROL}, ("case.py", "failed", "cannot write: file is read-only"), setup=_chmod("t/case.py", 0o444)),
+    "unreadable-file": Case(
+        {"case.py": CONTROL}, ("case.py", "failed", "cannot read: permission denied"), setup=_unreadable("case.py")
+    ),
+    "read-only-file": Case(
+        {"case.py": CONTROL}, ("case.py", "failed", "cannot write: file is read-only"), setup=_chmod("t/case.py", 0o444)
+    ),
     "read-only-directory": Case(
         {"case.py": CONTROL}, ("case.py", "failed", "cannot write: permission denied"), setup=_readonly_dir("case.py")
     ),
     "changed-while-migrating": Case(
-        {"case.py": CONTROL}, ("case.py", "failed", "file changed on disk since it was read; not written"),
-        setup=_changed_before_write("case.py"), changed_outside={"t/case.py": CONTROL + b"# edited\n"},
+        {"case.py": CONTROL},
+        ("case.py", "failed", "file changed on disk since it was read; not written"),
+        setup=_changed_before_write("case.py"),
+        changed_outside={"t/case.py": CONTROL + b"# edited\n"},
     ),
 }
 if not hasattr(os, "mkfifo"):  # pragma: no cover
@@ -346,7 +377,9 @@ def test_owner_and_group_are_kept(tmp_path: Path) -> None:
     assert f.read_bytes() == CONTROL_MIGRATED
 
 
-@pytest.mark.skipif(os.name != "posix" or not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to switch user")
+@pytest.mark.skipif(
+    os.name != "posix" or not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to switch user"
+)
 def test_unreadable_file_as_nobody() -> None:
     """The real thing: a 000 file and a read-only directory, for a user the mode applies to."""
     try:
@@ -355,10 +388,18 @@ def test_unreadable_file_as_nobody() -> None:
         nobody = pwd.getpwnam("nobody")
     except (ImportError, KeyError):
         pytest.skip("no user `nobody`")
-    probe = subprocess.run(
-        [sys.executable, "-c", "import migrate.cli"], user=nobody.pw_uid, group=nobody.pw_gid,
-        capture_output=True, cwd="/", check=False,
-    ) if _can_exec_as(nobody) else None
+    probe = (
+        subprocess.run(
+            [sys.executable, "-c", "import migrate.cli.app"],
+            user=nobody.pw_uid,
+            group=nobody.pw_gid,
+            capture_output=True,
+            cwd="/",
+            check=False,
+        )
+        if _can_exec_as(nobody)
+        else None
+    )
     if probe is None or probe.returncode != 0:
         pytest.skip("this interpreter or checkout is not readable by `nobody`")
     tmp = Path(tempfile.mkdtemp())
@@ -376,8 +417,13 @@ def test_unreadable_file_as_nobody() -> None:
         for rel in ("ro/case.py", "ro/frozen.py"):
             (tree / rel).chmod(0o666)
         out = subprocess.run(
-            [sys.executable, "-m", "migrate", "apply", str(tree)], user=nobody.pw_uid, group=nobody.pw_gid,
-            capture_output=True, text=True, cwd="/", check=False,
+            [sys.executable, "-m", "migrate", "apply", str(tree)],
+            user=nobody.pw_uid,
+            group=nobody.pw_gid,
+            capture_output=True,
+            text=True,
+            cwd="/",
+            check=False,
         )
         assert out.returncode == 2, out.stderr
         assert f"{tree}/secret.py: failed cannot read: permission denied" in out.stderr
@@ -391,7 +437,9 @@ def test_unreadable_file_as_nobody() -> None:
 
 def _can_exec_as(user) -> bool:
     try:
-        subprocess.run([sys.executable, "-c", "pass"], user=user.pw_uid, group=user.pw_gid, capture_output=True, check=True)
+        subprocess.run(
+            [sys.executable, "-c", "pass"], user=user.pw_uid, group=user.pw_gid, capture_output=True, check=True
+        )
         return True
     except (OSError, subprocess.CalledProcessError):
         return False

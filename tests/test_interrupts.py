@@ -26,9 +26,10 @@ from pathlib import Path
 import pytest
 
 import migrate
-from migrate import fileio, runner
-from migrate.engine import migrate_source
-from migrate.settings import Settings
+from migrate.catalog.settings import Settings
+from migrate.engine.pipeline import migrate_source
+from migrate.run import fileio, tasks
+from migrate.run import tree as runner
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 
@@ -99,7 +100,9 @@ def test_sigkill_at_random_points_leaves_only_whole_files(tmp_path: Path) -> Non
     files = build_tree(root, 150)
     stale: list[Path] = []
     for attempt in range(3):
-        proc = subprocess.Popen(migrate_cmd(str(root)), cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            migrate_cmd(str(root)), cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(rng.uniform(0.8, 2.2))
         proc.kill()
         proc.wait()
@@ -119,8 +122,8 @@ def test_sigkill_at_random_points_leaves_only_whole_files(tmp_path: Path) -> Non
 DRIVER = textwrap.dedent(
     """
     import sys
-    from migrate.runner import EXIT_INTERRUPTED, run, stop_on_sigint
-    from migrate.settings import Settings
+    from migrate.run.tree import EXIT_INTERRUPTED, run, stop_on_sigint
+    from migrate.catalog.settings import Settings
 
     with stop_on_sigint() as stop:
         for result in run(sys.argv[2:], Settings(), write=True, stop=stop, jobs=int(sys.argv[1])):
@@ -160,10 +163,10 @@ def test_sigint_stops_between_files_and_reports_exactly_what_was_written(tmp_pat
 
 
 def test_cli_sigint_exits_130_with_a_summary(tmp_path: Path) -> None:
-    from migrate import cli
+    from migrate.cli import app as cli
 
     if "stop_on_sigint" not in Path(cli.__file__).read_text():
-        pytest.skip("migrate/cli.py does not install runner.stop_on_sigint yet")
+        pytest.skip("migrate/cli/app.py does not install runner.stop_on_sigint yet")
     root = tmp_path / "tree"
     files = build_tree(root, 60)
     proc = subprocess.Popen(migrate_cmd(str(root)), cwd=tmp_path, stderr=subprocess.PIPE, text=True)
@@ -184,7 +187,9 @@ def test_two_runs_at_once(tmp_path: Path) -> None:
     root = tmp_path / "tree"
     files = build_tree(root, 60)
     procs = [
-        subprocess.Popen(migrate_cmd(str(root)), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            migrate_cmd(str(root)), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(2)
     ]
     outs = [p.communicate(timeout=120) for p in procs]
@@ -221,7 +226,7 @@ def test_ctrl_c_while_a_result_is_consumed_finishes_that_file_only(tmp_path: Pat
 def test_ctrl_c_while_parsing_abandons_that_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = _small_tree(tmp_path)
     calls = []
-    real = runner.migrate_source
+    real = tasks.migrate_source
 
     def migrate_source(path, data, settings, *links):
         calls.append(path)
@@ -230,7 +235,7 @@ def test_ctrl_c_while_parsing_abandons_that_file(tmp_path: Path, monkeypatch: py
             time.sleep(1)  # not reached
         return real(path, data, settings, *links)
 
-    monkeypatch.setattr(runner, "migrate_source", migrate_source)
+    monkeypatch.setattr(tasks, "migrate_source", migrate_source)
     with runner.stop_on_sigint() as stop:
         seen = list(runner.run([str(tmp_path)], Settings(), write=True, stop=stop))
     assert stop.requested and len(seen) == 2 and len(calls) == 3
@@ -261,7 +266,7 @@ def test_without_a_stop_keyboardinterrupt_propagates(tmp_path: Path, monkeypatch
     def migrate_source(path, data, settings, *links):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(runner, "migrate_source", migrate_source)
+    monkeypatch.setattr(tasks, "migrate_source", migrate_source)
     with pytest.raises(KeyboardInterrupt):
         list(runner.run([str(tmp_path)], Settings(), write=True))
 

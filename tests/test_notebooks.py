@@ -14,15 +14,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from migrate.cli import app
-from migrate.notebook import migrate_notebook
-from migrate.report import Summary, TextReport, unified_diff, write_json
-from migrate.settings import Settings
+from migrate.catalog.settings import Settings
+from migrate.cli.app import app
+from migrate.engine.notebook import migrate_notebook
+from migrate.report.diff import unified_diff
+from migrate.report.json_report import write_json
+from migrate.report.summary import Summary
+from migrate.report.text import TextReport
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "notebooks"
 BEFORE = (FIXTURES / "chat_notebook.before.ipynb").read_bytes()
 AFTER = (FIXTURES / "chat_notebook.after.ipynb").read_bytes()
-
 
 
 def run(data: bytes, **settings) -> object:
@@ -119,23 +121,23 @@ def test_reports_name_the_cell_and_the_line() -> None:
 
 
 def test_machine_formats_name_the_cell() -> None:
-    from migrate import formats
+    from migrate.report import github, markdown, sarif
 
     result = run(BEFORE)
     summary = Summary()
     summary.add(result)
     out = io.StringIO()
-    formats.write_sarif([result], summary, out)
+    sarif.write_sarif([result], summary, out)
     sarif = json.loads(out.getvalue())["runs"][0]["results"]
     reported = next(r for r in sarif if r["ruleId"] == "RSP301")
     assert reported["message"]["text"].startswith("cell 6, line 1: ")
     assert "region" not in reported["locations"][0]["physicalLocation"]  # JSON lines mean nothing
     assert reported["properties"]["cell"] == 6
     out = io.StringIO()
-    formats.write_github([result], summary, out)
+    github.write_github([result], summary, out)
     assert "::warning file=nb.ipynb,title=RSP301 (reported)::cell 6, line 1: " in out.getvalue()
     out = io.StringIO()
-    formats.write_markdown([result], summary, out)
+    markdown.write_markdown([result], summary, out)
     assert "| cell 6, line 1 | reported | `RSP301` |" in out.getvalue()
 
 
@@ -156,7 +158,10 @@ def _variants():
         return text.replace("\n", "\r\n")
 
     yield "indent-2", lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n"
-    yield "indent-4-unsorted", lambda d: json.dumps(dict(reversed(list(d.items()))), indent=4, ensure_ascii=False) + "\n"
+    yield (
+        "indent-4-unsorted",
+        lambda d: json.dumps(dict(reversed(list(d.items()))), indent=4, ensure_ascii=False) + "\n",
+    )
     yield "ascii-escapes", lambda d: json.dumps(d, indent=1, sort_keys=True, ensure_ascii=True) + "\n"
     yield "no-final-newline", lambda d: json.dumps(d, indent=1, sort_keys=True, ensure_ascii=False)
     yield "crlf", lambda d: crlf(json.dumps(d, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
@@ -183,7 +188,9 @@ def test_the_files_json_formatting_is_kept(name: str, layout, as_strings: bool) 
 
 
 def test_a_single_line_source_can_grow() -> None:
-    doc = notebook(SETUP, "r = client.chat.completions.create(model='gpt-4.1', messages=[{'role': 'user', 'content': 'hi'}])")
+    doc = notebook(
+        SETUP, "r = client.chat.completions.create(model='gpt-4.1', messages=[{'role': 'user', 'content': 'hi'}])"
+    )
     result = run(dumps(doc))
     assert result.status == "changed", result.reason
     assert json.loads(result.migrated)["cells"][1]["source"] == [
@@ -249,7 +256,12 @@ def test_not_python_nbformat_3_and_broken_json() -> None:
     r_kernel = notebook(CALL, metadata={"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}})
     assert run(dumps(r_kernel)).status == "skipped"
     assert "language is R" in run(dumps(r_kernel)).reason
-    old = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [{"cell_type": "code", "input": CALL}]}]}
+    old = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {},
+        "worksheets": [{"cells": [{"cell_type": "code", "input": CALL}]}],
+    }
     assert run(dumps(old)).status == "skipped"
     broken = run(b'{"cells": [{"source": "chat.completions"')
     assert broken.status == "failed" and broken.reason.startswith("not a notebook: invalid JSON at line 1")
@@ -303,16 +315,24 @@ def test_apply_on_a_broken_notebook_exits_2_and_leaves_it(tmp_path: Path) -> Non
 def test_stdin_with_a_notebook_filename() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "migrate", "apply", "-", "--stdin-filename", "nb.ipynb"],
-        input=BEFORE, capture_output=True,
+        input=BEFORE,
+        capture_output=True,
     )
     assert result.returncode == 1, result.stderr.decode()
     assert result.stdout == AFTER
 
 
 def test_cells_with_windows_line_endings_keep_them() -> None:
-    crlf = [SETUP.replace("\n", "\r\n"), "r = client.chat.completions.create(\r\n    model='gpt-4.1',\r\n    messages=[{'role': 'user', 'content': 'hi'}],\r\n)", READ]
+    crlf = [
+        SETUP.replace("\n", "\r\n"),
+        "r = client.chat.completions.create(\r\n    model='gpt-4.1',\r\n    messages=[{'role': 'user', 'content': 'hi'}],\r\n)",
+        READ,
+    ]
     result = run(dumps(notebook(*crlf)))
     assert result.status == "changed", result.reason
     got = sources(result.migrated)
-    assert got[1] == "r = client.responses.create(\r\n    model='gpt-4.1',\r\n    input=[{'role': 'user', 'content': 'hi'}],\r\n    store=False,\r\n)"
+    assert (
+        got[1]
+        == "r = client.responses.create(\r\n    model='gpt-4.1',\r\n    input=[{'role': 'user', 'content': 'hi'}],\r\n    store=False,\r\n)"
+    )
     assert got[2] == "print(r.output_text)"

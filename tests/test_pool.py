@@ -1,4 +1,4 @@
-"""Worker processes, the per-file time budget and the progress bar (migrate/pool.py, budget.py,
+"""Worker processes, the per-file time budget and the progress bar (migrate/run/pool.py, budget.py,
 progress.py): a run with workers gives exactly what a run in one process gives."""
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from dataclasses import astuple
 from pathlib import Path
 
 import pytest
-
 from fixture_cases import cases
-from migrate import pool, runner
-from migrate.progress import MIN_FILES as BAR_MIN_FILES, ProgressBar
-from migrate.settings import Settings
+
+from migrate.catalog.settings import Settings
+from migrate.run import pool, tasks
+from migrate.run import tree as runner
+from migrate.run.progress import MIN_FILES as BAR_MIN_FILES
+from migrate.run.progress import ProgressBar
 
 
 def _tree(root: Path) -> None:
@@ -53,7 +55,11 @@ def test_pool_gives_what_one_process_gives(tmp_path: Path, monkeypatch: pytest.M
 
 def test_pool_writes_from_the_parent(tmp_path: Path) -> None:
     _tree(tmp_path)
-    expected = {r.path: r.migrated for r in runner.run([str(tmp_path)], Settings(), write=False, jobs=1) if r.status == "changed"}
+    expected = {
+        r.path: r.migrated
+        for r in runner.run([str(tmp_path)], Settings(), write=False, jobs=1)
+        if r.status == "changed"
+    }
     results = list(runner.run([str(tmp_path)], Settings(), write=True, jobs=2))
     assert {r.path for r in results if r.status == "changed"} == set(expected)
     for path, data in expected.items():
@@ -63,12 +69,14 @@ def test_pool_writes_from_the_parent(tmp_path: Path) -> None:
 def test_small_batches_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pool, "migrate_in_pool", lambda *a, **k: pytest.fail("started workers for a small batch"))
     for i in range(pool.MIN_FILES - 1):
-        (tmp_path / f"m{i}.py").write_text("from openai import OpenAI\nOpenAI().chat.completions.create(model='m', messages=[])\n")
+        (tmp_path / f"m{i}.py").write_text(
+            "from openai import OpenAI\nOpenAI().chat.completions.create(model='m', messages=[])\n"
+        )
     assert len(list(runner.run([str(tmp_path)], Settings(), write=False, jobs=2))) == pool.MIN_FILES - 1
 
 
 def _slow_file(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    real = runner.migrate_source
+    real = tasks.migrate_source
 
     def migrate_source(path, data, settings, *links):
         if Path(path).name == name:
@@ -76,11 +84,13 @@ def _slow_file(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
                 time.sleep(0.01)
         return real(path, data, settings, *links)
 
-    monkeypatch.setattr(runner, "migrate_source", migrate_source)
+    monkeypatch.setattr(tasks, "migrate_source", migrate_source)
 
 
 @pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "pool"])
-def test_a_file_over_its_time_budget_is_skipped_and_the_run_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+def test_a_file_over_its_time_budget_is_skipped_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
     for i in range(pool.MIN_FILES + 2):
         (tmp_path / f"m{i:02d}.py").write_text(
             "from openai import OpenAI\nr = OpenAI().chat.completions.create(model='m', messages=[])\nprint(r.choices[0].message.content)\n"
@@ -99,7 +109,7 @@ def test_a_file_over_its_time_budget_is_skipped_and_the_run_goes_on(tmp_path: Pa
 def test_time_budget_is_off_outside_the_main_thread() -> None:
     import threading
 
-    from migrate.budget import time_budget
+    from migrate.engine.budget import time_budget
 
     done = []
 
@@ -139,9 +149,9 @@ def test_progress_bar_only_on_a_terminal_for_long_runs(terminal: bool, total: in
 
 def test_warm_up_runs_a_whole_migration() -> None:
     """Workers inherit what warm() loaded; its sample goes through every stage of the engine."""
-    from migrate.engine import migrate_source
-    from migrate.pool import _WARM_UP
-    from migrate.settings import Settings
+    from migrate.catalog.settings import Settings
+    from migrate.engine.pipeline import migrate_source
+    from migrate.run.pool import _WARM_UP
 
     result = migrate_source("warm-up.py", _WARM_UP, Settings())
     assert result.status == "changed", result.reason

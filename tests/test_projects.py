@@ -11,12 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from fixture_cases import ProjectCase, markers, project_cases
-from migrate import project
-from migrate.runner import run
-from migrate.settings import Settings
 from sdk_validation import validate_source
+
+from migrate.catalog.settings import Settings
+from migrate.engine import units as project
+from migrate.run.tree import run
 
 CASES = project_cases()
 IDS = [c.id for c in CASES]
@@ -45,7 +45,10 @@ def test_tree_is_migrated_exactly(case: ProjectCase, tmp_path: Path) -> None:
 def test_outcomes_match_markers(case: ProjectCase, tmp_path: Path) -> None:
     _, results = _migrate(case.before, tmp_path / "tree")
     for name, source in _files(case.before).items():
-        got = {call.line: (call.outcome, frozenset(f.code for f in call.findings) - {"RSP100"}) for call in results[name].calls}
+        got = {
+            call.line: (call.outcome, frozenset(f.code for f in call.findings) - {"RSP100"})
+            for call in results[name].calls
+        }
         assert got == markers(source), name
 
 
@@ -65,9 +68,11 @@ def test_units_are_found_by_import_names(tmp_path: Path) -> None:
     shutil.copytree(case.before, tmp_path / "tree")
     paths = [str(p) for p in sorted((tmp_path / "tree").rglob("*.py"))]
     helpers = str(tmp_path / "tree" / "shop" / "helpers.py")
-    from migrate import catalog
+    from migrate.catalog import loader as catalog
 
-    units = project.find_units(paths, {helpers: Path(helpers).read_bytes()}, catalog.load().methods, lambda p: Path(p).read_bytes())
+    units = project.find_units(
+        paths, {helpers: Path(helpers).read_bytes()}, catalog.load().methods, lambda p: Path(p).read_bytes()
+    )
     assert len(units) == 1
     unit = units[0]
     assert unit.exports == {helpers: {"ask"}}  # `shout` holds no call site
@@ -77,7 +82,11 @@ def test_units_are_found_by_import_names(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("path", "expected"),
-    [("pkg/__init__.py", ("pkg", "pkg")), ("pkg/sub/mod.py", ("pkg.sub.mod", "pkg.sub")), ("script.py", ("script", ""))],
+    [
+        ("pkg/__init__.py", ("pkg", "pkg")),
+        ("pkg/sub/mod.py", ("pkg.sub.mod", "pkg.sub")),
+        ("script.py", ("script", "")),
+    ],
 )
 def test_module_names_follow_init_files(tmp_path: Path, path: str, expected: tuple[str, str]) -> None:
     for directory in ("pkg", "pkg/sub"):
@@ -89,7 +98,8 @@ def test_module_names_follow_init_files(tmp_path: Path, path: str, expected: tup
 
 
 def test_a_failed_write_in_a_unit_writes_none_of_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from migrate import fileio, runner
+    from migrate.run import fileio
+    from migrate.run import tree as runner
 
     case = next(c for c in CASES if c.id == "helper_called_from_other_modules")
     root = tmp_path / "tree"
@@ -116,7 +126,9 @@ def test_a_notebook_that_may_call_the_helper_keeps_it_reported(tmp_path: Path) -
     shutil.copytree(case.before / "shop", root / "shop")
     for name in ("views.py", "report.py"):
         (root / "shop" / name).unlink()
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from shop.helpers import ask\nask('hi').choices[0].message.content")])
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("from shop.helpers import ask\nask('hi').choices[0].message.content")]
+    )
     (root / "analysis.ipynb").write_text(nbformat.writes(notebook))
     before = _files(root)
     results = {Path(r.path).name: r for r in run([str(root)], Settings(), write=True)}
@@ -158,30 +170,34 @@ def test_every_import_form_is_seen(tmp_path: Path, caller: str, outcome: str) ->
     assert call.outcome == outcome, [f.message() for f in call.findings]
     if outcome == "migrated":
         assert "RSP140" in {f.code for f in call.findings}
-        assert ".choices" not in (root / "main.py").read_text() and "prompt_tokens" not in (root / "main.py").read_text()
+        assert (
+            ".choices" not in (root / "main.py").read_text() and "prompt_tokens" not in (root / "main.py").read_text()
+        )
     else:
         assert call.code == "RSP309"
         assert (root / "main.py").read_text() == caller and (root / "shop" / "helpers.py").read_text() == HELPER
 
 
-def test_a_caller_over_its_time_budget_keeps_the_helper_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_caller_over_its_time_budget_keeps_the_helper_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import time
 
-    from migrate import runner
+    from migrate.run import tasks
 
     root = tmp_path / "tree"
     (root / "shop").mkdir(parents=True)
     (root / "shop" / "__init__.py").write_text("")
     (root / "shop" / "helpers.py").write_text(HELPER)
     (root / "main.py").write_text("from shop.helpers import ask\n\nprint(ask('q').choices[0].message.content)\n")
-    real = runner.migrate_source
+    real = tasks.migrate_source
 
     def migrate_source(path, data, settings, *links):
         while Path(path).name == "main.py":
             time.sleep(0.01)
         return real(path, data, settings, *links)
 
-    monkeypatch.setattr(runner, "migrate_source", migrate_source)
+    monkeypatch.setattr(tasks, "migrate_source", migrate_source)
     results = {Path(r.path).name: r for r in run([str(root)], Settings(), write=True, timeout=0.3)}
     assert results["main.py"].status == "skipped"
     [call] = results["helpers.py"].calls
@@ -193,7 +209,7 @@ def test_ctrl_c_after_a_units_first_file_still_reports_every_file_written(tmp_pa
     import os
     import signal
 
-    from migrate import runner
+    from migrate.run import tree as runner
 
     case = next(c for c in CASES if c.id == "helper_called_from_other_modules")
     root = tmp_path / "tree"
@@ -236,7 +252,10 @@ def test_json_report_names_the_function_a_call_goes_through(tmp_path: Path) -> N
     case = next(c for c in CASES if c.id == "helper_called_from_other_modules")
     shutil.copytree(case.before, tmp_path / "tree")
     out = subprocess.run(
-        [sys.executable, "-m", "migrate", "apply", "--check", "--format", "json", "."], cwd=tmp_path / "tree", capture_output=True, text=True
+        [sys.executable, "-m", "migrate", "apply", "--check", "--format", "json", "."],
+        cwd=tmp_path / "tree",
+        capture_output=True,
+        text=True,
     )
     calls = json.loads(out.stdout)["calls"]
     via = {call["via"] for call in calls if "via" in call}

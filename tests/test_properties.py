@@ -13,10 +13,10 @@ import ast
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from migrate.engine import migrate_source
-from migrate.settings import Settings
 from sdk_validation import validate_source
+
+from migrate.catalog.settings import Settings
+from migrate.engine.pipeline import migrate_source
 
 MESSAGES = [
     '[{"role": "user", "content": question}]',
@@ -32,7 +32,11 @@ ARGS = {
     "max_completion_tokens": ["512"],
     "reasoning_effort": ['"low"'],
     "verbosity": ['"high"'],
-    "response_format": ['{"type": "json_object"}', '{"type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "object"}}}', "fmt"],
+    "response_format": [
+        '{"type": "json_object"}',
+        '{"type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "object"}}}',
+        "fmt",
+    ],
     "tools": [
         '[{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}]',
         '[{"type": "function", "function": {"name": "g", "parameters": {"type": "object"}, "strict": True}}]',

@@ -22,4 +22,3 @@ def test_readme_rules_table_matches_rules_toml():
     assert readme == gen.replace_block(readme, gen.render_table()), (
         "README.md's rules table differs from rules/rules.toml: run `python scripts/gen_rules_table.py --write`"
     )
-

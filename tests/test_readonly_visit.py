@@ -1,4 +1,4 @@
-"""migrate/readonly_visit.py makes the same visitor calls as LibCST's own `visit`, so LibCST's
+"""migrate/analysis/readonly_visit.py makes the same visitor calls as LibCST's own `visit`, so LibCST's
 scope analysis (and our finder) computes the same thing through it, only faster."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from libcst.metadata import MetadataWrapper, ScopeProvider
 from libcst.metadata.expression_context_provider import ExpressionContextVisitor
 from libcst.metadata.scope_provider import ScopeVisitor
 
-from migrate import readonly_visit
-from migrate.readonly_visit import FORMATTING, plan_of, readonly_visits, walk
+from migrate.analysis import readonly_visit
+from migrate.analysis.readonly_visit import FORMATTING, plan_of, readonly_visits, walk
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -24,7 +24,7 @@ CORPUS = sorted([*ROOT.glob("fixtures/**/*.py"), *ROOT.glob("examples/**/*.py")]
 ]
 # Syntax the corpus may lack: every field a plan can skip (f-string format specs, `import *`),
 # match statements, type parameters, walrus, star expressions, decorators, lambdas, async.
-ZOO = '''
+ZOO = """
 from . import *
 from .a import (b as c, d)
 import x.y as z
@@ -46,14 +46,19 @@ def g(*, x=lambda y, *z: y[1:2, ::3], **k):
     finally: assert x, y
 type Alias[T] = list[T]
 print(not a and b or c is not d, -x, ~y, a if b else c, {**d}, {*s}, (t,), a < b <= c != d)
-'''
+"""
 
 
 def _modules() -> list[tuple[str, cst.Module]]:
     out = [("zoo", cst.parse_module(ZOO))]
     for path in CORPUS:
         try:
-            out.append((str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path), cst.parse_module(path.read_bytes())))
+            out.append(
+                (
+                    str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
+                    cst.parse_module(path.read_bytes()),
+                )
+            )
         except (cst.ParserSyntaxError, cst.CSTValidationError):
             continue  # fixtures of unparseable files
     return out
@@ -213,7 +218,9 @@ def test_every_libcst_node_type_has_a_plan() -> None:
     types = [
         t
         for t in vars(cst).values()
-        if isinstance(t, type) and issubclass(t, CSTNode) and not getattr(t._visit_and_replace_children, "__isabstractmethod__", False)
+        if isinstance(t, type)
+        and issubclass(t, CSTNode)
+        and not getattr(t._visit_and_replace_children, "__isabstractmethod__", False)
     ]
     assert len(types) > 150
     assert [t.__name__ for t in types if plan_of(t) is None] == []
@@ -252,18 +259,36 @@ def _scope_facts(module: cst.Module, scopes) -> tuple:
     for scope in scopes.values():
         if scope is not None:
             scope_ids.setdefault(id(scope), len(scope_ids))
-    where = sorted((repr(name(n)), scope_ids.get(id(s)), type(s).__name__, type(n) in FORMATTING) for n, s in scopes.items())
+    where = sorted(
+        (repr(name(n)), scope_ids.get(id(s)), type(s).__name__, type(n) in FORMATTING) for n, s in scopes.items()
+    )
     contents = {}
     for scope in {id(s): s for s in scopes.values() if s is not None}.values():
         assignments = sorted(
-            repr((a.name, name(getattr(a, "node", None)), type(a).__name__, sorted(repr(name(getattr(r, "node", None))) for r in a.references)))
+            repr(
+                (
+                    a.name,
+                    name(getattr(a, "node", None)),
+                    type(a).__name__,
+                    sorted(repr(name(getattr(r, "node", None))) for r in a.references),
+                )
+            )
             for a in scope.assignments
         )
         accesses = sorted(
-            repr((name(a.node), a.is_annotation, a.is_type_hint, sorted(repr(name(getattr(r, "node", None))) for r in a.referents)))
+            repr(
+                (
+                    name(a.node),
+                    a.is_annotation,
+                    a.is_type_hint,
+                    sorted(repr(name(getattr(r, "node", None))) for r in a.referents),
+                )
+            )
             for a in scope.accesses
         )
-        qualified = sorted(repr(sorted(q.name for q in scope.get_qualified_names_for(a.name))) for a in scope.assignments)
+        qualified = sorted(
+            repr(sorted(q.name for q in scope.get_qualified_names_for(a.name))) for a in scope.assignments
+        )
         contents[scope_ids[id(scope)]] = (type(scope).__name__, assignments, accesses, qualified)
     return where, contents
 
@@ -289,7 +314,11 @@ def test_scope_analysis_is_the_same_through_readonly_visits() -> None:
 
 
 def test_batchable_visitors_find_their_methods_as_with_libcst() -> None:
-    from libcst.metadata import ExpressionContextProvider, ParentNodeProvider, PositionProvider
+    from libcst.metadata import (
+        ExpressionContextProvider,
+        ParentNodeProvider,
+        PositionProvider,
+    )
 
     for provider in (ScopeProvider, ExpressionContextProvider, ParentNodeProvider, PositionProvider):
         if not issubclass(provider, cst.BatchableCSTVisitor):
@@ -322,7 +351,9 @@ def test_readonly_visits_leaves_transformers_and_restores_libcst() -> None:
     with pytest.raises(KeyboardInterrupt):  # a file's time budget running out, say
         with readonly_visits(formatting_free=(ScopeVisitor,)):
             raise KeyboardInterrupt
-    assert CSTNode.visit is original and readonly_visit._formatting_free == frozenset() and readonly_visit._owner is None
+    assert (
+        CSTNode.visit is original and readonly_visit._formatting_free == frozenset() and readonly_visit._owner is None
+    )
 
 
 SMALL = cst.parse_module("f(a, b)  # c\nx = [1, 2]\n")
@@ -351,6 +382,7 @@ def test_callbacks_set_on_the_instance_are_called() -> None:
 def test_other_visitors_see_formatting_while_the_analysis_leaves_it_out() -> None:
     """Formatting is left out only for the classes named, not for a batchable visitor run
     through LibCST's batching, say."""
+
     class Commas(cst.BatchableCSTVisitor):
         def __init__(self) -> None:
             super().__init__()

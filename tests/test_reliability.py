@@ -32,10 +32,10 @@ import pytest
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
-from migrate import fileio
-from migrate.engine import migrate_source
-from migrate.runner import run
-from migrate.settings import Settings
+from migrate.catalog.settings import Settings
+from migrate.engine.pipeline import migrate_source
+from migrate.run import fileio
+from migrate.run.tree import run
 
 EXAMPLES = settings().max_examples  # from the loaded profile
 SETTINGS = Settings()
@@ -100,7 +100,11 @@ def _statement(draw, indent: str) -> str:
     expr = lambda: draw(st.sampled_from(EXPRS))  # noqa: E731
     body = lambda: indent + draw(st.sampled_from(BODIES)).format(expr=expr())  # noqa: E731
     return template.format(
-        expr=expr(), name=draw(st.sampled_from(NAMES)), i=indent, body=body(), body_=draw(st.sampled_from(BODIES)).format(expr=expr())
+        expr=expr(),
+        name=draw(st.sampled_from(NAMES)),
+        i=indent,
+        body=body(),
+        body_=draw(st.sampled_from(BODIES)).format(expr=expr()),
     )
 
 
@@ -123,7 +127,9 @@ def render(statements: list[str], layout: dict) -> bytes:
     text = (nl * (layout["blank"] + 1)).join(s.replace("\n", nl) for s in statements)
     text += nl if layout["final_newline"] else ""
     if layout["flavour"] == "latin-1":
-        return f"# -*- coding: latin-1 -*-{nl}caf\u00e9 = 'cr\u00e8me br\u00fbl\u00e9e'{nl}".encode("latin-1") + text.encode("latin-1")
+        return f"# -*- coding: latin-1 -*-{nl}caf\u00e9 = 'cr\u00e8me br\u00fbl\u00e9e'{nl}".encode(
+            "latin-1"
+        ) + text.encode("latin-1")
     return (b"\xef\xbb\xbf" if layout["flavour"] == "bom" else b"") + text.encode()
 
 
@@ -327,8 +333,21 @@ def test_no_code_in_the_tree_is_executed(tmp_path: Path, launcher: str) -> None:
     (tree / "pkg").mkdir(parents=True)
     marker = tmp_path / "EXECUTED"
     # Names Python or a test runner would import on its own, and names of the tool's own imports.
-    names = ["evil.py", "conftest.py", "sitecustomize.py", "usercustomize.py", "setup.py", "pkg/__init__.py",
-             "pkg/__main__.py", "typer.py", "libcst.py", "rich.py", "pathspec.py", "openai.py", "migrate.py"]
+    names = [
+        "evil.py",
+        "conftest.py",
+        "sitecustomize.py",
+        "usercustomize.py",
+        "setup.py",
+        "pkg/__init__.py",
+        "pkg/__main__.py",
+        "typer.py",
+        "libcst.py",
+        "rich.py",
+        "pathspec.py",
+        "openai.py",
+        "migrate.py",
+    ]
     for name in names:
         (tree / name).write_text(PLANT.format(marker=str(marker), name=name))
     (tree / "evil.pth").write_text(f"import pathlib; pathlib.Path({str(marker)!r}).write_text('pth')\n")
@@ -360,7 +379,7 @@ CHAT = (
 def _broken_rewrite(monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     import libcst as cst
 
-    from migrate import plan
+    from migrate.engine import plan
 
     real = plan.migrate_module
 
@@ -379,11 +398,19 @@ def _broken_rewrite(monkeypatch: pytest.MonkeyPatch, how: str) -> None:
 @pytest.mark.parametrize(
     "how, reason",
     [
-        ("unparsable", r"internal error: the rewritten file does not parse \(syntax error at line 6: .*\) after rules? RSP100.* at line 4; the file was left unchanged \(please report this\)"),
-        ("raises", r"internal error: KeyError: 'a bug' \(test_reliability\.py:\d+, from engine\.py:\d+\); the file was left unchanged \(please report this\)"),
+        (
+            "unparsable",
+            r"internal error: the rewritten file does not parse \(syntax error at line 6: .*\) after rules? RSP100.* at line 4; the file was left unchanged \(please report this\)",
+        ),
+        (
+            "raises",
+            r"internal error: KeyError: 'a bug' \(test_reliability\.py:\d+, from pipeline\.py:\d+\); the file was left unchanged \(please report this\)",
+        ),
     ],
 )
-def test_a_broken_rewrite_is_reported_and_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, reason: str) -> None:
+def test_a_broken_rewrite_is_reported_and_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, reason: str
+) -> None:
     (tmp_path / "a.py").write_bytes(CHAT)
     (tmp_path / "b.py").write_bytes(CHAT.replace(b'"hi"', b'"there"'))
     monkeypatch.delenv("MIGRATE_DEBUG", raising=False)

@@ -23,12 +23,12 @@ import re
 from pathlib import Path
 
 import pytest
-
-from migrate import catalog
-from migrate.engine import migrate_source
-from migrate.runner import run
-from migrate.settings import Settings
 from sdk_validation import validate_source
+
+from migrate.catalog import loader as catalog
+from migrate.catalog.settings import Settings
+from migrate.engine.pipeline import migrate_source
+from migrate.run.tree import run
 
 SECTIONS = ("what", "why", "example", "use_instead", "fix_safety")
 RULES = list(catalog.load().rules.values())

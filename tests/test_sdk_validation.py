@@ -12,9 +12,21 @@ pytest.importorskip("openai")
 pytest.importorskip("pydantic")
 
 try:  # tests/ is a plain directory on sys.path (pytest "prepend" import mode)
-    from sdk_validation import Call, _sdk, extract_calls, validate_responses_body, validate_source
+    from sdk_validation import (
+        Call,
+        _sdk,
+        extract_calls,
+        validate_responses_body,
+        validate_source,
+    )
 except ImportError:  # pragma: no cover - tests/ turned into a package
-    from tests.sdk_validation import Call, _sdk, extract_calls, validate_responses_body, validate_source
+    from tests.sdk_validation import (
+        Call,
+        _sdk,
+        extract_calls,
+        validate_responses_body,
+        validate_source,
+    )
 
 
 WEATHER_SCHEMA = {
@@ -106,12 +118,12 @@ def _with_item(item, index=None):
 
 
 def test_default_typedadapter_is_not_strict_but_the_recipe_is():
-    from pydantic import ConfigDict, TypeAdapter, ValidationError
     from openai.types.responses import ResponseCreateParams
     from openai.types.responses.response_create_params import (
         ResponseCreateParamsNonStreaming,
         ResponseCreateParamsStreaming,
     )
+    from pydantic import ConfigDict, TypeAdapter, ValidationError
 
     # Default config silently drops unknown keys...
     lax = TypeAdapter(ResponseCreateParams).validate_python({"model": "m", "messages": []})
@@ -165,9 +177,9 @@ def test_every_bad_tool_is_reported_not_just_the_first():
 
 def test_recipe_checks_from_the_brief():
     assert validate_responses_body({"model": "m", "messages": []}) == ["messages: Extra inputs are not permitted"]
-    assert validate_responses_body(
-        {"model": "m", "tools": [{"type": "function", "name": "f", "parameters": {}}]}
-    ) == ["tools.0.strict: Field required"]
+    assert validate_responses_body({"model": "m", "tools": [{"type": "function", "name": "f", "parameters": {}}]}) == [
+        "tools.0.strict: Field required"
+    ]
     assert validate_responses_body(
         {"model": "m", "input": [{"role": "user", "content": [{"type": "input_image", "image_url": "u"}]}]}
     ) == ["input.0.content.0.detail: Field required"]
@@ -293,9 +305,7 @@ REJECTED = {
             {
                 "role": "assistant",
                 "content": None,
-                "tool_calls": [
-                    {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
-                ],
+                "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
             },
             3,
         ),
@@ -408,7 +418,7 @@ def test_placeholders_do_not_hide_wrong_keys():
 # extract_calls / validate_source
 # --------------------------------------------------------------------------------------
 
-SOURCE = '''
+SOURCE = """
 import openai
 from openai import OpenAI
 
@@ -434,7 +444,7 @@ def ask(question, history, Weather, Answer, kwargs):
     client.responses.create(model="gpt-4o", **kwargs)
     openai.responses.create(model="gpt-4o", input=[{"role": "user", "content": "x", **extra}])
     client.responses.create(model="gpt-4o", input="x", max_tokens=5)
-'''
+"""
 
 
 def test_extract_calls():
@@ -451,7 +461,7 @@ def test_extract_calls():
     assert isinstance(first, Call)
     assert first.body == {
         "model": "<expr:MODEL>",
-        "input": ["<expr:*history>", {"role": "user", "content": "<expr:f\"Q: {question}\">"}],
+        "input": ["<expr:*history>", {"role": "user", "content": '<expr:f"Q: {question}">'}],
         "tools": [
             {
                 "type": "function",

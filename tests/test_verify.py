@@ -24,10 +24,11 @@ import pytest
 pytest.importorskip("openai")
 pytest.importorskip("pydantic")
 
-from migrate.engine import migrate_source  # noqa: E402
-from migrate.settings import Settings  # noqa: E402
-from migrate.testing import FakeOpenAI, run_source  # noqa: E402
-from migrate.verify import Comparison, RunRecord, compare_runs, verify_command  # noqa: E402
+from migrate.catalog.settings import Settings  # noqa: E402
+from migrate.engine.pipeline import migrate_source  # noqa: E402
+from migrate.verify.command import Comparison, RunRecord, compare_runs, verify_command  # noqa: E402
+from migrate.verify.programs import run_source  # noqa: E402
+from migrate.verify.server import FakeOpenAI  # noqa: E402
 
 RUNNABLE = Path(__file__).resolve().parent / "runnable"
 PROGRAMS = sorted(RUNNABLE.glob("*.py"))
@@ -63,12 +64,17 @@ def test_migrated_program_behaves_identically(program: Path):
     comparison, original, migrated = _compare(data, result.migrated, str(program))
     assert original.returncode == 0, original.stderr
     assert original.requests and all(r.api == "chat" for r in original.requests)
-    assert [r.errors for r in original.requests + migrated.requests] == [[]] * (len(original.requests) + len(migrated.requests))
+    assert [r.errors for r in original.requests + migrated.requests] == [[]] * (
+        len(original.requests) + len(migrated.requests)
+    )
     assert all(r.api == "responses" for r in migrated.requests)
     assert [r.canonical for r in migrated.requests] == [r.canonical for r in original.requests]
     assert migrated.stdout == original.stdout and migrated.returncode == 0, migrated.stderr
     assert comparison.ok, "\n".join(comparison.details)
-    assert comparison.verdict == f"verify: OK — {len(original.requests)} request{'s' if len(original.requests) > 1 else ''}, identical answers"
+    assert (
+        comparison.verdict
+        == f"verify: OK — {len(original.requests)} request{'s' if len(original.requests) > 1 else ''}, identical answers"
+    )
 
 
 # (variant) -> None for a correct migration, else (a verdict fragment, a detail fragment)
@@ -118,8 +124,14 @@ def test_comparison_reports_count_and_chat_leftovers():
     data = (RUNNABLE / "chained_calls.py").read_bytes()
     original = _run("original", data, "chained")
     # Only the first call migrated by hand: the second still goes to chat.completions.
-    partial = data.replace(b"first = client.chat.completions.create(", b"first = client.responses.create(store=False,", 1)
-    partial = partial.replace(b"messages=[{\"role\": \"user\", \"content\": \"Suggest a name for a bakery.\"}],\n)", b"input=[{\"role\": \"user\", \"content\": \"Suggest a name for a bakery.\"}],\n)", 1)
+    partial = data.replace(
+        b"first = client.chat.completions.create(", b"first = client.responses.create(store=False,", 1
+    )
+    partial = partial.replace(
+        b'messages=[{"role": "user", "content": "Suggest a name for a bakery."}],\n)',
+        b'input=[{"role": "user", "content": "Suggest a name for a bakery."}],\n)',
+        1,
+    )
     partial = partial.replace(b"name = first.choices[0].message.content", b"name = first.output_text")
     migrated = _run("migrated", partial, "chained")
     comparison = compare_runs(original, migrated)
@@ -135,7 +147,7 @@ def test_comparison_reports_count_and_chat_leftovers():
 # verify_command, end to end
 # --------------------------------------------------------------------------------------
 
-APP = '''
+APP = """
 from openai import OpenAI
 
 client = OpenAI()
@@ -156,14 +168,14 @@ def ask(question: str) -> str:
 def tokens() -> int:
     completion = client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "Hi"}])
     return completion.usage.prompt_tokens
-'''
+"""
 
-DEMO = '''
+DEMO = """
 import app
 
 print(app.ask("What is a monad?"))
 print(app.tokens())
-'''
+"""
 
 
 def _project(root: Path) -> Path:
@@ -191,7 +203,7 @@ def test_verify_command_ok(tmp_path, monkeypatch):
 
 
 # Plain-HTTP programs (no SDK import: a fast subprocess) for the revision mode.
-HTTP_APP = '''
+HTTP_APP = """
 import json, os, urllib.request
 
 def post(path, body):
@@ -204,15 +216,15 @@ def post(path, body):
         return json.loads(response.read())
 
 %s
-'''
-HTTP_CHAT = '''
+"""
+HTTP_CHAT = """
 out = post("/chat/completions", {"model": "gpt-4.1", "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]})
 print(out["choices"][0]["message"]["content"])
-'''
-HTTP_WRONG = '''
+"""
+HTTP_WRONG = """
 out = post("/responses", {"model": "gpt-4.1", "instructions": "Be brief.", "input": "Hi"})
 print(out["output"][0]["content"][0]["text"])
-'''
+"""
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -255,7 +267,7 @@ def test_register_adds_a_typer_command(monkeypatch):
     typer = pytest.importorskip("typer")
     from typer.testing import CliRunner
 
-    import migrate.verify as verify_module
+    import migrate.verify.command as verify_module
 
     seen = {}
 
@@ -267,7 +279,7 @@ def test_register_adds_a_typer_command(monkeypatch):
     app = typer.Typer()
 
     @app.command()
-    def other() -> None:  # a second command, so `verify` is a subcommand as in migrate.cli
+    def other() -> None:  # a second command, so `verify` is a subcommand as in migrate.cli.app
         pass
 
     verify_module.register(app)

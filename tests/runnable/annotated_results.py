@@ -3,7 +3,11 @@ import json
 from typing import Optional
 
 from openai import OpenAI
-from openai.types.chat import ChatCompletion, ChatCompletionMessage, ChatCompletionMessageToolCall
+from openai.types.chat import (
+    ChatCompletion,
+    ChatCompletionMessage,
+    ChatCompletionMessageToolCall,
+)
 
 client = OpenAI()
 TOOLS = [

@@ -1,0 +1,319 @@
+"""Find `.chat.completions.*` call sites and resolve whether their receiver is an OpenAI client.
+
+Resolution uses LibCST's scope analysis (assignments, accesses, qualified names), never the
+spelling of a name: `client` is an OpenAI client because it was assigned `openai.OpenAI(...)`
+(in any import form), or is a parameter annotated with that type, or `self.client` was
+assigned such a value in the class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Mapping
+from urllib.parse import urlsplit
+
+import libcst as cst
+from libcst.metadata import Assignment, QualifiedNameSource
+from libcst.metadata import Scope as BaseScope
+
+from migrate.analysis.nodes import Parents, code_of, qualified_names, string_value
+from migrate.analysis.readonly_visit import walk
+from migrate.catalog.findings import Finding
+from migrate.catalog.loader import Catalog, Method
+
+_MAX_DEPTH = 8
+
+
+@dataclass
+class CallSiteNode:
+    call: cst.Call
+    method: Method
+    method_name: str  # e.g. "create", "with_raw_response.create"
+    receiver: cst.BaseExpression
+
+
+@dataclass(frozen=True)
+class Client:
+    azure: bool = False
+
+
+Resolution = Client | Finding
+
+
+def find_call_sites(module: cst.Module, catalog: Catalog) -> tuple[list[CallSiteNode], dict[cst.CSTNode, cst.CSTNode]]:
+    """The call sites in source order (outer first), and the parent of every node other than
+    formatting (one traversal)."""
+    finder = _Finder(catalog)
+    walk(module, finder, formatting=False)
+    return finder.found, finder.parents
+
+
+class _Finder(cst.CSTVisitor):
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.found: list[CallSiteNode] = []
+        self.last_names = {path[-1] for path in catalog.methods}
+        self.parents = Parents()
+        self._stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self.parents[node] = self._stack[-1]
+        self._stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self._stack.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value in self.last_names):
+            return
+        names: list[str] = []
+        base: cst.BaseExpression = func
+        while isinstance(base, cst.Attribute):
+            names.append(base.attr.value)
+            if len(names) >= 2 and names[-1] == "chat" and names[-2] == "completions":
+                break
+            base = base.value
+        else:
+            return
+        assert isinstance(base, cst.Attribute)
+        path = tuple(reversed(names[:-2]))
+        method = self.catalog.methods.get(path)
+        if method is None:
+            return
+        receiver = base.value
+        if isinstance(receiver, cst.Attribute) and receiver.attr.value == "beta":
+            receiver = receiver.value
+        self.found.append(CallSiteNode(node, method, ".".join(path), receiver))
+
+
+class Resolver:
+    """Decides what a receiver expression is, through assignments, parameters and `self.<attr>`."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        scopes: Mapping[cst.CSTNode, BaseScope | None],
+        parents: Mapping[cst.CSTNode, cst.CSTNode],
+    ) -> None:
+        self.clients = catalog.clients
+        self.scopes = scopes
+        self.parents = parents
+
+    # ------------------------------------------------------------------ public
+    def resolve(self, receiver: cst.BaseExpression) -> Resolution:
+        return self._expr(receiver, code_of(receiver).strip(), 0)
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        return qualified_names(self.scopes, node)
+
+    def _is_module_client(self, node: cst.Name) -> bool:
+        """`openai` bound by `import openai` (any alias), not a variable that happens to be called so."""
+        scope = self.scopes.get(node)
+        if scope is None:
+            return False
+        return any(
+            q.name == self.clients.module_client and q.source is QualifiedNameSource.IMPORT
+            for q in scope.get_qualified_names_for(node)
+        )
+
+    # ------------------------------------------------------------------ expressions
+    def _unresolved(self, receiver: str, why: str) -> Finding:
+        return Finding.of("RSP004", receiver=receiver, why=why)
+
+    def _expr(self, node: cst.BaseExpression, receiver: str, depth: int) -> Resolution:
+        if depth > _MAX_DEPTH:
+            return self._unresolved(receiver, "too many indirections")
+        if isinstance(node, cst.Call):
+            return self._value(node, receiver, depth)
+        if isinstance(node, cst.Name):
+            if self._is_module_client(node):
+                return Client()
+            return self._name(node, receiver, depth)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            return self._self_attribute(node, receiver, depth)
+        return self._unresolved(receiver, f"`{code_of(node).strip()}` is not a name the tool follows")
+
+    def _name(self, node: cst.Name, receiver: str, depth: int) -> Resolution:
+        scope = self.scopes.get(node)
+        if scope is None:
+            return self._unresolved(receiver, "no scope information")
+        accesses = [a for a in scope.accesses[node] if a.node is node]
+        if not accesses:
+            return self._unresolved(receiver, f"`{node.value}` is not bound in this module")
+        referents = accesses[0].referents
+        if not referents:
+            return self._unresolved(receiver, f"`{node.value}` is not bound in this module")
+        results = [self._assignment(a, receiver, depth + 1) for a in referents]
+        return _agree(results, receiver)
+
+    def _assignment(self, assignment: object, receiver: str, depth: int) -> Resolution:
+        if not isinstance(assignment, Assignment):
+            return self._unresolved(receiver, "a builtin or implicit name")
+        node = assignment.node
+        if isinstance(node, cst.Param):
+            return self._annotation(node.annotation, receiver, "a parameter without an OpenAI type annotation")
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            return self._unresolved(receiver, "imported from another module")
+        if isinstance(node, cst.Name):
+            parent = self.parents.get(node)
+            if isinstance(parent, cst.AssignTarget):
+                statement = self.parents.get(parent)
+                if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+                    return self._value(statement.value, receiver, depth)
+            if isinstance(parent, cst.AnnAssign) and parent.target is node:
+                annotated = self._annotation(parent.annotation, receiver, "")
+                if isinstance(annotated, Client) or parent.value is None:
+                    return (
+                        annotated
+                        if isinstance(annotated, Client)
+                        else self._unresolved(receiver, "annotated without a value")
+                    )
+                return self._value(parent.value, receiver, depth)
+            if isinstance(parent, cst.AsName):
+                item = self.parents.get(parent)
+                if isinstance(item, cst.WithItem):
+                    return self._value(item.item, receiver, depth)
+        return self._unresolved(receiver, "bound in a way the tool does not follow")
+
+    def _self_attribute(self, node: cst.Attribute, receiver: str, depth: int) -> Resolution:
+        cls = self._enclosing_class(node)
+        if cls is None:
+            return self._unresolved(receiver, "`self` outside a class")
+        attr = node.attr.value
+        values: list[Resolution] = []
+        class_level = {id(s) for line in cls.body.body if isinstance(line, cst.SimpleStatementLine) for s in line.body}
+        for statement in _walk(cls.body):
+            if isinstance(statement, cst.Assign):
+                for target in statement.targets:
+                    t = target.target
+                    if (isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value)) or (
+                        isinstance(t, cst.Name) and t.value == attr and id(statement) in class_level
+                    ):
+                        values.append(self._value(statement.value, receiver, depth + 1))
+            elif isinstance(statement, cst.AnnAssign):
+                t = statement.target
+                if (isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value)) or (
+                    isinstance(t, cst.Name) and t.value == attr and id(statement) in class_level
+                ):
+                    annotated = self._annotation(statement.annotation, receiver, "")
+                    if isinstance(annotated, Client):
+                        values.append(annotated)
+                    elif statement.value is not None:
+                        values.append(self._value(statement.value, receiver, depth + 1))
+            elif isinstance(statement, cst.AugAssign):
+                t = statement.target
+                if isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value):
+                    values.append(self._unresolved(receiver, f"`self.{attr}` is augmented"))
+        if not values:
+            return self._unresolved(receiver, f"`self.{attr}` is not assigned in its class")
+        return _agree(values, receiver)
+
+    def _enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
+        current: cst.CSTNode | None = node
+        seen_function = False
+        while current is not None:
+            current = self.parents.get(current)
+            if isinstance(current, cst.FunctionDef):
+                seen_function = True
+            elif isinstance(current, cst.ClassDef):
+                return current if seen_function else None
+        return None
+
+    # ------------------------------------------------------------------ values and types
+    def _value(self, node: cst.BaseExpression, receiver: str, depth: int) -> Resolution:
+        if isinstance(node, cst.Await):
+            return self._unresolved(receiver, "assigned from an awaited expression")
+        if isinstance(node, cst.Call):
+            func = node.func
+            names = self.qualified_names(func)
+            for name in sorted(names):
+                if name in self.clients.openai_classes or name in self.clients.azure_classes:
+                    return self._check_base_url(node, receiver, azure=name in self.clients.azure_classes)
+                if name in self.clients.wrappers:
+                    return Finding.of("RSP002", receiver=receiver)
+                for prefix, label in self.clients.other_sdks.items():
+                    if name == prefix or name.startswith(prefix + "."):
+                        return Finding.of("RSP001", receiver=receiver, sdk=label)
+            if isinstance(func, cst.Attribute) and func.attr.value in self.clients.client_methods:
+                return self._expr(func.value, receiver, depth + 1)
+            spelled = code_of(func).strip()
+            return self._unresolved(receiver, f"built by `{spelled}(...)`")
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            return self._expr(node, receiver, depth + 1)
+        return self._unresolved(receiver, f"assigned `{code_of(node).strip()[:40]}`")
+
+    def _check_base_url(self, call: cst.Call, receiver: str, *, azure: bool) -> Resolution:
+        for arg in call.args:
+            if arg.star == "**":
+                return Finding.of("RSP003", receiver=receiver, base_url="from `**` arguments")
+            if arg.keyword is not None and arg.keyword.value == "base_url":
+                url = string_value(arg.value)
+                if url is None:
+                    if isinstance(arg.value, cst.Name) and arg.value.value == "None":
+                        continue
+                    return Finding.of(
+                        "RSP003", receiver=receiver, base_url=f"`{code_of(arg.value).strip()}` (not a literal)"
+                    )
+                host = (urlsplit(url).hostname or "").lower()
+                if host in self.clients.openai_hosts:
+                    continue
+                if host.endswith(self.clients.azure_host_suffixes):
+                    azure = True
+                    continue
+                return Finding.of("RSP003", receiver=receiver, base_url=repr(url))
+        return Client(azure=azure)
+
+    def _annotation(self, annotation: cst.Annotation | None, receiver: str, why: str) -> Resolution:
+        if annotation is None:
+            return self._unresolved(receiver, why)
+        names = self._annotation_names(annotation.annotation)
+        if names & self.clients.azure_classes:
+            return Client(azure=True)
+        if names & self.clients.openai_classes:
+            return Client()
+        return self._unresolved(receiver, why or "annotated with another type")
+
+    def _annotation_names(self, node: cst.BaseExpression) -> set[str]:
+        if isinstance(node, cst.SimpleString):
+            text = string_value(node) or ""
+            scope = self.scopes.get(node)
+            if scope is None or not text.replace(".", "").replace("_", "").isalnum():
+                return set()
+            return {q.name for q in scope.get_qualified_names_for(text)}
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return self._annotation_names(node.left) | self._annotation_names(node.right)
+        if isinstance(node, cst.Subscript):
+            if self.qualified_names(node.value) & {"typing.Optional", "typing.Union"}:
+                names: set[str] = set()
+                for element in node.slice:
+                    if isinstance(element.slice, cst.Index):
+                        names |= self._annotation_names(element.slice.value)
+                return names
+            return set()
+        return self.qualified_names(node)
+
+
+def _is_self(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "self"
+
+
+def _agree(results: list[Resolution], receiver: str) -> Resolution:
+    findings = [r for r in results if isinstance(r, Finding)]
+    if findings:
+        return findings[0]
+    clients = {r for r in results if isinstance(r, Client)}
+    if len(clients) == 1:
+        return clients.pop()
+    return Client(azure=True) if clients else Finding.of("RSP004", receiver=receiver, why="no binding")
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))

@@ -1,0 +1,43 @@
+"""What a run over a tree knows about results that cross module boundaries (see migrate/engine/units.py).
+
+A module-level function may return a call's result to callers in other modules of the tree
+(`def ask(q): return client.chat.completions.create(...)`, called as `helpers.ask(q)` elsewhere).
+The call can only migrate together with every one of those readers, so the run plans such
+modules as a unit: each file is migrated knowing its side of the link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Links:
+    # In the module that returns results: function name -> the modules whose calls of it were
+    # all followed (migrate the call with them), or, in `refused`, why some can't be.
+    followed_elsewhere: Mapping[str, str] = field(default_factory=dict)
+    refused: Mapping[str, str] = field(default_factory=dict)
+    # In a module that calls such functions: absolute qualified name ("pkg.helpers.ask") ->
+    # the kind of result it returns (rules/results.toml), whose reads here are to be rewritten.
+    imported: Mapping[str, str] = field(default_factory=dict)
+    # The importing module's package ("pkg.sub"), to resolve its relative imports.
+    package: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.followed_elsewhere or self.refused or self.imported)
+
+
+NO_LINKS = Links()
+
+
+def absolute_module(module: str, level: int, package: str) -> str | None:
+    """`from ..core import x` (module "core", level 2) seen from `package`: "pkg.core", or None
+    when the dots climb above the top package."""
+    if level == 0:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join([*base, module] if module else base)

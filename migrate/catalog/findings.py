@@ -1,0 +1,63 @@
+"""Findings and per-call-site / per-file outcomes: plain values, rendered through the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+CallOutcome = Literal["migrated", "reported", "skipped", "suppressed"]
+FileStatus = Literal["changed", "unchanged", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule firing: a code and the arguments of its message template."""
+
+    code: str
+    args: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **args: Any) -> "Finding":
+        return cls(code, tuple(sorted(args.items())))
+
+    def message(self) -> str:
+        from migrate.catalog import loader as catalog
+
+        return catalog.load().rule(self.code).render(dict(self.args))
+
+
+@dataclass
+class CallSite:
+    """What became of one recognised call site."""
+
+    line: int
+    column: int
+    method: str
+    outcome: CallOutcome
+    # For a migrated call: the fixes applied (review-tier ones are listed in the report).
+    # For a reported / skipped call: why it was left untouched (the first is the main reason).
+    findings: list[Finding] = field(default_factory=list)
+    # In a notebook: the cell (1-based, every cell counted); `line` is then relative to it.
+    cell: int | None = None
+    # Not a call site of its own: a call of a function of another module ("pkg.helpers.ask")
+    # that returns a call site's result, whose reads here migrate with that call site.
+    via: str | None = None
+
+    @property
+    def code(self) -> str:
+        return self.findings[0].code if self.findings else "RSP100"
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: FileStatus
+    calls: list[CallSite] = field(default_factory=list)
+    reason: str = ""
+    original: bytes | None = None
+    migrated: bytes | None = None
+    # Links across modules (migrate/analysis/links.py), for the run over the tree: the functions of this
+    # module that return a migrated result (name -> its kind), and the imported functions whose
+    # results could not be followed here (qualified name -> why).
+    returns: dict[str, str] = field(default_factory=dict)
+    unfollowed: dict[str, str] = field(default_factory=dict)

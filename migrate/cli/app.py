@@ -1,0 +1,317 @@
+"""The `migrate` command line (typer). Heavy imports (LibCST, rich) happen only when needed."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from dataclasses import replace
+from enum import Enum
+from typing import IO, Iterator, List, Optional
+
+import typer
+
+from migrate import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Migrate OpenAI Chat Completions calls to the Responses API, and report what can't be migrated.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+# Seconds one file may take before it is skipped (--timeout-per-file): far above the slowest
+# real file measured (a few seconds), low enough that a pathological one can't stall a run.
+DEFAULT_TIMEOUT = 60.0
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+    markdown = "markdown"
+
+
+class StorePolicy(str, Enum):
+    false = "false"
+    omit = "omit"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"migrate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Migrate OpenAI Chat Completions calls to the Responses API."""
+
+
+def _split(values: Optional[List[str]]) -> list[str]:
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+@app.command()
+def apply(
+    paths: List[str] = typer.Argument(..., help="Files or directories to migrate; `-` reads stdin and writes stdout."),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff; write nothing."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if anything would change or is reported."),
+    output_format: Format = typer.Option(Format.text, "--format", help="Report format."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (codes, prefixes or names)."),
+    ignore: Optional[List[str]] = typer.Option(
+        None, "--ignore", help="Turn these rules off (codes, prefixes or names)."
+    ),
+    unsafe: Optional[bool] = typer.Option(None, "--unsafe", help="Also apply fixes of the unsafe tier."),
+    add_todo: bool = typer.Option(False, "--add-todo", help="Write `# TODO(migrate): CODE ...` above reported calls."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Extra gitignore-style patterns to skip."),
+    instructions: Optional[bool] = typer.Option(
+        None, "--instructions/--keep-system-in-input", help="Hoist a leading system message to `instructions=`."
+    ),
+    store: Optional[StorePolicy] = typer.Option(
+        None, "--store", help="`false`: write store=False where the chat call had no store=; `omit`: don't."
+    ),
+    stdin_filename: Optional[str] = typer.Option(
+        None, "--stdin-filename", help="The name of the file read from stdin."
+    ),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1, help="Worker processes for files with call sites (default: one per CPU)."
+    ),
+    timeout_per_file: float = typer.Option(
+        DEFAULT_TIMEOUT,
+        "--timeout-per-file",
+        min=0,
+        help="Skip a file that takes longer than this many seconds (0: no limit).",
+    ),
+) -> None:
+    """Rewrite chat.completions call sites to responses.* (or, with --diff/--check, show what would change)."""
+    from migrate.catalog import config
+    from migrate.catalog import loader as catalog
+    from migrate.catalog.settings import Settings
+
+    rules = catalog.load()
+    try:
+        found = config.find_pyproject([stdin_filename] if paths == ["-"] and stdin_filename else paths)
+        cfg = config.load(found, rules) if found else config.Config()
+        cli_select, cli_ignore = _split(select), _split(ignore)
+        config.check_codes(cli_select, rules, "--select")
+        config.check_codes(cli_ignore, rules, "--ignore")
+    except config.ConfigError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2)
+    settings = Settings(
+        instructions=cfg.instructions if instructions is None else instructions,
+        store=(cfg.store if store is None else store.value),  # type: ignore[arg-type]
+        unsafe=cfg.unsafe if unsafe is None else unsafe,
+        disabled=config.resolve(cli_select or cfg.select, [*cfg.ignore, *cli_ignore], rules),
+        add_todo=add_todo,
+    )
+    if paths == ["-"]:
+        code = _apply_stdin(settings, diff=diff, check=check, output_format=output_format, name=stdin_filename)
+    else:
+        code = _apply_paths(
+            paths,
+            settings,
+            diff=diff,
+            check=check,
+            output_format=output_format,
+            output=output,
+            exclude=[*cfg.exclude, *(exclude or [])],
+            jobs=jobs,
+            timeout=timeout_per_file or None,
+        )
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _report_stream(output: Optional[str], default: IO[str]) -> Iterator[IO[str]]:
+    if output is None:
+        yield default
+        return
+    with open(output, "w", encoding="utf-8") as handle:
+        yield handle
+
+
+def _apply_paths(paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout) -> int:
+    from migrate.report.summary import Summary
+    from migrate.report.text import TextReport
+    from migrate.run.pool import default_jobs
+    from migrate.run.progress import progress_bar
+    from migrate.run.tree import EXIT_INTERRUPTED, run, stop_on_sigint
+
+    write = not (diff or check)
+    verb = "apply" if write else "check"
+    summary = Summary()
+    # The per-file text report goes to the terminal unless another format was asked for.
+    to_terminal = output_format is Format.text and output is None
+    live = TextReport(sys.stderr, verb=verb, files=to_terminal)
+    kept = []  # what the final report needs, without the files' bytes unless it shows diffs
+    with (
+        stop_on_sigint() as stop,
+        progress_bar(live.console) as bar,
+    ):  # Ctrl-C: finish the file at hand, stop, summarise
+        results = run(
+            paths,
+            settings,
+            write=write,
+            exclude=exclude,
+            stop=stop,
+            jobs=jobs or default_jobs(),
+            timeout=timeout,
+            on_total=bar.start,
+        )
+        for result in results:
+            summary.add(result)
+            live.file(result)
+            bar.advance()
+            if diff and result.status == "changed":
+                _write_diff(result)
+            if not to_terminal and (result.calls or result.status != "unchanged"):
+                kept.append(result if diff else replace(result, original=None, migrated=None))
+    if to_terminal:
+        live.summary(summary)
+    else:
+        default = sys.stderr if diff else sys.stdout
+        with _report_stream(output, default) as stream:
+            _write_report(output_format, kept, summary, stream, verb=verb, with_diff=diff)
+        if output is not None:
+            live.summary(summary)
+    if stop.requested:
+        done = "files changed" if write else "files would change"
+        print(
+            f"interrupted: stopped after {summary.files} files ({summary.changed} {done}); run again to go on",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    return summary.exit_code
+
+
+def _write_diff(result) -> None:
+    """The file's diff on stdout, in the file's own bytes (`git apply` compares bytes)."""
+    from migrate.report.diff import unified_diff_bytes
+
+    sys.stdout.flush()
+    sys.stdout.buffer.write(unified_diff_bytes(result))
+    sys.stdout.buffer.flush()
+
+
+def _write_report(output_format: Format, results, summary, stream, *, verb: str, with_diff: bool) -> None:
+    if output_format is Format.text:
+        from migrate.report.text import TextReport
+
+        text = TextReport(stream, verb=verb)
+        for result in results:
+            text.file(result)
+        text.summary(summary)
+    elif output_format is Format.json:
+        from migrate.report.json_report import write_json
+
+        write_json(results, summary, stream, with_diff=with_diff)
+    elif output_format is Format.sarif:
+        from migrate.report.sarif import write_sarif
+
+        write_sarif(results, summary, stream)
+    elif output_format is Format.github:
+        from migrate.report.github import write_github
+
+        write_github(results, summary, stream)
+    else:
+        from migrate.report.markdown import write_markdown
+
+        write_markdown(results, summary, stream)
+
+
+def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, name: Optional[str]) -> int:
+    from migrate.engine.pipeline import migrate_source
+    from migrate.report.summary import Summary
+
+    data = sys.stdin.buffer.read()
+    if name and name.endswith(".ipynb"):
+        from migrate.engine.notebook import migrate_notebook as migrate_one
+    else:
+        migrate_one = migrate_source
+    result = migrate_one(name or "<stdin>", data, settings)
+    summary = Summary()
+    summary.add(result)
+    if diff:
+        _write_diff(result)
+    elif not check and output_format is Format.text:
+        sys.stdout.buffer.write(result.migrated if result.status == "changed" and result.migrated else data)
+        sys.stdout.flush()
+    verb = "check" if (diff or check) else "apply"
+    stream = sys.stdout if output_format is not Format.text and (diff or check) else sys.stderr
+    _write_report(output_format, [result], summary, stream, verb=verb, with_diff=diff)
+    return summary.exit_code
+
+
+@app.command()
+def rules() -> None:
+    """List every rule: code, name, fix safety and what it catches."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from migrate.catalog import loader as catalog
+
+    table = Table("code", "name", "safety", "summary", box=None, pad_edge=False)
+    for rule in catalog.load().rules.values():
+        table.add_row(rule.code, rule.name, rule.safety, rule.summary)
+    Console(soft_wrap=False).print(table)
+
+
+@app.command()
+def explain(code: str = typer.Argument(..., help="A rule code (RSP201) or name (unsupported-parameter).")) -> None:
+    """Show a rule's documentation: what it does, why, an example and what to do instead."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from migrate.catalog import config
+    from migrate.catalog import loader as catalog
+
+    rules = catalog.load().rules
+    by_name = {rule.name: rule for rule in rules.values()}
+    rule = rules.get(code.upper()) or by_name.get(code)
+    if rule is None:
+        hint = config.did_you_mean(code, [*rules, *by_name])
+        typer.echo(f"error: unknown rule `{code}`{hint}", err=True)
+        raise typer.Exit(2)
+    Console().print(Markdown(render_rule_markdown(rule)))
+
+
+def render_rule_markdown(rule) -> str:
+    docs = rule.docs
+    parts = [f"# {rule.code} {rule.name}", f"*Fix safety: {rule.safety}.* {rule.summary}"]
+    for title, key, code_block in (
+        ("What it does", "what", False),
+        ("Why", "why", False),
+        ("Example", "example", True),
+        ("Use instead", "use_instead", True),
+        ("Fix safety", "fix_safety", False),
+    ):
+        text = docs.get(key, "").strip()
+        if text:
+            parts.append(f"## {title}\n\n" + (f"```python\n{text}\n```" if code_block else text))
+    return "\n\n".join(parts) + "\n"
+
+
+def _register_verify() -> None:
+    from migrate.verify.command import register
+
+    register(app)
+
+
+_register_verify()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,678 @@
+"""Plan and apply the migration of one parsed module.
+
+Each recognised call site is planned on the original tree: its receiver is resolved, its
+request rewritten, and every use of its result followed. A call whose plan has any blocker
+is left untouched and reported; so is every call that shares readers with it. The surviving
+plans are applied in one transformer pass keyed by the original nodes, so edits nested in
+other edits compose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import libcst as cst
+from libcst.metadata import (
+    CodePosition,
+    CodeRange,
+    MetadataWrapper,
+    PositionProvider,
+    ScopeProvider,
+)
+from libcst.metadata.expression_context_provider import ExpressionContextVisitor
+from libcst.metadata.scope_provider import ScopeVisitor
+
+from migrate.analysis.call_sites import CallSiteNode, Client, Resolver, find_call_sites
+from migrate.analysis.groups import connected
+from migrate.analysis.links import NO_LINKS, Links, absolute_module
+from migrate.analysis.nodes import assigned_target, code_of
+from migrate.analysis.readonly_visit import readonly_visits
+from migrate.catalog.findings import CallSite, Finding
+from migrate.catalog.loader import Catalog
+from migrate.catalog.settings import Settings
+from migrate.engine.codegen import ModuleCode
+from migrate.rewrite.annotations import Retype
+from migrate.rewrite.annotations import import_edits as type_import_edits
+from migrate.rewrite.attributes import stored_attribute
+from migrate.rewrite.edits import Edit
+from migrate.rewrite.request import RequestContext, rewrite_request
+from migrate.rewrite.results import Followed, ResultFollower
+from migrate.rewrite.shared import Shared, binding_of
+from migrate.rewrite.shared import analyze as analyze_shared
+
+STREAMING_RULES = frozenset({"RSP207"})
+# Keywords whose value changes shape, followed when given by name (`tools=TOOLS`).
+SHAREABLE = ("messages", "tools", "tool_choice", "response_format")
+
+
+class InternalError(Exception):
+    """A planned rewrite could not be applied as planned (a bug in the tool)."""
+
+
+@dataclass
+class _Plan:
+    site: CallSiteNode | None  # None: the call of another module's function (see _plan_imported)
+    record: CallSite
+    ctx: RequestContext | None = None
+    edits: list[Edit] = field(default_factory=list)
+    blockers: list[Finding] = field(default_factory=list)
+    bindings: set[cst.CSTNode] = field(default_factory=set)
+    shared_with: set[cst.CSTNode] = field(default_factory=set)
+    # Shared values (by binding) this call uses or adds its result to: coupled with their users.
+    shared_values: set[cst.CSTNode] = field(default_factory=set)
+    definition_edits: list[Edit] = field(default_factory=list)
+    tool_helpers: dict[cst.CSTNode, str] = field(default_factory=dict)  # func node -> spelling
+    returns: dict[str, str] = field(default_factory=dict)  # module functions returning the result
+
+    def take(self, followed: Followed) -> None:
+        """What following the call's result found: its edits, blockers and couplings."""
+        self.blockers.extend(followed.blockers)
+        self.edits = followed.edits
+        self.bindings |= followed.bindings
+        self.shared_with = followed.shared_with
+        self.shared_values |= followed.shared_values
+        self.retypes = followed.retypes
+        self.returns = followed.returns
+
+    retypes: list[Retype] = field(default_factory=list)
+
+
+@dataclass
+class ModuleResult:
+    module: cst.Module
+    calls: list[CallSite]
+    changed: bool
+    # For the run over a tree (migrate/analysis/links.py): this module's functions that return a
+    # migrated result, and the imported ones whose results can't be followed here.
+    returns: dict[str, str] = field(default_factory=dict)
+    unfollowed: dict[str, str] = field(default_factory=dict)
+
+
+def migrate_module(
+    module: cst.Module,
+    settings: Settings,
+    catalog: Catalog,
+    source: str = "",
+    call_positions: Sequence[tuple[int, int, int, int]] | None = None,
+    links: Links = NO_LINKS,
+    module_code: ModuleCode | None = None,
+) -> ModuleResult:
+    """Plan and apply the migration of `module`. `call_positions` (from migrate.engine.gate) saves a
+    full position pass when it lists the call sites in the order LibCST finds them. `links`
+    tells what the run knows of results crossing into or out of this module. `module_code`: the
+    module's code by statement, if the caller has it already."""
+    # LibCST's own visit copies every node it passes, and LibCST's scope analysis has nothing to
+    # say about formatting nodes (migrate/analysis/readonly_visit.py).
+    with readonly_visits(formatting_free=(ScopeVisitor, ExpressionContextVisitor)):
+        return _migrate_module(
+            module, settings, catalog, source, call_positions, links, module_code or ModuleCode(module)
+        )
+
+
+def _migrate_module(
+    module: cst.Module,
+    settings: Settings,
+    catalog: Catalog,
+    source: str,
+    call_positions: Sequence[tuple[int, int, int, int]] | None,
+    links: Links,
+    module_code: ModuleCode,
+) -> ModuleResult:
+    sites, parents = find_call_sites(module, catalog)
+    if not sites and not links.imported:
+        return ModuleResult(module, [], False)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    scopes = wrapper.resolve(ScopeProvider)
+    positions = _Positions(module, parents, sites, call_positions, module_code)
+    resolver = Resolver(catalog, scopes, parents)
+
+    call_bindings: dict[cst.CSTNode, str] = {}
+    binding_calls: dict[cst.CSTNode, cst.Call] = {}
+    for site in sites:
+        value: cst.CSTNode = site.call
+        parent = parents.get(value)
+        if isinstance(parent, cst.Await):
+            value, parent = parent, parents.get(parent)
+        target = assigned_target(parent, value, cst.Name) or stored_attribute(parent, value)
+        if target is not None:
+            binding_calls[target] = site.call
+            call_bindings[target] = site.method.result or "stream"
+    site_calls = {site.call for site in sites}
+    named = {site.call: _named_arguments(site.call, scopes, parents, site_calls) for site in sites}
+    lists = {
+        s.binding: s
+        for found in named.values()
+        for s in found.values()
+        if isinstance(s, Shared) and s.keyword == "messages"
+    }
+    claimed: set[cst.CSTNode] = set()
+    sink = _AppendSink(catalog, scopes, parents, lists, claimed)
+    follower = ResultFollower(catalog, scopes, parents, positions, call_bindings, sink, links)
+
+    lines = source.splitlines()
+    plans = []
+    for site in sites:
+        span = positions[site.call]
+        marked = [_ignore_marker(lines[n - 1]) for n in {span.start.line, span.end.line} if n <= len(lines)]
+        bare = any(b for b, _ in marked)
+        local = frozenset().union(*(codes for _, codes in marked))
+        disabled = settings.disabled | local
+        switches = {catalog.rules[c].turns_off for c in disabled if c in catalog.rules and catalog.rules[c].turns_off}
+        owned = {target for target, call in binding_calls.items() if call is site.call}
+        plan = _plan_site(
+            site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call], owned
+        )  # type: ignore[arg-type]
+        _select(plan, disabled, bare)
+        plans.append(plan)
+    if links.imported:
+        plans.extend(_plan_imported(links, parents, resolver, follower, positions))
+    _check_appends(plans, lists, claimed)
+    _couple(plans, positions)
+    for plan in plans:
+        if plan.blockers and plan.record.outcome == "migrated":
+            plan.record.outcome = "reported"
+            plan.record.findings = plan.blockers
+    unfollowed: dict[str, str] = {}
+    for plan in plans:
+        if plan.record.via and plan.record.outcome != "migrated":
+            unfollowed.setdefault(plan.record.via, _unfollowed_reason(plan))
+    live = [p for p in plans if p.record.outcome == "migrated"]
+    returns = {name: kind for p in live for name, kind in p.returns.items()}
+    todos = _todos(plans, parents) if settings.add_todo else {}
+    calls = sorted((p.record for p in plans), key=lambda c: (c.line, c.column))
+    if not live and not todos:
+        return ModuleResult(module, calls, False, returns, unfollowed)
+    new_module = _apply(module, live, catalog, scopes, todos, parents)
+    changed = not new_module.deep_equals(module) if not live else True
+    return ModuleResult(new_module, calls, changed, returns, unfollowed)
+
+
+def _plan_imported(links: Links, parents, resolver: Resolver, follower: ResultFollower, positions) -> list[_Plan]:
+    """Plans for the calls of functions imported from other modules that return a migrated
+    result (links.imported): each call's value is followed like a call site's. Any other use
+    of such a function, or a read that can't be followed, reports it (and the run then leaves
+    the function's module alone)."""
+    wanted = {name.rsplit(".", 1)[-1] for name in links.imported}
+    plans = []
+    for node in list(parents):
+        if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, cst.Attribute) and parent.attr is node or _inside_import(node, parents):
+            continue
+        names = {_absolute(q, links.package) for q in resolver.qualified_names(node)}
+        hit = next((q for q in sorted(names) if q in links.imported), None)
+        if hit is None:
+            continue
+        start = positions[node].start
+        spelling = code_of(node).strip()
+        record = CallSite(line=start.line, column=start.column + 1, method=f"{spelling}()", outcome="migrated", via=hit)
+        plan = _Plan(None, record)
+        plan.bindings.add(_ImportedKey(hit))  # every call of the function migrates, or none
+        plans.append(plan)
+        if not (isinstance(parent, cst.Call) and parent.func is node):
+            plan.blockers.append(Finding.of("RSP301", how=f"`{spelling}` is used other than called", line=start.line))
+            continue
+        followed = follower.follow(parent, links.imported[hit])
+        plan.take(followed)
+        record.findings = [Finding.of("RSP141", name=spelling, origin=hit), *followed.fixes]
+    return plans
+
+
+@dataclass(frozen=True)
+class _ImportedKey:
+    """Couples the plans of every call of one imported function."""
+
+    name: str
+    value: str = "imported"
+
+
+def _last_name(node: cst.Name | cst.Attribute) -> str:
+    return node.value if isinstance(node, cst.Name) else node.attr.value
+
+
+def _inside_import(node: cst.CSTNode, parents) -> bool:
+    while node is not None and not isinstance(node, cst.BaseSmallStatement):
+        node = parents.get(node)
+    return isinstance(node, (cst.Import, cst.ImportFrom))
+
+
+def _absolute(qualified: str, package: str) -> str:
+    """LibCST spells a name imported relatively as `.helpers.ask`; resolve it against `package`."""
+    dots = len(qualified) - len(qualified.lstrip("."))
+    return absolute_module(qualified[dots:], dots, package) or qualified
+
+
+def _unfollowed_reason(plan: _Plan) -> str:
+    return " ".join(plan.record.findings[0].message().split())
+
+
+_MARKER = re.compile(r"#\s*migrate:\s*ignore\b(?:\[([A-Za-z0-9_,\s-]*)\])?")
+
+
+def _ignore_marker(line: str) -> tuple[bool, frozenset[str]]:
+    """`# migrate: ignore` (bare: leave the call alone) or `# migrate: ignore[RSP201, RSP113]`,
+    on the first or the last line of the call."""
+    match = _MARKER.search(line)
+    if match is None:
+        return False, frozenset()
+    if match.group(1) is None:
+        return True, frozenset()
+    return False, frozenset(code.strip() for code in match.group(1).split(",") if code.strip())
+
+
+def _select(plan: "_Plan", disabled: frozenset[str], bare: bool) -> None:
+    """Apply --select/--ignore and in-code markers: a call the user chose to leave alone is
+    `suppressed` (left untouched, counted, not reported); turned-off findings are not reported."""
+    record = plan.record
+    if bare:
+        record.outcome = "suppressed"
+        record.findings = record.findings or [Finding.of("RSP100", method=record.method, to="responses")]
+        return
+    if record.outcome == "migrated" and not plan.blockers:
+        held = [f for f in record.findings if f.code in disabled]
+        if held:
+            record.outcome = "suppressed"
+            record.findings = held
+        return
+    pending = plan.blockers if record.outcome == "migrated" else record.findings
+    remaining = [f for f in pending if f.code not in disabled]
+    if not remaining:
+        record.outcome = "suppressed"
+        record.findings = pending
+        plan.blockers = []
+    elif record.outcome == "migrated":
+        plan.blockers = remaining
+    else:
+        record.findings = remaining
+
+
+def _todos(plans: list["_Plan"], parents) -> dict[cst.CSTNode, list[str]]:
+    """`# TODO(migrate): CODE message` lines to put above the statement of each reported call."""
+    todos: dict[cst.CSTNode, list[str]] = {}
+    for plan in plans:
+        if plan.record.outcome != "reported" or plan.site is None:
+            continue
+        statement: cst.CSTNode | None = plan.site.call
+        while statement is not None and not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            statement = parents.get(statement)
+        if statement is None:
+            continue
+        lines = todos.setdefault(statement, [])
+        for finding in plan.record.findings:
+            text = f"# TODO(migrate): {finding.code} {' '.join(finding.message().split())}"
+            if text not in lines:
+                lines.append(text)
+    return todos
+
+
+def _plan_site(
+    site: CallSiteNode,
+    settings: Settings,
+    catalog: Catalog,
+    resolver: Resolver,
+    follower: ResultFollower,
+    positions,
+    named: dict[str, "Shared | str"],
+    owned: set[cst.CSTNode],
+) -> _Plan:
+    start = positions[site.call].start
+    record = CallSite(line=start.line, column=start.column + 1, method=site.method_name, outcome="migrated")
+    plan = _Plan(site, record)
+    # The call owns the name its result is bound to from the start, so that a call which is
+    # never followed (not OpenAI's, say) is still coupled with calls sharing that name.
+    plan.bindings = set(owned)
+    resolution = resolver.resolve(site.receiver)
+    if isinstance(resolution, Finding):
+        level = catalog.rule(resolution.code).level
+        record.outcome = "skipped" if level == "info" else "reported"
+        record.findings = [resolution]
+        return plan
+    if site.method.rule:
+        record.outcome = "reported"
+        record.findings = [Finding.of(site.method.rule)]
+        return plan
+    method = site.method.to[-1]
+    spellings = _tool_helper_spellings(site.call, resolver, catalog)
+    plan.ctx = RequestContext(
+        method=method,
+        catalog=catalog,
+        settings=settings,
+        pydantic_tool_spellings=spellings,
+        receiver=code_of(site.receiver).strip(),
+        shared=named,
+        result_kind=site.method.result,
+    )
+    request = rewrite_request(site.call, plan.ctx)
+    plan.shared_values = {shared.binding for shared in request.shared}
+    plan.definition_edits = request.definition_edits
+    not_ours = [b for b in request.blockers if catalog.rule(b.code).level == "info"]
+    if not_ours:  # e.g. instructor's `response_model=`: the call is not OpenAI's to migrate
+        record.outcome = "skipped"
+        record.findings = not_ours
+        return plan
+    plan.blockers.extend(request.blockers)
+    plan.tool_helpers = _renamed_helper_funcs(site.call, request.renamed_tool_helpers)
+    fixes = [Finding.of("RSP100", method=site.method_name, to=".".join(site.method.to))]
+    if isinstance(resolution, Client) and resolution.azure:
+        fixes.append(Finding.of("RSP005"))
+    fixes.extend(request.fixes)
+    streaming = any(b.code in STREAMING_RULES for b in plan.blockers)
+    kind = request.result_kind or site.method.result
+    if kind and not streaming:  # a stream the tool can't follow is reported by RSP207 itself
+        followed = follower.follow(site.call, kind)
+        plan.take(followed)
+        if followed.shared_values and _stores_nothing(site.call, settings):
+            # Its output is sent back as input: with store=False, reasoning items need their
+            # encrypted content to be accepted again.
+            plan.ctx.include_reasoning = True
+            fixes.append(Finding.of("RSP129"))
+        for finding in followed.fixes:
+            if finding not in fixes:
+                fixes.append(finding)
+        earned = {f.code for f in fixes}
+        for group, why in catalog.not_together:
+            if group <= earned:
+                plan.blockers.append(Finding.of("RSP306", codes=", ".join(sorted(group)), why=why))
+    record.findings = fixes
+    return plan
+
+
+def _stores_nothing(call: cst.Call, settings: Settings) -> bool:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "store":
+            return isinstance(arg.value, cst.Name) and arg.value.value == "False"
+    return settings.store == "false"
+
+
+def _renamed_helper_funcs(call: cst.Call, spellings: set[str]) -> dict[cst.CSTNode, str]:
+    out: dict[cst.CSTNode, str] = {}
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "tools" and isinstance(arg.value, (cst.List, cst.Tuple)):
+            for element in arg.value.elements:
+                if isinstance(element.value, cst.Call):
+                    spelling = code_of(element.value.func).strip()
+                    if spelling in spellings:
+                        out[element.value.func] = spelling
+    return out
+
+
+def _tool_helper_spellings(call: cst.Call, resolver: Resolver, catalog: Catalog) -> frozenset[str]:
+    spellings = set()
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value != "tools" or not isinstance(arg.value, (cst.List, cst.Tuple)):
+            continue
+        for element in arg.value.elements:
+            if isinstance(element.value, cst.Call):
+                func = element.value.func
+                if resolver.qualified_names(func) & catalog.clients.tool_helper_chat:
+                    spellings.add(code_of(func).strip())
+    return frozenset(spellings)
+
+
+def _named_arguments(call: cst.Call, scopes, parents, site_calls) -> dict[str, "Shared | str"]:
+    """What each `keyword=NAME` argument whose shape changes refers to."""
+    found: dict[str, Shared | str] = {}
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in SHAREABLE and isinstance(arg.value, cst.Name):
+            found[arg.keyword.value] = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls)
+    return found
+
+
+class _AppendSink:
+    """`history.append(message)`: the model's own message added to a followed message list
+    becomes `history.extend(message.output)`; the list's other users are coupled with the call."""
+
+    def __init__(self, catalog: Catalog, scopes, parents, lists: dict, claimed: set) -> None:
+        self.uses = catalog.value_uses
+        self.scopes = scopes
+        self.parents = parents
+        self.lists = lists
+        self.claimed = claimed
+
+    def __call__(self, node: cst.CSTNode, kind: str, out) -> bool:
+        use = self.uses.get(kind)
+        attr = use.input_items if use is not None else None
+        arg = self.parents.get(node)
+        call = self.parents.get(arg) if isinstance(arg, cst.Arg) else None
+        if attr is None or not isinstance(call, cst.Call) or len(call.args) != 1:
+            return False
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "append" and isinstance(func.value, cst.Name)):
+            return False
+        assignment = binding_of(func.value, self.scopes, self.parents)
+        shared = self.lists.get(assignment.node) if assignment is not None else None
+        if shared is None or not any(p is node for p in shared.pending):
+            return False
+        self.claimed.add(node)
+        out.shared_values.add(shared.binding)
+
+        def build(updated: cst.CSTNode, attr: str = attr) -> cst.CSTNode:
+            assert isinstance(updated, cst.Call) and isinstance(updated.func, cst.Attribute)
+            value = updated.args[0].value
+            items = cst.Attribute(value=value, attr=cst.Name(attr))
+            return updated.with_changes(
+                func=updated.func.with_changes(attr=cst.Name("extend")),
+                args=[updated.args[0].with_changes(value=items)],
+            )
+
+        out.edits.append(Edit(call, build))
+        return True
+
+
+def _check_appends(plans: list[_Plan], lists: dict, claimed: set) -> None:
+    """A message list that gets a value appended which no migrated call accounts for can't be followed."""
+    for binding, shared in lists.items():
+        unclaimed = [p for p in shared.pending if p not in claimed]
+        if not unclaimed:
+            continue
+        finding = Finding.of(
+            "RSP203",
+            param="messages",
+            expr=binding.value,
+            why=f"it gets `{code_of(unclaimed[0]).strip()}` appended, which the tool can't convert",
+        )
+        for plan in plans:
+            if binding in plan.shared_values:
+                plan.blockers.append(finding)
+
+
+def _couple(plans: list[_Plan], positions) -> None:
+    """Calls that share result readers, message lists or other values migrate together or not at all."""
+    keys: dict[cst.CSTNode, list[int]] = {}
+    for i, plan in enumerate(plans):
+        for key in plan.bindings | plan.shared_with | plan.shared_values:
+            keys.setdefault(key, []).append(i)
+    pairs = ((indices[0], i) for indices in keys.values() for i in indices[1:])
+    for indices in connected(range(len(plans)), pairs):
+        if len(indices) < 2:
+            continue
+        blocked = [plans[i] for i in indices if plans[i].blockers or plans[i].record.outcome != "migrated"]
+        if not blocked:
+            continue
+        first = blocked[0]
+        for i in indices:
+            plan = plans[i]
+            if plan.record.outcome != "migrated" or plan.blockers:
+                continue
+            common = plan.shared_values & (first.shared_values | first.bindings)
+            if common:
+                name = min(str(key.value) for key in common)  # type: ignore[attr-defined]  # the same in every run
+                plan.blockers.append(Finding.of("RSP305", name=name, line=first.record.line))
+            else:
+                named = [b for b in plan.bindings if isinstance(b, (cst.Name, cst.Attribute))]
+                first_named = min(
+                    named, key=lambda b: (positions[b].start.line, positions[b].start.column), default=None
+                )
+                name = code_of(first_named).strip() if first_named is not None else "result"
+                plan.blockers.append(Finding.of("RSP303", name=name, line=first.record.line))
+
+
+def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, scopes, todos, parents) -> cst.Module:
+    calls = {p.site.call: p for p in plans if p.site is not None}
+    chains: dict[cst.CSTNode, Edit] = {}
+    for plan in plans:
+        for edit in (*plan.edits, *plan.definition_edits):
+            chains.setdefault(edit.target, edit)
+    imports = _import_edits(plans, scopes)
+    type_imports = type_import_edits((r for plan in plans for r in plan.retypes), module, scopes, parents)
+    # Only the nodes on the way to an edit are visited: the rest of the tree is kept as is.
+    on_path: set[cst.CSTNode] = set()
+    for target in (*calls, *chains, *imports, *type_imports, *todos):
+        node: cst.CSTNode | None = target
+        while node is not None and node not in on_path:
+            on_path.add(node)
+            node = parents.get(node)
+    applier = _Apply(calls, chains, imports, catalog.clients.tool_helper_responses, todos, on_path, type_imports)
+    return module.visit(applier)
+
+
+class _Positions:
+    """Positions of call sites from the `ast` gate; any other node's from LibCST, computed for
+    the top-level statement that holds it (a full position pass costs a quarter of a file's
+    planning, and most files only ever ask about one or two functions)."""
+
+    def __init__(
+        self,
+        module: cst.Module,
+        parents: Mapping[cst.CSTNode, cst.CSTNode],
+        sites: list[CallSiteNode],
+        known,
+        module_code: ModuleCode,
+    ) -> None:
+        self.module = module
+        self.module_code = module_code
+        self.parents = parents
+        self.known: dict[cst.CSTNode, CodeRange] = {}
+        if known is not None and len(known) == len(sites):
+            for site, (line, column, end_line, end_column) in zip(sites, known):
+                self.known[site.call] = CodeRange(CodePosition(line, column - 1), CodePosition(end_line, end_column))
+        self._statements: dict[cst.CSTNode, Mapping[cst.CSTNode, CodeRange]] = {}
+        self._full: Mapping[cst.CSTNode, CodeRange] | None = None
+
+    def __getitem__(self, node: cst.CSTNode) -> CodeRange:
+        found = self.known.get(node)
+        if found is not None:
+            return found
+        top = node
+        while top in self.parents and self.parents[top] is not self.module:
+            top = self.parents[top]
+        first_lines = self.module_code.first_lines()
+        if top not in first_lines:  # the module itself, its header or footer
+            if self._full is None:
+                self._full = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            return self._full[node]
+        ranges = self._statements.get(top)
+        if ranges is None:
+            alone = self.module.with_changes(header=(), body=(top,), footer=())
+            ranges = self._statements[top] = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+        found = ranges[node]
+        shift = first_lines[top] - 1
+        return CodeRange(
+            CodePosition(found.start.line + shift, found.start.column),
+            CodePosition(found.end.line + shift, found.end.column),
+        )
+
+
+def _import_edits(plans: list[_Plan], scopes) -> dict[cst.CSTNode, dict[str, str | None]]:
+    """`from openai import pydantic_function_tool [as x]` must import the Responses helper.
+
+    The old name is replaced when every use of it was renamed, else the new name is added.
+    Returns, per ImportFrom node, {imported name or alias: old name to replace, or None to add}.
+    """
+    renamed = {func: spelling for plan in plans for func, spelling in plan.tool_helpers.items()}
+    edits: dict[cst.CSTNode, dict[str, str | None]] = {}
+    for func, spelling in renamed.items():
+        if "." in spelling:
+            continue
+        scope = scopes.get(func)
+        for assignment in scope.assignments[spelling] if scope is not None else ():
+            node = getattr(assignment, "node", None)
+            if isinstance(node, cst.ImportFrom):
+                uses = {access.node for access in assignment.references}
+                all_renamed = uses <= renamed.keys()
+                edits.setdefault(node, {})[spelling] = spelling if all_renamed else None
+    return edits
+
+
+class _Apply(cst.CSTTransformer):
+    def __init__(self, calls, chains, imports, helper: str, todos, on_path, statement_edits=None) -> None:
+        self.on_path = on_path
+        self.statement_edits = statement_edits or {}
+        self.todos = todos
+        self.calls = calls
+        self.chains = chains
+        self.imports = imports
+        self.helper = helper
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return node in self.on_path
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        plan = self.calls.get(original_node)
+        if plan is not None:
+            updated_node = self._call(plan, updated_node)
+        edit = self.chains.get(original_node)
+        if edit is not None:
+            updated_node = edit.build(updated_node)
+        edits = self.imports.get(original_node)
+        if edits is not None:
+            updated_node = _add_import_names(updated_node, edits, self.helper)
+        for build in self.statement_edits.get(original_node, ()):
+            updated_node = build(updated_node)
+            if isinstance(updated_node, (cst.FlattenSentinel, cst.RemovalSentinel)):
+                return updated_node
+        todo = self.todos.get(original_node)
+        if todo:
+            present = {line.comment.value for line in updated_node.leading_lines if line.comment}
+            added = [cst.EmptyLine(comment=cst.Comment(t)) for t in todo if t not in present]
+            if added:
+                updated_node = updated_node.with_changes(leading_lines=[*updated_node.leading_lines, *added])
+        return updated_node
+
+    @staticmethod
+    def _call(plan: _Plan, updated: cst.Call) -> cst.Call:
+        assert plan.ctx is not None
+        request = rewrite_request(updated, plan.ctx)
+        if request.blockers:
+            raise InternalError(f"line {plan.record.line}: the request no longer rewrites cleanly")
+        func = updated.func
+        depth = len(plan.site.method.path) + 2
+        for _ in range(depth):
+            assert isinstance(func, cst.Attribute)
+            func = func.value
+        if isinstance(func, cst.Attribute) and func.attr.value == "beta":
+            func = func.value
+        new_func: cst.BaseExpression = func
+        for name in plan.site.method.to:
+            new_func = cst.Attribute(value=new_func, attr=cst.Name(name))
+        return updated.with_changes(
+            func=new_func, args=request.args, whitespace_before_args=request.whitespace_before_args
+        )
+
+
+def _add_import_names(node: cst.ImportFrom, edits: dict[str, str | None], new_name: str) -> cst.ImportFrom:
+    if isinstance(node.names, cst.ImportStar):
+        return node
+    aliases = list(node.names)
+    present = {a.evaluated_alias or a.evaluated_name for a in aliases}
+    replace = {old for old, how in edits.items() if how is not None}
+    out = []
+    for alias in aliases:
+        bound = alias.evaluated_alias or alias.evaluated_name
+        if bound in replace and new_name not in present:
+            alias = alias.with_changes(name=cst.Name(new_name), asname=None)
+            present.add(new_name)
+        elif bound in replace:
+            continue  # the new name is already imported: drop the old one
+        out.append(alias)
+    if new_name not in present:
+        last = out[-1]
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        out[-1] = last.with_changes(comma=separator)
+        out.append(cst.ImportAlias(name=cst.Name(new_name), comma=last.comma))
+    if isinstance(out[-1].comma, cst.Comma) and not isinstance(aliases[-1].comma, cst.Comma):
+        out[-1] = out[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return node.with_changes(names=out)

@@ -1,0 +1,283 @@
+"""Results that cross module boundaries: find the files of a run that must be planned together,
+and plan them (see migrate/analysis/links.py).
+
+Finding them is cheap and uses the stdlib `ast` only. A module-level function that holds a call
+site and returns something may return its result. Files of the run whose bytes name such a
+function are parsed to see whether they import it (`from pkg.helpers import ask`, `from . import
+helpers`, `import pkg.helpers as h`, ...). Module names come from the files' places in their
+packages (the directories holding an `__init__.py`), as Python would import them.
+
+Planning a unit goes in rounds, each running the engine on every file of the unit with what the
+previous round learned: which functions return a migrated result (and of what kind), which
+modules call them, and which callers can't be followed. A function whose result is read
+somewhere the tool can't follow is refused: its call site is then reported (RSP309), and no
+reader of it is rewritten. Refusals only grow, so the rounds settle.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from migrate.analysis.groups import connected
+from migrate.analysis.links import Links, absolute_module
+from migrate.catalog.findings import FileResult
+from migrate.engine.gate import Scan, scan
+
+Export = tuple[str, str]  # (path of the module, function name)
+
+
+@dataclass
+class Unit:
+    """Files whose migrations depend on each other, with the bytes read for them."""
+
+    paths: list[str]
+    data: dict[str, bytes]
+    exports: dict[str, set[str]] = field(default_factory=dict)  # path -> function names
+    # path -> {absolute qualified name it may call ("pkg.helpers.ask"): the export}
+    imports: dict[str, dict[str, Export]] = field(default_factory=dict)
+    packages: dict[str, str] = field(default_factory=dict)  # path -> its package, for relative imports
+    # Exports that a file the tool doesn't follow across modules (a notebook) may call: why not.
+    opaque: dict[Export, str] = field(default_factory=dict)
+
+
+def find_units(
+    paths: Iterable[str],
+    candidates: Mapping[str, bytes],
+    methods: Iterable[tuple[str, ...]],
+    read: Callable[[str], bytes | None],
+    scans: Mapping[str, Scan] | None = None,
+) -> list[Unit]:
+    """The units among `paths` (the run's files, in order). `candidates` holds the bytes of the
+    files that may contain call sites; `read` gives any other file's bytes (None: unreadable).
+    `scans`: the `ast` gate's findings for candidates already parsed."""
+    methods = list(methods)
+    exports: dict[str, set[str]] = {}
+    for path, data in candidates.items():
+        if path.endswith(".ipynb"):
+            continue
+        found = (scans or {}).get(path)
+        if found is None:
+            tree = _parse(data)
+            found = scan(tree, methods) if tree is not None else None
+        if found is not None and found.returning:
+            exports[path] = set(found.returning)
+    if not exports:
+        return []
+    paths = list(paths)
+    names = _ModuleNames()
+    taken = Counter(names.of(path)[0] for path in paths)
+    opaque: dict[Export, str] = {}
+    modules: dict[str, str] = {}
+    for path in exports:
+        module = names.of(path)[0]
+        if taken[module] > 1:  # which one an import means depends on sys.path: don't guess
+            for name in exports[path]:
+                opaque[(path, name)] = (
+                    f"another file of the run is also module `{module}`, so its importers can't be told apart"
+                )
+        else:
+            modules[module] = path
+    # Any import of an export names the module (or its package) and the function somewhere.
+    needles = [
+        (module.rpartition(".")[2].encode(), name.encode())
+        for module, path in modules.items()
+        for name in exports[path]
+    ]
+    links: dict[str, dict[str, Export]] = {}
+    packages: dict[str, str] = {}
+    data_of: dict[str, bytes] = {}
+    for path in paths:
+        data = candidates.get(path)
+        if data is None:
+            data = read(path)
+        if data is None or not any(module in data and name in data for module, name in needles):
+            continue
+        if path.endswith(".ipynb"):  # not followed across modules: whatever it may call is refused
+            for module, exporter in modules.items():
+                if module.rpartition(".")[2].encode() in data:
+                    for name in exports[exporter]:
+                        if name.encode() in data:
+                            opaque.setdefault(
+                                (exporter, name),
+                                f"it may be called from {path}, a notebook the tool doesn't follow across modules",
+                            )
+            continue
+        tree = _parse(data)
+        if tree is None:
+            continue
+        package = names.of(path)[1]
+        found = _imported(tree, package, modules, exports)
+        found = {name: export for name, export in found.items() if export[0] != path}
+        for name, (exporter, function) in list(found.items()):
+            if function == "*":
+                del found[name]
+                for export in exports[exporter]:
+                    opaque.setdefault(
+                        (exporter, export), f"{path} imports it with `*`, which the tool doesn't follow across modules"
+                    )
+        if found:
+            links[path], packages[path], data_of[path] = found, package, data
+    return _group(paths, exports, links, packages, data_of, candidates, opaque)
+
+
+def module_name(path: str) -> tuple[str, str]:
+    """(module, package) of a file, from the `__init__.py` files of the directories above it."""
+    return _ModuleNames().of(path)
+
+
+class _ModuleNames:
+    """module_name() for many files, each directory's package looked up once."""
+
+    def __init__(self) -> None:
+        self._packages: dict[Path, list[str]] = {}
+
+    def of(self, path: str) -> tuple[str, str]:
+        file = Path(path).resolve()
+        package = self._package(file.parent)
+        parts = package if file.stem == "__init__" else [*package, file.stem]
+        module = ".".join(parts)
+        return module, ".".join(package)
+
+    def _package(self, directory: Path) -> list[str]:
+        found = self._packages.get(directory)
+        if found is None:
+            inside = directory.parent != directory and (directory / "__init__.py").is_file()
+            found = [*self._package(directory.parent), directory.name] if inside else []
+            self._packages[directory] = found
+        return found
+
+
+def _parse(data: bytes) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(data)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def _imported(
+    tree: ast.Module, package: str, modules: Mapping[str, str], exports: Mapping[str, set[str]]
+) -> dict[str, Export]:
+    """The exported functions this module may reach by its imports: {absolute name: export}."""
+    found: dict[str, Export] = {}
+
+    def module_imported(module: str) -> None:
+        path = modules.get(module)
+        for name in exports.get(path, ()) if path else ():
+            found[f"{module}.{name}"] = (path, name)  # type: ignore[assignment]
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:  # `import shop` reaches `shop.helpers.ask` too
+                for module in modules:
+                    if module == alias.name or module.startswith(f"{alias.name}."):
+                        module_imported(module)
+        elif isinstance(node, ast.ImportFrom):
+            base = absolute_module(node.module or "", node.level, package)
+            if base is None:
+                continue
+            for alias in node.names:
+                path = modules.get(base)
+                if path is not None and alias.name == "*":
+                    found[f"{base}.*"] = (path, "*")  # every export of it, by names the tool can't see
+                    continue
+                if path is not None and alias.name in exports[path]:
+                    found[f"{base}.{alias.name}"] = (path, alias.name)
+                module_imported(f"{base}.{alias.name}" if base else alias.name)
+    return found
+
+
+def _group(
+    order: list[str],
+    exports: dict[str, set[str]],
+    links: dict[str, dict[str, Export]],
+    packages: dict[str, str],
+    data_of: dict[str, bytes],
+    candidates: Mapping[str, bytes],
+    opaque: dict[Export, str],
+) -> list[Unit]:
+    """Connected files (an importer with the modules it imports from) as units, in run order."""
+    linked = {*exports, *links}
+    pairs = ((exporter, importer) for importer, found in links.items() for exporter, _ in found.values())
+    units = []
+    for paths in connected([path for path in order if path in linked], pairs):
+        if not any(path in links for path in paths) and not any(export[0] in paths for export in opaque):
+            continue  # nothing imports from these modules: each is planned on its own
+        unit = Unit(paths, {p: data_of.get(p) or candidates[p] for p in paths})
+        unit.exports = {p: exports[p] for p in paths if p in exports}
+        unit.imports = {p: links[p] for p in paths if p in links}
+        unit.packages = {p: packages[p] for p in paths if p in packages}
+        unit.opaque = {export: why for export, why in opaque.items() if export[0] in paths}
+        units.append(unit)
+    return units
+
+
+def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult]) -> dict[str, FileResult]:
+    """Run `migrate(path, data, links)` on every file of the unit until what each file's links say
+    agrees with what the others' results show; the last round's results."""
+    exports = [(path, name) for path, names in unit.exports.items() for name in sorted(names)]
+    refused: dict[Export, str] = dict(unit.opaque)
+    kinds: dict[Export, str] = {}
+    callers: dict[Export, tuple[str, ...]] = {}
+    # Exports whose readers have been looked for (the importers ran knowing their kind). Until
+    # then an export is taken to be read only where it can be followed.
+    probed: frozenset[Export] = frozenset()
+    results: dict[str, FileResult] = {}
+    for _ in range(2 * len(exports) + 4):
+        state = _State(refused, kinds, callers, probed)
+        results = {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
+        new_kinds = {(path, name): kind for path, result in results.items() for name, kind in result.returns.items()}
+        new_callers: dict[Export, set[str]] = {}
+        new_refused = dict(refused)
+        for path, result in results.items():
+            imports = unit.imports.get(path, {})
+            if result.status in ("failed", "skipped"):  # its reads can't be rewritten: refuse what it may call
+                for export in imports.values():
+                    new_refused.setdefault(export, f"{path} can't be migrated ({result.reason})")
+            for call in result.calls:
+                if call.via in imports and call.outcome == "migrated":
+                    new_callers.setdefault(imports[call.via], set()).add(path)
+            for name, why in result.unfollowed.items():
+                if name in imports:
+                    new_refused.setdefault(imports[name], f"its reader in {path} can't be followed: {why}")
+        settled_callers = {export: tuple(sorted(paths)) for export, paths in new_callers.items()}
+        new = _State(new_refused, new_kinds, settled_callers, probed | frozenset(kinds))
+        if new == state:
+            return results
+        refused, kinds, callers, probed = new.refused, new.kinds, new.callers, new.probed
+    # Not settled (it should not happen): refuse every export, so that nothing crosses a module.
+    refused = {export: "the modules that read it could not be planned together" for export in exports}
+    state = _State(refused, {}, {}, frozenset(exports))
+    return {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
+
+
+@dataclass(frozen=True)
+class _State:
+    """What one round of planning a unit starts from."""
+
+    refused: Mapping[Export, str]  # exports some reader of which can't be followed: why
+    kinds: Mapping[Export, str]  # exports that return a migrated result: its kind
+    callers: Mapping[Export, tuple[str, ...]]  # the files whose calls of an export were followed
+    probed: frozenset[Export]  # exports whose readers have been looked for
+
+
+def _links_for(unit: Unit, path: str, state: _State) -> Links:
+    followed_elsewhere, refusals = {}, {}
+    for name in sorted(unit.exports.get(path, ())):
+        export = (path, name)
+        if export in state.refused:
+            refusals[name] = state.refused[export]
+        elif export not in state.probed or state.callers.get(export):
+            followed_elsewhere[name] = ", ".join(state.callers.get(export, ()))
+    imported = {
+        qualified: state.kinds[export]
+        for qualified, export in unit.imports.get(path, {}).items()
+        if export in state.kinds and export not in state.refused
+    }
+    return Links(followed_elsewhere, refusals, imported, unit.packages.get(path, ""))

@@ -1,0 +1,55 @@
+"""Markdown for a pull-request comment: a summary table and collapsible per-file details."""
+
+from __future__ import annotations
+
+from typing import IO, Sequence
+
+from migrate.catalog import loader as catalog
+from migrate.catalog.findings import CallSite, FileResult
+from migrate.report.diff import diff_name
+from migrate.report.summary import Summary, findings_to_show
+
+
+def write_markdown(results: Sequence[FileResult], summary: Summary, out: IO[str]) -> None:
+    """A summary table and collapsible per-file details, to post as a pull-request comment."""
+    o = summary.outcomes
+    w = out.write
+    w("## openai-responses-migrate\n\n")
+    w(
+        "| files scanned | call sites | migrated | reported | skipped (not OpenAI's) | suppressed | files changed | failed |\n"
+    )
+    w("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+    w(
+        f"| {summary.files} | {summary.calls} | {o['migrated']} | {o['reported']} | {o['skipped']} "
+        f"| {o['suppressed']} | {summary.changed} | {summary.failed} |\n\n"
+    )
+    rules = catalog.load().rules
+    if summary.reported_by_rule or summary.review_by_rule:
+        w("| rule | name | left untouched | migrated, to review |\n|---|---|---:|---:|\n")
+        for code in sorted(set(summary.reported_by_rule) | set(summary.review_by_rule)):
+            w(
+                f"| `{code}` | {rules[code].name} | {summary.reported_by_rule.get(code, 0)} "
+                f"| {summary.review_by_rule.get(code, 0)} |\n"
+            )
+        w("\n")
+    for result in results:
+        shown = [(call, findings_to_show(call)) for call in result.calls]
+        shown = [(call, findings) for call, findings in shown if findings or call.outcome == "migrated"]
+        if not shown and result.status not in ("failed", "skipped"):
+            continue
+        w(f"<details><summary><code>{_md(diff_name(result.path))}</code>")
+        w(f" — {result.status}" + (f": {_md(result.reason)}" if result.reason else "") + "</summary>\n\n")
+        if shown:
+            w("| line | outcome | rule | message |\n|---:|---|---|---|\n")
+            for call, findings in shown:
+                for finding in findings or call.findings[:1]:
+                    w(f"| {_md_line(call)} | {call.outcome} | `{finding.code}` | {_md(finding.message())} |\n")
+        w("\n</details>\n\n")
+
+
+def _md_line(call: CallSite) -> str:
+    return str(call.line) if call.cell is None else f"cell {call.cell}, line {call.line}"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")

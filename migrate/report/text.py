@@ -1,0 +1,80 @@
+"""The human report (rich), printed as results arrive, grouped by file, then a summary."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from migrate.catalog import loader as catalog
+from migrate.catalog.findings import FileResult
+from migrate.report.summary import Summary, where
+
+
+class TextReport:
+    """The human report, printed as results arrive (grouped by file), then a summary."""
+
+    def __init__(self, stream: IO[str], *, verb: str, files: bool = True) -> None:
+        from rich.console import Console
+
+        self.console = Console(file=stream, highlight=False, soft_wrap=True)
+        self.show_files = files
+        self.verb = verb
+        self.rules = catalog.load().rules
+
+    def file(self, result: FileResult) -> None:
+        if not self.show_files:
+            return
+        c = self.console
+        interesting = [call for call in result.calls if call.outcome != "suppressed"]
+        if result.status in ("failed", "skipped"):
+            style = "red" if result.status == "failed" else "yellow"
+            c.print(f"[bold]{result.path}[/]: [{style}]{result.status}[/] {_escape(result.reason)}")
+        elif interesting:
+            c.print(f"[bold]{result.path}[/]")
+        width = max([7, *(len(where(call)) for call in interesting)])
+        for call in interesting:
+            if call.outcome == "suppressed":
+                continue
+            at = where(call)
+            if call.outcome == "migrated":
+                c.print(f"  {at:>{width}}  [green]migrated[/]  {_escape(call.findings[0].message())}")
+                for f in call.findings[1:]:
+                    if self.rules[f.code].safety == "review":
+                        c.print(f"  {'':>{width}}  [cyan]review[/]    {f.code} {_escape(f.message())}")
+            else:
+                style = "yellow" if call.outcome == "reported" else "dim"
+                for i, f in enumerate(call.findings):
+                    label = call.outcome if i == 0 else ""
+                    c.print(
+                        f"  {at if i == 0 else '':>{width}}  [{style}]{label:<9}[/] {f.code} {_escape(f.message())}"
+                    )
+
+    def summary(self, summary: Summary) -> None:
+        o = summary.outcomes
+        changed = "would change" if self.verb == "check" else "changed"
+        self.console.print(
+            f"\n{summary.files} file{'s' if summary.files != 1 else ''} scanned: "
+            f"{summary.calls} call site{'s' if summary.calls != 1 else ''} found, "
+            f"{o['migrated']} migrated, {o['reported']} reported, {o['skipped']} skipped (not OpenAI's)"
+            + (f", {o['suppressed']} suppressed" if o["suppressed"] else "")
+            + "; "
+            f"{summary.changed} file{'s' if summary.changed != 1 else ''} {changed}"
+            + (f", [red]{summary.failed} failed[/]" if summary.failed else "")
+            + (f", {summary.skipped_files} skipped" if summary.skipped_files else "")
+            + "."
+        )
+        if summary.reported_by_rule:
+            parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.reported_by_rule.items()))
+            self.console.print(f"Left untouched, by rule: {parts}")
+        if summary.held_back_unsafe:
+            self.console.print(
+                f"{summary.held_back_unsafe} call(s) held back by unsafe fixes (apply them with --unsafe)."
+            )
+        if summary.review_by_rule:
+            parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.review_by_rule.items()))
+            self.console.print(f"Migrated with changes to review: {parts}")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -1,0 +1,328 @@
+"""Convert a literal chat `messages=[...]` list into a Responses `input=[...]` list (api-mapping.md §c)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from migrate.analysis.nodes import DictView, short_code, string_value
+from migrate.catalog.findings import Finding
+from migrate.rewrite.layout import (
+    Item,
+    element_indent,
+    indent_of,
+    list_lead,
+    make_dict_element,
+    quote_like,
+    rebuild,
+    rekey,
+    shift_indent,
+)
+
+TEXT_ROLES = ("system", "developer", "user")
+PART_KEYS = {"text": {"type", "text", "prompt_cache_breakpoint"}}
+
+
+class Blocked(Exception):
+    """A message or part that can't be converted mechanically."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+@dataclass
+class Converted:
+    node: cst.BaseExpression | None = None
+    instructions: cst.BaseExpression | None = None
+    # Comments written above (or beside) the hoisted message: they move with it.
+    moved_comments: list[cst.Comment] = field(default_factory=list)
+    fixes: list[Finding] = field(default_factory=list)
+    blockers: list[Finding] = field(default_factory=list)
+
+
+def convert_messages(value: cst.BaseExpression, *, hoist_instructions: bool, custom_tools: bool) -> Converted:
+    out = Converted()
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        out.blockers.append(
+            Finding.of(
+                "RSP203", param="messages", expr=short_code(value), why="not a list literal, nor a name bound to one"
+            )
+        )
+        return out
+    converter = MessageConverter(custom_tools=custom_tools, fixes=out.fixes)
+    items: list[Item] = []
+    outer_indent = element_indent(value.elements, list_lead(value))
+    for index, element in enumerate(value.elements):
+        try:
+            if not isinstance(element, cst.Element):
+                raise Blocked(f"`*{short_code(element.value)}` can't be checked")
+            for position, node in enumerate(converter.convert(element.value, outer_indent)):
+                items.append(Item(element.with_changes(value=node), index if position == 0 else None))
+        except Blocked as blocked:
+            out.blockers.append(Finding.of("RSP204", index=index, why=blocked.why))
+    if out.blockers:
+        return out
+    if hoist_instructions and len(items) > 1:
+        first = DictView.of(items[0].node.value)
+        role = first.str("role") if first else None
+        content = first.get("content") if first else None
+        if (
+            first is not None
+            and role in ("system", "developer")
+            and first.keys() == {"role", "content"}
+            and _is_text_expression(content)
+        ):
+            out.instructions = content
+            value, out.moved_comments = _detach_first_comments(value, items[0].node)
+            items = items[1:]
+            out.fixes.append(Finding.of("RSP102", role=role))
+    out.node = value.with_changes(elements=rebuild(value.elements, items, list_lead(value)))
+    return out
+
+
+def _detach_first_comments(value, first: cst.Element):
+    """Take the comments above and beside the first element out of a multi-line list literal."""
+    lead = list_lead(value)
+    after = first.comma.whitespace_after if isinstance(first.comma, cst.Comma) else None
+    if not isinstance(value, cst.List) or not isinstance(lead, cst.ParenthesizedWhitespace):
+        return value, []
+    if not isinstance(after, cst.ParenthesizedWhitespace):
+        return value, []
+    comments = [line.comment for line in lead.empty_lines if line.comment is not None]
+    if after.first_line.comment is not None:
+        comments.append(after.first_line.comment)
+    new_lead = lead.with_changes(empty_lines=after.empty_lines, indent=after.indent, last_line=after.last_line)
+    return value.with_changes(lbracket=value.lbracket.with_changes(whitespace_after=new_lead)), comments
+
+
+def _is_text_expression(node: cst.BaseExpression | None) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, (cst.List, cst.Tuple, cst.Dict, cst.Set, cst.ListComp, cst.DictComp)):
+        return False
+    return string_value(node) is not None or not (isinstance(node, cst.Name) and node.value == "None")
+
+
+class MessageConverter:
+    def __init__(self, *, custom_tools: bool, fixes: list[Finding]) -> None:
+        self.custom_tools = custom_tools
+        self.fixes = fixes
+
+    def convert(self, node: cst.BaseExpression, outer_indent: int | None) -> list[cst.BaseExpression]:
+        view = DictView.of(node)
+        if view is None:
+            raise Blocked(f"`{short_code(node)}` is not a dict literal with literal keys")
+        role = view.str("role")
+        if role is None:
+            raise Blocked("its `role` is not a string literal")
+        if role == "function":
+            raise Blocked("legacy `function` messages have no call id to pair with")
+        if "name" in view:
+            raise Blocked("`name` has no Responses equivalent")
+        if role in TEXT_ROLES:
+            self._only(view, {"role", "content"}, role)
+            return [self._text_message(view, role)]
+        if role == "assistant":
+            return self._assistant(view, outer_indent)
+        if role == "tool":
+            return [self._tool_output(view)]
+        if role == "function":
+            raise Blocked("legacy `function` messages have no call id to pair with")
+        raise Blocked(f"unknown role {role!r}")
+
+    @staticmethod
+    def _only(view: DictView, allowed: set[str], role: str) -> None:
+        extra = sorted(view.keys() - allowed)
+        if extra:
+            raise Blocked(f"{role} message key `{extra[0]}` has no Responses equivalent")
+
+    def _text_message(self, view: DictView, role: str) -> cst.Dict:
+        content = view.get("content")
+        if content is None:
+            raise Blocked(f"{role} message has no `content`")
+        if isinstance(content, cst.Name) and content.value == "None":
+            raise Blocked(f"{role} message content is None")
+        if isinstance(content, cst.Dict):
+            raise Blocked("content is a dict, not a string or a list of parts")
+        if isinstance(content, (cst.List, cst.Tuple)):
+            new_content = content.with_changes(
+                elements=[e.with_changes(value=self._part(e, role)) for e in self._elements(content)]
+            )
+            element = view.items["content"]
+            return view.node.with_changes(
+                elements=[e.with_changes(value=new_content) if e is element else e for e in view.node.elements]
+            )
+        return view.node
+
+    @staticmethod
+    def _elements(node: cst.List | cst.Tuple) -> list[cst.Element]:
+        for element in node.elements:
+            if not isinstance(element, cst.Element):
+                raise Blocked("a content list unpacks `*...`, which can't be checked")
+        return list(node.elements)  # type: ignore[arg-type]
+
+    def _part(self, element: cst.Element, role: str) -> cst.BaseExpression:
+        view = DictView.of(element.value)
+        if view is None:
+            raise Blocked(f"content part `{short_code(element.value)}` is not a dict literal")
+        kind = view.str("type")
+        if kind == "text":
+            self._only(view, PART_KEYS["text"], "text part")
+            return _replace_value(view, "type", "input_text")
+        if kind == "image_url":
+            return self._image_part(view)
+        if kind == "file":
+            self.fixes.append(Finding.of("RSP116"))
+            return self._lift(view, "file", "input_file", {"file_id", "file_data", "filename"})
+        if kind == "input_audio":
+            raise Blocked("audio input parts have no Responses equivalent")
+        raise Blocked(f"content part type {kind!r} can't be converted")
+
+    def _image_part(self, view: DictView) -> cst.Dict:
+        self._only(view, {"type", "image_url", "prompt_cache_breakpoint"}, "image part")
+        inner = DictView.of(view.get("image_url"))  # type: ignore[arg-type]
+        if inner is None or "url" not in inner:
+            raise Blocked('`image_url` is not a literal `{"url": ...}` dict')
+        extra = sorted(inner.keys() - {"url", "detail"})
+        if extra:
+            raise Blocked(f"image_url key `{extra[0]}` has no Responses equivalent")
+        new = self._lift(view, "image_url", "input_image", {"url", "detail"})
+        elements = []
+        for e in new.elements:
+            if isinstance(e, cst.DictElement) and string_value(e.key) == "url":
+                e = rekey(e, "image_url")
+            elements.append(e)
+        if "detail" not in inner:
+            elements.append(make_dict_element("detail", quote_like(view.get("type"), "auto"), view.get("type")))
+        items = [Item(e, i if i < len(new.elements) else None) for i, e in enumerate(elements)]
+        return new.with_changes(elements=rebuild(new.elements, items, new.lbrace.whitespace_after))
+
+    def _lift(self, view: DictView, key: str, new_type: str, allowed: set[str]) -> cst.Dict:
+        """`{"type": key, key: {...}}` -> `{"type": new_type, ...}` (the inner dict's items lifted)."""
+        inner = DictView.of(view.get(key))  # type: ignore[arg-type]
+        if inner is None:
+            raise Blocked(f"`{key}` is not a dict literal with literal keys")
+        extra = sorted(inner.keys() - allowed)
+        if extra:
+            raise Blocked(f"{key} key `{extra[0]}` has no Responses equivalent")
+        return flatten(view, key, {"type": new_type})
+
+    def _tool_output(self, view: DictView) -> cst.Dict:
+        self._only(view, {"role", "tool_call_id", "content"}, "tool")
+        if "tool_call_id" not in view or "content" not in view:
+            raise Blocked("tool message needs `tool_call_id` and `content`")
+        if self.custom_tools:
+            raise Blocked("the tool message may answer a custom tool call (custom_tool_call_output)")
+        content = view.items["content"]
+        if isinstance(content.value, (cst.List, cst.Tuple)):
+            parts = [e.with_changes(value=self._part(e, "tool")) for e in self._elements(content.value)]
+            content = content.with_changes(value=content.value.with_changes(elements=parts))
+        elements = []
+        for e in view.node.elements:
+            key = string_value(e.key)  # type: ignore[union-attr]
+            if key == "role":
+                e = rekey(e, "type").with_changes(value=quote_like(e.value, "function_call_output"))
+            elif key == "tool_call_id":
+                e = rekey(e, "call_id")
+            elif key == "content":
+                e = rekey(content, "output")
+            elements.append(e)
+        return view.node.with_changes(elements=elements)
+
+    def _assistant(self, view: DictView, outer_indent: int | None) -> list[cst.BaseExpression]:
+        self._only(view, {"role", "content", "tool_calls"}, "assistant")
+        content = view.get("content")
+        if "tool_calls" not in view:
+            if content is None or isinstance(content, (cst.List, cst.Tuple, cst.Dict)):
+                raise Blocked("assistant content must be a string to convert mechanically")
+            if isinstance(content, cst.Name) and content.value == "None":
+                raise Blocked("assistant content is None")
+            return [view.node]
+        calls = view.get("tool_calls")
+        if not isinstance(calls, (cst.List, cst.Tuple)):
+            raise Blocked("`tool_calls` is not a list literal")
+        out: list[cst.BaseExpression] = []
+        text = string_value(content) if content is not None else None
+        is_none = content is None or (isinstance(content, cst.Name) and content.value == "None")
+        if not is_none and text is None:
+            raise Blocked("assistant content next to `tool_calls` is not a literal (it may be None)")
+        if text:
+            message = view.node.with_changes(
+                elements=[e for e in view.node.elements if string_value(e.key) != "tool_calls"]  # type: ignore[union-attr]
+            )
+            out.append(
+                message.with_changes(
+                    elements=rebuild(
+                        view.node.elements,
+                        [Item(e, i) for i, e in enumerate(message.elements)],
+                        view.node.lbrace.whitespace_after,
+                    )
+                )
+            )
+        listed = element_indent(calls.elements, list_lead(calls))
+        for element in self._elements(calls):
+            # `[{` hugging the dict: where its `}` is shows its indentation.
+            inner_indent = listed if listed is not None else _closing_indent(element.value)
+            delta = (outer_indent - inner_indent) if outer_indent is not None and inner_indent is not None else 0
+            out.append(shift_indent(self._tool_call(element.value), delta))
+        return out
+
+    def _tool_call(self, node: cst.BaseExpression) -> cst.Dict:
+        view = DictView.of(node)
+        if view is None:
+            raise Blocked(f"tool call `{short_code(node)}` is not a dict literal")
+        kind = view.str("type") or ("function" if "function" in view else None)
+        if kind not in ("function", "custom") or "id" not in view or kind not in view:
+            raise Blocked("a tool call is not a literal function/custom call with an `id`")
+        allowed = {"name", "arguments"} if kind == "function" else {"name", "input"}
+        inner = DictView.of(view.get(kind))  # type: ignore[arg-type]
+        if inner is None or inner.keys() - allowed:
+            raise Blocked(f"tool call `{kind}` is not a literal dict of {sorted(allowed)}")
+        new_type = "function_call" if kind == "function" else "custom_tool_call"
+        flat = flatten(view, kind, {"type": new_type})
+        elements = [rekey(e, "call_id") if string_value(e.key) == "id" else e for e in flat.elements]  # type: ignore[union-attr]
+        return flat.with_changes(elements=elements)
+
+
+def _closing_indent(node: cst.BaseExpression) -> int | None:
+    return indent_of(node.rbrace.whitespace_before) if isinstance(node, cst.Dict) else None
+
+
+def _replace_value(view: DictView, key: str, text: str) -> cst.Dict:
+    element = view.items[key]
+    return view.node.with_changes(
+        elements=[
+            e.with_changes(value=quote_like(element.value, text)) if e is element else e for e in view.node.elements
+        ]
+    )
+
+
+def flatten(view: DictView, key: str, set_values: dict[str, str] | None = None) -> cst.Dict:
+    """`{..., key: {a: 1, b: 2}, ...}` -> `{..., a: 1, b: 2, ...}`, re-indenting the lifted items.
+
+    `set_values` replaces the string values of other keys (e.g. the new `type`); a missing
+    `type` key is added first.
+    """
+    set_values = dict(set_values or {})
+    node = view.node
+    lead = node.lbrace.whitespace_after
+    outer_indent = element_indent(node.elements, lead)
+    inner = view.get(key)
+    assert isinstance(inner, cst.Dict)
+    inner_indent = element_indent(inner.elements, inner.lbrace.whitespace_after)
+    delta = outer_indent - inner_indent if outer_indent is not None and inner_indent is not None else 0
+    items: list[Item] = []
+    like = view.get("type")
+    if "type" in set_values and "type" not in view:
+        items.append(Item(make_dict_element("type", quote_like(like, set_values.pop("type")), like)))
+    for index, element in enumerate(node.elements):
+        name = string_value(element.key)  # type: ignore[union-attr]
+        if name == key:
+            items.extend(Item(shift_indent(e, delta)) for e in inner.elements)
+        elif name in set_values:
+            items.append(Item(element.with_changes(value=quote_like(element.value, set_values[name])), index))
+        else:
+            items.append(Item(element, index))
+    return node.with_changes(elements=rebuild(node.elements, items, lead))

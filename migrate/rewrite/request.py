@@ -1,0 +1,733 @@
+"""Rewrite the keyword arguments of a chat call into a Responses request (api-mapping.md §b).
+
+What happens to each keyword is data (rules/parameters.toml); the transforms named there
+are the functions in TRANSFORMS below. `rewrite_request` is pure: the same call gives the
+same result, so the planner can run it on the original tree and again on the updated one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import libcst as cst
+
+from migrate.analysis.nodes import (
+    NOT_LITERAL,
+    DictView,
+    code_of,
+    literal_value,
+    short_code,
+    string_value,
+)
+from migrate.catalog.findings import Finding
+from migrate.catalog.loader import Catalog, Parameter
+from migrate.catalog.settings import Settings
+from migrate.rewrite.edits import Edit
+from migrate.rewrite.layout import (
+    Item,
+    element_indent,
+    indent_of,
+    make_dict,
+    make_dict_element,
+    quote_like,
+    rebuild,
+    shift_indent,
+)
+from migrate.rewrite.messages import (
+    Blocked,
+    MessageConverter,
+    convert_messages,
+    flatten,
+)
+from migrate.rewrite.shared import Shared
+
+
+@dataclass
+class RequestContext:
+    method: str  # "create" or "parse"
+    catalog: Catalog
+    settings: Settings
+    # Spellings of callables that resolve to openai.pydantic_function_tool in this module.
+    pydantic_tool_spellings: frozenset[str] = frozenset()
+    receiver: str = "the client"
+    # The kind of value the method returns (rules/methods.toml `result`).
+    result_kind: str | None = "completion"
+    # Set once the result's output is found fed back as input (with store=False).
+    include_reasoning: bool = False
+    # keyword -> what the name it is given refers to (a followed literal, or why not).
+    shared: dict[str, "Shared | str"] = field(default_factory=dict)
+
+
+@dataclass
+class RequestResult:
+    args: list[cst.Arg] = field(default_factory=list)
+    whitespace_before_args: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace("")
+    fixes: list[Finding] = field(default_factory=list)
+    blockers: list[Finding] = field(default_factory=list)
+    # Spellings of `pydantic_function_tool` that were renamed (the planner fixes imports).
+    renamed_tool_helpers: set[str] = field(default_factory=set)
+    # Values passed by name: converted where they are written, shared with other calls.
+    shared: list["Shared"] = field(default_factory=list)
+    definition_edits: list[Edit] = field(default_factory=list)
+    # Set when the arguments change what the call returns (`stream=True`: a stream).
+    result_kind: str | None = None
+
+
+class _Request:
+    def __init__(self, call: cst.Call, ctx: RequestContext) -> None:
+        self.call = call
+        self.ctx = ctx
+        self.result = RequestResult()
+        self.items: list[Item] = []
+        self.text: dict[str, cst.BaseExpression] = {}
+        self.text_slot: int | None = None
+        self.keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+        self.comments: dict[int, list[cst.Comment]] = {}  # item position -> comments to put above it
+
+    # ------------------------------------------------------------------ helpers
+    def fix(self, code: str, **args: object) -> None:
+        finding = Finding.of(code, **args)
+        if finding not in self.result.fixes:
+            self.result.fixes.append(finding)
+
+    def block(self, code: str, **args: object) -> None:
+        self.result.blockers.append(Finding.of(code, **args))
+
+    def named(self, arg: cst.Arg, keyword: str, code: str) -> "Shared | None":
+        """The followed literal behind `keyword=NAME`, or None after reporting why it can't be."""
+        shared = self.ctx.shared.get(keyword)
+        if isinstance(shared, Shared):
+            return shared
+        why = shared if isinstance(shared, str) else "not a literal"
+        self.block(code, param=keyword, expr=short_code(arg.value), why=why)
+        return None
+
+    def define(
+        self,
+        shared: Shared,
+        convert: Callable[["_Request", cst.BaseExpression], cst.BaseExpression | None],
+        target: cst.BaseExpression | None = None,
+    ) -> bool:
+        """Convert a shared literal (or a message added to a shared list) where it is written:
+        checked now, rebuilt from the updated node when applied."""
+        target = shared.literal if target is None else target
+        if convert(self, target) is None:
+            return False
+        call, ctx = self.call, self.ctx
+
+        def build(updated: cst.CSTNode) -> cst.CSTNode:
+            new = convert(_Request(call, ctx), updated)  # type: ignore[arg-type]
+            if new is None:  # pragma: no cover - the same conversion succeeded when planned
+                raise ValueError("a shared literal no longer converts")
+            return new
+
+        if shared not in self.result.shared:
+            self.result.shared.append(shared)
+            if shared.exported:
+                self.fix("RSP128", name=shared.binding.value)
+        self.result.definition_edits.append(Edit(target, build))
+        return True
+
+    def keep(self, arg: cst.Arg, index: int) -> None:
+        self.items.append(Item(arg, index))
+
+    def add(self, arg: cst.Arg, name: str, value: cst.BaseExpression, index: int | None) -> None:
+        self.items.append(Item(arg.with_changes(keyword=cst.Name(name), value=value), index))
+
+    # ------------------------------------------------------------------ main loop
+    def run(self) -> RequestResult:
+        parameters = self.ctx.catalog.parameters
+        for index, arg in enumerate(self.call.args):
+            if arg.star == "**":
+                self.block("RSP202", expr=short_code(arg.value))
+                continue
+            if arg.keyword is None:
+                self.block("RSP213")
+                continue
+            name = arg.keyword.value
+            parameter = parameters.get(name)
+            if parameter is None:
+                if name in self.ctx.catalog.clients.wrapper_keywords:
+                    self.block("RSP002", receiver=self.ctx.receiver)
+                else:
+                    self.block("RSP212", param=name)
+                continue
+            self.apply(parameter, arg, index)
+        if self.result.blockers:
+            return self.result
+        if self.text:
+            self.place_text()
+        if "store" not in self.keywords and self.ctx.settings.store == "false":
+            self.items.append(Item(_new_arg("store", cst.Name("False"), self.call)))
+            self.fix("RSP113")
+        if self.ctx.include_reasoning and "include" not in self.keywords:
+            value = cst.parse_expression('["reasoning.encrypted_content"]')
+            self.items.append(Item(_new_arg("include", value, self.call)))
+        self.result.args = rebuild(self.call.args, self.items, self.call.whitespace_before_args)
+        self.result.whitespace_before_args = self.call.whitespace_before_args
+        for position, comments in self.comments.items():
+            self.place_comments(position, comments)
+        return self.result
+
+    def place_comments(self, position: int, comments: list[cst.Comment]) -> None:
+        args = self.result.args
+        before = self.result.whitespace_before_args if position == 0 else args[position - 1].comma
+        ws = before if position == 0 else getattr(before, "whitespace_after", None)
+        if not comments or not isinstance(ws, cst.ParenthesizedWhitespace):
+            return
+        lines = [cst.EmptyLine(indent=ws.indent, whitespace=ws.last_line, comment=c) for c in comments]
+        ws = ws.with_changes(empty_lines=[*ws.empty_lines, *lines])
+        if position == 0:
+            self.result.whitespace_before_args = ws
+        else:
+            args[position - 1] = args[position - 1].with_changes(comma=before.with_changes(whitespace_after=ws))
+
+    def apply(self, parameter: Parameter, arg: cst.Arg, index: int) -> None:
+        name = parameter.name
+        if parameter.action == "keep":
+            prefix = parameter.report_prefix
+            value = string_value(arg.value)
+            if prefix and value is not None and value.startswith(prefix["prefix"]):
+                if not self.ctx.settings.unsafe:
+                    self.block(prefix["rule"], model=repr(value))
+                    return
+                self.fix(prefix["rule"], model=repr(value))
+            self.keep(arg, index)
+        elif parameter.action == "rename":
+            clash = [c for c in parameter.conflicts if c in self.keywords]
+            if clash:
+                if name < clash[0]:
+                    self.block("RSP210")
+                return
+            value = literal_value(arg.value)
+            if isinstance(value, int) and not isinstance(value, bool) and value < 16:
+                self.block("RSP209", param=name, value=value)
+                return
+            self.add(arg, parameter.to or name, arg.value, index)
+            self.fix(parameter.fix or "RSP100")
+        elif parameter.action in ("unsupported", "drop-default"):
+            value = literal_value(arg.value)
+            if value is not NOT_LITERAL and any(_same(value, d) for d in parameter.defaults):
+                self.fix("RSP114", param=name, value=code_of(arg.value).strip())
+                return
+            self.block(parameter.rule or "RSP201", param=name, why=parameter.why)
+        elif parameter.action == "transform":
+            transform = TRANSFORMS[parameter.transform or name]
+            try:
+                transform(self, arg, index, parameter)
+            except Blocked as blocked:
+                self.block("RSP216", param=name, why=blocked.why)
+        else:  # pragma: no cover - guarded by the catalog tests
+            raise ValueError(f"unknown action {parameter.action!r} for {name}")
+
+    def place_text(self) -> None:
+        like = self.text.get("verbosity")
+        pairs = [(k, self.text[k]) for k in ("format", "verbosity") if k in self.text]
+        value = make_dict(pairs, like if isinstance(like, cst.SimpleString) else None)
+        if len(pairs) > 1 and any("\n" in code_of(v) for _, v in pairs):
+            value = _one_key_per_line(value, self.call)
+        arg = _new_arg("text", value, self.call)
+        slot = self.text_slot if self.text_slot is not None else len(self.items)
+        self.items.insert(slot, Item(arg))
+
+
+def _one_key_per_line(node: cst.Dict, call: cst.Call) -> cst.Dict:
+    """Lay out a new dict argument one key per line, one level deeper than the call's arguments."""
+    lead = call.whitespace_before_args
+    indent = element_indent(call.args, lead)
+    if indent is None or not isinstance(lead, cst.ParenthesizedWhitespace):
+        return node
+    unit = 4
+    for element in node.elements:
+        if isinstance(element.value, cst.Dict):
+            inner = element_indent(element.value.elements, element.value.lbrace.whitespace_after)
+            if inner is not None and inner > indent:
+                unit = inner - indent
+            break
+
+    def line(width: int) -> cst.ParenthesizedWhitespace:
+        return lead.with_changes(
+            empty_lines=[], first_line=cst.TrailingWhitespace(), last_line=cst.SimpleWhitespace(" " * width)
+        )
+
+    elements = []
+    for position, element in enumerate(node.elements):
+        last = position == len(node.elements) - 1
+        elements.append(
+            element.with_changes(
+                value=shift_indent(element.value, unit),
+                comma=cst.Comma(whitespace_after=line(indent if last else indent + unit)),
+            )
+        )
+    return node.with_changes(lbrace=cst.LeftCurlyBrace(whitespace_after=line(indent + unit)), elements=elements)
+
+
+def _same(value: object, default: object) -> bool:
+    """Equal as literals: `0 == 0.0`, but `False` is not `0`."""
+    if isinstance(value, bool) or isinstance(default, bool):
+        return value is default
+    return value == default
+
+
+def _new_arg(name: str, value: cst.BaseExpression, call: cst.Call) -> cst.Arg:
+    equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    for arg in call.args:
+        if arg.keyword is not None and isinstance(arg.equal, cst.AssignEqual):
+            equal = arg.equal
+            break
+    return cst.Arg(keyword=cst.Name(name), value=value, equal=equal)
+
+
+# ---------------------------------------------------------------------- transforms
+
+
+def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    if isinstance(arg.value, cst.Name):
+        shared = req.named(arg, "messages", "RSP203")
+        if shared is None or not _define_message_list(req, shared):
+            return
+        req.add(arg, "input", arg.value, index)
+        req.fix(parameter.fix or "RSP101")
+        return
+    custom = _has_custom_tools(req.call)
+    converted = convert_messages(arg.value, hoist_instructions=req.ctx.settings.instructions, custom_tools=custom)
+    req.result.blockers.extend(converted.blockers)
+    if converted.node is None or converted.blockers:
+        return
+    for finding in converted.fixes:
+        req.fix(finding.code, **dict(finding.args))
+    if converted.instructions is not None:
+        req.comments[len(req.items)] = converted.moved_comments
+        req.items.append(Item(_new_arg("instructions", converted.instructions, req.call)))
+    req.add(arg, "input", converted.node, index)
+    req.fix(parameter.fix or "RSP101")
+
+
+def _define_message_list(req: _Request, shared: Shared) -> bool:
+    """A message list grown over time: convert its literal and every message added to it.
+    (No system message is hoisted: the list may be sent again with later turns.)"""
+    if not isinstance(shared.literal, (cst.List, cst.Tuple)):
+        req.block("RSP203", param="messages", expr=shared.binding.value, why="it is not bound to a list")
+        return False
+    if not req.define(shared, _convert_message_list):
+        return False
+    for method, node in shared.added:
+        convert = _convert_message_list if method in ("extend", "iadd") else _convert_one_message
+        if not req.define(shared, convert, node):
+            return False
+    return True
+
+
+def _convert_message_list(req: _Request, node: cst.BaseExpression) -> cst.BaseExpression | None:
+    converted = convert_messages(node, hoist_instructions=False, custom_tools=_has_custom_tools(req.call))
+    req.result.blockers.extend(converted.blockers)
+    for finding in converted.fixes:
+        req.fix(finding.code, **dict(finding.args))
+    return None if converted.blockers else converted.node
+
+
+def _convert_one_message(req: _Request, node: cst.BaseExpression) -> cst.BaseExpression | None:
+    fixes: list[Finding] = []
+    try:
+        # A tool call lifted out of the message goes where the message was (its `}` shows where).
+        outer = indent_of(node.rbrace.whitespace_before) if isinstance(node, cst.Dict) else None
+        items = MessageConverter(custom_tools=_has_custom_tools(req.call), fixes=fixes).convert(node, outer)
+    except Blocked as blocked:
+        req.block("RSP204", index="appended", why=blocked.why)
+        return None
+    if len(items) != 1:
+        req.block("RSP204", index="appended", why="an appended assistant message with tool calls becomes several items")
+        return None
+    for finding in fixes:
+        req.fix(finding.code, **dict(finding.args))
+    return items[0]
+
+
+def _has_custom_tools(call: cst.Call) -> bool:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "tools" and isinstance(arg.value, (cst.List, cst.Tuple)):
+            for element in arg.value.elements:
+                view = DictView.of(element.value)
+                if view is not None and view.str("type") == "custom":
+                    return True
+    return False
+
+
+def t_reasoning_effort(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    req.add(arg, "reasoning", make_dict([("effort", arg.value)], arg.value), index)
+    req.fix(parameter.fix or "RSP105")
+
+
+def _text_slot(req: _Request) -> None:
+    """`text=` goes where the first of `response_format` / `verbosity` was."""
+    if req.text_slot is None:
+        req.text_slot = len(req.items)
+
+
+def t_verbosity(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    _text_slot(req)
+    req.text["verbosity"] = arg.value
+    req.fix(parameter.fix or "RSP107")
+
+
+def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    value = arg.value
+    shared = req.ctx.shared.get("response_format")
+    if isinstance(value, cst.Name) and isinstance(shared, Shared):
+        if req.define(shared, _convert_format):
+            _text_slot(req)
+            req.text["format"] = value
+            req.fix(parameter.fix or "RSP106")
+        return
+    if not isinstance(value, cst.Dict):
+        if req.ctx.method in ("parse", "stream") and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
+            req.add(arg, "text_format", value, index)
+            req.fix("RSP111", model=code_of(value))
+            return
+        req.named(arg, "response_format", "RSP205")
+        return
+    fmt = _convert_format(req, value)
+    if fmt is None:
+        return
+    _text_slot(req)
+    req.text["format"] = fmt
+    req.fix(parameter.fix or "RSP106")
+
+
+def _convert_format(req: _Request, value: cst.BaseExpression) -> cst.BaseExpression | None:
+    """A chat `response_format` dict literal as a Responses `text.format` (json_schema flattened)."""
+    view = DictView.of(value)
+    if view is None:
+        req.block("RSP216", param="response_format", why="not a dict literal with literal keys")
+        return None
+    try:
+        return _format_of(req, view)
+    except Blocked as blocked:
+        req.block("RSP216", param="response_format", why=blocked.why)
+        return None
+
+
+def _format_of(req: _Request, view: DictView) -> cst.BaseExpression | None:
+    value = view.node
+    kind = view.str("type")
+    if kind in ("text", "json_object"):
+        if view.keys() != {"type"}:
+            raise Blocked(f"unexpected keys next to type {kind!r}")
+        fmt: cst.BaseExpression = value
+    elif kind == "json_schema":
+        if view.keys() != {"type", "json_schema"}:
+            raise Blocked("unexpected keys next to `json_schema`")
+        inner = DictView.of(view.get("json_schema"))  # type: ignore[arg-type]
+        if inner is None:
+            raise Blocked(f"`json_schema` is `{short_code(view.get('json_schema'))}`, not a dict literal")  # type: ignore[arg-type]
+        if "schema" not in inner:
+            raise Blocked("a json_schema without `schema` (required by Responses)")
+        extra = sorted(inner.keys() - {"name", "description", "schema", "strict"})
+        if extra:
+            raise Blocked(f"json_schema key `{extra[0]}` has no Responses equivalent")
+        fmt = flatten(view, "json_schema")
+    else:
+        raise Blocked(f"unknown response_format type {kind!r}")
+    return fmt
+
+
+def t_tools(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    if "functions" in req.keywords:
+        raise Blocked("both `tools` and legacy `functions` are given")
+    value = arg.value
+    if isinstance(value, cst.Name):
+        shared = req.named(arg, "tools", "RSP205")
+        if shared is not None and req.define(shared, _convert_tools):
+            req.keep(arg, index)
+        return
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        req.named(arg, "tools", "RSP205")
+        return
+    new = _convert_tools(req, value)
+    if new is not None:
+        req.add(arg, "tools", new, index)
+
+
+def _convert_tools(req: _Request, value: cst.BaseExpression) -> cst.BaseExpression | None:
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        req.block("RSP205", param="tools", expr=short_code(value), why="not a list")
+        return None
+    elements = []
+    for element in value.elements:
+        if not isinstance(element, cst.Element):
+            req.block("RSP205", param="tools", expr=short_code(element.value), why="unpacked into the list")
+            return None
+        node = element.value
+        if isinstance(node, cst.Call):
+            spelling = code_of(node.func).strip()
+            if spelling not in req.ctx.pydantic_tool_spellings:
+                req.block("RSP205", param="tools", expr=short_code(node), why="a call the tool does not know")
+                return None
+            new_name = req.ctx.catalog.clients.tool_helper_responses
+            elements.append(element.with_changes(value=node.with_changes(func=_rename_helper(node.func, new_name))))
+            req.result.renamed_tool_helpers.add(spelling)
+            req.fix("RSP112")
+            continue
+        view = DictView.of(node)
+        if view is None:
+            req.block("RSP205", param="tools", expr=short_code(node), why="not a dict literal")
+            return None
+        try:
+            elements.append(element.with_changes(value=_flat_tool(req, view)))
+        except Blocked as blocked:
+            req.block("RSP216", param="tools", why=blocked.why)
+            return None
+    if any(isinstance(e.value, cst.Dict) for e in elements):
+        req.fix("RSP108")
+    return value.with_changes(elements=elements)
+
+
+def _rename_helper(func: cst.BaseExpression, new: str) -> cst.BaseExpression:
+    if isinstance(func, cst.Attribute):
+        return func.with_changes(attr=cst.Name(new))
+    return cst.Name(new)
+
+
+def _flat_tool(req: _Request, view: DictView, *, legacy: bool = False) -> cst.Dict:
+    kind = "function" if legacy else view.str("type")
+    if kind == "function":
+        inner = view if legacy else DictView.of(view.get("function"))  # type: ignore[arg-type]
+        if inner is None:
+            raise Blocked("a function tool is not a literal dict")
+        extra = sorted(inner.keys() - {"name", "description", "parameters", "strict"})
+        if extra or (not legacy and view.keys() != {"type", "function"}):
+            raise Blocked(f"function tool key `{(extra or sorted(view.keys()))[0]}` can't be converted")
+        node = _with_items(inner.node, [("type", "function")]) if legacy else flatten(view, "function")
+        additions: list[tuple[str, cst.BaseExpression]] = []
+        if "parameters" not in inner:
+            additions.append(("parameters", cst.Name("None")))
+            req.fix("RSP117", tool=inner.str("name") or short_code(inner.get("name") or inner.node))
+        strict = inner.get("strict")
+        if strict is None:
+            additions.append(("strict", cst.Name("False")))
+        elif isinstance(strict, cst.Name) and strict.value == "None":
+            node = _set_value(node, "strict", cst.Name("False"))
+        return _append_items(node, additions)
+    if kind == "custom":
+        inner = DictView.of(view.get("custom"))  # type: ignore[arg-type]
+        if inner is None or view.keys() != {"type", "custom"}:
+            raise Blocked('a custom tool is not a literal `{"type": "custom", "custom": {...}}`')
+        extra = sorted(inner.keys() - {"name", "description", "format"})
+        if extra:
+            raise Blocked(f"custom tool key `{extra[0]}` can't be converted")
+        node = flatten(view, "custom")
+        fmt = DictView(node).get("format")  # taken from the lifted (re-indented) items
+        if fmt is not None:
+            fview = DictView.of(fmt)
+            if fview is None:
+                raise Blocked("a custom tool `format` is not a dict literal")
+            ftype = fview.str("type")
+            if ftype == "grammar":
+                g = DictView.of(fview.get("grammar"))  # type: ignore[arg-type]
+                if g is None or fview.keys() != {"type", "grammar"} or g.keys() - {"definition", "syntax"}:
+                    raise Blocked("a custom tool grammar is not a literal `{definition, syntax}` dict")
+                node = _set_value(node, "format", flatten(fview, "grammar"))
+            elif ftype != "text":
+                raise Blocked(f"custom tool format type {ftype!r} can't be converted")
+        return node
+    raise Blocked(f"tool type {kind!r} can't be converted")
+
+
+def _with_items(node: cst.Dict, first: list[tuple[str, str]]) -> cst.Dict:
+    like = node.elements[0].key if node.elements else None  # type: ignore[union-attr]
+    items = [Item(make_dict_element(k, quote_like(like, v), like)) for k, v in first]
+    items += [Item(e, i) for i, e in enumerate(node.elements)]
+    return node.with_changes(elements=rebuild(node.elements, items, node.lbrace.whitespace_after))
+
+
+def _append_items(node: cst.Dict, additions: list[tuple[str, cst.BaseExpression]]) -> cst.Dict:
+    if not additions:
+        return node
+    like = node.elements[0].key if node.elements else None  # type: ignore[union-attr]
+    items = [Item(e, i) for i, e in enumerate(node.elements)]
+    items += [Item(make_dict_element(k, v, like)) for k, v in additions]
+    return node.with_changes(elements=rebuild(node.elements, items, node.lbrace.whitespace_after))
+
+
+def _set_value(node: cst.Dict, key: str, value: cst.BaseExpression) -> cst.Dict:
+    return node.with_changes(
+        elements=[
+            e.with_changes(value=value) if string_value(e.key) == key else e  # type: ignore[union-attr]
+            for e in node.elements
+        ]
+    )
+
+
+def t_tool_choice(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    value = arg.value
+    if isinstance(value, cst.Name):
+        shared = req.named(arg, "tool_choice", "RSP205")
+        if shared is not None and req.define(shared, _convert_choice):
+            req.keep(arg, index)
+        return
+    if string_value(value) is None and not isinstance(value, cst.Dict):
+        req.named(arg, "tool_choice", "RSP205")
+        return
+    new = _convert_choice(req, value)
+    if new is not None:
+        req.add(arg, "tool_choice", new, index)
+
+
+def _convert_choice(req: _Request, value: cst.BaseExpression) -> cst.BaseExpression | None:
+    text = string_value(value)
+    if text is not None:
+        if text not in req.ctx.catalog.parameters["tool_choice"].values:
+            req.block("RSP216", param="tool_choice", why=f"unknown tool_choice {text!r}")
+            return None
+        return value
+    view = DictView.of(value)
+    if view is None:
+        req.block("RSP205", param="tool_choice", expr=short_code(value), why="not a dict literal")
+        return None
+    try:
+        new = _flat_choice(view)
+    except Blocked as blocked:
+        req.block("RSP216", param="tool_choice", why=blocked.why)
+        return None
+    req.fix("RSP109")
+    return new
+
+
+def _flat_choice(view: DictView) -> cst.Dict:
+    kind = view.str("type")
+    if kind in ("function", "custom"):
+        inner = DictView.of(view.get(kind))  # type: ignore[arg-type]
+        if inner is None or inner.keys() != {"name"} or view.keys() != {"type", kind}:
+            raise Blocked(f'tool_choice `{kind}` is not a literal `{{"name": ...}}`')
+        return flatten(view, kind)
+    if kind == "allowed_tools":
+        inner = DictView.of(view.get("allowed_tools"))  # type: ignore[arg-type]
+        if inner is None or inner.keys() != {"mode", "tools"} or view.keys() != {"type", "allowed_tools"}:
+            raise Blocked("allowed_tools is not a literal `{mode, tools}` dict")
+        tools = inner.get("tools")
+        if not isinstance(tools, (cst.List, cst.Tuple)):
+            raise Blocked("allowed_tools `tools` is not a list literal")
+        flat_tools = []
+        for element in tools.elements:
+            tview = DictView.of(element.value)
+            if tview is None:
+                raise Blocked("an allowed tool is not a dict literal")
+            flat_tools.append(element.with_changes(value=_flat_choice(tview)))
+        flat = flatten(view, "allowed_tools")
+        return _set_value(flat, "tools", tools.with_changes(elements=flat_tools))
+    raise Blocked(f"tool_choice type {kind!r} can't be converted")
+
+
+def t_functions(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    if "tools" in req.keywords:
+        raise Blocked("both `tools` and legacy `functions` are given")
+    value = arg.value
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        req.block("RSP205", param="functions", expr=short_code(value), why="not a list literal")
+        return
+    elements = []
+    for element in value.elements:
+        view = DictView.of(element.value) if isinstance(element, cst.Element) else None
+        if view is None:
+            req.block("RSP205", param="functions", expr=short_code(element.value), why="not a dict literal")
+            return
+        elements.append(element.with_changes(value=_flat_tool(req, view, legacy=True)))
+    req.add(arg, "tools", value.with_changes(elements=elements), index)
+    req.fix(parameter.fix or "RSP110", param="functions", to="tools")
+
+
+def t_function_call(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    if "tool_choice" in req.keywords:
+        raise Blocked("both `tool_choice` and legacy `function_call` are given")
+    value = arg.value
+    text = string_value(value)
+    if text in ("none", "auto"):
+        req.add(arg, "tool_choice", value, index)
+    else:
+        view = DictView.of(value)
+        if view is None or view.keys() != {"name"}:
+            req.block("RSP205", param="function_call", expr=short_code(value), why="not a literal")
+            return
+        like = view.items["name"].key
+        items = [Item(make_dict_element("type", quote_like(like, "function"), like))]
+        items += [Item(e, i) for i, e in enumerate(view.node.elements)]
+        node = view.node.with_changes(elements=rebuild(view.node.elements, items, view.node.lbrace.whitespace_after))
+        req.add(arg, "tool_choice", node, index)
+    req.fix(parameter.fix or "RSP110", param="function_call", to="tool_choice")
+
+
+def t_stream(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    value = literal_value(arg.value)
+    if value is False:
+        req.keep(arg, index)
+        return
+    if value is not True:
+        req.block(
+            "RSP207",
+            why=f"`stream={short_code(arg.value)}` is not a literal, so chunks can't be told from a completion",
+        )
+        return
+    if req.ctx.result_kind != "completion":
+        req.block("RSP207", why="a raw streaming response is read line by line in the chat wire format")
+        return
+    req.result.result_kind = "stream"
+    req.keep(arg, index)
+
+
+def t_stream_options(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    if literal_value(arg.value) is None:
+        req.fix("RSP114", param="stream_options", value="None")
+        return
+    view = DictView.of(arg.value)
+    if view is None or view.keys() - {"include_usage", "include_obfuscation"}:
+        req.block("RSP205", param="stream_options", expr=short_code(arg.value), why="not a literal of known options")
+        return
+    if "include_usage" not in view:
+        req.keep(arg, index)
+        return
+    req.fix("RSP131")
+    if view.keys() == {"include_usage"}:
+        return  # usage always arrives on `response.completed`
+    kept = [Item(e, i) for i, e in enumerate(view.node.elements) if string_value(e.key) != "include_usage"]  # type: ignore[union-attr]
+    req.add(
+        arg,
+        "stream_options",
+        view.node.with_changes(elements=rebuild(view.node.elements, kept, view.node.lbrace.whitespace_after)),
+        index,
+    )
+
+
+def t_extra_body(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
+    view = DictView.of(arg.value)
+    if view is None:
+        if literal_value(arg.value) is None:
+            req.keep(arg, index)
+            return
+        req.block("RSP211", why=f"`{short_code(arg.value)}` is not a dict literal; its keys can't be checked")
+        return
+    chat_only = {name for name, p in req.ctx.catalog.parameters.items() if p.action != "keep"} - {"stream"}
+    clash = sorted(view.keys() & chat_only)
+    if clash:
+        req.block("RSP211", why=f"carries the chat-only key `{clash[0]}`")
+        return
+    req.keep(arg, index)
+
+
+TRANSFORMS: dict[str, Callable[[_Request, cst.Arg, int, Parameter], None]] = {
+    "messages": t_messages,
+    "reasoning_effort": t_reasoning_effort,
+    "response_format": t_response_format,
+    "verbosity": t_verbosity,
+    "tools": t_tools,
+    "tool_choice": t_tool_choice,
+    "functions": t_functions,
+    "function_call": t_function_call,
+    "stream": t_stream,
+    "stream_options": t_stream_options,
+    "extra_body": t_extra_body,
+}
+
+
+def rewrite_request(call: cst.Call, ctx: RequestContext) -> RequestResult:
+    return _Request(call, ctx).run()

@@ -1,0 +1,681 @@
+"""Follow every use of a call's result and plan the rewrite of each read (api-mapping.md §d.1).
+
+A result is followed through attribute/subscript/call chains (`resp.choices[0].message.content`),
+`await`, plain assignments to a name (`resp = ...`, `msg = resp.choices[0].message`) and loops
+over list values (`for tc in msg.tool_calls:`), whose every reader is then followed in turn, and
+`self.<attr>` stores into the class's reads (attributes.py). A read is rewritten as
+rules/results.toml says, an annotation of the value as rules/annotations.toml says
+(annotations.py); anything else done with the value is a blocker: the whole call is then left
+alone and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import libcst as cst
+from libcst.metadata import Assignment
+from libcst.metadata import Scope as BaseScope
+
+from migrate.analysis.links import NO_LINKS, Links
+from migrate.analysis.nodes import (
+    assigned_target,
+    code_of,
+    describe_use,
+    in_tree_order,
+    string_value,
+    truth_tested,
+)
+from migrate.catalog.findings import Finding
+from migrate.catalog.loader import Catalog, ResultPath, Segment, ValueUses, format_path
+from migrate.rewrite.annotations import Retype, TypeMapper
+from migrate.rewrite.attributes import SelfAttributes, Store, stored_attribute
+from migrate.rewrite.edits import Edit
+from migrate.rewrite.keys import KeyCheck
+
+Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
+
+
+@dataclass
+class Followed:
+    edits: list[Edit] = field(default_factory=list)
+    fixes: list[Finding] = field(default_factory=list)
+    blockers: list[Finding] = field(default_factory=list)
+    # Assignments (by target Name node) that bind this result; and other bindings that
+    # share readers with them (the planner couples those call sites).
+    bindings: set[cst.CSTNode] = field(default_factory=set)
+    shared_with: set[cst.CSTNode] = field(default_factory=set)
+    # Shared values (message lists) this result was added to.
+    shared_values: set[cst.CSTNode] = field(default_factory=set)
+    # Reads whose number changes in Responses (a tool call's `index`): they may only key dicts.
+    keys: list[cst.CSTNode] = field(default_factory=list)
+    # Annotations rewritten to Responses types (their imports are planned once for the module).
+    retypes: list[Retype] = field(default_factory=list)
+    # Module functions that return this result (name -> the kind of value they return).
+    returns: dict[str, str] = field(default_factory=dict)
+
+
+class ResultFollower:
+    def __init__(
+        self,
+        catalog: Catalog,
+        scopes: Mapping[cst.CSTNode, BaseScope | None],
+        parents: Mapping[cst.CSTNode, cst.CSTNode],
+        positions,
+        call_bindings: Mapping[cst.CSTNode, str],
+        sinks: Callable[[cst.CSTNode, str, "Followed"], bool] | None = None,
+        links: Links = NO_LINKS,
+    ) -> None:
+        self.kinds = catalog.results
+        # What the run knows of this module's functions' callers in other modules.
+        self.links = links
+        self.uses = catalog.value_uses
+        self.scopes = scopes
+        self.parents = parents
+        self.positions = positions
+        # Name nodes that bind the result of some recognised call site -> its result kind.
+        self.call_bindings = call_bindings
+        # Other places a whole value may go (e.g. appended to a followed message list).
+        self.sinks = sinks
+        self.key_check = KeyCheck(catalog.keyed_dicts, scopes, parents, positions)
+        self.types = TypeMapper(catalog.annotations, scopes)
+        self.attributes = SelfAttributes(scopes, parents, self._line)
+
+    def follow(self, node: cst.CSTNode, kind: str) -> Followed:
+        out = Followed()
+        self._value(node, kind, out, set())
+        if out.keys:
+            out.blockers.extend(self.key_check.problems(out.keys, node))
+        return out
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    # ------------------------------------------------------------------ a value in context
+    def _value(self, node: cst.CSTNode, kind: str, out: Followed, seen: set[int]) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        parent = self.parents.get(node)
+        if isinstance(parent, cst.Await) and parent.expression is node:
+            self._value(parent, kind, out, seen)
+            return
+        if _extends_chain(parent, node):
+            self._chain(node, kind, out, seen)
+            return
+        self._whole(node, kind, out, seen, shown=code_of(node).strip())
+
+    def _whole(self, node: cst.CSTNode, kind: str, out: Followed, seen: set[int], shown: str) -> None:
+        """The value (of a non-leaf kind) is used as a whole."""
+        parent = self.parents.get(node)
+        if isinstance(parent, cst.Expr):
+            return  # discarded
+        target = _assigned_name(parent, node)
+        if isinstance(parent, cst.AnnAssign) and target is not None:
+            if not self._annotated(parent.annotation, kind, out, target.value, node):
+                return
+        if target is not None:
+            self._binding(target, kind, out, seen)
+            return
+        if self._stored(node, parent, kind, out, seen):
+            return
+        if isinstance(parent, cst.Return) and parent.value is node and self._returned(parent, kind, out, seen):
+            return
+        if self._use_as_value(node, parent, kind, out, seen):
+            return
+        if self.sinks is not None and self.sinks(node, kind, out):
+            return
+        out.blockers.append(Finding.of("RSP301", how=describe_use(parent, shown), line=self._line(node)))
+
+    def _returned(self, statement: cst.Return, kind: str, out: Followed, seen: set[int]) -> bool:
+        """A value returned by a plain module-level function whose every use in this module is a
+        call: the calls are values of the same kind, followed in turn. False: not followable."""
+        function: cst.CSTNode | None = statement
+        while function is not None and not isinstance(function, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            function = self.parents.get(function)
+        if not isinstance(function, cst.FunctionDef) or function.decorators:
+            return False
+        if not isinstance(self.parents.get(function), cst.Module):
+            return False  # methods and nested functions are called in ways this does not follow
+        scope = self.scopes.get(function)
+        if scope is None:
+            return False
+        bound = [a for a in scope.assignments[function.name.value] if isinstance(a, Assignment)]
+        if len(bound) != 1 or bound[0].node is not function:
+            return False
+        calls = []
+        for access in in_tree_order(bound[0].references, self.parents):
+            call = self.parents.get(access.node)
+            if not (isinstance(call, cst.Call) and call.func is access.node):
+                return False
+            calls.append(call)
+        name = function.name.value
+        if name in self.links.refused:
+            out.blockers.append(
+                Finding.of("RSP309", name=name, why=self.links.refused[name], line=self._line(statement))
+            )
+            return True
+        elsewhere = self.links.followed_elsewhere.get(name)
+        if not calls and elsewhere is None:
+            return False  # its readers are all elsewhere: an API of this module
+        if function.returns is not None and not self._annotated(function.returns, kind, out, f"{name}()", function):
+            return True
+        out.bindings.add(function.name)  # every call returned from it migrates with this one, or none
+        out.returns[name] = kind
+        if elsewhere is not None:
+            out.fixes.append(Finding.of("RSP140", name=name, modules=elsewhere))
+        elif not name.startswith("_"):
+            out.fixes.append(Finding.of("RSP135", name=name))
+        for call in calls:
+            self._value(call, kind, out, seen)
+        return True
+
+    def _use_as_value(self, node, parent, kind: str, out: Followed, seen: set[int]) -> bool:
+        uses = self.uses.get(kind, ValueUses())
+        if uses.truth and truth_tested(parent, node, self.parents):
+            return True
+        if uses.truth and _or_empty(parent, node):
+            out.edits.append(Edit(parent, lambda updated: _keep_parens(updated, updated.left)))
+            self._whole(parent, kind, out, seen, shown=code_of(parent).strip())
+            return True
+        if uses.len and isinstance(parent, cst.Arg):
+            call = self.parents.get(parent)
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "len":
+                return len(call.args) == 1
+        if uses.none_check and isinstance(parent, cst.Comparison) and parent.left is node:
+            negated = _none_comparison(parent)
+            if negated is not None:
+                in_test = truth_tested(self.parents.get(parent), parent, self.parents)
+                out.edits.append(Edit(parent, lambda updated, n=negated, t=in_test: _emptiness(updated, n, t)))
+                return True
+        if uses.iterate is not None and isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
+            if isinstance(parent.target, cst.Name):
+                self._binding(parent.target, uses.iterate, out, seen)
+                return True
+        if uses.enter is not None and isinstance(parent, cst.WithItem) and parent.item is node:
+            if parent.asname is not None and isinstance(parent.asname.name, cst.Name):
+                self._binding(parent.asname.name, uses.enter, out, seen)
+                return True
+        return False
+
+    def _annotated(self, annotation: cst.Annotation, kind: str, out: Followed, name: str, at: cst.CSTNode) -> bool:
+        """The annotation of a value of `kind` is rewritten to its Responses type. False (with a
+        blocker) when the tool doesn't understand it."""
+        retyped = self.types.retype(annotation, kind)
+        if retyped.why is not None:
+            shown = code_of(annotation.annotation).strip()
+            out.blockers.append(Finding.of("RSP304", name=name, annotation=shown, line=self._line(at), why=retyped.why))
+            return False
+        for retype in retyped.retypes:
+            out.edits.append(Edit(retype.node, retype.build))
+            out.retypes.append(retype)
+            fix = Finding.of("RSP138", annotation=retype.shown, new=retype.new)
+            if fix not in out.fixes:
+                out.fixes.append(fix)
+        return True
+
+    def _stored(self, node: cst.CSTNode, parent, kind: str, out: Followed, seen: set[int]) -> bool:
+        """`self.<attr> = value` in a method: every read of `self.<attr>` in the class is a value of
+        the same kind (see attributes.py for what must hold). False: not stored on `self`."""
+        target = stored_attribute(parent, node)
+        slot = self.attributes.slot(target) if target is not None else None
+        if target is None or slot is None:
+            return False
+        shown = code_of(target).strip()
+        if isinstance(slot, str):
+            out.blockers.append(Finding.of("RSP308", attr=shown, line=self._line(node), why=slot))
+            return True
+        optional = False
+        for store in slot.stores:
+            if store.annotation is not None and not self._annotated(store.annotation, kind, out, shown, store.target):
+                return True
+            if store.target is target or store.value is None:
+                continue
+            if isinstance(store.value, cst.Name) and store.value.value == "None":
+                optional = True
+                continue
+            roots = self._store_roots(store, kind)
+            if not roots:
+                why = f"it is also assigned `{code_of(store.value).strip()}` at line {self._line(store.target)}"
+                out.blockers.append(Finding.of("RSP308", attr=shown, line=self._line(node), why=why))
+                return True
+            out.shared_with |= roots
+        out.bindings.add(target)
+        fix = Finding.of("RSP139", owner=slot.cls.name.value, attr=slot.attr)
+        if slot.public and fix not in out.fixes:
+            out.fixes.append(fix)
+        keeps_none = optional and not self.uses.get(kind, ValueUses()).none_check
+        for read in slot.reads:
+            if keeps_none and _none_tested(read, self.parents):
+                continue  # `self.last is None`, `if self.last:`: the same test on a Response
+            self._value(read, kind, out, seen)
+        return True
+
+    def _store_roots(self, store: Store, kind: str) -> set[cst.CSTNode]:
+        """The call bindings another value stored in the slot comes from (empty: anything else)."""
+        if self.call_bindings.get(store.target) == kind:
+            return {store.target}
+        value = store.value
+        if not isinstance(value, cst.Name):
+            return self.derived_from(store.target, kind)
+        scope = self.scopes.get(value)
+        accesses = [a for a in scope.accesses[value] if a.node is value] if scope is not None else []
+        if len(accesses) != 1 or not accesses[0].referents:
+            return set()
+        roots: set[cst.CSTNode] = set()
+        for referent in accesses[0].referents:
+            found = self.derived_from(getattr(referent, "node", None), kind)
+            if not found:
+                return set()
+            roots |= found
+        return roots
+
+    # ------------------------------------------------------------------ chains
+    def _chain(self, base: cst.CSTNode, kind: str, out: Followed, seen: set[int]) -> None:
+        nodes: list[cst.CSTNode] = []
+        segments: list[tuple[str, object]] = []
+        current = base
+        parent = self.parents.get(current)
+        while _extends_chain(parent, current):
+            assert parent is not None
+            segments.append(_segment(parent))
+            nodes.append(parent)
+            current = parent
+            parent = self.parents.get(current)
+
+        consumed, steps, entry, final_kind, fixes = self._match(kind, segments)
+        shown_base = code_of(base).strip() if isinstance(base, cst.Name) else "<result>"
+        shown = shown_base + format_path(tuple(segments))  # type: ignore[arg-type]
+        if consumed and not _base_allows(steps, base):
+            out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(nodes[0])))
+            return
+        if entry is not None and entry.compare is not None:
+            self._compare(base, nodes[consumed - 1], consumed, steps, entry, out, shown)
+            out.fixes.extend(fixes)
+            return
+        if final_kind is None and consumed:  # reached a leaf: rewrite the matched part, keep the rest
+            target = nodes[consumed - 1]
+            bare = consumed == len(segments) and _parens_redundant(self.parents.get(target), target)
+            out.edits.append(_chain_edit(target, consumed, steps, bare))
+            out.fixes.extend(fixes)
+            if entry is not None and entry.key:
+                out.keys.append(target)
+            return
+        if consumed < len(segments):
+            out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(nodes[consumed])))
+            return
+        # The chain ends on a non-leaf value (e.g. `resp.choices[0].message`): bound to a name,
+        # or used as a whole in a way its kind allows.
+        top = nodes[-1]
+        out.edits.append(_chain_edit(top, consumed, steps))
+        out.fixes.extend(fixes)
+        self._whole(top, final_kind, out, seen, shown=shown)  # type: ignore[arg-type]
+
+    def _match(self, kind: str, segments: list):
+        """How much of `segments` the kind tables explain: (consumed, steps, last entry, kind, fixes)."""
+        consumed = 0
+        steps: list[Step] = []
+        fixes: list[Finding] = []
+        current: str | None = kind
+        last: ResultPath | None = None
+        while current is not None and consumed < len(segments):
+            for entry in self.kinds[current]:
+                n = len(entry.path)
+                if _segments_match(segments[consumed : consumed + n], entry.path):
+                    consumed += n
+                    last = entry
+                    if entry.template is not None:
+                        steps.append(("template", entry.template))
+                    else:
+                        steps.extend(_concrete(entry.to, segments[consumed - n : consumed]))
+                    if entry.fix:
+                        fixes.append(Finding(entry.fix, entry.fix_args))
+                    current = entry.kind
+                    if entry.compare is not None:
+                        return consumed, steps, last, None, fixes
+                    break
+            else:
+                return consumed, steps, None, current, fixes
+        return consumed, steps, last, current, fixes
+
+    def _compare(self, base, node, consumed, steps, entry: ResultPath, out: Followed, shown: str) -> None:
+        """`resp.choices[0].finish_reason == "stop"` -> the expression the table gives for "stop"."""
+        comparison = self.parents.get(node)
+        assert entry.compare is not None
+        if not (
+            isinstance(comparison, cst.Comparison) and comparison.left is node and len(comparison.comparisons) == 1
+        ):
+            out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(node)))
+            return
+        target = comparison.comparisons[0]
+        literals = _compared_literals(target)
+        if literals is None or any(lit not in entry.compare for lit in literals):
+            out.blockers.append(Finding.of("RSP302", path=f"{shown} {code_of(target).strip()}", line=self._line(node)))
+            return
+        templates = [entry.compare[lit] for lit in literals]
+        if not isinstance(base, cst.Name) and any(t.count("{base}") != 1 for t in templates):
+            out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(node)))
+            return
+        negate = isinstance(target.operator, (cst.NotEqual, cst.NotIn))
+        in_test = truth_tested(self.parents.get(comparison), comparison, self.parents)
+        depth = consumed
+
+        def build(updated: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(updated, cst.Comparison)
+            value = _apply_steps(_strip(updated.left, depth), steps)
+            parts = [_fill(t, value) for t in templates]
+            expr = parts[0] if len(parts) == 1 else cst.parse_expression(" or ".join(f"({code_of(p)})" for p in parts))
+            if negate:
+                expr = cst.UnaryOperation(operator=cst.Not(), expression=_parenthesize(expr))
+            elif not in_test and isinstance(expr, cst.BooleanOperation):
+                expr = _parenthesize(expr)
+            return expr.with_changes(lpar=updated.lpar, rpar=updated.rpar) if updated.lpar else expr
+
+        out.edits.append(Edit(comparison, build))
+
+    # ------------------------------------------------------------------ names
+    def derived_from(self, target: cst.CSTNode | None, kind: str, depth: int = 0) -> set[cst.CSTNode]:
+        """The call bindings whose result `target` (a name assigned somewhere) holds a value of
+        `kind` from, through a path the tables know; empty when it may hold anything else."""
+        if target is None or depth > 6:
+            return set()
+        if self.call_bindings.get(target) == kind:
+            return {target}
+        value = _assigned_value(self.parents, target)
+        if value is None:
+            return set()
+        segments: list[tuple[str, object]] = []
+        base = value
+        while isinstance(base, (cst.Attribute, cst.Subscript, cst.Call)):
+            segments.insert(0, _segment(base))
+            base = base.func if isinstance(base, cst.Call) else base.value
+        if not isinstance(base, cst.Name) or not segments:
+            return set()
+        scope = self.scopes.get(base)
+        accesses = [a for a in scope.accesses[base] if a.node is base] if scope is not None else []
+        if len(accesses) != 1 or not accesses[0].referents:
+            return set()
+        for base_kind in {k for k in self.kinds}:
+            consumed, _, entry, final, _ = self._match(base_kind, segments)
+            if consumed == len(segments) and final == kind and (entry is None or entry.compare is None):
+                roots: set[cst.CSTNode] = set()
+                for referent in accesses[0].referents:
+                    found = self.derived_from(getattr(referent, "node", None), base_kind, depth + 1)
+                    if not found:
+                        break
+                    roots |= found
+                else:
+                    return roots
+        return set()
+
+    def _binding(self, target: cst.Name, kind: str, out: Followed, seen: set[int]) -> None:
+        """Follow every read of a name. Flow-insensitively: any read of the name in its scope may
+        see this value (loops run back), and every other value bound to the name must be a result
+        of the same kind, from calls the planner then couples with this one."""
+        scope = self.scopes.get(target)
+        assignments = [a for a in scope.assignments[target.value] if isinstance(a, Assignment)] if scope else []
+        assignments = in_tree_order(assignments, self.parents)
+        ours = next((a for a in assignments if a.node is target), None)
+        if ours is None:
+            out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(target)))
+            return
+        out.bindings.add(target)
+        for other in assignments:
+            if other is ours:
+                continue
+            declared = _declaration(self.parents, other.node)
+            if declared is not None:  # `resp: ChatCompletion` alone, bound elsewhere
+                if not self._annotated(declared.annotation, kind, out, target.value, other.node):
+                    return
+                continue
+            roots = self.derived_from(other.node, kind)
+            if not roots:
+                out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(other.node)))
+                return
+            out.shared_with |= roots
+        accesses = {id(a): a for assignment in assignments for a in assignment.references}
+        for access in in_tree_order(accesses.values(), self.parents):
+            if any(not isinstance(r, Assignment) for r in access.referents):
+                out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(access.node)))
+                return
+            node = access.node
+            if not isinstance(node, cst.Name):
+                out.blockers.append(Finding.of("RSP301", how="is named in a string", line=self._line(target)))
+                return
+            parent = self.parents.get(node)
+            if isinstance(parent, cst.Del):
+                continue
+            self._value(node, kind, out, seen)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _segments_match(found: list, wanted: tuple[Segment, ...]) -> bool:
+    if len(found) != len(wanted):
+        return False
+    for (fk, fv), (wk, wv) in zip(found, wanted):
+        if fk != wk:
+            return False
+        if wk == "index" and wv == "*":
+            if not isinstance(fv, int):
+                return False
+        elif fv != wv:
+            return False
+    return True
+
+
+def _concrete(to: tuple[Segment, ...], found: list) -> list[Step]:
+    """The `to` segments with `[*]` filled in from the index actually read."""
+    indexes = iter(v for k, v in found if k == "index")
+    return [(k, next(indexes) if k == "index" and v == "*" else v) for k, v in to]
+
+
+def _base_allows(steps: list[Step], base: cst.CSTNode) -> bool:
+    """A template that repeats or drops its base needs a base without side effects (and, to
+    stay readable, a plain name or attribute chain rather than what an earlier step built)."""
+    simple = _simple(base)
+    for kind, value in steps:
+        if kind == "template" and str(value).count("{base}") != 1 and not simple:
+            return False
+        simple = simple and kind == "attr"
+    return True
+
+
+def _simple(node: cst.CSTNode) -> bool:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
+
+
+def _extends_chain(parent: cst.CSTNode | None, node: cst.CSTNode) -> bool:
+    if isinstance(parent, cst.Attribute):
+        return parent.value is node
+    if isinstance(parent, cst.Subscript):
+        return parent.value is node
+    if isinstance(parent, cst.Call):
+        return parent.func is node
+    return False
+
+
+def _segment(node: cst.CSTNode) -> tuple[str, object]:
+    if isinstance(node, cst.Attribute):
+        return ("attr", node.attr.value)
+    if isinstance(node, cst.Subscript):
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            value = node.slice[0].slice.value
+            if isinstance(value, cst.Integer):
+                return ("index", int(value.value, 0))
+            if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+                if isinstance(value.expression, cst.Integer):
+                    return ("index", -int(value.expression.value, 0))
+        return ("index", "<" + code_of(node).strip() + ">")
+    assert isinstance(node, cst.Call)
+    return ("call", None) if not node.args else ("call", "<args>")
+
+
+def _assigned_name(parent: cst.CSTNode | None, node: cst.CSTNode) -> cst.Name | None:
+    """The plain name `node` is assigned to (`name = node`), if that is what `parent` does."""
+    return assigned_target(parent, node, cst.Name)
+
+
+def _assigned_value(parents: Mapping, target: cst.CSTNode) -> cst.BaseExpression | None:
+    parent = parents.get(target)
+    if isinstance(parent, cst.AssignTarget):
+        statement = parents.get(parent)
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            return statement.value
+    return None
+
+
+def _declaration(parents: Mapping, target: cst.CSTNode) -> cst.AnnAssign | None:
+    """`target: T` with no value (a declaration), if that is what binds `target`."""
+    parent = parents.get(target)
+    if isinstance(parent, cst.AnnAssign) and parent.target is target and parent.value is None:
+        return parent
+    return None
+
+
+def _none_tested(node: cst.CSTNode, parents: Mapping) -> bool:
+    """`node is None` / `is not None` (or `==`/`!=`), or a truth test of `node`."""
+    parent = parents.get(node)
+    if isinstance(parent, cst.Comparison) and parent.left is node and _none_comparison(parent) is not None:
+        return True
+    return truth_tested(parent, node, parents)
+
+
+def _or_empty(parent: cst.CSTNode | None, node: cst.CSTNode) -> bool:
+    """`node or []`: the same list (chat's None becomes the empty list Responses gives anyway)."""
+    return (
+        isinstance(parent, cst.BooleanOperation)
+        and isinstance(parent.operator, cst.Or)
+        and parent.left is node
+        and isinstance(parent.right, (cst.List, cst.Tuple))
+        and not parent.right.elements
+    )
+
+
+def _none_comparison(comparison: cst.Comparison) -> bool | None:
+    """For `x is None` False, for `x is not None` True; None for any other comparison."""
+    if len(comparison.comparisons) != 1:
+        return None
+    target = comparison.comparisons[0]
+    if not (isinstance(target.comparator, cst.Name) and target.comparator.value == "None"):
+        return None
+    if isinstance(target.operator, (cst.Is, cst.Equal)):
+        return False
+    if isinstance(target.operator, (cst.IsNot, cst.NotEqual)):
+        return True
+    return None
+
+
+def _emptiness(updated: cst.CSTNode, not_none: bool, in_test: bool) -> cst.BaseExpression:
+    """`xs is None` -> `not xs`; `xs is not None` -> `xs` in a test, else `bool(xs)`."""
+    assert isinstance(updated, cst.Comparison)
+    value = updated.left
+    if not not_none:
+        return cst.UnaryOperation(operator=cst.Not(), expression=value)
+    if in_test:
+        return value
+    return cst.Call(func=cst.Name("bool"), args=[cst.Arg(value)])
+
+
+def _compared_literals(target: cst.ComparisonTarget) -> list[str] | None:
+    if isinstance(target.operator, (cst.Equal, cst.NotEqual)):
+        text = string_value(target.comparator)
+        return [text] if text is not None else None
+    if isinstance(target.operator, (cst.In, cst.NotIn)) and isinstance(
+        target.comparator, (cst.Tuple, cst.List, cst.Set)
+    ):
+        texts = [string_value(e.value) for e in target.comparator.elements if isinstance(e, cst.Element)]
+        if texts and all(t is not None for t in texts) and len(texts) == len(target.comparator.elements):
+            return texts  # type: ignore[return-value]
+    return None
+
+
+# ---------------------------------------------------------------------- building the new chains
+
+
+def _chain_edit(target: cst.CSTNode, depth: int, steps: list[Step], bare: bool = False) -> Edit:
+    def build(updated: cst.CSTNode) -> cst.CSTNode:
+        result = _apply_steps(_strip(updated, depth), steps)
+        if bare and not (isinstance(updated, cst.BaseExpression) and updated.lpar):
+            result = result.with_changes(lpar=[], rpar=[])
+        return _keep_parens(updated, result)
+
+    return Edit(target, build)
+
+
+def _parens_redundant(parent: cst.CSTNode | None, node: cst.CSTNode) -> bool:
+    """Is `node` in a place where any expression may stand without parentheses?"""
+    if isinstance(parent, (cst.If, cst.While)):
+        return parent.test is node
+    if isinstance(parent, cst.Arg):
+        return parent.value is node and not parent.star
+    if isinstance(parent, (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr)):
+        return parent.value is node
+    if isinstance(parent, cst.Element):
+        return parent.value is node
+    return False
+
+
+def _strip(node: cst.CSTNode, depth: int) -> cst.BaseExpression:
+    """The base under `depth` chain levels of `node`."""
+    base = node
+    for _ in range(depth):
+        if isinstance(base, (cst.Attribute, cst.Subscript)):
+            base = base.value
+        elif isinstance(base, cst.Call):
+            base = base.func
+        else:  # pragma: no cover - the planner only records chains it walked
+            raise ValueError("chain edit does not match the tree")
+    return base  # type: ignore[return-value]
+
+
+def _apply_steps(base: cst.BaseExpression, steps: list[Step]) -> cst.BaseExpression:
+    result = base
+    for kind, value in steps:
+        if kind == "attr":
+            result = cst.Attribute(value=result, attr=cst.Name(str(value)))
+        elif kind == "index":
+            index = int(value)  # type: ignore[arg-type]
+            expr: cst.BaseExpression = cst.Integer(str(abs(index)))
+            if index < 0:
+                expr = cst.UnaryOperation(operator=cst.Minus(), expression=expr)
+            result = cst.Subscript(value=result, slice=[cst.SubscriptElement(cst.Index(expr))])
+        elif kind == "call":
+            result = cst.Call(func=result)
+        else:
+            result = _fill(str(value), result)
+    return result
+
+
+_PLACEHOLDER = "__migrate_base__"
+
+
+class _Fill(cst.CSTTransformer):
+    def __init__(self, value: cst.BaseExpression) -> None:
+        self.value = value
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self.value if updated_node.value == _PLACEHOLDER else updated_node
+
+
+def _fill(template: str, value: cst.BaseExpression) -> cst.BaseExpression:
+    expr = cst.parse_expression(template.replace("{base}", _PLACEHOLDER))
+    if not _simple(value) and not isinstance(value, (cst.Call, cst.Subscript)):
+        value = _parenthesize(value)
+    return expr.visit(_Fill(value))  # type: ignore[return-value]
+
+
+def _parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
+    if expr.lpar:
+        return expr
+    return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _keep_parens(updated: cst.CSTNode, result: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(updated, cst.BaseExpression) and (updated.lpar or updated.rpar):
+        return result.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+    return result

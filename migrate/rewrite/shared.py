@@ -1,0 +1,157 @@
+"""Values passed by name: `tools=TOOLS`, `response_format=FORMAT`, `messages=history`.
+
+A name is followed when it is bound once, to a literal, and every other use of it is one the
+tool understands: passed as the same keyword to a recognised call site, or, for a message
+list, grown with `.append(...)`, `.extend([...])`, `.insert(i, ...)` or `+= [...]`, emptied, or
+measured with `len()`. The literal (and every message added to the list) is then converted
+where it is written, and all the calls that share the value migrate together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import libcst as cst
+from libcst.metadata import Assignment, GlobalScope
+
+from migrate.analysis.nodes import code_of, describe_use, in_tree_order
+
+LIST_KEEPERS = ("pop", "clear")
+
+
+@dataclass
+class Shared:
+    keyword: str
+    binding: cst.Name
+    literal: cst.BaseExpression
+    # Message lists: literal messages added later ((method, node): "append"/"insert" a dict,
+    # "extend"/"iadd" a list literal) and values appended that are not literals: those must be
+    # claimed by the result follower (the model's own message), else the list can't be followed.
+    added: list[tuple[str, cst.BaseExpression]] = field(default_factory=list)
+    pending: list[cst.BaseExpression] = field(default_factory=list)
+    users: list[cst.Call] = field(default_factory=list)
+    # A public module-level name: other modules may import it and must be migrated too.
+    exported: bool = False
+
+
+def binding_of(name: cst.Name, scopes: Mapping, parents: Mapping | None = None) -> Assignment | None:
+    """The one assignment `name` (an access) refers to. `x += [...]` on a list mutates it in
+    place, so augmented assignments of the same name don't count as other values."""
+    found = _bindings(name, scopes, parents)
+    return found[0] if found else None
+
+
+def _bindings(name: cst.Name, scopes: Mapping, parents: Mapping | None) -> list[Assignment]:
+    """[the binding, *its `+=` rebindings], or [] when the name may hold other values."""
+    scope = scopes.get(name)
+    if scope is None:
+        return []
+    accesses = [a for a in scope.accesses[name] if a.node is name]
+    if len(accesses) != 1 or not accesses[0].referents:
+        return []
+    candidates = accesses[0].referents
+    if not all(isinstance(a, Assignment) for a in candidates):
+        return []
+    scope_of = next(iter(candidates)).scope
+    everything = [a for a in scope_of.assignments[name.value] if isinstance(a, Assignment)]
+    everything = in_tree_order(everything, parents) if parents is not None else everything
+    augmented = [a for a in everything if parents is not None and isinstance(parents.get(a.node), cst.AugAssign)]
+    plain = [a for a in everything if a not in augmented]
+    if len(plain) != 1:
+        return []
+    return [plain[0], *augmented]
+
+
+def analyze(
+    name: cst.Name,
+    keyword: str,
+    scopes: Mapping,
+    parents: Mapping[cst.CSTNode, cst.CSTNode],
+    site_calls: set[cst.CSTNode],
+) -> Shared | str:
+    """Follow `keyword=name`; a string is the reason it can't be followed."""
+    bindings = _bindings(name, scopes, parents)
+    if not bindings:
+        return f"`{name.value}` is not bound once in this module"
+    assignment = bindings[0]
+    target = assignment.node
+    literal = _assigned_literal(target, parents)
+    if literal is None:
+        return f"`{name.value}` is not assigned a literal"
+    shared = Shared(keyword, target, literal)
+    shared.exported = isinstance(assignment.scope, GlobalScope) and not name.value.startswith("_")
+    is_list = keyword == "messages"
+    if len(bindings) > 1 and not is_list:
+        return f"`{name.value}` is changed with `+=`"
+    accesses = {id(a): a for binding in bindings for a in binding.references}
+    for access in in_tree_order(accesses.values(), parents):
+        node = access.node
+        if not isinstance(node, cst.Name) or any(r not in bindings for r in access.referents):
+            return f"`{name.value}` may hold other values"
+        parent = parents.get(node)
+        if isinstance(parent, cst.Arg) and parent.keyword is not None and parent.keyword.value == keyword:
+            call = parents.get(parent)
+            if call in site_calls:
+                shared.users.append(call)  # type: ignore[arg-type]
+                continue
+            return f"`{name.value}` is passed to `{code_of(call.func).strip() if isinstance(call, cst.Call) else '?'}`"
+        reason = _list_use(node, parent, parents, shared) if is_list else "used"
+        if reason == "used":
+            return describe_use(parent, name.value)
+        if reason is not None:
+            return f"`{name.value}` is {reason}"
+    return shared
+
+
+def _assigned_literal(target: cst.CSTNode, parents: Mapping) -> cst.BaseExpression | None:
+    if not isinstance(target, cst.Name):
+        return None
+    parent = parents.get(target)
+    value = None
+    if isinstance(parent, cst.AssignTarget):
+        statement = parents.get(parent)
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            value = statement.value
+    elif isinstance(parent, cst.AnnAssign) and parent.target is target:
+        value = parent.value
+    if isinstance(value, (cst.List, cst.Tuple, cst.Dict, cst.SimpleString)):
+        return value
+    return None
+
+
+def _list_use(node: cst.Name, parent, parents: Mapping, shared: Shared) -> str | None:
+    """None when this use of a message list is understood (and recorded), else why not."""
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        call = parents.get(parent)
+        method = parent.attr.value
+        if not (isinstance(call, cst.Call) and call.func is parent):
+            return f"read as `.{method}`"
+        args = [a.value for a in call.args if a.keyword is None and not a.star]
+        if len(args) != len(call.args):
+            return f"changed by `.{method}(...)` with keyword or unpacked arguments"
+        if method == "append" and len(args) == 1:
+            if isinstance(args[0], cst.Dict):
+                shared.added.append(("append", args[0]))
+            else:
+                shared.pending.append(args[0])
+            return None
+        if method == "insert" and len(args) == 2 and isinstance(args[1], cst.Dict):
+            shared.added.append(("insert", args[1]))
+            return None
+        if method == "extend" and len(args) == 1 and isinstance(args[0], (cst.List, cst.Tuple)):
+            shared.added.append(("extend", args[0]))
+            return None
+        if method in LIST_KEEPERS and isinstance(parents.get(call), cst.Expr):
+            return None
+        return f"changed by `.{method}(...)` in a way the tool does not follow"
+    if isinstance(parent, cst.AugAssign) and parent.target is node and isinstance(parent.operator, cst.AddAssign):
+        if isinstance(parent.value, (cst.List, cst.Tuple)):
+            shared.added.append(("iadd", parent.value))
+            return None
+        return "extended with something other than a list literal"
+    if isinstance(parent, cst.Arg):
+        call = parents.get(parent)
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "len":
+            return None
+    return "used"

@@ -1,0 +1,135 @@
+"""Read and write source files safely.
+
+:func:`write_atomic` writes to a temporary file next to the real target
+(symlinks are resolved, so the link's target is replaced and the link kept),
+fsyncs it, copies the permission bits (and, best effort, the owner and group),
+checks that the target still holds the bytes we read, ``os.replace``-s it and
+fsyncs the directory. A file with no write permission bit, or that we may not
+write, is refused (``PermissionError``: "file is read-only") rather than
+replaced behind its mode's back. ACLs and extended attributes are not copied.
+Like most formatters, replacing a file breaks any hard links to it: other names
+keep the old content.
+
+Interrupted runs: an exception (``KeyboardInterrupt`` included) removes the
+temporary file. Only a hard kill (SIGKILL, power loss) between its creation and
+the replace can leave one behind, named ``.<name>.<random>.migrate-tmp``; the
+target itself is then still the complete original. Such leftovers are never
+picked up by the discovery walk (it only yields ``*.py``) and are not deleted
+automatically, since a concurrent run may own them; ``rm **/.*.migrate-tmp``
+is safe once no run is in progress.
+
+Concurrent runs: if the target already holds exactly the bytes we were about to
+write (another run migrated it first), nothing is written and that is not an
+error. The check-then-replace is not a lock: a writer that changes the file in
+the instant between the check and the replace loses its change.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from pathlib import Path
+
+TMP_SUFFIX = ".migrate-tmp"
+
+
+class FileChangedError(OSError):
+    """The file on disk no longer holds the bytes it was read with."""
+
+    message = "file changed on disk since it was read"
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(self.message)
+        self.path = Path(path)
+        self.strerror, self.filename = self.message, os.fspath(path)
+
+    def __str__(self) -> str:  # OSError would render "[Errno None] ...: 'path'"
+        return self.message
+
+
+def read_bytes(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write_atomic(path: Path, data: bytes, *, expected: bytes) -> None:
+    """Replace the file at `path` (or its symlink target) with `data`.
+
+    Raises FileChangedError (leaving the file untouched) if its current bytes
+    differ from `expected` (unless they already are `data`), or it has vanished;
+    PermissionError if the file is read-only.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        raise FileChangedError(path) from None
+    if not st.st_mode & 0o222:
+        raise PermissionError(errno.EACCES, "file is read-only", os.fspath(path))
+    if not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, "permission denied", os.fspath(path))
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+            _copy_owner(f.fileno(), st)
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        try:
+            current = read_bytes(target)
+        except FileNotFoundError:
+            raise FileChangedError(path) from None
+        if current == data:  # already done (e.g. by a concurrent run): nothing to write
+            os.unlink(tmp)
+            return
+        if current != expected:
+            raise FileChangedError(path)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(target.parent)
+
+
+def _copy_owner(fd: int, st: os.stat_result) -> None:
+    """Give the new file the old one's owner and group where we may (root may; others may set a
+    group they belong to). Best effort: otherwise the new file is ours, like any editor's save."""
+    if not hasattr(os, "fchown") or (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    for uid, gid in ((st.st_uid, st.st_gid), (-1, st.st_gid)):
+        try:
+            os.fchown(fd, uid, gid)
+            return
+        except OSError:
+            continue
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable (POSIX); best effort."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def decode_for_display(data: bytes) -> str:
+    """Decode source bytes for printing (PEP 263 cookie / BOM, else UTF-8), never failing."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding, errors="replace")
+    except (SyntaxError, LookupError):
+        return data.decode("utf-8", errors="replace")

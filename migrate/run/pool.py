@@ -1,0 +1,104 @@
+"""Migrate many files in worker processes; results come back in the order the files were given.
+
+The parent warms what every worker needs (LibCST's parser and scope analysis, the rule
+catalog) and then forks, so the workers start with it loaded. Workers only compute: they
+ignore SIGINT (the parent decides when to stop), never write a file, and send back results
+without the original bytes, which the parent already holds. Where ``fork`` is not available
+the workers are spawned and warm themselves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from typing import Generator, Sequence
+
+from migrate.catalog.settings import Settings
+from migrate.run.tasks import Task, TaskResult, migrate_task
+
+# Below this many files to look at, starting workers costs more than it saves.
+MIN_FILES = 8
+
+_settings: Settings | None = None
+_timeout: float | None = None
+
+
+def default_jobs() -> int:
+    """One worker per CPU this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+# A small file with a call site and the syntax most files have, for warm().
+_WARM_UP = b"""import json
+from dataclasses import dataclass
+from openai import OpenAI
+
+client = OpenAI()
+
+
+@dataclass
+class Answer:
+    text: str = ""
+
+    def show(self, width: int = 80) -> str:
+        return f"{self.text[:width]!r:>{width}}"
+
+
+def ask(question: str, *, model: str = "gpt-4.1") -> Answer:
+    for word in question.split():
+        if not word:
+            break
+    messages = [{"role": "user", "content": question}]
+    completion = client.chat.completions.create(model=model, messages=messages, max_tokens=100)
+    return Answer(json.dumps({"a": completion.choices[0].message.content}))
+"""
+
+
+def warm() -> None:
+    """Import and exercise the engine's heavy parts once (inherited by forked workers): LibCST,
+    its metadata, the transforms and the rule catalog, and what the engine learns per node type."""
+    from migrate.engine.pipeline import migrate_source
+
+    migrate_source("warm-up.py", _WARM_UP, Settings())
+
+
+def _start(settings: Settings, timeout: float | None) -> None:
+    global _settings, _timeout
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _settings, _timeout = settings, timeout
+    warm()  # a no-op after fork; what a spawned worker needs
+
+
+def _work(task: Task) -> TaskResult:
+    assert _settings is not None
+    outcome = migrate_task(task, _settings, _timeout)
+    for result in outcome.values() if isinstance(outcome, dict) else (outcome,):
+        result.original = None  # the parent has the bytes
+    return outcome
+
+
+def migrate_in_pool(
+    tasks: Sequence[Task], settings: Settings, *, jobs: int, timeout: float | None
+) -> Generator[TaskResult, None, None]:
+    """Yield the outcome of each task (a file, or a unit of files), in order. Closing the generator
+    (or an exception in the consumer, or Ctrl-C) stops the workers at once."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    warm()
+    workers = context.Pool(min(jobs, len(tasks)), initializer=_start, initargs=(settings, timeout))
+    try:
+        for task, outcome in zip(tasks, workers.imap(_work, tasks, chunksize=1)):
+            if isinstance(outcome, dict):
+                for path, result in outcome.items():
+                    result.original = task.data[path]  # type: ignore[union-attr]
+            else:
+                outcome.original = task.data  # type: ignore[union-attr]
+            yield outcome
+        workers.close()
+    finally:
+        workers.terminate()
+        workers.join()
