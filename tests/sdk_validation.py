@@ -2,7 +2,7 @@
 
 Test-side helper only: it imports ``openai`` and ``pydantic`` (through
 ``migrate.testing.validation``, which the fake server shares); the codemod itself never
-does. The validation follows the recipe of ``api-mapping.md`` section f:
+does. The validation follows the recipe of ``docs/api-mapping.md#validation``:
 
 * ``TypeAdapter(Union[ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming],
   config=ConfigDict(extra="forbid"))`` -- the ``forbid`` setting propagates to every
@@ -147,7 +147,7 @@ class _Evaluator:
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if name == "pydantic_function_tool" and method.endswith("create"):
                 # responses.create sends the chat-shaped helper output unchanged
-                # (api-mapping.md b, [exp:tools]); model it as such so it is rejected.
+                # (docs/api-mapping.md#tools); model it as such so it is rejected.
                 return {
                     "type": "function",
                     "function": {"name": self.placeholder(node), "parameters": {}, "strict": True},
