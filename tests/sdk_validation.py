@@ -2,7 +2,7 @@
 
 Test-side helper only: it imports ``openai`` and ``pydantic`` (through
 ``migrate.verify.validation``, which the fake server shares); the codemod itself never
-does. The validation follows the recipe of ``api-mapping.md`` section f:
+does. The validation follows the recipe of ``docs/api-mapping.md#validation``:
 
 * ``TypeAdapter(Union[ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming],
   config=ConfigDict(extra="forbid"))`` -- the ``forbid`` setting propagates to every
@@ -35,12 +35,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from migrate.verify.validation import (  # noqa: F401 (re-exported)
-    PLACEHOLDER_PREFIX,
-    _sdk,
-    is_placeholder,
-    placeholders_allowed,
-)
+from migrate.verify.validation import PLACEHOLDER_PREFIX, _sdk, is_placeholder, placeholders_allowed  # noqa: F401 (re-exported)
 from migrate.verify.validation import validate_responses_body as _validate_strict
 
 __all__ = [
@@ -152,7 +147,7 @@ class _Evaluator:
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if name == "pydantic_function_tool" and method.endswith("create"):
                 # responses.create sends the chat-shaped helper output unchanged
-                # (api-mapping.md b, [exp:tools]); model it as such so it is rejected.
+                # (docs/api-mapping.md#tools); model it as such so it is rejected.
                 return {
                     "type": "function",
                     "function": {"name": self.placeholder(node), "parameters": {}, "strict": True},

@@ -113,7 +113,7 @@ def _with_item(item, index=None):
 
 
 # --------------------------------------------------------------------------------------
-# The recipe of api-mapping.md section f really behaves as documented in this SDK
+# The recipe of docs/api-mapping.md#validation really behaves as documented in this SDK
 # --------------------------------------------------------------------------------------
 
 

@@ -258,6 +258,8 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
             if key == "_uses":
                 uses[kind] = ValueUses(**entry)
                 continue
+            if key == "_doc":  # documentation only (scripts/gen_rules_table.py)
+                continue
             forms = [k for k in ("to", "template", "compare") if k in entry]
             if len(forms) != 1:
                 raise ValueError(f"results.toml [{kind}] {key!r}: give exactly one of to / template / compare")

@@ -1,4 +1,4 @@
-"""Convert a literal chat `messages=[...]` list into a Responses `input=[...]` list (api-mapping.md §c)."""
+"""Convert a literal chat `messages=[...]` list into a Responses `input=[...]` list (docs/api-mapping.md#messages)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rewrite the keyword arguments of a chat call into a Responses request (api-mapping.md §b).
+"""Rewrite the keyword arguments of a chat call into a Responses request (docs/api-mapping.md#parameters).
 
 What happens to each keyword is data (rules/parameters.toml); the transforms named there
 are the functions in TRANSFORMS below. `rewrite_request` is pure: the same call gives the

@@ -1,4 +1,4 @@
-"""Follow every use of a call's result and plan the rewrite of each read (api-mapping.md §d.1).
+"""Follow every use of a call's result and plan the rewrite of each read (docs/api-mapping.md#results).
 
 A result is followed through attribute/subscript/call chains (`resp.choices[0].message.content`),
 `await`, plain assignments to a name (`resp = ...`, `msg = resp.choices[0].message`) and loops

@@ -774,7 +774,7 @@ class FakeOpenAI:
         from migrate.verify.validation import validate_responses_body
 
         # The SDK types make a function tool's `strict` Required, but the API accepts it
-        # omitted and then makes the tool strict (api-mapping.md e.3): accept, and let the
+        # omitted and then makes the tool strict (docs/api-mapping.md#strict-tools): accept, and let the
         # canonical form (omitted strict = True) tell it apart from chat's default.
         lines = [line for line in validate_responses_body(body) if not _OMITTED_STRICT.match(line)]
         if lines:

@@ -2,7 +2,7 @@
 
 Used by the fake server (:mod:`migrate.verify.server`) to reject every body the
 real API would not understand.  The core is a copy of ``tests/sdk_validation.py``
-(the recipe of api-mapping.md section f), extended to Chat Completions bodies:
+(the recipe in docs/api-mapping.md#validation), extended to Chat Completions bodies:
 
 * ``TypeAdapter(Union[<NonStreaming>, <Streaming>], config=ConfigDict(extra="forbid"))``:
   the ``forbid`` setting propagates to every nested TypedDict, so unknown keys are
@@ -82,7 +82,7 @@ class _SDK:
         self.forbid = ConfigDict(extra="forbid")
         self.non_streaming = ResponseCreateParamsNonStreaming.__name__
         self.streaming = ResponseCreateParamsStreaming.__name__
-        # The recipe of api-mapping.md section f.
+        # The recipe in docs/api-mapping.md#validation.
         self.body = TypeAdapter(
             Union[ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming],
             config=self.forbid,
