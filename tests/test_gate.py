@@ -11,7 +11,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate.analysis.call_sites import find_call_sites
 from migrate.catalog import loader as catalog
-from migrate.engine.gate import scan
+from migrate.engine.gate import import_statements, scan
 
 CASES = cases()
 
@@ -139,3 +139,52 @@ def test_positions_per_statement_match_a_full_pass(data: bytes) -> None:
     nodes = [node for node in parents if node is not module]
     assert nodes
     assert {node: per_statement[node] for node in nodes} == {node: full[node] for node in nodes}
+
+
+@pytest.mark.parametrize("case", CASES[::5], ids=[c.id for c in CASES[::5]])
+def test_import_statements_are_the_scans_imports(case) -> None:
+    """The statements-only walk (for files the gate did not scan) finds what the full walk does."""
+    tree = ast.parse(case.before.read_bytes())
+    assert sorted(import_statements(tree), key=str) == sorted(scan(tree, catalog.load().methods).imports, key=str)
+
+
+def test_imports_are_found_wherever_they_stand() -> None:
+    source = """
+import a.b as c, d
+from . import e
+from ..f import g as h, *
+def fn():
+    try:
+        import i
+    except ImportError:
+        from j import k
+    else:
+        import l
+    finally:
+        import m
+    with x:
+        for y in z:
+            while w:
+                if v:
+                    import n
+    match q:
+        case 1:
+            import o
+class C:
+    import p
+"""
+    tree = ast.parse(source)
+    expected = [
+        (None, 0, ("a.b", "d")),
+        ("", 1, ("e",)),
+        ("f", 2, ("g", "*")),
+        (None, 0, ("i",)),
+        ("j", 0, ("k",)),
+        (None, 0, ("l",)),
+        (None, 0, ("m",)),
+        (None, 0, ("n",)),
+        (None, 0, ("o",)),
+        (None, 0, ("p",)),
+    ]
+    assert sorted(import_statements(tree), key=str) == sorted(expected, key=str)
+    assert sorted(scan(tree, []).imports, key=str) == sorted(expected, key=str)

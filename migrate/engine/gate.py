@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Iterable
 
 Position = tuple[int, int, int, int]  # line, column (1-based), end line, end column
+# An import statement: `import a.b, c` is (None, 0, ("a.b", "c")); `from ..m import x, y` is
+# ("m", 2, ("x", "y")), with "" for a bare `from . import x`.
+Import = tuple["str | None", int, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -24,20 +27,26 @@ class Scan:
     # Undecorated module-level functions that hold a call site and return a value: their
     # results may leave the module (migrate/engine/units.py).
     returning: frozenset[str] = frozenset()
+    # The module's import statements, wherever they stand (migrate/engine/units.py).
+    imports: tuple[Import, ...] = ()
 
 
 def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
     """One walk over `tree` for both (`ast.iter_child_nodes` inlined: it is most of the cost)."""
     deepest = 0
     calls = []
+    imports = []
     stack = [(tree, 1)]
     pop, push, node_type = stack.pop, stack.append, ast.AST
     while stack:
         node, depth = pop()
         if depth > deepest:
             deepest = depth
-        if type(node) is ast.Call:
+        kind = type(node)
+        if kind is ast.Call:
             calls.append(node)
+        elif kind is ast.Import or kind is ast.ImportFrom:
+            imports.append(node)
         depth += 1
         for name in node._fields:
             value = getattr(node, name, None)
@@ -49,7 +58,39 @@ def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
                         push((item, depth))
     positions = _positions(calls, methods)
     returning = returning_functions(tree, positions) if positions and isinstance(tree, ast.Module) else frozenset()
-    return Scan(positions, deepest, returning)
+    return Scan(positions, deepest, returning, tuple(_import(node) for node in imports))
+
+
+def import_statements(tree: ast.Module) -> list[Import]:
+    """Every import statement of `tree`, nested ones included, found without walking the
+    expressions (for files that need nothing else from the gate)."""
+    found: list[Import] = []
+    stack: list[ast.stmt] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(_import(node))
+            continue
+        for name in _BLOCKS:
+            block = getattr(node, name, None)
+            if block:
+                stack.extend(block)
+        for handler in getattr(node, "handlers", ()):
+            stack.extend(handler.body)
+        for case in getattr(node, "cases", ()):
+            stack.extend(case.body)
+    return found
+
+
+# The fields of a statement that hold statements (handlers' and cases' bodies aside).
+_BLOCKS = ("body", "orelse", "finalbody")
+
+
+def _import(node: ast.Import | ast.ImportFrom) -> Import:
+    names = tuple(alias.name for alias in node.names)
+    if isinstance(node, ast.Import):
+        return (None, 0, names)
+    return (node.module or "", node.level, names)
 
 
 def scan_source(data: bytes, methods: Iterable[tuple[str, ...]]) -> Scan:

@@ -17,6 +17,7 @@ reader of it is rewritten. Refusals only grow, so the rounds settle.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from typing import Callable, Iterable, Mapping
 from migrate.analysis.groups import connected
 from migrate.analysis.links import Links, absolute_module
 from migrate.catalog.findings import FileResult
-from migrate.engine.gate import Scan, scan
+from migrate.engine.gate import Import, Scan, import_statements, scan
 
 Export = tuple[str, str]  # (path of the module, function name)
 
@@ -57,6 +58,7 @@ def find_units(
     `scans`: the `ast` gate's findings for candidates already parsed."""
     methods = list(methods)
     exports: dict[str, set[str]] = {}
+    imports_of: dict[str, tuple[Import, ...]] = {}  # the candidates', from their scans
     for path, data in candidates.items():
         if path.endswith(".ipynb"):
             continue
@@ -64,13 +66,18 @@ def find_units(
         if found is None:
             tree = _parse(data)
             found = scan(tree, methods) if tree is not None else None
-        if found is not None and found.returning:
+        if found is None:
+            continue
+        imports_of[path] = found.imports
+        if found.returning:
             exports[path] = set(found.returning)
     if not exports:
         return []
     paths = list(paths)
     names = _ModuleNames()
-    taken = Counter(names.of(path)[0] for path in paths)
+    # Which files are which module matters only where a file could be an exporter's module.
+    stems = {_stem(path) for path in exports}
+    taken = Counter(names.of(path)[0] for path in paths if _stem(path) in stems)
     opaque: dict[Export, str] = {}
     modules: dict[str, str] = {}
     for path in exports:
@@ -83,11 +90,13 @@ def find_units(
         else:
             modules[module] = path
     # Any import of an export names the module (or its package) and the function somewhere.
-    needles = [
-        (module.rpartition(".")[2].encode(), name.encode())
-        for module, path in modules.items()
-        for name in exports[path]
-    ]
+    needles: dict[bytes, list[bytes]] = {}  # function name -> the last parts of its modules
+    for module, path in modules.items():
+        for name in exports[path]:
+            needles.setdefault(name.encode(), []).append(module.rpartition(".")[2].encode())
+    named = (
+        re.compile(rb"\b(?:" + b"|".join(re.escape(name) for name in sorted(needles)) + rb")\b") if needles else None
+    )
     links: dict[str, dict[str, Export]] = {}
     packages: dict[str, str] = {}
     data_of: dict[str, bytes] = {}
@@ -95,7 +104,7 @@ def find_units(
         data = candidates.get(path)
         if data is None:
             data = read(path)
-        if data is None or not any(module in data and name in data for module, name in needles):
+        if data is None or named is None or not _names_a_module(data, named, needles):
             continue
         if path.endswith(".ipynb"):  # not followed across modules: whatever it may call is refused
             for module, exporter in modules.items():
@@ -107,11 +116,14 @@ def find_units(
                                 f"it may be called from {path}, a notebook the tool doesn't follow across modules",
                             )
             continue
-        tree = _parse(data)
-        if tree is None:
-            continue
+        statements = imports_of.get(path)
+        if statements is None:
+            tree = _parse(data)
+            if tree is None:
+                continue
+            statements = tuple(import_statements(tree))
         package = names.of(path)[1]
-        found = _imported(tree, package, modules, exports)
+        found = _imported(statements, package, modules, exports)
         found = {name: export for name, export in found.items() if export[0] != path}
         for name, (exporter, function) in list(found.items()):
             if function == "*":
@@ -123,6 +135,17 @@ def find_units(
         if found:
             links[path], packages[path], data_of[path] = found, package, data
     return _group(paths, exports, links, packages, data_of, candidates, opaque)
+
+
+def _names_a_module(data: bytes, named: re.Pattern[bytes], needles: Mapping[bytes, list[bytes]]) -> bool:
+    """Does `data` name an exported function and, anywhere, a module it is exported from?"""
+    return any(any(module in data for module in needles[name]) for name in set(named.findall(data)))
+
+
+def _stem(path: str) -> str:
+    """The last part of the module name a file would have."""
+    file = Path(path)
+    return file.parent.name if file.stem == "__init__" else file.stem
 
 
 def module_name(path: str) -> tuple[str, str]:
@@ -162,9 +185,9 @@ def _parse(data: bytes) -> ast.Module | None:
 
 
 def _imported(
-    tree: ast.Module, package: str, modules: Mapping[str, str], exports: Mapping[str, set[str]]
+    statements: Iterable[Import], package: str, modules: Mapping[str, str], exports: Mapping[str, set[str]]
 ) -> dict[str, Export]:
-    """The exported functions this module may reach by its imports: {absolute name: export}."""
+    """The exported functions a module may reach by its imports: {absolute name: export}."""
     found: dict[str, Export] = {}
 
     def module_imported(module: str) -> None:
@@ -172,24 +195,24 @@ def _imported(
         for name in exports.get(path, ()) if path else ():
             found[f"{module}.{name}"] = (path, name)  # type: ignore[assignment]
 
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:  # `import shop` reaches `shop.helpers.ask` too
+    for source, level, names in statements:
+        if source is None:
+            for name in names:  # `import shop` reaches `shop.helpers.ask` too
                 for module in modules:
-                    if module == alias.name or module.startswith(f"{alias.name}."):
+                    if module == name or module.startswith(f"{name}."):
                         module_imported(module)
-        elif isinstance(node, ast.ImportFrom):
-            base = absolute_module(node.module or "", node.level, package)
-            if base is None:
+            continue
+        base = absolute_module(source, level, package)
+        if base is None:
+            continue
+        for name in names:
+            path = modules.get(base)
+            if path is not None and name == "*":
+                found[f"{base}.*"] = (path, "*")  # every export of it, by names the tool can't see
                 continue
-            for alias in node.names:
-                path = modules.get(base)
-                if path is not None and alias.name == "*":
-                    found[f"{base}.*"] = (path, "*")  # every export of it, by names the tool can't see
-                    continue
-                if path is not None and alias.name in exports[path]:
-                    found[f"{base}.{alias.name}"] = (path, alias.name)
-                module_imported(f"{base}.{alias.name}" if base else alias.name)
+            if path is not None and name in exports[path]:
+                found[f"{base}.{name}"] = (path, name)
+            module_imported(f"{base}.{name}" if base else name)
     return found
 
 
