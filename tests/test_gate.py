@@ -152,7 +152,8 @@ def test_imports_are_found_wherever_they_stand() -> None:
     source = """
 import a.b as c, d
 from . import e
-from ..f import g as h, *
+from ..f import g as h
+from .r import *
 def fn():
     try:
         import i
@@ -177,7 +178,8 @@ class C:
     expected = [
         (None, 0, ("a.b", "d")),
         ("", 1, ("e",)),
-        ("f", 2, ("g", "*")),
+        ("f", 2, ("g",)),
+        ("r", 1, ("*",)),
         (None, 0, ("i",)),
         ("j", 0, ("k",)),
         (None, 0, ("l",)),
