@@ -94,21 +94,24 @@ def test_gate_skips_files_that_only_mention_completions() -> None:
     assert scan(ast.parse(source), catalog.load().methods).positions == []
 
 
-def test_negative_path_never_imports_libcst_or_openai(tmp_path) -> None:
+@pytest.mark.parametrize("decoys", ["MIN_FILES", "MIN_GATE_FILES"])
+def test_negative_path_never_imports_libcst_or_openai(tmp_path, decoys: str) -> None:
     """Not even with workers asked for and more files that mention `completions` than it takes
-    to start them: files without call sites are settled before any worker or LibCST."""
+    to start them (for the engine; for the `ast` gate, whose workers don't load LibCST either):
+    files without call sites are settled before any engine worker or LibCST."""
     import subprocess
     import sys
 
-    from migrate.run.pool import MIN_FILES
+    from migrate.run import pool
 
-    for i in range(MIN_FILES + 2):
+    count = getattr(pool, decoys) + 2
+    for i in range(count):
         (tmp_path / f"shell{i:02d}.py").write_text("x = 'tab completions'\n")
     (tmp_path / "plain.py").write_text("print(1)\n")
     code = (
         "import sys\nfrom migrate.run.tree import run\nfrom migrate.catalog.settings import Settings\n"
         f"results = list(run([{str(tmp_path)!r}], Settings(), write=False, jobs=2))\n"
-        f"assert [r.status for r in results] == ['unchanged'] * {MIN_FILES + 3}, results\n"
+        f"assert [r.status for r in results] == ['unchanged'] * {count + 1}, results\n"
         "print(sorted(m for m in ('libcst', 'openai') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -156,3 +156,10 @@ def test_warm_up_runs_a_whole_migration() -> None:
     result = migrate_source("warm-up.py", _WARM_UP, Settings())
     assert result.status == "changed", result.reason
     assert [c.outcome for c in result.calls] == ["migrated"]
+
+
+def test_the_gate_in_workers_gives_what_it_gives_in_process() -> None:
+    from migrate.engine.gate import gate
+
+    sources = [case.before.read_bytes() for case in cases()] + [b"def (:\n", b"x = 'completions'\n"]
+    assert list(pool.scan_in_pool(sources, jobs=2)) == [gate(data) for data in sources]

@@ -93,6 +93,17 @@ def _import(node: ast.Import | ast.ImportFrom) -> Import:
     return (node.module or "", node.level, names)
 
 
+def gate(data: bytes) -> Scan | None:
+    """The scan of a file's bytes with the catalog's methods, or None where `ast` can't parse it
+    (the engine then says why)."""
+    from migrate.catalog import loader as catalog
+
+    try:
+        return scan_source(data, catalog.load().methods)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
 def scan_source(data: bytes, methods: Iterable[tuple[str, ...]]) -> Scan:
     """Parse `data` with `ast` and scan it. Raises what `ast.parse` raises."""
     with warnings.catch_warnings():  # e.g. "invalid escape sequence": the user's business, not ours

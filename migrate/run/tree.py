@@ -22,7 +22,7 @@ from typing import Callable, Generator, Iterator, Sequence
 
 from migrate.catalog.findings import FileResult
 from migrate.catalog.settings import Settings
-from migrate.engine.gate import scan_source
+from migrate.engine.gate import gate
 from migrate.engine.pipeline import might_contain_call_sites
 from migrate.engine.units import Unit, find_units
 from migrate.run import pool
@@ -103,7 +103,7 @@ def run(
             found = list(iter_files(paths, exclude=exclude, report_skipped=True))
             if on_total is not None:
                 on_total(len(found))
-            settled = _without_call_sites([_read(item) for item in found])
+            settled = _without_call_sites([_read(item) for item in found], jobs)
             units = _units(settled)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
@@ -166,21 +166,21 @@ def _read(found) -> FileResult | Candidate:
     return Candidate(path, data, notebook)
 
 
-def _without_call_sites(settled: list[FileResult | Candidate]) -> list[FileResult | Candidate]:
+def _without_call_sites(settled: list[FileResult | Candidate], jobs: int = 1) -> list[FileResult | Candidate]:
     """Settle the candidates that parse and hold no call site (the engine's own `ast` gate, run
-    here so that they never cost a worker, or LibCST's import); the others stay candidates."""
-    if not any(isinstance(item, Candidate) for item in settled):
+    here so that they never cost LibCST's import); the others stay candidates. With `jobs` > 1
+    and enough of them, the gate runs in worker processes that never import LibCST."""
+    sources = [item.data for item in settled if isinstance(item, Candidate) and not item.notebook]
+    if not sources:
         return settled
-    from migrate.catalog import loader as catalog
-
-    methods = catalog.load().methods
+    if jobs > 1 and len(sources) >= pool.MIN_GATE_FILES:
+        scans = iter(pool.scan_in_pool(sources, jobs=jobs))
+    else:
+        scans = (gate(data) for data in sources)
     out: list[FileResult | Candidate] = []
     for item in settled:
         if isinstance(item, Candidate) and not item.notebook:
-            try:
-                found = scan_source(item.data, methods)
-            except (SyntaxError, ValueError, MemoryError, RecursionError):
-                found = None  # the engine says why
+            found = next(scans)
             if found is not None and not found.positions:
                 out.append(FileResult(item.path, "unchanged"))
                 continue
