@@ -65,9 +65,9 @@ def test_a_data_change_shows_in_the_tables(tmp_path):
     data = _copy_rules(tmp_path)
     path = data / "parameters.toml"
     text = path.read_text(encoding="utf-8")
-    old = 'to = "max_output_tokens"\nfix = "RSP103"'
+    old = 'to = "max_output_tokens"\nminimum = 16\nfix = "RSP103"'
     assert old in text
-    path.write_text(text.replace(old, 'to = "max_tokens_out"\nfix = "RSP103"'), encoding="utf-8")
+    path.write_text(text.replace(old, 'to = "max_tokens_out"\nminimum = 16\nfix = "RSP103"'), encoding="utf-8")
     assert gen.render_readme(README, data) != README
     assert "`max_tokens_out=`" in gen.render_request(data)
 

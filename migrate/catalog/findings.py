@@ -9,6 +9,10 @@ CallOutcome = Literal["migrated", "reported", "skipped", "suppressed"]
 FileStatus = Literal["changed", "unchanged", "skipped", "failed"]
 
 
+class FindingError(Exception):
+    """A finding the catalog can't render, an unknown code or a missing template argument: a bug in the tool."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """One rule firing: a code and the arguments of its message template."""
@@ -18,6 +22,16 @@ class Finding:
 
     @classmethod
     def of(cls, code: str, **args: Any) -> "Finding":
+        """The finding of rule `code`; an unknown code, or a missing argument of its message
+        template, is a bug in the tool (FindingError, reported per file by the engine)."""
+        from migrate.catalog import loader as catalog
+
+        rules = catalog.load().rules
+        if code not in rules:
+            raise FindingError(f"rule {code!r} is not in the catalog (rules/rules.toml)")
+        missing = rules[code].args - args.keys()
+        if missing:
+            raise FindingError(f"{code} is missing the message argument(s) {', '.join(sorted(missing))}")
         return cls(code, tuple(sorted(args.items())))
 
     def message(self) -> str:

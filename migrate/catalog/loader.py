@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import string
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -32,9 +33,29 @@ class Rule:
     # For an optional fix: the setting that turning the rule off switches off.
     turns_off: str | None = None
     docs: dict[str, str] = field(default_factory=dict)
+    # A blocker that leaves the call's result unfollowed: a stream the tool can't read.
+    streaming: bool = False
+    # In a notebook, when the finding's `line` is an IPython magic or shell command: the
+    # arguments rendered instead (`{subject}` is the `name` the replaced argument starts with).
+    at_magic: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def args(self) -> frozenset[str]:
+        """The arguments `message` takes."""
+        return template_args(self.message)
 
     def render(self, args: dict[str, Any]) -> str:
         return self.message.format(**args)
+
+
+@functools.cache
+def template_args(template: str) -> frozenset[str]:
+    """The names a `str.format` template takes: `{param}`, `{model.name}` -> param, model."""
+    names = set()
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name is not None:
+            names.add(re.split(r"[.\[]", name, maxsplit=1)[0])
+    return frozenset(names)
 
 
 @dataclass(frozen=True)
@@ -47,6 +68,8 @@ class Parameter:
     transform: str | None = None
     fix: str | None = None
     rule: str | None = None
+    # For a rename: the smallest integer literal the Responses parameter accepts.
+    minimum: int | None = None
     defaults: tuple[Any, ...] = ()
     why: str = ""
     conflicts: tuple[str, ...] = ()
@@ -202,7 +225,7 @@ def _rules(raw: dict[str, Any]) -> dict[str, Rule]:
             raise ValueError(f"{entry['code']}: unknown turns_off {entry['turns_off']!r}")
         if entry["code"] in rules:
             raise ValueError(f"duplicate rule code {entry['code']}")
-        rules[entry["code"]] = Rule(
+        rule = rules[entry["code"]] = Rule(
             code=entry["code"],
             name=entry["name"],
             safety=entry["safety"],
@@ -211,11 +234,45 @@ def _rules(raw: dict[str, Any]) -> dict[str, Rule]:
             level=entry.get("level", "warning"),
             turns_off=entry.get("turns_off"),
             docs={k: entry[k] for k in doc_keys if k in entry},
+            streaming=entry.get("streaming", False),
+            at_magic=dict(entry.get("at_magic", {})),
         )
+        if rule.at_magic and ("line" not in rule.args or not rule.at_magic.keys() <= rule.args):
+            raise ValueError(f"{rule.code}: at_magic replaces arguments its message lacks (or it has no `line`)")
+        if any(template_args(t) - {"subject"} for t in rule.at_magic.values()):
+            raise ValueError(f"{rule.code}: at_magic templates may only use {{subject}}")
     return rules
 
 
+# The mapping keys of parameters.toml each action reads, and those it can't do without.
+_ACTION_KEYS = {
+    "keep": {"report_prefix"},
+    "rename": {"to", "fix", "conflicts", "minimum"},
+    "transform": {"transform", "fix", "values"},
+    "drop-default": {"rule", "defaults", "why"},
+    "unsupported": {"rule", "defaults", "why"},
+}
+_ACTION_NEEDS = {"rename": {"to", "fix"}, "transform": {"transform"}, "drop-default": {"rule"}, "unsupported": {"rule"}}
+_MAPPING_KEYS = frozenset(key for keys in _ACTION_KEYS.values() for key in keys)
+
+
+def _check_parameter(name: str, entry: dict[str, Any]) -> None:
+    """A mapping key the entry's action does not read (a `fix` nothing records, say) is an error,
+    and so is a missing one the action needs; other keys (documentation) are not checked here."""
+    action = entry.get("action")
+    if action not in _ACTION_KEYS:
+        raise ValueError(f"parameters.toml [{name}]: unknown action {action!r}")
+    unread = (entry.keys() & _MAPPING_KEYS) - _ACTION_KEYS[action]
+    if unread:
+        raise ValueError(f"parameters.toml [{name}]: action {action!r} reads no {sorted(unread)}")
+    missing = _ACTION_NEEDS.get(action, set()) - entry.keys()
+    if missing:
+        raise ValueError(f"parameters.toml [{name}]: action {action!r} needs {sorted(missing)}")
+
+
 def _parameters(raw: dict[str, Any]) -> dict[str, Parameter]:
+    for name, entry in raw.items():
+        _check_parameter(name, entry)
     return {
         name: Parameter(
             name=name,
@@ -224,6 +281,7 @@ def _parameters(raw: dict[str, Any]) -> dict[str, Parameter]:
             transform=entry.get("transform"),
             fix=entry.get("fix"),
             rule=entry.get("rule"),
+            minimum=entry.get("minimum"),
             defaults=tuple(ast.literal_eval(d) for d in entry.get("defaults", ())),
             why=entry.get("why", ""),
             conflicts=tuple(entry.get("conflicts", ())),
@@ -356,3 +414,12 @@ def _check_references(catalog: Catalog) -> None:
     missing = sorted(set(named) - catalog.rules.keys())
     if missing:
         raise ValueError(f"rules/ data names codes missing from rules.toml: {missing}")
+    # A result read's fix gets its message's arguments from the data alone (`fix_args`).
+    for kind, paths in catalog.results.items():
+        for r in paths:
+            given = {name for name, _ in r.fix_args}
+            if (r.fix_args and r.fix is None) or (r.fix and given != catalog.rules[r.fix].args):
+                raise ValueError(
+                    f"results.toml [{kind}] {format_path(r.path)!r}: fix_args {sorted(given)} do not match "
+                    f"{r.fix}'s message, which takes {sorted(catalog.rules[r.fix].args) if r.fix else []}"
+                )

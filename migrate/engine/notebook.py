@@ -35,6 +35,7 @@ import re
 import traceback
 from dataclasses import dataclass, replace
 
+from migrate.catalog import loader as catalog
 from migrate.catalog.findings import CallSite, FileResult, Finding
 from migrate.catalog.settings import Settings
 from migrate.engine.pipeline import might_contain_call_sites, migrate_source
@@ -398,9 +399,10 @@ def _locate_finding(finding: Finding, cells: list[_Cell], magic_lines: set[int])
     args = dict(finding.args)
     if not isinstance(args.get("line"), int):
         return finding
-    if finding.code == "RSP301" and args["line"] in magic_lines:
-        name = re.match(r"`[^`]*`", str(args.get("how", "")))
-        args["how"] = f"{name.group() if name else 'it'} is read by an IPython magic or shell command"
+    if args["line"] in magic_lines:
+        for arg, template in catalog.load().rule(finding.code).at_magic.items():
+            name = re.match(r"`[^`]*`", str(args.get(arg, "")))
+            args[arg] = template.format(subject=name.group() if name else "it")
     cell, line = _cell_of(args["line"], cells)
     args["line"] = f"{line} of cell {cell.number}"
     return Finding.of(finding.code, **args)

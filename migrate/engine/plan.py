@@ -42,7 +42,6 @@ from migrate.rewrite.results import Followed, ResultFollower
 from migrate.rewrite.shared import Shared, binding_of
 from migrate.rewrite.shared import analyze as analyze_shared
 
-STREAMING_RULES = frozenset({"RSP207"})
 # Keywords whose value changes shape, followed when given by name (`tools=TOOLS`).
 SHAREABLE = ("messages", "tools", "tool_choice", "response_format")
 
@@ -359,7 +358,7 @@ def _plan_site(
     if isinstance(resolution, Client) and resolution.azure:
         fixes.append(Finding.of("RSP005"))
     fixes.extend(request.fixes)
-    streaming = any(b.code in STREAMING_RULES for b in plan.blockers)
+    streaming = any(catalog.rule(b.code).streaming for b in plan.blockers)
     kind = request.result_kind or site.method.result
     if kind and not streaming:  # a stream the tool can't follow is reported by RSP207 itself
         followed = follower.follow(site.call, kind)

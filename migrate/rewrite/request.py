@@ -20,7 +20,7 @@ from migrate.analysis.nodes import (
     short_code,
     string_value,
 )
-from migrate.catalog.findings import Finding
+from migrate.catalog.findings import Finding, FindingError
 from migrate.catalog.loader import Catalog, Parameter
 from migrate.catalog.settings import Settings
 from migrate.rewrite.edits import Edit
@@ -91,16 +91,30 @@ class _Request:
         if finding not in self.result.fixes:
             self.result.fixes.append(finding)
 
+    def fixed(self, keyword: str, **args: object) -> None:
+        """Record the fix rules/parameters.toml gives `keyword` (its `fix`)."""
+        code = self.ctx.catalog.parameters[keyword].fix
+        if code is None:
+            raise FindingError(f"rules/parameters.toml [{keyword}] has no `fix`")
+        self.fix(code, **args)
+
     def block(self, code: str, **args: object) -> None:
         self.result.blockers.append(Finding.of(code, **args))
 
-    def named(self, arg: cst.Arg, keyword: str, code: str) -> "Shared | None":
+    def unconvertible(self, keyword: str, value: cst.BaseExpression, why: str = "not a literal") -> None:
+        """`keyword=value`, whose shape changes, can't be seen into: RSP203 for the message list,
+        RSP205 for the other keywords."""
+        if keyword == "messages":
+            self.block("RSP203", param=keyword, expr=short_code(value), why=why)
+        else:
+            self.block("RSP205", param=keyword, expr=short_code(value), why=why)
+
+    def named(self, arg: cst.Arg, keyword: str) -> "Shared | None":
         """The followed literal behind `keyword=NAME`, or None after reporting why it can't be."""
         shared = self.ctx.shared.get(keyword)
         if isinstance(shared, Shared):
             return shared
-        why = shared if isinstance(shared, str) else "not a literal"
-        self.block(code, param=keyword, expr=short_code(arg.value), why=why)
+        self.unconvertible(keyword, arg.value, shared if isinstance(shared, str) else "not a literal")
         return None
 
     def define(
@@ -201,17 +215,19 @@ class _Request:
                     self.block("RSP210")
                 return
             value = literal_value(arg.value)
-            if isinstance(value, int) and not isinstance(value, bool) and value < 16:
-                self.block("RSP209", param=name, value=value)
+            minimum = parameter.minimum
+            if minimum is not None and isinstance(value, int) and not isinstance(value, bool) and value < minimum:
+                self.block("RSP209", param=name, value=value, minimum=minimum)
                 return
             self.add(arg, parameter.to or name, arg.value, index)
-            self.fix(parameter.fix or "RSP100")
+            self.fixed(name)
         elif parameter.action in ("unsupported", "drop-default"):
             value = literal_value(arg.value)
             if value is not NOT_LITERAL and any(_same(value, d) for d in parameter.defaults):
                 self.fix("RSP114", param=name, value=code_of(arg.value).strip())
                 return
-            self.block(parameter.rule or "RSP201", param=name, why=parameter.why)
+            assert parameter.rule is not None  # the loader requires it
+            self.block(parameter.rule, param=name, why=parameter.why)
         elif parameter.action == "transform":
             transform = TRANSFORMS[parameter.transform or name]
             try:
@@ -284,11 +300,11 @@ def _new_arg(name: str, value: cst.BaseExpression, call: cst.Call) -> cst.Arg:
 
 def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
     if isinstance(arg.value, cst.Name):
-        shared = req.named(arg, "messages", "RSP203")
+        shared = req.named(arg, "messages")
         if shared is None or not _define_message_list(req, shared):
             return
         req.add(arg, "input", arg.value, index)
-        req.fix(parameter.fix or "RSP101")
+        req.fixed("messages")
         return
     custom = _has_custom_tools(req.call)
     converted = convert_messages(arg.value, hoist_instructions=req.ctx.settings.instructions, custom_tools=custom)
@@ -301,7 +317,7 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
         req.comments[len(req.items)] = converted.moved_comments
         req.items.append(Item(_new_arg("instructions", converted.instructions, req.call)))
     req.add(arg, "input", converted.node, index)
-    req.fix(parameter.fix or "RSP101")
+    req.fixed("messages")
 
 
 def _define_message_list(req: _Request, shared: Shared) -> bool:
@@ -356,7 +372,7 @@ def _has_custom_tools(call: cst.Call) -> bool:
 
 def t_reasoning_effort(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
     req.add(arg, "reasoning", make_dict([("effort", arg.value)], arg.value), index)
-    req.fix(parameter.fix or "RSP105")
+    req.fixed("reasoning_effort")
 
 
 def _text_slot(req: _Request) -> None:
@@ -368,7 +384,7 @@ def _text_slot(req: _Request) -> None:
 def t_verbosity(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
     _text_slot(req)
     req.text["verbosity"] = arg.value
-    req.fix(parameter.fix or "RSP107")
+    req.fixed("verbosity")
 
 
 def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
@@ -378,34 +394,29 @@ def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parame
         if req.define(shared, _convert_format):
             _text_slot(req)
             req.text["format"] = value
-            req.fix(parameter.fix or "RSP106")
+            req.fixed("response_format")
         return
     if not isinstance(value, cst.Dict):
         if req.ctx.method in ("parse", "stream") and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
             req.add(arg, "text_format", value, index)
             req.fix("RSP111", model=code_of(value))
             return
-        req.named(arg, "response_format", "RSP205")
+        req.named(arg, "response_format")
         return
     fmt = _convert_format(req, value)
     if fmt is None:
         return
     _text_slot(req)
     req.text["format"] = fmt
-    req.fix(parameter.fix or "RSP106")
+    req.fixed("response_format")
 
 
 def _convert_format(req: _Request, value: cst.BaseExpression) -> cst.BaseExpression | None:
     """A chat `response_format` dict literal as a Responses `text.format` (json_schema flattened)."""
     view = DictView.of(value)
     if view is None:
-        req.block("RSP216", param="response_format", why="not a dict literal with literal keys")
-        return None
-    try:
-        return _format_of(req, view)
-    except Blocked as blocked:
-        req.block("RSP216", param="response_format", why=blocked.why)
-        return None
+        raise Blocked("not a dict literal with literal keys")
+    return _format_of(req, view)
 
 
 def _format_of(req: _Request, view: DictView) -> cst.BaseExpression | None:
@@ -437,12 +448,12 @@ def t_tools(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> No
         raise Blocked("both `tools` and legacy `functions` are given")
     value = arg.value
     if isinstance(value, cst.Name):
-        shared = req.named(arg, "tools", "RSP205")
+        shared = req.named(arg, "tools")
         if shared is not None and req.define(shared, _convert_tools):
             req.keep(arg, index)
         return
     if not isinstance(value, (cst.List, cst.Tuple)):
-        req.named(arg, "tools", "RSP205")
+        req.unconvertible("tools", value)
         return
     new = _convert_tools(req, value)
     if new is not None:
@@ -451,18 +462,18 @@ def t_tools(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> No
 
 def _convert_tools(req: _Request, value: cst.BaseExpression) -> cst.BaseExpression | None:
     if not isinstance(value, (cst.List, cst.Tuple)):
-        req.block("RSP205", param="tools", expr=short_code(value), why="not a list")
+        req.unconvertible("tools", value, why="not a list")
         return None
     elements = []
     for element in value.elements:
         if not isinstance(element, cst.Element):
-            req.block("RSP205", param="tools", expr=short_code(element.value), why="unpacked into the list")
+            req.unconvertible("tools", element.value, why="unpacked into the list")
             return None
         node = element.value
         if isinstance(node, cst.Call):
             spelling = code_of(node.func).strip()
             if spelling not in req.ctx.pydantic_tool_spellings:
-                req.block("RSP205", param="tools", expr=short_code(node), why="a call the tool does not know")
+                req.unconvertible("tools", node, why="a call the tool does not know")
                 return None
             new_name = req.ctx.catalog.clients.tool_helper_responses
             elements.append(element.with_changes(value=node.with_changes(func=_rename_helper(node.func, new_name))))
@@ -471,15 +482,11 @@ def _convert_tools(req: _Request, value: cst.BaseExpression) -> cst.BaseExpressi
             continue
         view = DictView.of(node)
         if view is None:
-            req.block("RSP205", param="tools", expr=short_code(node), why="not a dict literal")
+            req.unconvertible("tools", node, why="not a dict literal")
             return None
-        try:
-            elements.append(element.with_changes(value=_flat_tool(req, view)))
-        except Blocked as blocked:
-            req.block("RSP216", param="tools", why=blocked.why)
-            return None
+        elements.append(element.with_changes(value=_flat_tool(req, view)))
     if any(isinstance(e.value, cst.Dict) for e in elements):
-        req.fix("RSP108")
+        req.fixed("tools")
     return value.with_changes(elements=elements)
 
 
@@ -562,12 +569,12 @@ def _set_value(node: cst.Dict, key: str, value: cst.BaseExpression) -> cst.Dict:
 def t_tool_choice(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
     value = arg.value
     if isinstance(value, cst.Name):
-        shared = req.named(arg, "tool_choice", "RSP205")
+        shared = req.named(arg, "tool_choice")
         if shared is not None and req.define(shared, _convert_choice):
             req.keep(arg, index)
         return
     if string_value(value) is None and not isinstance(value, cst.Dict):
-        req.named(arg, "tool_choice", "RSP205")
+        req.unconvertible("tool_choice", value)
         return
     new = _convert_choice(req, value)
     if new is not None:
@@ -578,19 +585,14 @@ def _convert_choice(req: _Request, value: cst.BaseExpression) -> cst.BaseExpress
     text = string_value(value)
     if text is not None:
         if text not in req.ctx.catalog.parameters["tool_choice"].values:
-            req.block("RSP216", param="tool_choice", why=f"unknown tool_choice {text!r}")
-            return None
+            raise Blocked(f"unknown tool_choice {text!r}")
         return value
     view = DictView.of(value)
     if view is None:
-        req.block("RSP205", param="tool_choice", expr=short_code(value), why="not a dict literal")
+        req.unconvertible("tool_choice", value, why="not a dict literal")
         return None
-    try:
-        new = _flat_choice(view)
-    except Blocked as blocked:
-        req.block("RSP216", param="tool_choice", why=blocked.why)
-        return None
-    req.fix("RSP109")
+    new = _flat_choice(view)
+    req.fixed("tool_choice")
     return new
 
 
@@ -624,17 +626,17 @@ def t_functions(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -
         raise Blocked("both `tools` and legacy `functions` are given")
     value = arg.value
     if not isinstance(value, (cst.List, cst.Tuple)):
-        req.block("RSP205", param="functions", expr=short_code(value), why="not a list literal")
+        req.unconvertible("functions", value, why="not a list literal")
         return
     elements = []
     for element in value.elements:
         view = DictView.of(element.value) if isinstance(element, cst.Element) else None
         if view is None:
-            req.block("RSP205", param="functions", expr=short_code(element.value), why="not a dict literal")
+            req.unconvertible("functions", element.value, why="not a dict literal")
             return
         elements.append(element.with_changes(value=_flat_tool(req, view, legacy=True)))
     req.add(arg, "tools", value.with_changes(elements=elements), index)
-    req.fix(parameter.fix or "RSP110", param="functions", to="tools")
+    req.fixed("functions", param="functions", to="tools")
 
 
 def t_function_call(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
@@ -642,19 +644,19 @@ def t_function_call(req: _Request, arg: cst.Arg, index: int, parameter: Paramete
         raise Blocked("both `tool_choice` and legacy `function_call` are given")
     value = arg.value
     text = string_value(value)
-    if text in ("none", "auto"):
+    if text in parameter.values:
         req.add(arg, "tool_choice", value, index)
     else:
         view = DictView.of(value)
         if view is None or view.keys() != {"name"}:
-            req.block("RSP205", param="function_call", expr=short_code(value), why="not a literal")
+            req.unconvertible("function_call", value)
             return
         like = view.items["name"].key
         items = [Item(make_dict_element("type", quote_like(like, "function"), like))]
         items += [Item(e, i) for i, e in enumerate(view.node.elements)]
         node = view.node.with_changes(elements=rebuild(view.node.elements, items, view.node.lbrace.whitespace_after))
         req.add(arg, "tool_choice", node, index)
-    req.fix(parameter.fix or "RSP110", param="function_call", to="tool_choice")
+    req.fixed("function_call", param="function_call", to="tool_choice")
 
 
 def t_stream(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
@@ -681,12 +683,12 @@ def t_stream_options(req: _Request, arg: cst.Arg, index: int, parameter: Paramet
         return
     view = DictView.of(arg.value)
     if view is None or view.keys() - {"include_usage", "include_obfuscation"}:
-        req.block("RSP205", param="stream_options", expr=short_code(arg.value), why="not a literal of known options")
+        req.unconvertible("stream_options", arg.value, why="not a literal of known options")
         return
     if "include_usage" not in view:
         req.keep(arg, index)
         return
-    req.fix("RSP131")
+    req.fixed("stream_options")
     if view.keys() == {"include_usage"}:
         return  # usage always arrives on `response.completed`
     kept = [Item(e, i) for i, e in enumerate(view.node.elements) if string_value(e.key) != "include_usage"]  # type: ignore[union-attr]

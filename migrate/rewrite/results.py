@@ -152,9 +152,7 @@ class ResultFollower:
             calls.append(call)
         name = function.name.value
         if name in self.links.refused:
-            out.blockers.append(
-                Finding.of("RSP309", name=name, why=self.links.refused[name], line=self._line(statement))
-            )
+            out.blockers.append(Finding.of("RSP309", name=name, why=self.links.refused[name]))
             return True
         elsewhere = self.links.followed_elsewhere.get(name)
         if not calls and elsewhere is None:
@@ -330,7 +328,7 @@ class ResultFollower:
                     else:
                         steps.extend(_concrete(entry.to, segments[consumed - n : consumed]))
                     if entry.fix:
-                        fixes.append(Finding(entry.fix, entry.fix_args))
+                        fixes.append(Finding.of(entry.fix, **dict(entry.fix_args)))
                     current = entry.kind
                     if entry.compare is not None:
                         return consumed, steps, last, None, fixes
