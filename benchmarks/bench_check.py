@@ -25,12 +25,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_tree import Tree, make_tree  # noqa: E402
+from make_tree import Tree, make_tree
 
 NEEDLE = b"completions"  # what migrate's cheap text test looks for (migrate/engine/pipeline.py)
 CHECK = [sys.executable, "-m", "migrate", "apply", "--check"]

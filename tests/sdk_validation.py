@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from migrate.verify.validation import (  # noqa: F401 (re-exported)
     PLACEHOLDER_PREFIX,
@@ -44,9 +44,9 @@ from migrate.verify.validation import (  # noqa: F401 (re-exported)
 from migrate.verify.validation import validate_responses_body as _validate_strict
 
 __all__ = [
-    "Call",
     "PLACEHOLDER_PREFIX",
     "RESPONSES_METHODS",
+    "Call",
     "extract_calls",
     "is_placeholder",
     "validate_responses_body",
@@ -88,7 +88,7 @@ class Call:
     lineno: int
     method: str  # "create", "parse", "stream", "with_raw_response.create", ...
     body: dict
-    unvalidatable: Optional[str] = None  # reason, when the body cannot be known statically
+    unvalidatable: str | None = None  # reason, when the body cannot be known statically
     sdk_kwargs: dict = field(default_factory=dict)  # removed SDK-only kwargs (extra_body, ...)
     col_offset: int = 0
 
@@ -97,7 +97,7 @@ class _Unvalidatable(Exception):
     pass
 
 
-def _method_of(func: ast.expr) -> Optional[str]:
+def _method_of(func: ast.expr) -> str | None:
     """'create' for ``X.responses.create``, 'with_raw_response.parse' for ..., else None."""
     parts: list[str] = []
     node = func

@@ -23,7 +23,7 @@ from migrate.verify.canonical import (  # noqa: E402
     first_difference,
 )
 from migrate.verify.server import (  # noqa: E402
-    FakeOpenAI,  # noqa: E402
+    FakeOpenAI,
     chat_chunks,
     chat_completion,
     response_events,

@@ -24,11 +24,11 @@ import pytest
 pytest.importorskip("openai")
 pytest.importorskip("pydantic")
 
-from migrate.catalog.settings import Settings  # noqa: E402
-from migrate.engine.pipeline import migrate_source  # noqa: E402
-from migrate.verify.command import Comparison, RunRecord, compare_runs, verify_command  # noqa: E402
-from migrate.verify.programs import run_source  # noqa: E402
-from migrate.verify.server import FakeOpenAI  # noqa: E402
+from migrate.catalog.settings import Settings
+from migrate.engine.pipeline import migrate_source
+from migrate.verify.command import Comparison, RunRecord, compare_runs, verify_command
+from migrate.verify.programs import run_source
+from migrate.verify.server import FakeOpenAI
 
 RUNNABLE = Path(__file__).resolve().parent / "runnable"
 PROGRAMS = sorted(RUNNABLE.glob("*.py"))

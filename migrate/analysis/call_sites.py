@@ -8,8 +8,8 @@ assigned such a value in the class.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 from urllib.parse import urlsplit
 
 import libcst as cst

@@ -5,7 +5,8 @@ helpers that lay out new code are in `migrate.rewrite.layout`."""
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import libcst as cst
 
@@ -75,7 +76,7 @@ class DictView:
             self.items[key] = element
 
     @classmethod
-    def of(cls, node: cst.BaseExpression) -> "DictView | None":
+    def of(cls, node: cst.BaseExpression) -> DictView | None:
         if isinstance(node, cst.Dict):
             view = cls(node)
             if view.static:

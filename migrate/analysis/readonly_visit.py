@@ -38,7 +38,7 @@ import contextlib
 import inspect
 import textwrap
 import threading
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import libcst as cst
 from libcst import CSTNode, CSTVisitor, MaybeSentinel

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from migrate.catalog.loader import Catalog
 

@@ -17,7 +17,7 @@ class Finding:
     args: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
-    def of(cls, code: str, **args: Any) -> "Finding":
+    def of(cls, code: str, **args: Any) -> Finding:
         return cls(code, tuple(sorted(args.items())))
 
     def message(self) -> str:

@@ -19,7 +19,7 @@ class Settings:
     # Write `# TODO(migrate): CODE message` above every reported call.
     add_todo: bool = False
 
-    def turning_off(self, switches: set[str]) -> "Settings":
+    def turning_off(self, switches: set[str]) -> Settings:
         """These settings with the named switches (`instructions`, `store`) turned off."""
         changes: dict[str, object] = {}
         if "instructions" in switches:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 Position = tuple[int, int, int, int]  # line, column (1-based), end line, end column
 

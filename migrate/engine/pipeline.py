@@ -101,7 +101,7 @@ def _gate(data: bytes, scan: Scan | None) -> tuple[Scan | None, str | None]:
     return scan, None
 
 
-def _parse(data: bytes, scan: Scan | None, parse_error: str | None) -> "cst.Module":
+def _parse(data: bytes, scan: Scan | None, parse_error: str | None) -> cst.Module:
     if scan is not None and scan.depth > MAX_DEPTH:
         raise _Failed(
             f"too deeply nested: {scan.depth} levels of syntax (the limit is {MAX_DEPTH}; "
@@ -128,7 +128,7 @@ def _parse(data: bytes, scan: Scan | None, parse_error: str | None) -> "cst.Modu
 
 
 def _migrate_parsed(
-    path: str, data: bytes, module: "cst.Module", settings: Settings, links: Links, scan: Scan | None
+    path: str, data: bytes, module: cst.Module, settings: Settings, links: Links, scan: Scan | None
 ) -> FileResult:
     from migrate.catalog import loader as catalog
     from migrate.engine.codegen import ModuleCode

@@ -10,8 +10,8 @@ other edits compose.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import (
@@ -200,7 +200,7 @@ def _plan_imported(links: Links, parents, resolver: Resolver, follower: ResultFo
         if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
             continue
         parent = parents.get(node)
-        if isinstance(parent, cst.Attribute) and parent.attr is node or _inside_import(node, parents):
+        if (isinstance(parent, cst.Attribute) and parent.attr is node) or _inside_import(node, parents):
             continue
         names = {_absolute(q, links.package) for q in resolver.qualified_names(node)}
         hit = next((q for q in sorted(names) if q in links.imported), None)
@@ -263,7 +263,7 @@ def _ignore_marker(line: str) -> tuple[bool, frozenset[str]]:
     return False, frozenset(code.strip() for code in match.group(1).split(",") if code.strip())
 
 
-def _select(plan: "_Plan", disabled: frozenset[str], bare: bool) -> None:
+def _select(plan: _Plan, disabled: frozenset[str], bare: bool) -> None:
     """Apply --select/--ignore and in-code markers: a call the user chose to leave alone is
     `suppressed` (left untouched, counted, not reported); turned-off findings are not reported."""
     record = plan.record
@@ -289,7 +289,7 @@ def _select(plan: "_Plan", disabled: frozenset[str], bare: bool) -> None:
         record.findings = remaining
 
 
-def _todos(plans: list["_Plan"], parents) -> dict[cst.CSTNode, list[str]]:
+def _todos(plans: list[_Plan], parents) -> dict[cst.CSTNode, list[str]]:
     """`# TODO(migrate): CODE message` lines to put above the statement of each reported call."""
     todos: dict[cst.CSTNode, list[str]] = {}
     for plan in plans:
@@ -315,7 +315,7 @@ def _plan_site(
     resolver: Resolver,
     follower: ResultFollower,
     positions,
-    named: dict[str, "Shared | str"],
+    named: dict[str, Shared | str],
     owned: set[cst.CSTNode],
 ) -> _Plan:
     start = positions[site.call].start
@@ -412,7 +412,7 @@ def _tool_helper_spellings(call: cst.Call, resolver: Resolver, catalog: Catalog)
     return frozenset(spellings)
 
 
-def _named_arguments(call: cst.Call, scopes, parents, site_calls) -> dict[str, "Shared | str"]:
+def _named_arguments(call: cst.Call, scopes, parents, site_calls) -> dict[str, Shared | str]:
     """What each `keyword=NAME` argument whose shape changes refers to."""
     found: dict[str, Shared | str] = {}
     for arg in call.args:

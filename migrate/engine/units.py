@@ -19,9 +19,9 @@ from __future__ import annotations
 import ast
 import warnings
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 from migrate.analysis.groups import connected
 from migrate.analysis.links import Links, absolute_module

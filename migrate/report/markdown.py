@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import IO, Sequence
+from collections.abc import Sequence
+from typing import IO
 
 from migrate.catalog import loader as catalog
 from migrate.catalog.findings import CallSite, FileResult

@@ -12,8 +12,8 @@ which calls migrate, `import_edits` adds those imports and drops the chat ones l
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
 
 import libcst as cst
 from libcst.metadata import ImportAssignment, Scope

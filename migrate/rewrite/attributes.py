@@ -19,8 +19,8 @@ anything else is why it can't be followed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import libcst as cst
 from libcst.metadata import Assignment

@@ -18,7 +18,7 @@ Anything else (`d.items()`, `for k in d`, `d[0]`, `return d`, the read printed) 
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import libcst as cst
 from libcst.metadata import Assignment

@@ -7,8 +7,8 @@ same result, so the planner can run it on the original tree and again on the upd
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import libcst as cst
 
@@ -56,7 +56,7 @@ class RequestContext:
     # Set once the result's output is found fed back as input (with store=False).
     include_reasoning: bool = False
     # keyword -> what the name it is given refers to (a followed literal, or why not).
-    shared: dict[str, "Shared | str"] = field(default_factory=dict)
+    shared: dict[str, Shared | str] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,7 +68,7 @@ class RequestResult:
     # Spellings of `pydantic_function_tool` that were renamed (the planner fixes imports).
     renamed_tool_helpers: set[str] = field(default_factory=set)
     # Values passed by name: converted where they are written, shared with other calls.
-    shared: list["Shared"] = field(default_factory=list)
+    shared: list[Shared] = field(default_factory=list)
     definition_edits: list[Edit] = field(default_factory=list)
     # Set when the arguments change what the call returns (`stream=True`: a stream).
     result_kind: str | None = None
@@ -94,7 +94,7 @@ class _Request:
     def block(self, code: str, **args: object) -> None:
         self.result.blockers.append(Finding.of(code, **args))
 
-    def named(self, arg: cst.Arg, keyword: str, code: str) -> "Shared | None":
+    def named(self, arg: cst.Arg, keyword: str, code: str) -> Shared | None:
         """The followed literal behind `keyword=NAME`, or None after reporting why it can't be."""
         shared = self.ctx.shared.get(keyword)
         if isinstance(shared, Shared):
@@ -106,7 +106,7 @@ class _Request:
     def define(
         self,
         shared: Shared,
-        convert: Callable[["_Request", cst.BaseExpression], cst.BaseExpression | None],
+        convert: Callable[[_Request, cst.BaseExpression], cst.BaseExpression | None],
         target: cst.BaseExpression | None = None,
     ) -> bool:
         """Convert a shared literal (or a message added to a shared list) where it is written:

@@ -11,8 +11,8 @@ alone and reported.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import libcst as cst
 from libcst.metadata import Assignment
@@ -64,7 +64,7 @@ class ResultFollower:
         parents: Mapping[cst.CSTNode, cst.CSTNode],
         positions,
         call_bindings: Mapping[cst.CSTNode, str],
-        sinks: Callable[[cst.CSTNode, str, "Followed"], bool] | None = None,
+        sinks: Callable[[cst.CSTNode, str, Followed], bool] | None = None,
         links: Links = NO_LINKS,
     ) -> None:
         self.kinds = catalog.results

@@ -9,8 +9,8 @@ where it is written, and all the calls that share the value migrate together or 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import libcst as cst
 from libcst.metadata import Assignment, GlobalScope

@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from typing import Generator, Sequence
+from collections.abc import Generator, Sequence
 
 from migrate.catalog.settings import Settings
 from migrate.run.tasks import Task, TaskResult, migrate_task

@@ -6,8 +6,8 @@ pipe, CI, pre-commit's captured output) nothing is drawn.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 MIN_FILES = 200
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Generator, Iterator, Sequence
 
 from migrate.catalog.findings import FileResult
 from migrate.catalog.settings import Settings

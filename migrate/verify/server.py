@@ -31,7 +31,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any
 
 from migrate.verify.answers import Answer, plan_answer
 from migrate.verify.canonical import (
@@ -41,7 +41,7 @@ from migrate.verify.canonical import (
     responses_turns,
 )
 
-__all__ = ["FakeOpenAI", "RecordedRequest", "CREATED"]
+__all__ = ["CREATED", "FakeOpenAI", "RecordedRequest"]
 
 CREATED = 1_700_000_000  # a fixed timestamp: answers must not depend on the clock
 LOGPROBS_INCLUDE = "message.output_text.logprobs"
@@ -59,13 +59,13 @@ class RecordedRequest:
     method: str
     path: str
     body: Any
-    canonical: Optional[dict] = None  # None when the request was rejected
+    canonical: dict | None = None  # None when the request was rejected
     errors: list = field(default_factory=list)  # "param: message" lines; [] when valid
     status: int = 200
     stream: bool = False
-    helper: Optional[str] = None  # the SDK helper (X-Stainless-Helper-Method), e.g. "chat.completions.parse"
-    answer: Optional[Answer] = None
-    response_id: Optional[str] = None
+    helper: str | None = None  # the SDK helper (X-Stainless-Helper-Method), e.g. "chat.completions.parse"
+    answer: Answer | None = None
+    response_id: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -74,9 +74,9 @@ class RecordedRequest:
 
 @dataclass
 class _Problem:
-    param: Optional[str]
+    param: str | None
     message: str
-    code: Optional[str]
+    code: str | None
 
     def line(self) -> str:
         return f"{self.param or 'body'}: {self.message}"
@@ -278,7 +278,7 @@ class _Stored:
         self.calls = calls  # call id -> "function" | "custom", for calls it issued
 
 
-def _responses_problems(body: dict, stored: Optional[_Stored]) -> list:
+def _responses_problems(body: dict, stored: _Stored | None) -> list:
     problems: list = []
     calls: dict = dict(stored.calls) if stored else {}
     pending: dict = {cid: "previous_response_id" for cid in calls}
@@ -425,7 +425,7 @@ def chat_chunks(model: str, seed: str, answers: list, include_usage: bool) -> li
     }
     chunks = []
 
-    def chunk(index: int, delta: dict, finish: Optional[str] = None) -> None:
+    def chunk(index: int, delta: dict, finish: str | None = None) -> None:
         body = dict(base, choices=[{"index": index, "delta": delta, "finish_reason": finish, "logprobs": None}])
         if include_usage:
             body["usage"] = None
@@ -522,7 +522,7 @@ def _given(body: dict, key: str, default: Any) -> Any:
     return default if value is None else value
 
 
-def response_object(body: dict, response_id: str, answer: Optional[Answer], *, status: str = "completed") -> dict:
+def response_object(body: dict, response_id: str, answer: Answer | None, *, status: str = "completed") -> dict:
     text = dict(body.get("text") or {})
     text.setdefault("format", {"type": "text"})
     return {
@@ -620,15 +620,15 @@ class FakeOpenAI:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._host = host
         self._port = port
-        self._httpd: Optional[ThreadingHTTPServer] = None
-        self._thread: Optional[threading.Thread] = None
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._requests: list = []
         self._responses: dict = {}  # response id -> _Stored
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    def start(self) -> "FakeOpenAI":
+    def start(self) -> FakeOpenAI:
         if self._httpd is not None:
             return self
         from migrate.verify import validation
@@ -656,7 +656,7 @@ class FakeOpenAI:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> "FakeOpenAI":
+    def __enter__(self) -> FakeOpenAI:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -765,7 +765,7 @@ class FakeOpenAI:
             return 200, "text/event-stream", data.encode()
         return 200, "application/json", json.dumps(chat_completion(model, seed, answers)).encode()
 
-    def _history(self, response_id: str) -> Optional[list]:
+    def _history(self, response_id: str) -> list | None:
         with self._lock:
             stored = self._responses.get(response_id)
         return list(stored.context) if stored else None

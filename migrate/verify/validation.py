@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Optional, Union
+from typing import Any, Union
 
 __all__ = [
     "PLACEHOLDER_PREFIX",
@@ -124,7 +125,7 @@ class _SDK:
         if adapter is None:
             # A config is refused on a bare TypedDict but accepted on List[TypedDict];
             # like on the Union, it propagates to the nested TypedDicts.
-            adapter = self.TypeAdapter(List[member], config=self.forbid)  # type: ignore[valid-type]
+            adapter = self.TypeAdapter(list[member], config=self.forbid)  # type: ignore[valid-type]
             self._item_adapters[member] = adapter
         return adapter
 
@@ -162,7 +163,7 @@ def _literal_values(hint: Any) -> tuple[set, bool]:
     return values, required
 
 
-_sdk_instance: Optional[_SDK] = None
+_sdk_instance: _SDK | None = None
 
 
 def _sdk() -> _SDK:
@@ -183,7 +184,7 @@ class _Err:
     type: str
     msg: str
     input: Any = None
-    ctx: Optional[dict] = None
+    ctx: dict | None = None
 
 
 def _errs(exc: Any, prefix: tuple = ()) -> list[_Err]:
@@ -416,7 +417,7 @@ def _validate_items(items: Iterable[Any], key: str, candidates_of, unknown) -> l
         if not candidates:
             lines.append(unknown(where, item))
             continue
-        best: Optional[tuple] = None
+        best: tuple | None = None
         for rank, member in enumerate(candidates):
             _, raw = _strict(sdk.item_adapter(member.cls), [item])
             # Strip the List index of the single-item list.
