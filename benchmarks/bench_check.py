@@ -137,7 +137,7 @@ def check_summary(tree_root: Path) -> str:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    lines = [l for l in proc.stderr.decode(errors="replace").splitlines() if "scanned" in l]
+    lines = [line for line in proc.stderr.decode(errors="replace").splitlines() if "scanned" in line]
     return (lines[-1] if lines else "(no summary line)") + f" [exit {proc.returncode}]"
 
 

@@ -128,7 +128,7 @@ class _Evaluator:
             return self.placeholder(node)  # bytes, Ellipsis, complex
         if isinstance(node, ast.Dict):
             out: dict = {}
-            for key, val in zip(node.keys, node.values):
+            for key, val in zip(node.keys, node.values, strict=True):
                 if key is None:
                     raise _Unvalidatable(f"dict literal with **{self.placeholder(val)[6:-1]} spread")
                 k = self.value(key)

@@ -37,8 +37,19 @@ def truth_tested(parent: cst.CSTNode | None, node: cst.CSTNode, parents: Mapping
 
 def literal_value(node: cst.BaseExpression) -> Any:
     """The Python value of a literal expression, or NOT_LITERAL."""
-    if isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)) or (
-        isinstance(node, (cst.List, cst.Tuple, cst.Dict, cst.UnaryOperation, cst.ConcatenatedString))
+    if isinstance(
+        node,
+        (
+            cst.Name,
+            cst.SimpleString,
+            cst.Integer,
+            cst.Float,
+            cst.List,
+            cst.Tuple,
+            cst.Dict,
+            cst.UnaryOperation,
+            cst.ConcatenatedString,
+        ),
     ):
         try:
             return ast.literal_eval(code_of(node).strip())

@@ -193,9 +193,12 @@ def _own_callbacks(visitor_type: type) -> list[tuple[str, str]]:
     for name in sorted(names):
         prefix, _, rest = name.partition("_")
         node, _, field = rest.partition("_")
-        if prefix in ("visit", "leave") and node[:1].isupper():
-            if getattr(visitor_type, name) is not getattr(CSTVisitor, name, None):
-                found.append((node, field))
+        if (
+            prefix in ("visit", "leave")
+            and node[:1].isupper()
+            and getattr(visitor_type, name) is not getattr(CSTVisitor, name, None)
+        ):
+            found.append((node, field))
     return found
 
 

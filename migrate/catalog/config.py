@@ -62,7 +62,7 @@ def find_pyproject(paths: Sequence[str]) -> Path | None:
 def _common_parts(paths: list[Path]) -> tuple[str, ...]:
     parts = [p.parts for p in paths]
     common = []
-    for group in zip(*parts):
+    for group in zip(*parts, strict=False):  # the paths' lengths differ: zip stops at the shortest
         if len(set(group)) != 1:
             break
         common.append(group[0])

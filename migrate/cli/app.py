@@ -102,7 +102,7 @@ def apply(
         config.check_codes(cli_ignore, rules, "--ignore")
     except config.ConfigError as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     settings = Settings(
         instructions=cfg.instructions if instructions is None else instructions,
         store=(cfg.store if store is None else store.value),  # type: ignore[arg-type]

@@ -115,7 +115,7 @@ def _migrate(path: str, data: bytes, settings: Settings) -> FileResult:
         return FileResult(path, "unchanged", calls=calls, original=data)
 
     new_sources = _split_back(result.migrated.decode("utf-8"), cells, placeholders, newline)
-    changed = {cell.number: new for cell, new in zip(cells, new_sources) if new != cell.text}
+    changed = {cell.number: new for cell, new in zip(cells, new_sources, strict=True) if new != cell.text}
     if not changed:
         return FileResult(path, "unchanged", calls=calls, original=data)
     new_text = _splice(text, doc, cells, changed)
@@ -181,7 +181,7 @@ def _code_cells(text: str, doc: dict) -> list[_Cell]:
     if len(spans) != len(doc["cells"]):  # can't happen for valid JSON; be safe
         raise _Bail("failed", "not a notebook: the cells can't be located in the file")
     cells = []
-    for number, (cell, span) in enumerate(zip(doc["cells"], spans), 1):
+    for number, (cell, span) in enumerate(zip(doc["cells"], spans, strict=True), 1):
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
@@ -368,7 +368,7 @@ def _split_back(migrated: str, cells: list[_Cell], placeholders: dict[str, str],
             "failed", "internal error: the notebook's cells could not be told apart after migrating; left unchanged"
         )
     out = []
-    for cell, body in zip(cells, sources):
+    for cell, body in zip(cells, sources, strict=True):
         new = "".join(_locate_todo(line, cells) for line in body)
         if cell.added and new.endswith(cell.added):
             new = new[: -len(cell.added)]

@@ -547,7 +547,7 @@ class _Positions:
         self.parents = parents
         self.known: dict[cst.CSTNode, CodeRange] = {}
         if known is not None and len(known) == len(sites):
-            for site, (line, column, end_line, end_column) in zip(sites, known):
+            for site, (line, column, end_line, end_column) in zip(sites, known, strict=True):
                 self.known[site.call] = CodeRange(CodePosition(line, column - 1), CodePosition(end_line, end_column))
         self._statements: dict[cst.CSTNode, Mapping[cst.CSTNode, CodeRange]] = {}
         self._full: Mapping[cst.CSTNode, CodeRange] | None = None

@@ -17,7 +17,8 @@ def write_markdown(results: Sequence[FileResult], summary: Summary, out: IO[str]
     w = out.write
     w("## openai-responses-migrate\n\n")
     w(
-        "| files scanned | call sites | migrated | reported | skipped (not OpenAI's) | suppressed | files changed | failed |\n"
+        "| files scanned | call sites | migrated | reported | skipped (not OpenAI's) | suppressed "
+        "| files changed | failed |\n"
     )
     w("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     w(

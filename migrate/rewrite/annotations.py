@@ -211,9 +211,12 @@ class TypeMapper:
         """A global name already bound to `qualified` (`from openai.types.responses import X [as Y]`)."""
         globals_ = scope.globals
         for assignment in globals_.assignments:
-            if isinstance(assignment, ImportAssignment) and isinstance(assignment.node, cst.ImportFrom):
-                if any(q.name == qualified for q in globals_.get_qualified_names_for(assignment.name)):
-                    return assignment.name
+            if (
+                isinstance(assignment, ImportAssignment)
+                and isinstance(assignment.node, cst.ImportFrom)
+                and any(q.name == qualified for q in globals_.get_qualified_names_for(assignment.name))
+            ):
+                return assignment.name
         return None
 
     def _is_taken(self, name: str) -> bool:
@@ -294,7 +297,8 @@ class _ImportPlan:
                     continue
             module = self.converted.get(node)
             edits.setdefault(node, []).append(
-                lambda updated, r=frozenset(remove), a=sorted(add), m=module: _edit_import(updated, r, a, m)
+                # The defaults bind this iteration's values: B008's call-per-definition is the point.
+                lambda updated, r=frozenset(remove), a=sorted(add), m=module: _edit_import(updated, r, a, m)  # noqa: B008
             )
         for line in gone - self.inserted.keys():
             edits.setdefault(line, []).append(lambda updated: cst.RemoveFromParent())
@@ -395,9 +399,14 @@ def _import_from(globals_: Scope, module: str, order: Mapping) -> cst.ImportFrom
     found = []
     for assignment in globals_.assignments:
         node = assignment.node if isinstance(assignment, ImportAssignment) else None
-        if isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
-            if code_of(node.module).strip() == module and not isinstance(node.names, cst.ImportStar):
-                found.append(node)
+        if (
+            isinstance(node, cst.ImportFrom)
+            and not node.relative
+            and node.module is not None
+            and code_of(node.module).strip() == module
+            and not isinstance(node.names, cst.ImportStar)
+        ):
+            found.append(node)
     return min(found, key=lambda n: order.get(n, 0), default=None)
 
 

@@ -144,7 +144,10 @@ class SelfAttributes:
         for node in self._attributes().get(attr, ()):
             owner = self.method_class(node.value)
             if owner is not None and owner is not cls and self._derives(owner, cls, 0):
-                return f"`{owner.name.value}` derives from `{name}` and uses `{code_of(node).strip()}` at line {self.line(node)}"
+                return (
+                    f"`{owner.name.value}` derives from `{name}` and uses `{code_of(node).strip()}`"
+                    f" at line {self.line(node)}"
+                )
             if owner is None:
                 return f"`{code_of(node).strip()}` at line {self.line(node)} may be the same attribute"
             if owner is not cls:

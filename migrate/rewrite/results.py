@@ -112,9 +112,12 @@ class ResultFollower:
         if isinstance(parent, cst.Expr):
             return  # discarded
         target = _assigned_name(parent, node)
-        if isinstance(parent, cst.AnnAssign) and target is not None:
-            if not self._annotated(parent.annotation, kind, out, target.value, node):
-                return
+        if (
+            isinstance(parent, cst.AnnAssign)
+            and target is not None
+            and not self._annotated(parent.annotation, kind, out, target.value, node)
+        ):
+            return
         if target is not None:
             self._binding(target, kind, out, seen)
             return
@@ -189,14 +192,23 @@ class ResultFollower:
                 in_test = truth_tested(self.parents.get(parent), parent, self.parents)
                 out.edits.append(Edit(parent, lambda updated, n=negated, t=in_test: _emptiness(updated, n, t)))
                 return True
-        if uses.iterate is not None and isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
-            if isinstance(parent.target, cst.Name):
-                self._binding(parent.target, uses.iterate, out, seen)
-                return True
-        if uses.enter is not None and isinstance(parent, cst.WithItem) and parent.item is node:
-            if parent.asname is not None and isinstance(parent.asname.name, cst.Name):
-                self._binding(parent.asname.name, uses.enter, out, seen)
-                return True
+        if (
+            uses.iterate is not None
+            and isinstance(parent, (cst.For, cst.CompFor))
+            and parent.iter is node
+            and isinstance(parent.target, cst.Name)
+        ):
+            self._binding(parent.target, uses.iterate, out, seen)
+            return True
+        if (
+            uses.enter is not None
+            and isinstance(parent, cst.WithItem)
+            and parent.item is node
+            and parent.asname is not None
+            and isinstance(parent.asname.name, cst.Name)
+        ):
+            self._binding(parent.asname.name, uses.enter, out, seen)
+            return True
         return False
 
     def _annotated(self, annotation: cst.Annotation, kind: str, out: Followed, name: str, at: cst.CSTNode) -> bool:
@@ -455,7 +467,7 @@ class ResultFollower:
 def _segments_match(found: list, wanted: tuple[Segment, ...]) -> bool:
     if len(found) != len(wanted):
         return False
-    for (fk, fv), (wk, wv) in zip(found, wanted):
+    for (fk, fv), (wk, wv) in zip(found, wanted, strict=True):
         if fk != wk:
             return False
         if wk == "index" and wv == "*":
@@ -507,9 +519,12 @@ def _segment(node: cst.CSTNode) -> tuple[str, object]:
             value = node.slice[0].slice.value
             if isinstance(value, cst.Integer):
                 return ("index", int(value.value, 0))
-            if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
-                if isinstance(value.expression, cst.Integer):
-                    return ("index", -int(value.expression.value, 0))
+            if (
+                isinstance(value, cst.UnaryOperation)
+                and isinstance(value.operator, cst.Minus)
+                and isinstance(value.expression, cst.Integer)
+            ):
+                return ("index", -int(value.expression.value, 0))
         return ("index", "<" + code_of(node).strip() + ">")
     assert isinstance(node, cst.Call)
     return ("call", None) if not node.args else ("call", "<args>")

@@ -26,6 +26,7 @@ the instant between the check and the replace loses its change.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -91,10 +92,8 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes) -> None:
             raise FileChangedError(path)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     _fsync_dir(target.parent)
 

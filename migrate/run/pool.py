@@ -91,7 +91,7 @@ def migrate_in_pool(
     warm()
     workers = context.Pool(min(jobs, len(tasks)), initializer=_start, initargs=(settings, timeout))
     try:
-        for task, outcome in zip(tasks, workers.imap(_work, tasks, chunksize=1)):
+        for task, outcome in zip(tasks, workers.imap(_work, tasks, chunksize=1), strict=True):
             if isinstance(outcome, dict):
                 for path, result in outcome.items():
                     result.original = task.data[path]  # type: ignore[union-attr]

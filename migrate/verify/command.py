@@ -118,7 +118,7 @@ def compare_runs(original: RunRecord, migrated: RunRecord) -> Comparison:
                 result.details.extend(f"    {line}" for line in request.errors[:8])
     # 2. Requests, paired in order.
     differing = 0
-    for left, right in zip(original.requests, migrated.requests):
+    for left, right in zip(original.requests, migrated.requests, strict=False):  # the counts may differ: see below
         if left.errors or right.errors:
             continue
         found = first_difference(left.canonical, right.canonical)
@@ -303,7 +303,8 @@ def _migrate_tree(target: Path) -> list:
             migrated += call.outcome == "migrated"
             reported += call.outcome == "reported"
     lines = [
-        f"migrated {migrated} call{'s' if migrated != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}"
+        f"migrated {migrated} call{'s' if migrated != 1 else ''}"
+        f" in {len(changed)} file{'s' if len(changed) != 1 else ''}"
         + (f"; {reported} call{'s' if reported != 1 else ''} reported and left alone" if reported else "")
     ]
     lines.extend(f"  failed: {line}" for line in failed)
@@ -353,7 +354,8 @@ def render(outcome: VerifyOutcome) -> str:
         for request in run.requests:
             apis[request.api] = apis.get(request.api, 0) + 1
         counts.append(
-            f"{run.label}: {len(run.requests)} request{'' if len(run.requests) == 1 else 's'} ({apis['chat']} chat.completions, {apis['responses']} responses), exit {run.returncode}"
+            f"{run.label}: {len(run.requests)} request{'' if len(run.requests) == 1 else 's'}"
+            f" ({apis['chat']} chat.completions, {apis['responses']} responses), exit {run.returncode}"
         )
     lines.extend(counts)
     lines.extend(f"note: {note}" for note in outcome.comparison.notes)

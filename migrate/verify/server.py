@@ -126,7 +126,8 @@ def _strict_schema_problems(schema: Any, what: str, param: str, code: str) -> li
                 problems.append(
                     _Problem(
                         param,
-                        f"Invalid schema for {what}: In context={context}, 'additionalProperties' is required to be supplied and to be false.",
+                        f"Invalid schema for {what}: In context={context}, "
+                        "'additionalProperties' is required to be supplied and to be false.",
                         code,
                     )
                 )
@@ -136,22 +137,23 @@ def _strict_schema_problems(schema: Any, what: str, param: str, code: str) -> li
                 problems.append(
                     _Problem(
                         param,
-                        f"Invalid schema for {what}: In context={context}, 'required' is required to be supplied and to be an array "
+                        f"Invalid schema for {what}: In context={context}, "
+                        "'required' is required to be supplied and to be an array "
                         f"including every key in properties. Missing '{missing[0]}'.",
                         code,
                     )
                 )
                 return
             for name, sub in props.items():
-                walk(sub, context + ("properties", name))
+                walk(sub, (*context, "properties", name))
         for key in ("items",):
-            walk(node.get(key), context + (key,))
+            walk(node.get(key), (*context, key))
         for key in ("anyOf", "allOf", "prefixItems"):
             for i, sub in enumerate(node.get(key) or []):
-                walk(sub, context + (key, str(i)))
+                walk(sub, (*context, key, str(i)))
         for key in ("$defs", "definitions"):
             for name, sub in (node.get(key) or {}).items():
-                walk(sub, context + (key, name))
+                walk(sub, (*context, key, name))
 
     walk(schema, ())
     return problems
@@ -209,7 +211,8 @@ def _chat_problems(body: dict) -> list:
                 problems.append(
                     _Problem(
                         f"messages.[{index}].role",
-                        "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'. "
+                        "Invalid parameter: messages with role 'tool' must be a response to a preceeding message "
+                        "with 'tool_calls'. "
                         f"(tool_call_id {call_id!r} was not issued by the preceding assistant message)",
                         None,
                     )
@@ -228,7 +231,8 @@ def _chat_problems(body: dict) -> list:
         problems.append(
             _Problem(
                 f"messages.[{index}].role",
-                "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. "
+                "An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+                "'tool_call_id'. "
                 f"The following tool_call_ids did not have response messages: {', '.join(sorted(map(str, pending)))}",
                 None,
             )
@@ -296,7 +300,8 @@ def _responses_problems(body: dict, stored: _Stored | None) -> list:
                 problems.append(
                     _Problem(
                         "input",
-                        f"No tool call found for {want.replace('function', 'function call')} output with call_id {call_id}.",
+                        f"No tool call found for {want.replace('function', 'function call')} output"
+                        f" with call_id {call_id}.",
                         None,
                     )
                 )
@@ -339,7 +344,8 @@ def _responses_problems(body: dict, stored: _Stored | None) -> list:
         problems.append(
             _Problem(
                 "max_output_tokens",
-                f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got {limit} instead.",
+                "Invalid 'max_output_tokens': integer below minimum value. "
+                f"Expected a value >= 16, but got {limit} instead.",
                 "integer_below_min_value",
             )
         )
@@ -821,7 +827,7 @@ class FakeOpenAI:
             out_turn = {"role": "assistant", "content": [{"type": "text", "text": answer.text}]}
             calls = {}
         with self._lock:
-            self._responses[response_id] = _Stored(canon.get("store", True), context + [out_turn], calls)
+            self._responses[response_id] = _Stored(canon.get("store", True), [*context, out_turn], calls)
         if record.stream:
             events = response_events(body, response_id, answer)
             data = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)

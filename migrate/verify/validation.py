@@ -85,7 +85,7 @@ class _SDK:
         self.streaming = ResponseCreateParamsStreaming.__name__
         # The recipe of api-mapping.md section f.
         self.body = TypeAdapter(
-            Union[ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming],
+            ResponseCreateParamsNonStreaming | ResponseCreateParamsStreaming,
             config=self.forbid,
         )
         # Input item members with the literal values of their `type` / `role`.
@@ -110,7 +110,7 @@ class _SDK:
         self.chat_non_streaming = CompletionCreateParamsNonStreaming.__name__
         self.chat_streaming = CompletionCreateParamsStreaming.__name__
         self.chat_body = TypeAdapter(
-            Union[CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming],
+            CompletionCreateParamsNonStreaming | CompletionCreateParamsStreaming,
             config=self.forbid,
         )
         # Chat messages, discriminated by `role` (they have no `type`).
@@ -207,14 +207,14 @@ def _force(value: Any, path: tuple, out: list[_Err]) -> None:
             except sdk.ValidationError as exc:  # the iterator goes on after an error
                 out.extend(_errs(exc, path))
             else:
-                _force(item, path + (index,), out)
+                _force(item, (*path, index), out)
             index += 1
     elif isinstance(value, dict):
         for key, item in value.items():
-            _force(item, path + (key,), out)
+            _force(item, (*path, key), out)
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            _force(item, path + (index,), out)
+            _force(item, (*path, index), out)
 
 
 def _strict(adapter: Any, value: Any) -> tuple[Any, list[_Err]]:
@@ -315,7 +315,7 @@ def _resolve(errs: list[_Located], depth: int = 0) -> list[_Located]:
             branches[step[1]] = _resolve(group, depth + 1)
     if branches and all(branches.values()):
         ranked = sorted(branches.items(), key=lambda kv: _branch_score(kv[1], depth + 1))
-        best_label, best = ranked[0]
+        _best_label, best = ranked[0]
         score = _branch_score(best, depth + 1)
         prefix = [s for s in best[0].steps[:depth]]
         if score[0]:
@@ -335,7 +335,7 @@ def _resolve(errs: list[_Located], depth: int = 0) -> list[_Located]:
             value = next(e.err.input for e in best if e.data_path(depth + 1) == ["type"])
             kept.append(
                 _Located(
-                    prefix + [(_DATA, "type")],
+                    [*prefix, (_DATA, "type")],
                     False,
                     _Err((), "literal_error", "Input should be one of " + ", ".join(expected), value),
                 )
