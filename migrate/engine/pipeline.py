@@ -143,9 +143,15 @@ def _migrate_parsed(
             return FileResult(path, "skipped", reason=reason, original=data)
         source = data.decode(module.encoding, errors="replace")
         result = migrate_module(module, settings, catalog.load(), source, positions, links, code)
-        crossing = {"returns": result.returns, "unfollowed": result.unfollowed}
         if not result.changed:
-            return FileResult(path, "unchanged", calls=result.calls, original=data, **crossing)
+            return FileResult(
+                path,
+                "unchanged",
+                calls=result.calls,
+                original=data,
+                returns=result.returns,
+                unfollowed=result.unfollowed,
+            )
         new = code.bytes(result.module)
     except RecursionError:
         raise _Failed("too deeply nested to transform") from None
@@ -167,7 +173,15 @@ def _migrate_parsed(
             f"internal error: the rewritten file does not parse ({problem}) after {_rules_applied(result.calls)}; "
             "the file was left unchanged (please report this)"
         )
-    return FileResult(path, "changed", calls=result.calls, original=data, migrated=new, **crossing)
+    return FileResult(
+        path,
+        "changed",
+        calls=result.calls,
+        original=data,
+        migrated=new,
+        returns=result.returns,
+        unfollowed=result.unfollowed,
+    )
 
 
 def _does_not_parse(new: bytes, path: str, *, libcst_only: bool) -> str | None:

@@ -58,7 +58,7 @@ class _Plan:
     ctx: RequestContext | None = None
     edits: list[Edit] = field(default_factory=list)
     blockers: list[Finding] = field(default_factory=list)
-    bindings: set[cst.CSTNode] = field(default_factory=set)
+    bindings: set[cst.CSTNode | _ImportedKey] = field(default_factory=set)
     shared_with: set[cst.CSTNode] = field(default_factory=set)
     # Shared values (by binding) this call uses or adds its result to: coupled with their users.
     shared_values: set[cst.CSTNode] = field(default_factory=set)
@@ -159,11 +159,11 @@ def _migrate_module(
         bare = any(b for b, _ in marked)
         local = frozenset().union(*(codes for _, codes in marked))
         disabled = settings.disabled | local
-        switches = {catalog.rules[c].turns_off for c in disabled if c in catalog.rules and catalog.rules[c].turns_off}
+        switches = {off for c in disabled if c in catalog.rules and (off := catalog.rules[c].turns_off)}
         owned = {target for target, call in binding_calls.items() if call is site.call}
         plan = _plan_site(
             site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call], owned
-        )  # type: ignore[arg-type]
+        )
         _select(plan, disabled, bare)
         plans.append(plan)
     if links.imported:
@@ -481,7 +481,7 @@ def _check_appends(plans: list[_Plan], lists: dict, claimed: set) -> None:
 
 def _couple(plans: list[_Plan], positions) -> None:
     """Calls that share result readers, message lists or other values migrate together or not at all."""
-    keys: dict[cst.CSTNode, list[int]] = {}
+    keys: dict[cst.CSTNode | _ImportedKey, list[int]] = {}
     for i, plan in enumerate(plans):
         for key in plan.bindings | plan.shared_with | plan.shared_values:
             keys.setdefault(key, []).append(i)
@@ -610,7 +610,7 @@ class _Apply(cst.CSTTransformer):
     def on_visit(self, node: cst.CSTNode) -> bool:
         return node in self.on_path
 
-    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+    def on_leave(self, original_node, updated_node):
         plan = self.calls.get(original_node)
         if plan is not None:
             updated_node = self._call(plan, updated_node)
@@ -634,7 +634,7 @@ class _Apply(cst.CSTTransformer):
 
     @staticmethod
     def _call(plan: _Plan, updated: cst.Call) -> cst.Call:
-        assert plan.ctx is not None
+        assert plan.ctx is not None and plan.site is not None
         request = rewrite_request(updated, plan.ctx)
         if request.blockers:
             raise InternalError(f"line {plan.record.line}: the request no longer rewrites cleanly")

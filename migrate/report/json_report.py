@@ -33,7 +33,8 @@ def call_record(path: str, call: CallSite) -> dict:
 
 
 def write_json(results: Iterable[FileResult], summary: Summary, out: IO[str], *, with_diff: bool) -> None:
-    calls, files = [], []
+    calls: list[dict] = []
+    files: list[dict[str, str]] = []
     for result in results:
         calls.extend(call_record(result.path, c) for c in result.calls)
         entry = {"path": result.path, "status": result.status, "reason": result.reason}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import libcst as cst
 from libcst.metadata import ImportAssignment, Scope
@@ -22,6 +23,8 @@ from migrate.analysis.nodes import code_of, qualified_names
 from migrate.catalog.loader import Annotations
 
 Build = Callable[[cst.CSTNode], cst.CSTNode]
+# An edit of an import statement may also drop it, or add lines after it.
+StatementBuild = Callable[[cst.CSTNode], cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]]
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,9 @@ class TypeMapper:
         node = target.node
         if isinstance(node, cst.SimpleString):
             assert target.inner is not None
-            text = code_of(target.inner.visit(_Replace(spelled))).strip()
+            replaced = target.inner.visit(_Replace(spelled))
+            assert isinstance(replaced, cst.BaseExpression)  # _Replace puts expressions for expressions
+            text = code_of(replaced).strip()
             if node.quote in text or "\\" in text:
                 return f"the rewritten string annotation would need other quotes: {text}"
             new_node: cst.BaseExpression = node.with_changes(value=f"{node.prefix}{node.quote}{text}{node.quote}")
@@ -193,7 +198,7 @@ class TypeMapper:
             return cst.Name(existing), None, None
         root = _root(rename.node)
         bindings = [a for a in scope[root] if isinstance(a, ImportAssignment)] if root else []
-        if len(bindings) != 1:
+        if root is None or len(bindings) != 1:
             return f"the tool can't tell how `{code_of(rename.node).strip()}` is imported"
         binding = bindings[0]
         if isinstance(rename.node, cst.Attribute) and isinstance(binding.node, cst.Import):
@@ -231,7 +236,7 @@ class TypeMapper:
 
 def import_edits(
     retypes: Iterable[Retype], module: cst.Module, scopes: Mapping, parents: Mapping
-) -> dict[cst.CSTNode, list[Build]]:
+) -> dict[cst.CSTNode, list[StatementBuild]]:
     """The import statements to change for the annotations rewritten: the Responses types each
     needs are imported (beside an existing `from <module> import ...`, or where the chat type was
     imported), and chat type imports no longer used anywhere are dropped."""
@@ -277,13 +282,13 @@ class _ImportPlan:
             self.converted[anchor] = module
             self.additions.setdefault(anchor, set()).update(names)
         else:
-            self.inserted.setdefault(self.parents.get(anchor), []).append((module, sorted(names)))
+            self.inserted.setdefault(self.parents[anchor], []).append((module, sorted(names)))
 
     def _emptied(self, node: cst.CSTNode) -> bool:
         return node in self.removals and _all_removed(node, self.removals[node])
 
-    def edits(self) -> dict[cst.CSTNode, list[Build]]:
-        edits: dict[cst.CSTNode, list[Build]] = {}
+    def edits(self) -> dict[cst.CSTNode, list[StatementBuild]]:
+        edits: dict[cst.CSTNode, list[StatementBuild]] = {}
         gone: set[cst.CSTNode] = set()  # whole lines whose only import is dropped
         for node in sorted(set(self.removals) | set(self.additions), key=lambda n: self.order.get(n, 0)):
             remove = self.removals.get(node, set())
@@ -297,16 +302,13 @@ class _ImportPlan:
                     continue
             module = self.converted.get(node)
             edits.setdefault(node, []).append(
-                # The defaults bind this iteration's values: B008's call-per-definition is the point.
-                lambda updated, r=frozenset(remove), a=sorted(add), m=module: _edit_import(updated, r, a, m)  # noqa: B008
+                partial(_edit_import, remove=frozenset(remove), add=sorted(add), module=module)
             )
         for line in gone - self.inserted.keys():
             edits.setdefault(line, []).append(lambda updated: cst.RemoveFromParent())
         for line, statements in self.inserted.items():
             new_lines = [_import_line(module, names) for module, names in statements]
-            edits.setdefault(line, []).append(
-                lambda updated, extra=new_lines, replace=line in gone: _insert_after(updated, extra, replace)
-            )
+            edits.setdefault(line, []).append(partial(_insert_after, new_lines=new_lines, replace=line in gone))
         return edits
 
 
@@ -316,7 +318,9 @@ def _import_line(module: str, names: list[str]) -> cst.SimpleStatementLine:
     )
 
 
-def _insert_after(line: cst.CSTNode, new_lines: list[cst.SimpleStatementLine], replace: bool) -> cst.CSTNode:
+def _insert_after(
+    line: cst.CSTNode, new_lines: list[cst.SimpleStatementLine], replace: bool
+) -> cst.FlattenSentinel[cst.CSTNode]:
     """The new import lines after `line`, or instead of it (keeping what was written above it)."""
     if not replace:
         return cst.FlattenSentinel([line, *new_lines])
@@ -370,7 +374,9 @@ def _removable(line: cst.CSTNode | None, parents: Mapping) -> bool:
     return isinstance(block, cst.Module) or len(body) > 1
 
 
-def _edit_import(node: cst.CSTNode, remove: frozenset[str], add: list[str], module: str | None) -> cst.CSTNode:
+def _edit_import(
+    node: cst.CSTNode, remove: frozenset[str], add: list[str], module: str | None
+) -> cst.CSTNode | cst.RemovalSentinel:
     """Drop the names `remove`, add `add`, and (when converted in place) change the module."""
     assert isinstance(node, (cst.Import, cst.ImportFrom)) and not isinstance(node.names, cst.ImportStar)
     original = list(node.names)
@@ -481,5 +487,5 @@ class _Replace(cst.CSTTransformer):
     def __init__(self, spelled: dict[int, cst.BaseExpression]) -> None:
         self.spelled = spelled
 
-    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+    def on_leave(self, original_node, updated_node):
         return self.spelled.get(id(original_node), updated_node)

@@ -26,6 +26,7 @@ import libcst as cst
 from libcst.metadata import Assignment
 
 from migrate.analysis.nodes import (
+    Parents,
     assigned_target,
     code_of,
     in_tree_order,
@@ -75,9 +76,7 @@ def stored_attribute(parent: cst.CSTNode | None, node: cst.CSTNode) -> cst.Attri
 class SelfAttributes:
     """Which stores and reads a `self.<attr>` has in its class, or why they can't all be known."""
 
-    def __init__(
-        self, scopes: Mapping, parents: Mapping[cst.CSTNode, cst.CSTNode], line: Callable[[cst.CSTNode], int]
-    ) -> None:
+    def __init__(self, scopes: Mapping, parents: Parents, line: Callable[[cst.CSTNode], int]) -> None:
         self.scopes = scopes
         self.parents = parents
         self.line = line

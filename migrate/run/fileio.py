@@ -57,7 +57,7 @@ def read_bytes(path: Path) -> bytes:
         return f.read()
 
 
-def write_atomic(path: Path, data: bytes, *, expected: bytes) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes, *, expected: bytes) -> None:
     """Replace the file at `path` (or its symlink target) with `data`.
 
     Raises FileChangedError (leaving the file untouched) if its current bytes

@@ -15,7 +15,8 @@ import signal
 from collections.abc import Generator, Sequence
 
 from migrate.catalog.settings import Settings
-from migrate.run.tasks import Task, TaskResult, migrate_task
+from migrate.engine.units import Unit
+from migrate.run.tasks import Candidate, Task, TaskResult, migrate_task
 
 # Below this many files to look at, starting workers costs more than it saves.
 MIN_FILES = 8
@@ -93,10 +94,12 @@ def migrate_in_pool(
     try:
         for task, outcome in zip(tasks, workers.imap(_work, tasks, chunksize=1), strict=True):
             if isinstance(outcome, dict):
+                assert isinstance(task, Unit)  # a unit's outcome: its files' results by path
                 for path, result in outcome.items():
-                    result.original = task.data[path]  # type: ignore[union-attr]
+                    result.original = task.data[path]
             else:
-                outcome.original = task.data  # type: ignore[union-attr]
+                assert isinstance(task, Candidate)
+                outcome.original = task.data
             yield outcome
         workers.close()
     finally:

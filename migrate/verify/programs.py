@@ -128,7 +128,7 @@ def _reset_module_client() -> None:
     """Forget the ``openai`` module-level client (``openai.chat...``): it caches its base URL."""
     module = sys.modules.get("openai")
     if module is not None and getattr(module, "_client", None) is not None:
-        module._client = None
+        module._client = None  # type: ignore[attr-defined]  # the SDK's own module attribute
 
 
 def run_command(

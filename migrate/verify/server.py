@@ -673,6 +673,7 @@ class FakeOpenAI:
         if self._httpd is None:
             raise RuntimeError("the fake server is not running")
         host, port = self._httpd.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET address: (host, port)
         return f"http://{host}:{port}"
 
     @property
@@ -730,7 +731,6 @@ class FakeOpenAI:
         try:
             body = json.loads(raw.decode("utf-8") or "null")
         except (UnicodeDecodeError, ValueError) as error:
-            body = None
             problems = [_Problem(None, f"We could not parse the JSON body of your request. ({error})", None)]
             return self._reject(record, problems)
         record.body = body
@@ -811,6 +811,7 @@ class FakeOpenAI:
         self._record(record)
         # What a later request can continue from (instructions are not carried over).
         context = (list(stored.context) if stored else []) + responses_turns(body.get("input"))
+        out_turn: dict[str, Any]
         if answer.kind == "tool_call":
             out_turn = {
                 "type": "tool_call",
