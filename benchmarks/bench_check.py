@@ -25,12 +25,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_tree import Tree, make_tree  # noqa: E402
+from make_tree import Tree, make_tree
 
 NEEDLE = b"completions"  # what migrate's cheap text test looks for (migrate/engine/pipeline.py)
 CHECK = [sys.executable, "-m", "migrate", "apply", "--check"]
@@ -137,7 +137,7 @@ def check_summary(tree_root: Path) -> str:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    lines = [l for l in proc.stderr.decode(errors="replace").splitlines() if "scanned" in l]
+    lines = [line for line in proc.stderr.decode(errors="replace").splitlines() if "scanned" in line]
     return (lines[-1] if lines else "(no summary line)") + f" [exit {proc.returncode}]"
 
 

@@ -17,6 +17,7 @@ A script, not a test: it prints numbers and asserts nothing about them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import statistics
 import subprocess
@@ -57,15 +58,20 @@ def main() -> None:
     needle = [p for p in files if NEEDLE in p.read_bytes()]
 
     def parse_all() -> None:
-        for path in needle:
-            try:
+        for path in needle:  # a file LibCST can't parse costs what it cost
+            with contextlib.suppress(Exception):
                 libcst.parse_module(path.read_bytes())
-            except Exception:  # noqa: BLE001 - a file LibCST can't parse costs what it cost
-                pass
 
-    rows: list[tuple[str, float]] = [(f"libcst.parse_module of the {len(needle)} needle files", median(parse_all, args.repeat))]
+    rows: list[tuple[str, float]] = [
+        (f"libcst.parse_module of the {len(needle)} needle files", median(parse_all, args.repeat))
+    ]
     for jobs in (1, 2):
-        rows.append((f"migrate apply --check -j {jobs}", median(process([*CHECK, "-j", str(jobs), str(args.path)]), args.repeat)))
+        rows.append(
+            (
+                f"migrate apply --check -j {jobs}",
+                median(process([*CHECK, "-j", str(jobs), str(args.path)]), args.repeat),
+            )
+        )
     if shutil.which("ruff"):
         ruff = ["ruff", "check", "--isolated", "--no-cache", "--select", "F401", "--exit-zero", "-q", str(args.path)]
         rows.append(("ruff check --select F401", median(process(ruff), args.repeat)))

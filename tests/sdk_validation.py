@@ -33,15 +33,15 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from migrate.verify.validation import PLACEHOLDER_PREFIX, _sdk, is_placeholder, placeholders_allowed  # noqa: F401 (re-exported)
 from migrate.verify.validation import validate_responses_body as _validate_strict
 
 __all__ = [
-    "Call",
     "PLACEHOLDER_PREFIX",
     "RESPONSES_METHODS",
+    "Call",
     "extract_calls",
     "is_placeholder",
     "validate_responses_body",
@@ -83,7 +83,7 @@ class Call:
     lineno: int
     method: str  # "create", "parse", "stream", "with_raw_response.create", ...
     body: dict
-    unvalidatable: Optional[str] = None  # reason, when the body cannot be known statically
+    unvalidatable: str | None = None  # reason, when the body cannot be known statically
     sdk_kwargs: dict = field(default_factory=dict)  # removed SDK-only kwargs (extra_body, ...)
     col_offset: int = 0
 
@@ -92,7 +92,7 @@ class _Unvalidatable(Exception):
     pass
 
 
-def _method_of(func: ast.expr) -> Optional[str]:
+def _method_of(func: ast.expr) -> str | None:
     """'create' for ``X.responses.create``, 'with_raw_response.parse' for ..., else None."""
     parts: list[str] = []
     node = func
@@ -123,7 +123,7 @@ class _Evaluator:
             return self.placeholder(node)  # bytes, Ellipsis, complex
         if isinstance(node, ast.Dict):
             out: dict = {}
-            for key, val in zip(node.keys, node.values):
+            for key, val in zip(node.keys, node.values, strict=True):
                 if key is None:
                     raise _Unvalidatable(f"dict literal with **{self.placeholder(val)[6:-1]} spread")
                 k = self.value(key)

@@ -79,7 +79,7 @@ def _table_rows():
         if header is None:
             header = cells
         elif not set(line) <= set("|-: "):
-            yield line_no, dict(zip(header, cells))
+            yield line_no, dict(zip(header, cells, strict=True))
 
 
 ROWS = [(n, row) for n, row in _table_rows() if "Rule" in row and "Class" in row]
@@ -98,7 +98,7 @@ def test_class_is_the_rules_fix_safety(line_no, row):
         assert row["Class"] in ("safe", ""), f"line {line_no}: a row without a rule is carried over unchanged"
         return
     assert len(outcomes) == len(classes), f"line {line_no}: one class per outcome"
-    for outcome, safety in zip(outcomes, classes):
+    for outcome, safety in zip(outcomes, classes, strict=True):
         codes = CODE.findall(outcome)
         assert codes, f"line {line_no}: no rule code in {outcome!r}"
         for code in codes:

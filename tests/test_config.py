@@ -37,19 +37,19 @@ def run(src: str, **settings) -> tuple[str, str, list[str]]:
 
 
 def test_unknown_config_key_names_the_closest() -> None:
-    with pytest.raises(config.ConfigError, match="unknown key `ignor` .*did you mean `ignore`"):
+    with pytest.raises(config.ConfigError, match=r"unknown key `ignor` .*did you mean `ignore`"):
         config.from_table({"ignor": ["RSP113"]}, catalog.load())
 
 
 def test_unknown_code_names_the_closest() -> None:
-    with pytest.raises(config.ConfigError, match="unknown rule `RSP2001`.*did you mean `RSP201`"):
+    with pytest.raises(config.ConfigError, match=r"unknown rule `RSP2001`.*did you mean `RSP201`"):
         config.from_table({"ignore": ["RSP2001"]}, catalog.load())
 
 
 def test_bad_values_are_errors() -> None:
     with pytest.raises(config.ConfigError, match="store"):
         config.from_table({"store": "never"}, catalog.load())
-    with pytest.raises(config.ConfigError, match="needs openai >= 1.66.0"):
+    with pytest.raises(config.ConfigError, match=r"needs openai >= 1\.66\.0"):
         config.from_table({"target-openai-version": "1.50.0"}, catalog.load())
 
 

@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("openai")
 pytest.importorskip("pydantic")
 
-from migrate.verify.command import verify_command  # noqa: E402
+from migrate.verify.command import verify_command
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,7 +23,7 @@ from migrate.verify.canonical import (  # noqa: E402
     first_difference,
 )
 from migrate.verify.server import (  # noqa: E402
-    FakeOpenAI,  # noqa: E402
+    FakeOpenAI,
     chat_chunks,
     chat_completion,
     response_events,
@@ -81,7 +81,7 @@ def test_context_manager_serves_on_an_ephemeral_local_port():
         OpenAI(base_url=fake.base_url, api_key="x").chat.completions.create(model=MODEL, messages=_user("hi"))
         assert len(fake.requests) == 1
     with pytest.raises(RuntimeError):
-        fake.base_url
+        _ = fake.base_url
 
 
 def test_records_api_canonical_form_and_helper(server, client):
@@ -473,9 +473,8 @@ def test_previous_response_must_be_stored(client):
 def test_responses_output_with_unknown_call_id_is_rejected(server, client):
     r1 = client.responses.create(model=MODEL, input=_user("x"), tools=[RESP_TOOL], store=False)
     items = _user("x") + list(r1.output)
-    wrong = items + [
-        {"type": "function_call_output", "call_id": r1.output[0].id, "output": "18C"}
-    ]  # item id, not call id
+    # call_id: an item id, not a call id
+    wrong = [*items, {"type": "function_call_output", "call_id": r1.output[0].id, "output": "18C"}]
     with pytest.raises(openai.BadRequestError) as info:
         client.responses.create(model=MODEL, input=wrong, tools=[RESP_TOOL], store=False)
     body = _error(info)

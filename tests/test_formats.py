@@ -58,8 +58,8 @@ def test_sarif_is_valid_and_complete(tmp_path: Path) -> None:
 
 def test_github_annotations(tmp_path: Path) -> None:
     lines = _run(tmp_path, "github").stdout.splitlines()
-    assert any(l.startswith("::warning file=") and "line=3" in l and "title=RSP201" in l for l in lines)
-    assert any(l.startswith("::error file=") and "broken.py" in l for l in lines)
+    assert any(line.startswith("::warning file=") and "line=3" in line and "title=RSP201" in line for line in lines)
+    assert any(line.startswith("::error file=") and "broken.py" in line for line in lines)
 
 
 def test_markdown_summary_and_details(tmp_path: Path) -> None:

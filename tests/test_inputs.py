@@ -22,9 +22,9 @@ import stat
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from typer.testing import CliRunner
@@ -96,7 +96,8 @@ def mixed_endings() -> tuple[bytes, bytes]:
     before, after = pair("mixed")
     b, a = before.split(b"\n"), after.split(b"\n")  # CRLF, LF, CR, CRLF, LF: same on both sides
     seps = [b"\r\n", b"\n", b"\n", b"\r\n", b"\n"]
-    join = lambda parts: b"".join(p + s for p, s in zip(parts, seps))  # noqa: E731
+    # strict=False: the empty part after the last newline has no separator and is dropped.
+    join = lambda parts: b"".join(p + s for p, s in zip(parts, seps, strict=False))  # noqa: E731
     return join(b), join(a)
 
 

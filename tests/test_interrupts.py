@@ -138,7 +138,7 @@ def _interrupt_after(proc: subprocess.Popen, changed_lines: int) -> list[str]:
     lines = []
     for line in proc.stdout:
         lines.append(line.rstrip("\n"))
-        if sum(1 for l in lines if l.startswith("changed ")) >= changed_lines:
+        if sum(1 for line in lines if line.startswith("changed ")) >= changed_lines:
             proc.send_signal(signal.SIGINT)
             break
     rest, _ = proc.communicate(timeout=60)
@@ -155,7 +155,7 @@ def test_sigint_stops_between_files_and_reports_exactly_what_was_written(tmp_pat
     lines = _interrupt_after(proc, 5)
     assert proc.returncode == runner.EXIT_INTERRUPTED, lines
     assert lines[-1] == "interrupted"
-    reported = {Path(l.split(" ", 1)[1]) for l in lines if l.startswith("changed ")}
+    reported = {Path(line.split(" ", 1)[1]) for line in lines if line.startswith("changed ")}
     on_disk = {p for p, (_, expected) in files.items() if p.read_bytes() == expected}
     assert reported == on_disk and 5 <= len(reported) < len(files)
     states(files)
@@ -193,7 +193,7 @@ def test_two_runs_at_once(tmp_path: Path) -> None:
         for _ in range(2)
     ]
     outs = [p.communicate(timeout=120) for p in procs]
-    for proc, (out, err) in zip(procs, outs):
+    for proc, (_out, err) in zip(procs, outs, strict=True):
         assert proc.returncode in (0, 1), err  # changed (or found it already changed); nothing failed
         assert "failed" not in err
     assert states(files) == {"original": 0, "migrated": len(files)}

@@ -81,9 +81,9 @@ def test_fixture_is_idempotent() -> None:
 
 def test_only_the_changed_cell_sources_differ() -> None:
     before, after = json.loads(BEFORE), json.loads(AFTER)
-    changed = [i for i, (a, b) in enumerate(zip(before["cells"], after["cells"])) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(before["cells"], after["cells"], strict=True)) if a != b]
     assert changed == [1, 2]  # cells 2 and 3: the call, and the cell reading its result
-    for a, b in zip(before["cells"], after["cells"]):
+    for a, b in zip(before["cells"], after["cells"], strict=True):
         assert {k: v for k, v in a.items() if k != "source"} == {k: v for k, v in b.items() if k != "source"}
     assert before["metadata"] == after["metadata"]
     # The JSON around the sources is byte-identical: the diff touches source lines only.
@@ -325,14 +325,15 @@ def test_stdin_with_a_notebook_filename() -> None:
 def test_cells_with_windows_line_endings_keep_them() -> None:
     crlf = [
         SETUP.replace("\n", "\r\n"),
-        "r = client.chat.completions.create(\r\n    model='gpt-4.1',\r\n    messages=[{'role': 'user', 'content': 'hi'}],\r\n)",
+        "r = client.chat.completions.create(\r\n    model='gpt-4.1',\r\n"
+        "    messages=[{'role': 'user', 'content': 'hi'}],\r\n)",
         READ,
     ]
     result = run(dumps(notebook(*crlf)))
     assert result.status == "changed", result.reason
     got = sources(result.migrated)
-    assert (
-        got[1]
-        == "r = client.responses.create(\r\n    model='gpt-4.1',\r\n    input=[{'role': 'user', 'content': 'hi'}],\r\n    store=False,\r\n)"
+    assert got[1] == (
+        "r = client.responses.create(\r\n    model='gpt-4.1',\r\n"
+        "    input=[{'role': 'user', 'content': 'hi'}],\r\n    store=False,\r\n)"
     )
     assert got[2] == "print(r.output_text)"

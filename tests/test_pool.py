@@ -93,7 +93,8 @@ def test_a_file_over_its_time_budget_is_skipped_and_the_run_goes_on(
 ) -> None:
     for i in range(pool.MIN_FILES + 2):
         (tmp_path / f"m{i:02d}.py").write_text(
-            "from openai import OpenAI\nr = OpenAI().chat.completions.create(model='m', messages=[])\nprint(r.choices[0].message.content)\n"
+            "from openai import OpenAI\nr = OpenAI().chat.completions.create(model='m', messages=[])\n"
+            "print(r.choices[0].message.content)\n"
         )
     _slow_file(monkeypatch, "m03.py")  # inherited by forked workers
     start = time.monotonic()

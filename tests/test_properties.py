@@ -21,8 +21,11 @@ from migrate.engine.pipeline import migrate_source
 MESSAGES = [
     '[{"role": "user", "content": question}]',
     '[{"role": "system", "content": "Be brief."}, {"role": "user", "content": question}]',
-    '[{"role": "developer", "content": "Rules."}, {"role": "user", "content": [{"type": "text", "text": "hi"}, {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}]',
-    '[{"role": "user", "content": "q"}, {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "42"}]',
+    '[{"role": "developer", "content": "Rules."}, {"role": "user", "content": [{"type": "text", "text": "hi"}, '
+    '{"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}]',
+    '[{"role": "user", "content": "q"}, {"role": "assistant", "content": None, "tool_calls": '
+    '[{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}, '
+    '{"role": "tool", "tool_call_id": "call_1", "content": "42"}]',
     "history",  # not a literal: reported
     '[{"role": "user", "content": "q", "name": "bob"}]',  # name: reported
 ]

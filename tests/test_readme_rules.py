@@ -26,14 +26,14 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_readme_table_matches_rules_data(name):
     start, end = gen.markers(name)
     assert README.count(start) == 1 and README.count(end) == 1, f"README.md needs one {start} ... {end}"
-    assert README == gen.replace_block(README, gen.tables()[name], name), (
+    assert gen.replace_block(README, gen.tables()[name], name) == README, (
         f"README.md's {name} table differs from rules/: run `python scripts/gen_rules_table.py --write`"
     )
 
 
 def test_readme_rules_table_matches_rules_toml():
-    assert (gen.START, gen.END) == gen.markers("rules")
-    assert README == gen.replace_block(README, gen.render_table())
+    assert gen.markers("rules") == (gen.START, gen.END)
+    assert gen.replace_block(README, gen.render_table()) == README
 
 
 def test_every_mapping_entry_reaches_a_table():
@@ -48,7 +48,7 @@ def test_every_mapping_entry_reaches_a_table():
     for kind, table in gen._load("results.toml").items():
         if kind.startswith("_"):
             continue
-        for key, entry in table.items():
+        for key in table:
             if key.startswith(("_", "[")):
                 continue  # `[*]` leads to a kind shown on a variable of its own
             assert key.rstrip("()") in reads, f"results.toml [{kind}] {key!r} is missing from the tables"

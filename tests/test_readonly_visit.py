@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sysconfig
 from pathlib import Path
+from typing import ClassVar
 
 import libcst as cst
 import pytest
@@ -135,7 +136,7 @@ class _Typed(cst.CSTVisitor):
     def visit_Integer(node: cst.Integer) -> None:
         _Typed.seen_integers.append(id(node))
 
-    seen_integers: list[int] = []
+    seen_integers: ClassVar[list[int]] = []
 
 
 @pytest.mark.parametrize("visitor_type", [_AllEvents, _Plain, _Hooked, _Typed])
@@ -348,9 +349,8 @@ def test_readonly_visits_leaves_transformers_and_restores_libcst() -> None:
         assert cst.parse_module("a = b\n").visit(Rename()).code == "A = B\n"
     assert CSTNode.visit is original
     assert cst.BatchableCSTVisitor.get_visitors is original_get_visitors
-    with pytest.raises(KeyboardInterrupt):  # a file's time budget running out, say
-        with readonly_visits(formatting_free=(ScopeVisitor,)):
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), readonly_visits(formatting_free=(ScopeVisitor,)):
+        raise KeyboardInterrupt  # a file's time budget running out, say
     assert (
         CSTNode.visit is original and readonly_visit._formatting_free == frozenset() and readonly_visit._owner is None
     )

@@ -78,7 +78,8 @@ STATEMENTS = [
     "x = \\\n{i}{expr}",
     "def {name}(a, /, b=2, *args, c, **kw) -> 'Optional[int]':\n{body}",
     "@decorator\n@other.decorator(1)\ndef {name}():\n{body}",
-    "class {name}(Base, metaclass=Meta):\n{i}'''Doc with completions in it.'''\n{i}attr: int = 1\n{i}def m(self):\n{i}{i}{body_}",
+    "class {name}(Base, metaclass=Meta):\n{i}'''Doc with completions in it.'''\n"
+    "{i}attr: int = 1\n{i}def m(self):\n{i}{i}{body_}",
     "async def {name}():\n{i}async with a as b:\n{i}{i}await b\n{i}async for i in c:\n{i}{i}yield i",
     "if {expr}:\n{body}\nelif {expr}:\n{body}\nelse:\n{body}",
     "for i in range(3):\n{body}\nelse:\n{body}",
@@ -138,13 +139,15 @@ def render(statements: list[str], layout: dict) -> bytes:
 BLOCKS = {
     "migrated": (
         "from openai import OpenAI as _MigOpenAI{k}\n_mig_client{k} = _MigOpenAI{k}()\n"
-        '_mig_r{k} = _mig_client{k}.chat.completions.create(model="gpt-4.1", messages=[{{"role": "user", "content": "q{k}"}}])\n'
+        "_mig_r{k} = _mig_client{k}.chat.completions.create("
+        'model="gpt-4.1", messages=[{{"role": "user", "content": "q{k}"}}])\n'
         "print(_mig_r{k}.choices[0].message.content)\n"
     ),
     "migrated-in-def": (
         "from openai import OpenAI as _MigOpenAI{k}\n_mig_client{k} = _MigOpenAI{k}()\n"
         "def _mig_ask{k}(question):\n"
-        '    _r = _mig_client{k}.chat.completions.create(model="gpt-4.1", messages=[{{"role": "user", "content": question}}], temperature=0)\n'
+        "    _r = _mig_client{k}.chat.completions.create("
+        'model="gpt-4.1", messages=[{{"role": "user", "content": question}}], temperature=0)\n'
         "    return _r.choices[0].message.content, _r.usage.total_tokens\n"
     ),
     "reported": (
@@ -297,7 +300,7 @@ def spliced_into_grammar_modules(draw) -> list[tuple[str | None, bytes]]:
     kinds = [draw(st.sampled_from(sorted(BLOCKS))) for _ in chosen]
     parts: list[tuple[str | None, bytes]] = []
     previous = 0
-    for offset, kind in zip(chosen, kinds):
+    for offset, kind in zip(chosen, kinds, strict=True):
         parts.append((None, source[previous:offset].encode("utf-8", "surrogatepass")))
         parts.append((kind, BLOCKS[kind].format(k=len(parts)).encode()))
         previous = offset
@@ -400,11 +403,13 @@ def _broken_rewrite(monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     [
         (
             "unparsable",
-            r"internal error: the rewritten file does not parse \(syntax error at line 6: .*\) after rules? RSP100.* at line 4; the file was left unchanged \(please report this\)",
+            r"internal error: the rewritten file does not parse \(syntax error at line 6: .*\) after rules? RSP100.* "
+            r"at line 4; the file was left unchanged \(please report this\)",
         ),
         (
             "raises",
-            r"internal error: KeyError: 'a bug' \(test_reliability\.py:\d+, from pipeline\.py:\d+\); the file was left unchanged \(please report this\)",
+            r"internal error: KeyError: 'a bug' \(test_reliability\.py:\d+, from pipeline\.py:\d+\); "
+            r"the file was left unchanged \(please report this\)",
         ),
     ],
 )

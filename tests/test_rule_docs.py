@@ -51,7 +51,7 @@ def _tree(text: str) -> dict[str, str] | None:
     if len(parts) == 1:
         return None
     assert not parts[0].strip(), "text before the first `# file:` line"
-    return dict(zip(parts[1::2], parts[2::2]))
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
 
 
 def _run_tree(files: dict[str, str], root: Path):

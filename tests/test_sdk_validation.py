@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import time
-from typing import Union
 
 import pytest
 
@@ -130,7 +129,7 @@ def test_default_typedadapter_is_not_strict_but_the_recipe_is():
     assert lax == {"model": "m"}
     # ...the recipe rejects them...
     strict = TypeAdapter(
-        Union[ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming],
+        ResponseCreateParamsNonStreaming | ResponseCreateParamsStreaming,
         config=ConfigDict(extra="forbid"),
     )
     with pytest.raises(ValidationError):

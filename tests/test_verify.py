@@ -24,11 +24,11 @@ import pytest
 pytest.importorskip("openai")
 pytest.importorskip("pydantic")
 
-from migrate.catalog.settings import Settings  # noqa: E402
-from migrate.engine.pipeline import migrate_source  # noqa: E402
-from migrate.verify.command import Comparison, RunRecord, compare_runs, verify_command  # noqa: E402
-from migrate.verify.programs import run_source  # noqa: E402
-from migrate.verify.server import FakeOpenAI  # noqa: E402
+from migrate.catalog.settings import Settings
+from migrate.engine.pipeline import migrate_source
+from migrate.verify.command import Comparison, RunRecord, compare_runs, verify_command
+from migrate.verify.programs import run_source
+from migrate.verify.server import FakeOpenAI
 
 RUNNABLE = Path(__file__).resolve().parent / "runnable"
 PROGRAMS = sorted(RUNNABLE.glob("*.py"))
@@ -71,9 +71,8 @@ def test_migrated_program_behaves_identically(program: Path):
     assert [r.canonical for r in migrated.requests] == [r.canonical for r in original.requests]
     assert migrated.stdout == original.stdout and migrated.returncode == 0, migrated.stderr
     assert comparison.ok, "\n".join(comparison.details)
-    assert (
-        comparison.verdict
-        == f"verify: OK — {len(original.requests)} request{'s' if len(original.requests) > 1 else ''}, identical answers"
+    assert comparison.verdict == (
+        f"verify: OK — {len(original.requests)} request{'s' if len(original.requests) > 1 else ''}, identical answers"
     )
 
 
@@ -218,7 +217,10 @@ def post(path, body):
 %s
 """
 HTTP_CHAT = """
-out = post("/chat/completions", {"model": "gpt-4.1", "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]})
+out = post(
+    "/chat/completions",
+    {"model": "gpt-4.1", "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]},
+)
 print(out["choices"][0]["message"]["content"])
 """
 HTTP_WRONG = """

@@ -8,8 +8,8 @@ assigned such a value in the class.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 from urllib.parse import urlsplit
 
 import libcst as cst
@@ -40,7 +40,7 @@ class Client:
 Resolution = Client | Finding
 
 
-def find_call_sites(module: cst.Module, catalog: Catalog) -> tuple[list[CallSiteNode], dict[cst.CSTNode, cst.CSTNode]]:
+def find_call_sites(module: cst.Module, catalog: Catalog) -> tuple[list[CallSiteNode], Parents]:
     """The call sites in source order (outer first), and the parent of every node other than
     formatting (one traversal)."""
     finder = _Finder(catalog)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Hashable, Iterable, TypeVar
+from collections.abc import Hashable, Iterable
+from typing import TypeVar
 
 T = TypeVar("T", bound=Hashable)
 

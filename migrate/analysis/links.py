@@ -8,8 +8,8 @@ modules as a unit: each file is migrated knowing its side of the link.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 
 @dataclass(frozen=True)

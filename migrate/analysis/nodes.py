@@ -5,12 +5,14 @@ helpers that lay out new code are in `migrate.rewrite.layout`."""
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, TypeVar
+import builtins
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import libcst as cst
 
 if TYPE_CHECKING:
-    from libcst.metadata import Access, BaseAssignment
+    from libcst.metadata import Access, Assignment
 
 NOT_LITERAL = object()
 _EMPTY_MODULE = cst.Module(body=[])
@@ -36,8 +38,19 @@ def truth_tested(parent: cst.CSTNode | None, node: cst.CSTNode, parents: Mapping
 
 def literal_value(node: cst.BaseExpression) -> Any:
     """The Python value of a literal expression, or NOT_LITERAL."""
-    if isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)) or (
-        isinstance(node, (cst.List, cst.Tuple, cst.Dict, cst.UnaryOperation, cst.ConcatenatedString))
+    if isinstance(
+        node,
+        (
+            cst.Name,
+            cst.SimpleString,
+            cst.Integer,
+            cst.Float,
+            cst.List,
+            cst.Tuple,
+            cst.Dict,
+            cst.UnaryOperation,
+            cst.ConcatenatedString,
+        ),
     ):
         try:
             return ast.literal_eval(code_of(node).strip())
@@ -69,13 +82,13 @@ class DictView:
         self.static = True
         for element in node.elements:
             key = string_value(element.key) if isinstance(element, cst.DictElement) else None
-            if key is None or key in self.items:
+            if not isinstance(element, cst.DictElement) or key is None or key in self.items:
                 self.static = False
                 continue
             self.items[key] = element
 
     @classmethod
-    def of(cls, node: cst.BaseExpression) -> "DictView | None":
+    def of(cls, node: cst.BaseExpression | None) -> DictView | None:
         if isinstance(node, cst.Dict):
             view = cls(node)
             if view.static:
@@ -93,15 +106,15 @@ class DictView:
         value = self.get(key)
         return string_value(value) if value is not None else None
 
-    def keys(self) -> set[str]:
+    def keys(self) -> set[builtins.str]:  # `str` in this class is the method above
         return set(self.items)
 
 
 N = TypeVar("N", bound=cst.CSTNode)
-A = TypeVar("A", bound="Access | BaseAssignment")
+A = TypeVar("A", bound="Access | Assignment")
 
 
-class Parents(dict):
+class Parents(dict[cst.CSTNode, cst.CSTNode]):
     """Every node's parent, filled in pre-order (as the finder visits): the keys' order is the
     tree's order, which :func:`in_tree_order` uses."""
 

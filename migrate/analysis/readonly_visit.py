@@ -38,7 +38,7 @@ import contextlib
 import inspect
 import textwrap
 import threading
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import libcst as cst
 from libcst import CSTNode, CSTVisitor, MaybeSentinel
@@ -92,13 +92,13 @@ _libcst_get_visitors = cst.BatchableCSTVisitor.get_visitors
 _VISITOR_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def plan_of(node_type: type) -> Plan | None:
+def plan_of(node_type: type[CSTNode]) -> Plan | None:
     if node_type not in _PLANS:
         _PLANS[node_type] = _read_plan(node_type)
     return _PLANS[node_type]
 
 
-def _read_plan(node_type: type) -> Plan | None:
+def _read_plan(node_type: type[CSTNode]) -> Plan | None:
     method = node_type._visit_and_replace_children
     if method is BaseLeaf._visit_and_replace_children:  # leaves: `return self`
         return ()
@@ -129,8 +129,10 @@ def _read_plan(node_type: type) -> Plan | None:
         return None
     if built.args:
         return None
-    plan = []
+    plan: list[tuple[str, bool]] = []
     for keyword in built.keywords:
+        if keyword.arg is None:  # `**fields`: not a field of its own
+            return None
         visits = [
             c
             for c in ast.walk(keyword.value)
@@ -157,7 +159,7 @@ def _read_plan(node_type: type) -> Plan | None:
     return tuple(plan)
 
 
-def hooks_of(visitor_type: type) -> frozenset[tuple[str, str]] | None:
+def hooks_of(visitor_type: type[CSTVisitor]) -> frozenset[tuple[str, str]] | None:
     if visitor_type not in _HOOKS:
         if (
             visitor_type.on_visit_attribute is not CSTVisitor.on_visit_attribute
@@ -169,7 +171,7 @@ def hooks_of(visitor_type: type) -> frozenset[tuple[str, str]] | None:
     return _HOOKS[visitor_type]
 
 
-def _skipped(visitor_type: type, formatting: bool) -> frozenset[type]:
+def _skipped(visitor_type: type[CSTVisitor], formatting: bool) -> frozenset[type]:
     """The node types a walk may leave out for this visitor: formatting, unless it asks for it."""
     if formatting:
         return _NO_SKIP
@@ -180,12 +182,12 @@ def _skipped(visitor_type: type, formatting: bool) -> frozenset[type]:
     return _SKIPPED[visitor_type]
 
 
-def _own_callbacks(visitor_type: type) -> list[tuple[str, str]]:
+def _own_callbacks(visitor_type: type[CSTVisitor]) -> list[tuple[str, str]]:
     """(node type name, field or "") of the `visit_*`/`leave_*` methods `visitor_type` defines
     or inherits from classes other than CSTVisitor's own (which has a no-op stub for every node
     type and field)."""
     found = []
-    names = set()
+    names: set[str] = set()
     for klass in visitor_type.__mro__:
         if klass in _CSTVISITOR_MRO:
             continue
@@ -193,9 +195,12 @@ def _own_callbacks(visitor_type: type) -> list[tuple[str, str]]:
     for name in sorted(names):
         prefix, _, rest = name.partition("_")
         node, _, field = rest.partition("_")
-        if prefix in ("visit", "leave") and node[:1].isupper():
-            if getattr(visitor_type, name) is not getattr(CSTVisitor, name, None):
-                found.append((node, field))
+        if (
+            prefix in ("visit", "leave")
+            and node[:1].isupper()
+            and getattr(visitor_type, name) is not getattr(CSTVisitor, name, None)
+        ):
+            found.append((node, field))
     return found
 
 
@@ -204,7 +209,8 @@ def walk(node: CSTNode, visitor: CSTVisitor, *, formatting: bool = True) -> CSTN
     `formatting=False`: leave out formatting nodes (see the module's docstring)."""
     visitor_type = type(visitor)
     if any(name.startswith(("visit_", "leave_")) for name in getattr(visitor, "__dict__", ())):
-        return _libcst_visit(node, visitor)  # callbacks on the instance: only getattr finds them
+        _libcst_visit(node, visitor)  # callbacks on the instance: only getattr finds them
+        return node  # what LibCST's visit returns for a CSTVisitor
     hooks = hooks_of(visitor_type)
     skip = _skipped(visitor_type, formatting)
     enters, leaves = _callbacks(visitor_type)
@@ -223,7 +229,7 @@ Callbacks = dict[type, Callable[[CSTVisitor, CSTNode], object] | None]
 _CALLBACKS: dict[type, tuple[Callbacks | None, Callbacks | None]] = {}
 
 
-def _callbacks(visitor_type: type) -> tuple[Callbacks | None, Callbacks | None]:
+def _callbacks(visitor_type: type[CSTVisitor]) -> tuple[Callbacks | None, Callbacks | None]:
     if visitor_type not in _CALLBACKS:
         _CALLBACKS[visitor_type] = (
             {} if visitor_type.on_visit is CSTVisitor.on_visit else None,
@@ -237,6 +243,7 @@ def _callback(
 ) -> Callable[[CSTVisitor, CSTNode], object] | None:
     name = prefix + node_type.__name__
     found = inspect.getattr_static(type(visitor), name, None)
+    method: Callable[[CSTVisitor, CSTNode], object] | None
     if found is None or found is inspect.getattr_static(CSTVisitor, name, None):
         method = None
     elif inspect.isfunction(found):
@@ -318,13 +325,13 @@ def _walk(
             leave(visitor, node)
 
 
-def _visit(self: CSTNode, visitor):  # type: ignore[no-untyped-def]
+def _visit(self: CSTNode, visitor):
     if isinstance(visitor, CSTVisitor) and threading.get_ident() == _owner:
         return walk(self, visitor, formatting=type(visitor) not in _formatting_free)
     return _libcst_visit(self, visitor)
 
 
-def _get_visitors(self: cst.BatchableCSTVisitor):  # type: ignore[no-untyped-def]
+def _get_visitors(self: cst.BatchableCSTVisitor):
     if threading.get_ident() != _owner or any(
         name.startswith(("visit_", "leave_")) for name in getattr(self, "__dict__", ())
     ):

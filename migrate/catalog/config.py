@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from migrate.catalog.loader import Catalog
 
@@ -61,7 +62,7 @@ def find_pyproject(paths: Sequence[str]) -> Path | None:
 def _common_parts(paths: list[Path]) -> tuple[str, ...]:
     parts = [p.parts for p in paths]
     common = []
-    for group in zip(*parts):
+    for group in zip(*parts, strict=False):  # the paths' lengths differ: zip stops at the shortest
         if len(set(group)) != 1:
             break
         common.append(group[0])

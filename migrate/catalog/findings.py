@@ -21,7 +21,7 @@ class Finding:
     args: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
-    def of(cls, code: str, **args: Any) -> "Finding":
+    def of(cls, code: str, **args: Any) -> Finding:
         """The finding of rule `code`; an unknown code, or a missing argument of its message
         template, is a bug in the tool (FindingError, reported per file by the engine)."""
         from migrate.catalog import loader as catalog

@@ -335,8 +335,8 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
             )
         # Longest paths first, so the most specific read wins.
         kinds[kind] = tuple(sorted(paths, key=lambda p: -len(p.path)))
-    for kind, paths in kinds.items():
-        for p in paths:
+    for kind, reads in kinds.items():
+        for p in reads:
             if p.kind is not None and p.kind not in kinds:
                 raise ValueError(f"results.toml [{kind}] leads to unknown kind {p.kind!r}")
     for kind, use in uses.items():

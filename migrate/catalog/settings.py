@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,9 @@ class Settings:
     # Write `# TODO(migrate): CODE message` above every reported call.
     add_todo: bool = False
 
-    def turning_off(self, switches: set[str]) -> "Settings":
+    def turning_off(self, switches: set[str]) -> Settings:
         """These settings with the named switches (`instructions`, `store`) turned off."""
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         if "instructions" in switches:
             changes["instructions"] = False
         if "store" in switches:

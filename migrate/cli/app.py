@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from enum import Enum
-from typing import IO, Iterator, List, Optional
+from typing import IO
 
 import typer
 
@@ -54,34 +55,30 @@ def main_callback(
     """Migrate OpenAI Chat Completions calls to the Responses API."""
 
 
-def _split(values: Optional[List[str]]) -> list[str]:
+def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
 
 
 @app.command()
 def apply(
-    paths: List[str] = typer.Argument(..., help="Files or directories to migrate; `-` reads stdin and writes stdout."),
+    paths: list[str] = typer.Argument(..., help="Files or directories to migrate; `-` reads stdin and writes stdout."),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff; write nothing."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if anything would change or is reported."),
     output_format: Format = typer.Option(Format.text, "--format", help="Report format."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (codes, prefixes or names)."),
-    ignore: Optional[List[str]] = typer.Option(
-        None, "--ignore", help="Turn these rules off (codes, prefixes or names)."
-    ),
-    unsafe: Optional[bool] = typer.Option(None, "--unsafe", help="Also apply fixes of the unsafe tier."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    select: list[str] | None = typer.Option(None, "--select", help="Only these rules (codes, prefixes or names)."),
+    ignore: list[str] | None = typer.Option(None, "--ignore", help="Turn these rules off (codes, prefixes or names)."),
+    unsafe: bool | None = typer.Option(None, "--unsafe", help="Also apply fixes of the unsafe tier."),
     add_todo: bool = typer.Option(False, "--add-todo", help="Write `# TODO(migrate): CODE ...` above reported calls."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Extra gitignore-style patterns to skip."),
-    instructions: Optional[bool] = typer.Option(
+    exclude: list[str] | None = typer.Option(None, "--exclude", help="Extra gitignore-style patterns to skip."),
+    instructions: bool | None = typer.Option(
         None, "--instructions/--keep-system-in-input", help="Hoist a leading system message to `instructions=`."
     ),
-    store: Optional[StorePolicy] = typer.Option(
+    store: StorePolicy | None = typer.Option(
         None, "--store", help="`false`: write store=False where the chat call had no store=; `omit`: don't."
     ),
-    stdin_filename: Optional[str] = typer.Option(
-        None, "--stdin-filename", help="The name of the file read from stdin."
-    ),
-    jobs: Optional[int] = typer.Option(
+    stdin_filename: str | None = typer.Option(None, "--stdin-filename", help="The name of the file read from stdin."),
+    jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1, help="Worker processes for files with call sites (default: one per CPU)."
     ),
     timeout_per_file: float = typer.Option(
@@ -105,7 +102,7 @@ def apply(
         config.check_codes(cli_ignore, rules, "--ignore")
     except config.ConfigError as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     settings = Settings(
         instructions=cfg.instructions if instructions is None else instructions,
         store=(cfg.store if store is None else store.value),  # type: ignore[arg-type]
@@ -131,7 +128,7 @@ def apply(
 
 
 @contextmanager
-def _report_stream(output: Optional[str], default: IO[str]) -> Iterator[IO[str]]:
+def _report_stream(output: str | None, default: IO[str]) -> Iterator[IO[str]]:
     if output is None:
         yield default
         return
@@ -228,7 +225,7 @@ def _write_report(output_format: Format, results, summary, stream, *, verb: str,
         write_markdown(results, summary, stream)
 
 
-def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, name: Optional[str]) -> int:
+def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, name: str | None) -> int:
     from migrate.engine.pipeline import migrate_source
     from migrate.report.summary import Summary
 

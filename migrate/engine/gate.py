@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
+from typing import cast
 
 Position = tuple[int, int, int, int]  # line, column (1-based), end line, end column
 # An import statement: `import a.b, c` is (None, 0, ("a.b", "c")); `from ..m import x, y` is
@@ -34,8 +35,8 @@ class Scan:
 def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
     """One walk over `tree` for both (`ast.iter_child_nodes` inlined: it is most of the cost)."""
     deepest = 0
-    calls = []
-    imports = []
+    calls: list[ast.Call] = []
+    imports: list[ast.Import | ast.ImportFrom] = []
     stack = [(tree, 1)]
     pop, push, node_type = stack.pop, stack.append, ast.AST
     while stack:
@@ -44,9 +45,9 @@ def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
             deepest = depth
         kind = type(node)
         if kind is ast.Call:
-            calls.append(node)
+            calls.append(cast(ast.Call, node))
         elif kind is ast.Import or kind is ast.ImportFrom:
-            imports.append(node)
+            imports.append(cast("ast.Import | ast.ImportFrom", node))
         depth += 1
         for name in node._fields:
             value = getattr(node, name, None)

@@ -36,7 +36,7 @@ import traceback
 from dataclasses import dataclass, replace
 
 from migrate.catalog import loader as catalog
-from migrate.catalog.findings import CallSite, FileResult, Finding
+from migrate.catalog.findings import CallSite, FileResult, FileStatus, Finding
 from migrate.catalog.settings import Settings
 from migrate.engine.pipeline import might_contain_call_sites, migrate_source
 
@@ -64,7 +64,7 @@ _ESCAPED_NON_ASCII = re.compile(
 class _Bail(Exception):
     """The notebook can't be handled: a FileResult status and a reason."""
 
-    def __init__(self, status: str, reason: str) -> None:
+    def __init__(self, status: FileStatus, reason: str) -> None:
         super().__init__(reason)
         self.status, self.reason = status, reason
 
@@ -86,7 +86,7 @@ def migrate_notebook(path: str, data: bytes, settings: Settings) -> FileResult:
     try:
         return _migrate(path, data, settings)
     except _Bail as bail:
-        return FileResult(path, bail.status, reason=bail.reason, original=data)  # type: ignore[arg-type]
+        return FileResult(path, bail.status, reason=bail.reason, original=data)
     except RecursionError:
         return FileResult(path, "failed", reason="too deeply nested to process", original=data)
     except Exception as error:  # a bug: explain it, leave the file alone, go on with the next one
@@ -116,7 +116,7 @@ def _migrate(path: str, data: bytes, settings: Settings) -> FileResult:
         return FileResult(path, "unchanged", calls=calls, original=data)
 
     new_sources = _split_back(result.migrated.decode("utf-8"), cells, placeholders, newline)
-    changed = {cell.number: new for cell, new in zip(cells, new_sources) if new != cell.text}
+    changed = {cell.number: new for cell, new in zip(cells, new_sources, strict=True) if new != cell.text}
     if not changed:
         return FileResult(path, "unchanged", calls=calls, original=data)
     new_text = _splice(text, doc, cells, changed)
@@ -162,8 +162,8 @@ def _load(text: str) -> dict:
     cells = doc.get("cells")
     if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
         raise _Bail("failed", "not a notebook: `cells` is not a list of objects")
-    metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-    language = _language(metadata)
+    metadata = doc.get("metadata")
+    language = _language(metadata if isinstance(metadata, dict) else {})
     if language and language.lower() not in ("python", "python3", "ipython", "ipython3"):
         raise _Bail("skipped", f"not a Python notebook (its kernel's language is {language})")
     return doc
@@ -182,7 +182,7 @@ def _code_cells(text: str, doc: dict) -> list[_Cell]:
     if len(spans) != len(doc["cells"]):  # can't happen for valid JSON; be safe
         raise _Bail("failed", "not a notebook: the cells can't be located in the file")
     cells = []
-    for number, (cell, span) in enumerate(zip(doc["cells"], spans), 1):
+    for number, (cell, span) in enumerate(zip(doc["cells"], spans, strict=True), 1):
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
@@ -209,10 +209,10 @@ def _value_end(text: str, i: int) -> int:
 
 def _members(text: str, i: int) -> list[tuple[str, int, int]]:
     """The members of the object starting at text[i] == '{': (key, value start, value end)."""
-    from json.decoder import scanstring
+    from json.decoder import scanstring  # type: ignore[attr-defined]  # in the stdlib, not in typeshed
 
     assert text[i] == "{"
-    members = []
+    members: list[tuple[str, int, int]] = []
     i = _skip_ws(text, i + 1)
     if text[i] == "}":
         return members
@@ -230,7 +230,7 @@ def _members(text: str, i: int) -> list[tuple[str, int, int]]:
 def _elements(text: str, i: int) -> list[tuple[int, int]]:
     """The elements of the array starting at text[i] == '[': (start, end)."""
     assert text[i] == "["
-    elements = []
+    elements: list[tuple[int, int]] = []
     i = _skip_ws(text, i + 1)
     if text[i] == "]":
         return elements
@@ -369,7 +369,7 @@ def _split_back(migrated: str, cells: list[_Cell], placeholders: dict[str, str],
             "failed", "internal error: the notebook's cells could not be told apart after migrating; left unchanged"
         )
     out = []
-    for cell, body in zip(cells, sources):
+    for cell, body in zip(cells, sources, strict=True):
         new = "".join(_locate_todo(line, cells) for line in body)
         if cell.added and new.endswith(cell.added):
             new = new[: -len(cell.added)]

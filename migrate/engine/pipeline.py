@@ -101,7 +101,7 @@ def _gate(data: bytes, scan: Scan | None) -> tuple[Scan | None, str | None]:
     return scan, None
 
 
-def _parse(data: bytes, scan: Scan | None, parse_error: str | None) -> "cst.Module":
+def _parse(data: bytes, scan: Scan | None, parse_error: str | None) -> cst.Module:
     if scan is not None and scan.depth > MAX_DEPTH:
         raise _Failed(
             f"too deeply nested: {scan.depth} levels of syntax (the limit is {MAX_DEPTH}; "
@@ -128,7 +128,7 @@ def _parse(data: bytes, scan: Scan | None, parse_error: str | None) -> "cst.Modu
 
 
 def _migrate_parsed(
-    path: str, data: bytes, module: "cst.Module", settings: Settings, links: Links, scan: Scan | None
+    path: str, data: bytes, module: cst.Module, settings: Settings, links: Links, scan: Scan | None
 ) -> FileResult:
     from migrate.catalog import loader as catalog
     from migrate.engine.codegen import ModuleCode
@@ -143,9 +143,15 @@ def _migrate_parsed(
             return FileResult(path, "skipped", reason=reason, original=data)
         source = data.decode(module.encoding, errors="replace")
         result = migrate_module(module, settings, catalog.load(), source, positions, links, code)
-        crossing = {"returns": result.returns, "unfollowed": result.unfollowed}
         if not result.changed:
-            return FileResult(path, "unchanged", calls=result.calls, original=data, **crossing)
+            return FileResult(
+                path,
+                "unchanged",
+                calls=result.calls,
+                original=data,
+                returns=result.returns,
+                unfollowed=result.unfollowed,
+            )
         new = code.bytes(result.module)
     except RecursionError:
         raise _Failed("too deeply nested to transform") from None
@@ -167,7 +173,15 @@ def _migrate_parsed(
             f"internal error: the rewritten file does not parse ({problem}) after {_rules_applied(result.calls)}; "
             "the file was left unchanged (please report this)"
         )
-    return FileResult(path, "changed", calls=result.calls, original=data, migrated=new, **crossing)
+    return FileResult(
+        path,
+        "changed",
+        calls=result.calls,
+        original=data,
+        migrated=new,
+        returns=result.returns,
+        unfollowed=result.unfollowed,
+    )
 
 
 def _does_not_parse(new: bytes, path: str, *, libcst_only: bool) -> str | None:

@@ -10,8 +10,8 @@ other edits compose.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import (
@@ -57,7 +57,7 @@ class _Plan:
     ctx: RequestContext | None = None
     edits: list[Edit] = field(default_factory=list)
     blockers: list[Finding] = field(default_factory=list)
-    bindings: set[cst.CSTNode] = field(default_factory=set)
+    bindings: set[cst.CSTNode | _ImportedKey] = field(default_factory=set)
     shared_with: set[cst.CSTNode] = field(default_factory=set)
     # Shared values (by binding) this call uses or adds its result to: coupled with their users.
     shared_values: set[cst.CSTNode] = field(default_factory=set)
@@ -158,11 +158,11 @@ def _migrate_module(
         bare = any(b for b, _ in marked)
         local = frozenset().union(*(codes for _, codes in marked))
         disabled = settings.disabled | local
-        switches = {catalog.rules[c].turns_off for c in disabled if c in catalog.rules and catalog.rules[c].turns_off}
+        switches = {off for c in disabled if c in catalog.rules and (off := catalog.rules[c].turns_off)}
         owned = {target for target, call in binding_calls.items() if call is site.call}
         plan = _plan_site(
             site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call], owned
-        )  # type: ignore[arg-type]
+        )
         _select(plan, disabled, bare)
         plans.append(plan)
     if links.imported:
@@ -199,7 +199,7 @@ def _plan_imported(links: Links, parents, resolver: Resolver, follower: ResultFo
         if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
             continue
         parent = parents.get(node)
-        if isinstance(parent, cst.Attribute) and parent.attr is node or _inside_import(node, parents):
+        if (isinstance(parent, cst.Attribute) and parent.attr is node) or _inside_import(node, parents):
             continue
         names = {_absolute(q, links.package) for q in resolver.qualified_names(node)}
         hit = next((q for q in sorted(names) if q in links.imported), None)
@@ -262,7 +262,7 @@ def _ignore_marker(line: str) -> tuple[bool, frozenset[str]]:
     return False, frozenset(code.strip() for code in match.group(1).split(",") if code.strip())
 
 
-def _select(plan: "_Plan", disabled: frozenset[str], bare: bool) -> None:
+def _select(plan: _Plan, disabled: frozenset[str], bare: bool) -> None:
     """Apply --select/--ignore and in-code markers: a call the user chose to leave alone is
     `suppressed` (left untouched, counted, not reported); turned-off findings are not reported."""
     record = plan.record
@@ -288,7 +288,7 @@ def _select(plan: "_Plan", disabled: frozenset[str], bare: bool) -> None:
         record.findings = remaining
 
 
-def _todos(plans: list["_Plan"], parents) -> dict[cst.CSTNode, list[str]]:
+def _todos(plans: list[_Plan], parents) -> dict[cst.CSTNode, list[str]]:
     """`# TODO(migrate): CODE message` lines to put above the statement of each reported call."""
     todos: dict[cst.CSTNode, list[str]] = {}
     for plan in plans:
@@ -314,7 +314,7 @@ def _plan_site(
     resolver: Resolver,
     follower: ResultFollower,
     positions,
-    named: dict[str, "Shared | str"],
+    named: dict[str, Shared | str],
     owned: set[cst.CSTNode],
 ) -> _Plan:
     start = positions[site.call].start
@@ -411,7 +411,7 @@ def _tool_helper_spellings(call: cst.Call, resolver: Resolver, catalog: Catalog)
     return frozenset(spellings)
 
 
-def _named_arguments(call: cst.Call, scopes, parents, site_calls) -> dict[str, "Shared | str"]:
+def _named_arguments(call: cst.Call, scopes, parents, site_calls) -> dict[str, Shared | str]:
     """What each `keyword=NAME` argument whose shape changes refers to."""
     found: dict[str, Shared | str] = {}
     for arg in call.args:
@@ -480,7 +480,7 @@ def _check_appends(plans: list[_Plan], lists: dict, claimed: set) -> None:
 
 def _couple(plans: list[_Plan], positions) -> None:
     """Calls that share result readers, message lists or other values migrate together or not at all."""
-    keys: dict[cst.CSTNode, list[int]] = {}
+    keys: dict[cst.CSTNode | _ImportedKey, list[int]] = {}
     for i, plan in enumerate(plans):
         for key in plan.bindings | plan.shared_with | plan.shared_values:
             keys.setdefault(key, []).append(i)
@@ -546,7 +546,7 @@ class _Positions:
         self.parents = parents
         self.known: dict[cst.CSTNode, CodeRange] = {}
         if known is not None and len(known) == len(sites):
-            for site, (line, column, end_line, end_column) in zip(sites, known):
+            for site, (line, column, end_line, end_column) in zip(sites, known, strict=True):
                 self.known[site.call] = CodeRange(CodePosition(line, column - 1), CodePosition(end_line, end_column))
         self._statements: dict[cst.CSTNode, Mapping[cst.CSTNode, CodeRange]] = {}
         self._full: Mapping[cst.CSTNode, CodeRange] | None = None
@@ -609,7 +609,7 @@ class _Apply(cst.CSTTransformer):
     def on_visit(self, node: cst.CSTNode) -> bool:
         return node in self.on_path
 
-    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+    def on_leave(self, original_node, updated_node):
         plan = self.calls.get(original_node)
         if plan is not None:
             updated_node = self._call(plan, updated_node)
@@ -633,7 +633,7 @@ class _Apply(cst.CSTTransformer):
 
     @staticmethod
     def _call(plan: _Plan, updated: cst.Call) -> cst.Call:
-        assert plan.ctx is not None
+        assert plan.ctx is not None and plan.site is not None
         request = rewrite_request(updated, plan.ctx)
         if request.blockers:
             raise InternalError(f"line {plan.record.line}: the request no longer rewrites cleanly")

@@ -20,9 +20,9 @@ import ast
 import re
 import warnings
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 from migrate.analysis.groups import connected
 from migrate.analysis.links import Links, absolute_module
@@ -59,18 +59,18 @@ def find_units(
     methods = list(methods)
     exports: dict[str, set[str]] = {}
     imports_of: dict[str, tuple[Import, ...]] = {}  # the candidates', from their scans
-    for path, data in candidates.items():
+    for path, source in candidates.items():
         if path.endswith(".ipynb"):
             continue
-        found = (scans or {}).get(path)
-        if found is None:
-            tree = _parse(data)
-            found = scan(tree, methods) if tree is not None else None
-        if found is None:
+        scanned = (scans or {}).get(path)
+        if scanned is None:
+            tree = _parse(source)
+            scanned = scan(tree, methods) if tree is not None else None
+        if scanned is None:
             continue
-        imports_of[path] = found.imports
-        if found.returning:
-            exports[path] = set(found.returning)
+        imports_of[path] = scanned.imports
+        if scanned.returning:
+            exports[path] = set(scanned.returning)
     if not exports:
         return []
     paths = list(paths)
@@ -192,8 +192,10 @@ def _imported(
 
     def module_imported(module: str) -> None:
         path = modules.get(module)
-        for name in exports.get(path, ()) if path else ():
-            found[f"{module}.{name}"] = (path, name)  # type: ignore[assignment]
+        if not path:
+            return
+        for name in exports.get(path, ()):
+            found[f"{module}.{name}"] = (path, name)
 
     for source, level, names in statements:
         if source is None:
@@ -245,9 +247,9 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
     """Run `migrate(path, data, links)` on every file of the unit until what each file's links say
     agrees with what the others' results show; the last round's results."""
     exports = [(path, name) for path, names in unit.exports.items() for name in sorted(names)]
-    refused: dict[Export, str] = dict(unit.opaque)
-    kinds: dict[Export, str] = {}
-    callers: dict[Export, tuple[str, ...]] = {}
+    refused: Mapping[Export, str] = dict(unit.opaque)
+    kinds: Mapping[Export, str] = {}
+    callers: Mapping[Export, tuple[str, ...]] = {}
     # Exports whose readers have been looked for (the importers ran knowing their kind). Until
     # then an export is taken to be read only where it can be followed.
     probed: frozenset[Export] = frozenset()

@@ -24,7 +24,8 @@ def unified_diff_bytes(result: FileResult) -> bytes:
     latin-1, so `git apply` finds its lines), names in the filesystem's encoding."""
     if result.original is None or result.migrated is None:
         return b""
-    headers = tuple(os.fsencode(h) for h in _diff_headers(result.path))
+    old, new = _diff_headers(result.path)
+    headers = (os.fsencode(old), os.fsencode(new))
     return b"".join(_diff_lines(result.original, result.migrated, headers, b"\n", b"\\ No newline at end of file\n"))
 
 
@@ -34,7 +35,8 @@ def _diff_lines(
     def split(data: AnyStr) -> list[AnyStr]:
         # Lines end at "\n" only, as for git and patch: str.splitlines() would also cut at form
         # feeds, "\x85" or "\u2028" inside a line, and `git apply` would reject the hunks.
-        *complete, last = data.split(newline)
+        parts = data.split(newline)
+        complete, last = parts[:-1], parts[-1]  # not `*complete, last =`: mypy mixes up AnyStr's str and bytes
         return [line + newline for line in complete] + ([last] if last else [])
 
     if isinstance(before, bytes):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import IO, Sequence
+from collections.abc import Sequence
+from typing import IO
 
 from migrate.catalog.findings import FileResult
 from migrate.report.diff import diff_name

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Iterable
+from collections.abc import Iterable
+from typing import IO
 
 from migrate.catalog import loader as catalog
 from migrate.catalog.findings import CallSite, FileResult
@@ -32,7 +33,8 @@ def call_record(path: str, call: CallSite) -> dict:
 
 
 def write_json(results: Iterable[FileResult], summary: Summary, out: IO[str], *, with_diff: bool) -> None:
-    calls, files = [], []
+    calls: list[dict] = []
+    files: list[dict[str, str]] = []
     for result in results:
         calls.extend(call_record(result.path, c) for c in result.calls)
         entry = {"path": result.path, "status": result.status, "reason": result.reason}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import IO, Sequence
+from collections.abc import Sequence
+from typing import IO
 
 from migrate.catalog import loader as catalog
 from migrate.catalog.findings import CallSite, FileResult
@@ -16,7 +17,8 @@ def write_markdown(results: Sequence[FileResult], summary: Summary, out: IO[str]
     w = out.write
     w("## openai-responses-migrate\n\n")
     w(
-        "| files scanned | call sites | migrated | reported | skipped (not OpenAI's) | suppressed | files changed | failed |\n"
+        "| files scanned | call sites | migrated | reported | skipped (not OpenAI's) | suppressed "
+        "| files changed | failed |\n"
     )
     w("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     w(

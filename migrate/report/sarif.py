@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Sequence
+from collections.abc import Sequence
+from typing import IO
 
 from migrate import __version__
 from migrate.catalog import loader as catalog

@@ -63,14 +63,14 @@ class TextReport:
             + "."
         )
         if summary.reported_by_rule:
-            parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.reported_by_rule.items()))
+            parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.reported_by_rule.items()))  # noqa: RUF001 - the multiplication sign is meant
             self.console.print(f"Left untouched, by rule: {parts}")
         if summary.held_back_unsafe:
             self.console.print(
                 f"{summary.held_back_unsafe} call(s) held back by unsafe fixes (apply them with --unsafe)."
             )
         if summary.review_by_rule:
-            parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.review_by_rule.items()))
+            parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.review_by_rule.items()))  # noqa: RUF001 - the multiplication sign is meant
             self.console.print(f"Migrated with changes to review: {parts}")
 
 

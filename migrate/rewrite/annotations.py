@@ -12,8 +12,9 @@ which calls migrate, `import_edits` adds those imports and drops the chat ones l
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from functools import partial
 
 import libcst as cst
 from libcst.metadata import ImportAssignment, Scope
@@ -22,6 +23,8 @@ from migrate.analysis.nodes import code_of, qualified_names
 from migrate.catalog.loader import Annotations
 
 Build = Callable[[cst.CSTNode], cst.CSTNode]
+# An edit of an import statement may also drop it, or add lines after it.
+StatementBuild = Callable[[cst.CSTNode], cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]]
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,9 @@ class TypeMapper:
         node = target.node
         if isinstance(node, cst.SimpleString):
             assert target.inner is not None
-            text = code_of(target.inner.visit(_Replace(spelled))).strip()
+            replaced = target.inner.visit(_Replace(spelled))
+            assert isinstance(replaced, cst.BaseExpression)  # _Replace puts expressions for expressions
+            text = code_of(replaced).strip()
             if node.quote in text or "\\" in text:
                 return f"the rewritten string annotation would need other quotes: {text}"
             new_node: cst.BaseExpression = node.with_changes(value=f"{node.prefix}{node.quote}{text}{node.quote}")
@@ -193,7 +198,7 @@ class TypeMapper:
             return cst.Name(existing), None, None
         root = _root(rename.node)
         bindings = [a for a in scope[root] if isinstance(a, ImportAssignment)] if root else []
-        if len(bindings) != 1:
+        if root is None or len(bindings) != 1:
             return f"the tool can't tell how `{code_of(rename.node).strip()}` is imported"
         binding = bindings[0]
         if isinstance(rename.node, cst.Attribute) and isinstance(binding.node, cst.Import):
@@ -211,9 +216,12 @@ class TypeMapper:
         """A global name already bound to `qualified` (`from openai.types.responses import X [as Y]`)."""
         globals_ = scope.globals
         for assignment in globals_.assignments:
-            if isinstance(assignment, ImportAssignment) and isinstance(assignment.node, cst.ImportFrom):
-                if any(q.name == qualified for q in globals_.get_qualified_names_for(assignment.name)):
-                    return assignment.name
+            if (
+                isinstance(assignment, ImportAssignment)
+                and isinstance(assignment.node, cst.ImportFrom)
+                and any(q.name == qualified for q in globals_.get_qualified_names_for(assignment.name))
+            ):
+                return assignment.name
         return None
 
     def _is_taken(self, name: str) -> bool:
@@ -228,7 +236,7 @@ class TypeMapper:
 
 def import_edits(
     retypes: Iterable[Retype], module: cst.Module, scopes: Mapping, parents: Mapping
-) -> dict[cst.CSTNode, list[Build]]:
+) -> dict[cst.CSTNode, list[StatementBuild]]:
     """The import statements to change for the annotations rewritten: the Responses types each
     needs are imported (beside an existing `from <module> import ...`, or where the chat type was
     imported), and chat type imports no longer used anywhere are dropped."""
@@ -274,13 +282,13 @@ class _ImportPlan:
             self.converted[anchor] = module
             self.additions.setdefault(anchor, set()).update(names)
         else:
-            self.inserted.setdefault(self.parents.get(anchor), []).append((module, sorted(names)))
+            self.inserted.setdefault(self.parents[anchor], []).append((module, sorted(names)))
 
     def _emptied(self, node: cst.CSTNode) -> bool:
         return node in self.removals and _all_removed(node, self.removals[node])
 
-    def edits(self) -> dict[cst.CSTNode, list[Build]]:
-        edits: dict[cst.CSTNode, list[Build]] = {}
+    def edits(self) -> dict[cst.CSTNode, list[StatementBuild]]:
+        edits: dict[cst.CSTNode, list[StatementBuild]] = {}
         gone: set[cst.CSTNode] = set()  # whole lines whose only import is dropped
         for node in sorted(set(self.removals) | set(self.additions), key=lambda n: self.order.get(n, 0)):
             remove = self.removals.get(node, set())
@@ -294,15 +302,13 @@ class _ImportPlan:
                     continue
             module = self.converted.get(node)
             edits.setdefault(node, []).append(
-                lambda updated, r=frozenset(remove), a=sorted(add), m=module: _edit_import(updated, r, a, m)
+                partial(_edit_import, remove=frozenset(remove), add=sorted(add), module=module)
             )
         for line in gone - self.inserted.keys():
             edits.setdefault(line, []).append(lambda updated: cst.RemoveFromParent())
         for line, statements in self.inserted.items():
             new_lines = [_import_line(module, names) for module, names in statements]
-            edits.setdefault(line, []).append(
-                lambda updated, extra=new_lines, replace=line in gone: _insert_after(updated, extra, replace)
-            )
+            edits.setdefault(line, []).append(partial(_insert_after, new_lines=new_lines, replace=line in gone))
         return edits
 
 
@@ -312,7 +318,9 @@ def _import_line(module: str, names: list[str]) -> cst.SimpleStatementLine:
     )
 
 
-def _insert_after(line: cst.CSTNode, new_lines: list[cst.SimpleStatementLine], replace: bool) -> cst.CSTNode:
+def _insert_after(
+    line: cst.CSTNode, new_lines: list[cst.SimpleStatementLine], replace: bool
+) -> cst.FlattenSentinel[cst.CSTNode]:
     """The new import lines after `line`, or instead of it (keeping what was written above it)."""
     if not replace:
         return cst.FlattenSentinel([line, *new_lines])
@@ -366,7 +374,9 @@ def _removable(line: cst.CSTNode | None, parents: Mapping) -> bool:
     return isinstance(block, cst.Module) or len(body) > 1
 
 
-def _edit_import(node: cst.CSTNode, remove: frozenset[str], add: list[str], module: str | None) -> cst.CSTNode:
+def _edit_import(
+    node: cst.CSTNode, remove: frozenset[str], add: list[str], module: str | None
+) -> cst.CSTNode | cst.RemovalSentinel:
     """Drop the names `remove`, add `add`, and (when converted in place) change the module."""
     assert isinstance(node, (cst.Import, cst.ImportFrom)) and not isinstance(node.names, cst.ImportStar)
     original = list(node.names)
@@ -395,9 +405,14 @@ def _import_from(globals_: Scope, module: str, order: Mapping) -> cst.ImportFrom
     found = []
     for assignment in globals_.assignments:
         node = assignment.node if isinstance(assignment, ImportAssignment) else None
-        if isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
-            if code_of(node.module).strip() == module and not isinstance(node.names, cst.ImportStar):
-                found.append(node)
+        if (
+            isinstance(node, cst.ImportFrom)
+            and not node.relative
+            and node.module is not None
+            and code_of(node.module).strip() == module
+            and not isinstance(node.names, cst.ImportStar)
+        ):
+            found.append(node)
     return min(found, key=lambda n: order.get(n, 0), default=None)
 
 
@@ -472,5 +487,5 @@ class _Replace(cst.CSTTransformer):
     def __init__(self, spelled: dict[int, cst.BaseExpression]) -> None:
         self.spelled = spelled
 
-    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+    def on_leave(self, original_node, updated_node):
         return self.spelled.get(id(original_node), updated_node)

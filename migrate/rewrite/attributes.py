@@ -19,13 +19,14 @@ anything else is why it can't be followed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import libcst as cst
 from libcst.metadata import Assignment
 
 from migrate.analysis.nodes import (
+    Parents,
     assigned_target,
     code_of,
     in_tree_order,
@@ -75,9 +76,7 @@ def stored_attribute(parent: cst.CSTNode | None, node: cst.CSTNode) -> cst.Attri
 class SelfAttributes:
     """Which stores and reads a `self.<attr>` has in its class, or why they can't all be known."""
 
-    def __init__(
-        self, scopes: Mapping, parents: Mapping[cst.CSTNode, cst.CSTNode], line: Callable[[cst.CSTNode], int]
-    ) -> None:
+    def __init__(self, scopes: Mapping, parents: Parents, line: Callable[[cst.CSTNode], int]) -> None:
         self.scopes = scopes
         self.parents = parents
         self.line = line
@@ -144,7 +143,10 @@ class SelfAttributes:
         for node in self._attributes().get(attr, ()):
             owner = self.method_class(node.value)
             if owner is not None and owner is not cls and self._derives(owner, cls, 0):
-                return f"`{owner.name.value}` derives from `{name}` and uses `{code_of(node).strip()}` at line {self.line(node)}"
+                return (
+                    f"`{owner.name.value}` derives from `{name}` and uses `{code_of(node).strip()}`"
+                    f" at line {self.line(node)}"
+                )
             if owner is None:
                 return f"`{code_of(node).strip()}` at line {self.line(node)} may be the same attribute"
             if owner is not cls:

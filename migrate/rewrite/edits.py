@@ -4,8 +4,8 @@ original nodes, so edits inside other edits compose)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import libcst as cst
 

@@ -18,7 +18,7 @@ Anything else (`d.items()`, `for k in d`, `d[0]`, `return d`, the read printed) 
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import libcst as cst
 from libcst.metadata import Assignment
@@ -119,7 +119,7 @@ class KeyCheck:
         bindings = [a for a in home.assignments[name.value]]
         if not all(isinstance(a, Assignment) and self._new_empty_dict(a.node) for a in bindings):
             return None
-        return bindings  # type: ignore[return-value]
+        return bindings
 
     def _one_per_stream(self, bindings: list[Assignment], call: cst.CSTNode) -> bool:
         """Is a new dict made for each stream? Bound in the scope of the call and inside each
@@ -130,8 +130,8 @@ class KeyCheck:
             return False
         return all(any(self._within(b.node, loop) for b in bindings) for loop in self._loops_around(call))
 
-    def _loops_around(self, node: cst.CSTNode) -> list[cst.CSTNode]:
-        loops = []
+    def _loops_around(self, node: cst.CSTNode | None) -> list[cst.CSTNode]:
+        loops: list[cst.CSTNode] = []
         node = self.parents.get(node)
         while node is not None and not isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)):
             if isinstance(node, (cst.For, cst.While)):

@@ -4,8 +4,9 @@ indentation, dict literals made or re-keyed, and blocks shifted to a new indenta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import libcst as cst
 
@@ -57,9 +58,7 @@ def rebuild(old: Sequence[Any], new: Sequence[Item], lead: cst.BaseParenthesizab
         node = item.node
         if position == last_index:
             node = node.with_changes(comma=trailing)
-        elif item.origin is None or item.origin == len(old) - 1:
-            node = node.with_changes(comma=separator)
-        elif not isinstance(node.comma, cst.Comma):
+        elif item.origin is None or item.origin == len(old) - 1 or not isinstance(node.comma, cst.Comma):
             node = node.with_changes(comma=separator)
         out.append(node)
     return out

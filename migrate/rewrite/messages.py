@@ -82,7 +82,9 @@ def convert_messages(value: cst.BaseExpression, *, hoist_instructions: bool, cus
     return out
 
 
-def _detach_first_comments(value, first: cst.Element):
+def _detach_first_comments(
+    value: cst.List | cst.Tuple, first: cst.Element
+) -> tuple[cst.List | cst.Tuple, list[cst.Comment]]:
     """Take the comments above and beside the first element out of a multi-line list literal."""
     lead = list_lead(value)
     after = first.comma.whitespace_after if isinstance(first.comma, cst.Comma) else None
@@ -182,7 +184,7 @@ class MessageConverter:
 
     def _image_part(self, view: DictView) -> cst.Dict:
         self._only(view, {"type", "image_url", "prompt_cache_breakpoint"}, "image part")
-        inner = DictView.of(view.get("image_url"))  # type: ignore[arg-type]
+        inner = DictView.of(view.get("image_url"))
         if inner is None or "url" not in inner:
             raise Blocked('`image_url` is not a literal `{"url": ...}` dict')
         extra = sorted(inner.keys() - {"url", "detail"})
@@ -201,7 +203,7 @@ class MessageConverter:
 
     def _lift(self, view: DictView, key: str, new_type: str, allowed: set[str]) -> cst.Dict:
         """`{"type": key, key: {...}}` -> `{"type": new_type, ...}` (the inner dict's items lifted)."""
-        inner = DictView.of(view.get(key))  # type: ignore[arg-type]
+        inner = DictView.of(view.get(key))
         if inner is None:
             raise Blocked(f"`{key}` is not a dict literal with literal keys")
         extra = sorted(inner.keys() - allowed)
@@ -221,7 +223,8 @@ class MessageConverter:
             content = content.with_changes(value=content.value.with_changes(elements=parts))
         elements = []
         for e in view.node.elements:
-            key = string_value(e.key)  # type: ignore[union-attr]
+            assert isinstance(e, cst.DictElement)  # a static view: no `**`
+            key = string_value(e.key)
             if key == "role":
                 e = rekey(e, "type").with_changes(value=quote_like(e.value, "function_call_output"))
             elif key == "tool_call_id":
@@ -250,7 +253,7 @@ class MessageConverter:
             raise Blocked("assistant content next to `tool_calls` is not a literal (it may be None)")
         if text:
             message = view.node.with_changes(
-                elements=[e for e in view.node.elements if string_value(e.key) != "tool_calls"]  # type: ignore[union-attr]
+                elements=[e for e in view.node.elements if string_value(e.key) != "tool_calls"]  # type: ignore[attr-defined]
             )
             out.append(
                 message.with_changes(
@@ -277,12 +280,12 @@ class MessageConverter:
         if kind not in ("function", "custom") or "id" not in view or kind not in view:
             raise Blocked("a tool call is not a literal function/custom call with an `id`")
         allowed = {"name", "arguments"} if kind == "function" else {"name", "input"}
-        inner = DictView.of(view.get(kind))  # type: ignore[arg-type]
+        inner = DictView.of(view.get(kind))
         if inner is None or inner.keys() - allowed:
             raise Blocked(f"tool call `{kind}` is not a literal dict of {sorted(allowed)}")
         new_type = "function_call" if kind == "function" else "custom_tool_call"
         flat = flatten(view, kind, {"type": new_type})
-        elements = [rekey(e, "call_id") if string_value(e.key) == "id" else e for e in flat.elements]  # type: ignore[union-attr]
+        elements = [rekey(e, "call_id") if string_value(e.key) == "id" else e for e in flat.elements]  # type: ignore[arg-type,attr-defined]
         return flat.with_changes(elements=elements)
 
 
@@ -318,7 +321,8 @@ def flatten(view: DictView, key: str, set_values: dict[str, str] | None = None) 
     if "type" in set_values and "type" not in view:
         items.append(Item(make_dict_element("type", quote_like(like, set_values.pop("type")), like)))
     for index, element in enumerate(node.elements):
-        name = string_value(element.key)  # type: ignore[union-attr]
+        assert isinstance(element, cst.DictElement)  # a static view: no `**`
+        name = string_value(element.key)
         if name == key:
             items.extend(Item(shift_indent(e, delta)) for e in inner.elements)
         elif name in set_values:

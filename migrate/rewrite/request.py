@@ -7,8 +7,8 @@ same result, so the planner can run it on the original tree and again on the upd
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import libcst as cst
 
@@ -56,7 +56,7 @@ class RequestContext:
     # Set once the result's output is found fed back as input (with store=False).
     include_reasoning: bool = False
     # keyword -> what the name it is given refers to (a followed literal, or why not).
-    shared: dict[str, "Shared | str"] = field(default_factory=dict)
+    shared: dict[str, Shared | str] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,7 +68,7 @@ class RequestResult:
     # Spellings of `pydantic_function_tool` that were renamed (the planner fixes imports).
     renamed_tool_helpers: set[str] = field(default_factory=set)
     # Values passed by name: converted where they are written, shared with other calls.
-    shared: list["Shared"] = field(default_factory=list)
+    shared: list[Shared] = field(default_factory=list)
     definition_edits: list[Edit] = field(default_factory=list)
     # Set when the arguments change what the call returns (`stream=True`: a stream).
     result_kind: str | None = None
@@ -109,7 +109,7 @@ class _Request:
         else:
             self.block("RSP205", param=keyword, expr=short_code(value), why=why)
 
-    def named(self, arg: cst.Arg, keyword: str) -> "Shared | None":
+    def named(self, arg: cst.Arg, keyword: str) -> Shared | None:
         """The followed literal behind `keyword=NAME`, or None after reporting why it can't be."""
         shared = self.ctx.shared.get(keyword)
         if isinstance(shared, Shared):
@@ -120,7 +120,7 @@ class _Request:
     def define(
         self,
         shared: Shared,
-        convert: Callable[["_Request", cst.BaseExpression], cst.BaseExpression | None],
+        convert: Callable[[_Request, cst.BaseExpression], cst.BaseExpression | None],
         target: cst.BaseExpression | None = None,
     ) -> bool:
         """Convert a shared literal (or a message added to a shared list) where it is written:
@@ -194,7 +194,7 @@ class _Request:
         ws = ws.with_changes(empty_lines=[*ws.empty_lines, *lines])
         if position == 0:
             self.result.whitespace_before_args = ws
-        else:
+        elif isinstance(before, cst.Comma):  # (it has the whitespace found above)
             args[position - 1] = args[position - 1].with_changes(comma=before.with_changes(whitespace_after=ws))
 
     def apply(self, parameter: Parameter, arg: cst.Arg, index: int) -> None:
@@ -429,9 +429,10 @@ def _format_of(req: _Request, view: DictView) -> cst.BaseExpression | None:
     elif kind == "json_schema":
         if view.keys() != {"type", "json_schema"}:
             raise Blocked("unexpected keys next to `json_schema`")
-        inner = DictView.of(view.get("json_schema"))  # type: ignore[arg-type]
+        schema = view.items["json_schema"].value
+        inner = DictView.of(schema)
         if inner is None:
-            raise Blocked(f"`json_schema` is `{short_code(view.get('json_schema'))}`, not a dict literal")  # type: ignore[arg-type]
+            raise Blocked(f"`json_schema` is `{short_code(schema)}`, not a dict literal")
         if "schema" not in inner:
             raise Blocked("a json_schema without `schema` (required by Responses)")
         extra = sorted(inner.keys() - {"name", "description", "schema", "strict"})
@@ -499,7 +500,7 @@ def _rename_helper(func: cst.BaseExpression, new: str) -> cst.BaseExpression:
 def _flat_tool(req: _Request, view: DictView, *, legacy: bool = False) -> cst.Dict:
     kind = "function" if legacy else view.str("type")
     if kind == "function":
-        inner = view if legacy else DictView.of(view.get("function"))  # type: ignore[arg-type]
+        inner = view if legacy else DictView.of(view.get("function"))
         if inner is None:
             raise Blocked("a function tool is not a literal dict")
         extra = sorted(inner.keys() - {"name", "description", "parameters", "strict"})
@@ -517,7 +518,7 @@ def _flat_tool(req: _Request, view: DictView, *, legacy: bool = False) -> cst.Di
             node = _set_value(node, "strict", cst.Name("False"))
         return _append_items(node, additions)
     if kind == "custom":
-        inner = DictView.of(view.get("custom"))  # type: ignore[arg-type]
+        inner = DictView.of(view.get("custom"))
         if inner is None or view.keys() != {"type", "custom"}:
             raise Blocked('a custom tool is not a literal `{"type": "custom", "custom": {...}}`')
         extra = sorted(inner.keys() - {"name", "description", "format"})
@@ -531,7 +532,7 @@ def _flat_tool(req: _Request, view: DictView, *, legacy: bool = False) -> cst.Di
                 raise Blocked("a custom tool `format` is not a dict literal")
             ftype = fview.str("type")
             if ftype == "grammar":
-                g = DictView.of(fview.get("grammar"))  # type: ignore[arg-type]
+                g = DictView.of(fview.get("grammar"))
                 if g is None or fview.keys() != {"type", "grammar"} or g.keys() - {"definition", "syntax"}:
                     raise Blocked("a custom tool grammar is not a literal `{definition, syntax}` dict")
                 node = _set_value(node, "format", flatten(fview, "grammar"))
@@ -542,7 +543,7 @@ def _flat_tool(req: _Request, view: DictView, *, legacy: bool = False) -> cst.Di
 
 
 def _with_items(node: cst.Dict, first: list[tuple[str, str]]) -> cst.Dict:
-    like = node.elements[0].key if node.elements else None  # type: ignore[union-attr]
+    like = node.elements[0].key if node.elements else None  # type: ignore[attr-defined]
     items = [Item(make_dict_element(k, quote_like(like, v), like)) for k, v in first]
     items += [Item(e, i) for i, e in enumerate(node.elements)]
     return node.with_changes(elements=rebuild(node.elements, items, node.lbrace.whitespace_after))
@@ -551,7 +552,7 @@ def _with_items(node: cst.Dict, first: list[tuple[str, str]]) -> cst.Dict:
 def _append_items(node: cst.Dict, additions: list[tuple[str, cst.BaseExpression]]) -> cst.Dict:
     if not additions:
         return node
-    like = node.elements[0].key if node.elements else None  # type: ignore[union-attr]
+    like = node.elements[0].key if node.elements else None  # type: ignore[attr-defined]
     items = [Item(e, i) for i, e in enumerate(node.elements)]
     items += [Item(make_dict_element(k, v, like)) for k, v in additions]
     return node.with_changes(elements=rebuild(node.elements, items, node.lbrace.whitespace_after))
@@ -560,7 +561,7 @@ def _append_items(node: cst.Dict, additions: list[tuple[str, cst.BaseExpression]
 def _set_value(node: cst.Dict, key: str, value: cst.BaseExpression) -> cst.Dict:
     return node.with_changes(
         elements=[
-            e.with_changes(value=value) if string_value(e.key) == key else e  # type: ignore[union-attr]
+            e.with_changes(value=value) if string_value(e.key) == key else e  # type: ignore[attr-defined]
             for e in node.elements
         ]
     )
@@ -599,12 +600,12 @@ def _convert_choice(req: _Request, value: cst.BaseExpression) -> cst.BaseExpress
 def _flat_choice(view: DictView) -> cst.Dict:
     kind = view.str("type")
     if kind in ("function", "custom"):
-        inner = DictView.of(view.get(kind))  # type: ignore[arg-type]
+        inner = DictView.of(view.get(kind))
         if inner is None or inner.keys() != {"name"} or view.keys() != {"type", kind}:
             raise Blocked(f'tool_choice `{kind}` is not a literal `{{"name": ...}}`')
         return flatten(view, kind)
     if kind == "allowed_tools":
-        inner = DictView.of(view.get("allowed_tools"))  # type: ignore[arg-type]
+        inner = DictView.of(view.get("allowed_tools"))
         if inner is None or inner.keys() != {"mode", "tools"} or view.keys() != {"type", "allowed_tools"}:
             raise Blocked("allowed_tools is not a literal `{mode, tools}` dict")
         tools = inner.get("tools")
@@ -691,7 +692,7 @@ def t_stream_options(req: _Request, arg: cst.Arg, index: int, parameter: Paramet
     req.fixed("stream_options")
     if view.keys() == {"include_usage"}:
         return  # usage always arrives on `response.completed`
-    kept = [Item(e, i) for i, e in enumerate(view.node.elements) if string_value(e.key) != "include_usage"]  # type: ignore[union-attr]
+    kept = [Item(e, i) for i, e in enumerate(view.node.elements) if string_value(e.key) != "include_usage"]  # type: ignore[attr-defined]
     req.add(
         arg,
         "stream_options",

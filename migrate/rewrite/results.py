@@ -11,8 +11,9 @@ alone and reported.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from functools import partial
 
 import libcst as cst
 from libcst.metadata import Assignment
@@ -20,6 +21,7 @@ from libcst.metadata import Scope as BaseScope
 
 from migrate.analysis.links import NO_LINKS, Links
 from migrate.analysis.nodes import (
+    Parents,
     assigned_target,
     code_of,
     describe_use,
@@ -61,10 +63,10 @@ class ResultFollower:
         self,
         catalog: Catalog,
         scopes: Mapping[cst.CSTNode, BaseScope | None],
-        parents: Mapping[cst.CSTNode, cst.CSTNode],
+        parents: Parents,
         positions,
         call_bindings: Mapping[cst.CSTNode, str],
-        sinks: Callable[[cst.CSTNode, str, "Followed"], bool] | None = None,
+        sinks: Callable[[cst.CSTNode, str, Followed], bool] | None = None,
         links: Links = NO_LINKS,
     ) -> None:
         self.kinds = catalog.results
@@ -112,9 +114,12 @@ class ResultFollower:
         if isinstance(parent, cst.Expr):
             return  # discarded
         target = _assigned_name(parent, node)
-        if isinstance(parent, cst.AnnAssign) and target is not None:
-            if not self._annotated(parent.annotation, kind, out, target.value, node):
-                return
+        if (
+            isinstance(parent, cst.AnnAssign)
+            and target is not None
+            and not self._annotated(parent.annotation, kind, out, target.value, node)
+        ):
+            return
         if target is not None:
             self._binding(target, kind, out, seen)
             return
@@ -174,7 +179,7 @@ class ResultFollower:
         if uses.truth and truth_tested(parent, node, self.parents):
             return True
         if uses.truth and _or_empty(parent, node):
-            out.edits.append(Edit(parent, lambda updated: _keep_parens(updated, updated.left)))
+            out.edits.append(Edit(parent, _or_operand))
             self._whole(parent, kind, out, seen, shown=code_of(parent).strip())
             return True
         if uses.len and isinstance(parent, cst.Arg):
@@ -185,16 +190,25 @@ class ResultFollower:
             negated = _none_comparison(parent)
             if negated is not None:
                 in_test = truth_tested(self.parents.get(parent), parent, self.parents)
-                out.edits.append(Edit(parent, lambda updated, n=negated, t=in_test: _emptiness(updated, n, t)))
+                out.edits.append(Edit(parent, partial(_emptiness, not_none=negated, in_test=in_test)))
                 return True
-        if uses.iterate is not None and isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
-            if isinstance(parent.target, cst.Name):
-                self._binding(parent.target, uses.iterate, out, seen)
-                return True
-        if uses.enter is not None and isinstance(parent, cst.WithItem) and parent.item is node:
-            if parent.asname is not None and isinstance(parent.asname.name, cst.Name):
-                self._binding(parent.asname.name, uses.enter, out, seen)
-                return True
+        if (
+            uses.iterate is not None
+            and isinstance(parent, (cst.For, cst.CompFor))
+            and parent.iter is node
+            and isinstance(parent.target, cst.Name)
+        ):
+            self._binding(parent.target, uses.iterate, out, seen)
+            return True
+        if (
+            uses.enter is not None
+            and isinstance(parent, cst.WithItem)
+            and parent.item is node
+            and parent.asname is not None
+            and isinstance(parent.asname.name, cst.Name)
+        ):
+            self._binding(parent.asname.name, uses.enter, out, seen)
+            return True
         return False
 
     def _annotated(self, annotation: cst.Annotation, kind: str, out: Followed, name: str, at: cst.CSTNode) -> bool:
@@ -284,7 +298,7 @@ class ResultFollower:
 
         consumed, steps, entry, final_kind, fixes = self._match(kind, segments)
         shown_base = code_of(base).strip() if isinstance(base, cst.Name) else "<result>"
-        shown = shown_base + format_path(tuple(segments))  # type: ignore[arg-type]
+        shown = shown_base + format_path(tuple(segments))
         if consumed and not _base_allows(steps, base):
             out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(nodes[0])))
             return
@@ -308,7 +322,7 @@ class ResultFollower:
         top = nodes[-1]
         out.edits.append(_chain_edit(top, consumed, steps))
         out.fixes.extend(fixes)
-        self._whole(top, final_kind, out, seen, shown=shown)  # type: ignore[arg-type]
+        self._whole(top, final_kind, out, seen, shown=shown)
 
     def _match(self, kind: str, segments: list):
         """How much of `segments` the kind tables explain: (consumed, steps, last entry, kind, fixes)."""
@@ -453,7 +467,7 @@ class ResultFollower:
 def _segments_match(found: list, wanted: tuple[Segment, ...]) -> bool:
     if len(found) != len(wanted):
         return False
-    for (fk, fv), (wk, wv) in zip(found, wanted):
+    for (fk, fv), (wk, wv) in zip(found, wanted, strict=True):
         if fk != wk:
             return False
         if wk == "index" and wv == "*":
@@ -505,9 +519,12 @@ def _segment(node: cst.CSTNode) -> tuple[str, object]:
             value = node.slice[0].slice.value
             if isinstance(value, cst.Integer):
                 return ("index", int(value.value, 0))
-            if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
-                if isinstance(value.expression, cst.Integer):
-                    return ("index", -int(value.expression.value, 0))
+            if (
+                isinstance(value, cst.UnaryOperation)
+                and isinstance(value.operator, cst.Minus)
+                and isinstance(value.expression, cst.Integer)
+            ):
+                return ("index", -int(value.expression.value, 0))
         return ("index", "<" + code_of(node).strip() + ">")
     assert isinstance(node, cst.Call)
     return ("call", None) if not node.args else ("call", "<args>")
@@ -637,7 +654,8 @@ def _apply_steps(base: cst.BaseExpression, steps: list[Step]) -> cst.BaseExpress
         if kind == "attr":
             result = cst.Attribute(value=result, attr=cst.Name(str(value)))
         elif kind == "index":
-            index = int(value)  # type: ignore[arg-type]
+            assert isinstance(value, int)  # ("index", i): an int (`[*]` is filled in from the read)
+            index = value
             expr: cst.BaseExpression = cst.Integer(str(abs(index)))
             if index < 0:
                 expr = cst.UnaryOperation(operator=cst.Minus(), expression=expr)
@@ -671,6 +689,12 @@ def _parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
     if expr.lpar:
         return expr
     return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _or_operand(updated: cst.CSTNode) -> cst.BaseExpression:
+    """`x or []` -> `x`, in the parentheses of the whole."""
+    assert isinstance(updated, cst.BooleanOperation)
+    return _keep_parens(updated, updated.left)
 
 
 def _keep_parens(updated: cst.CSTNode, result: cst.BaseExpression) -> cst.BaseExpression:

@@ -9,13 +9,13 @@ where it is written, and all the calls that share the value migrate together or 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import libcst as cst
 from libcst.metadata import Assignment, GlobalScope
 
-from migrate.analysis.nodes import code_of, describe_use, in_tree_order
+from migrate.analysis.nodes import Parents, code_of, describe_use, in_tree_order
 
 LIST_KEEPERS = ("pop", "clear")
 
@@ -35,14 +35,14 @@ class Shared:
     exported: bool = False
 
 
-def binding_of(name: cst.Name, scopes: Mapping, parents: Mapping | None = None) -> Assignment | None:
+def binding_of(name: cst.Name, scopes: Mapping, parents: Parents | None = None) -> Assignment | None:
     """The one assignment `name` (an access) refers to. `x += [...]` on a list mutates it in
     place, so augmented assignments of the same name don't count as other values."""
     found = _bindings(name, scopes, parents)
     return found[0] if found else None
 
 
-def _bindings(name: cst.Name, scopes: Mapping, parents: Mapping | None) -> list[Assignment]:
+def _bindings(name: cst.Name, scopes: Mapping, parents: Parents | None) -> list[Assignment]:
     """[the binding, *its `+=` rebindings], or [] when the name may hold other values."""
     scope = scopes.get(name)
     if scope is None:
@@ -67,7 +67,7 @@ def analyze(
     name: cst.Name,
     keyword: str,
     scopes: Mapping,
-    parents: Mapping[cst.CSTNode, cst.CSTNode],
+    parents: Parents,
     site_calls: set[cst.CSTNode],
 ) -> Shared | str:
     """Follow `keyword=name`; a string is the reason it can't be followed."""
@@ -77,7 +77,7 @@ def analyze(
     assignment = bindings[0]
     target = assignment.node
     literal = _assigned_literal(target, parents)
-    if literal is None:
+    if literal is None or not isinstance(target, cst.Name):  # (a literal is only found for a name)
         return f"`{name.value}` is not assigned a literal"
     shared = Shared(keyword, target, literal)
     shared.exported = isinstance(assignment.scope, GlobalScope) and not name.value.startswith("_")
@@ -92,8 +92,8 @@ def analyze(
         parent = parents.get(node)
         if isinstance(parent, cst.Arg) and parent.keyword is not None and parent.keyword.value == keyword:
             call = parents.get(parent)
-            if call in site_calls:
-                shared.users.append(call)  # type: ignore[arg-type]
+            if isinstance(call, cst.Call) and call in site_calls:
+                shared.users.append(call)
                 continue
             return f"`{name.value}` is passed to `{code_of(call.func).strip() if isinstance(call, cst.Call) else '?'}`"
         reason = _list_use(node, parent, parents, shared) if is_list else "used"

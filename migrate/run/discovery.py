@@ -82,7 +82,7 @@ def _load_gitignore(directory: str) -> pathspec.GitIgnoreSpec | None:
     try:
         spec = pathspec.GitIgnoreSpec.from_lines(lines)
     except ValueError:  # an invalid pattern: keep the valid ones, like git does
-        spec = pathspec.GitIgnoreSpec.from_lines(l for l in lines if _valid(l))
+        spec = pathspec.GitIgnoreSpec.from_lines(line for line in lines if _valid(line))
     return spec if spec.patterns else None
 
 

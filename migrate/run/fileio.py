@@ -26,6 +26,7 @@ the instant between the check and the replace loses its change.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -56,7 +57,7 @@ def read_bytes(path: Path) -> bytes:
         return f.read()
 
 
-def write_atomic(path: Path, data: bytes, *, expected: bytes) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes, *, expected: bytes) -> None:
     """Replace the file at `path` (or its symlink target) with `data`.
 
     Raises FileChangedError (leaving the file untouched) if its current bytes
@@ -91,10 +92,8 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes) -> None:
             raise FileChangedError(path)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     _fsync_dir(target.parent)
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from typing import Generator, Sequence
+from collections.abc import Generator, Sequence
 
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import Scan, gate
-from migrate.run.tasks import Task, TaskResult, migrate_task
+from migrate.engine.units import Unit
+from migrate.run.tasks import Candidate, Task, TaskResult, migrate_task
 
 # Below this many files to look at, starting workers costs more than it saves: for the engine,
 # and for the `ast` gate alone (a few milliseconds a file).
@@ -116,12 +117,14 @@ def migrate_in_pool(
     warm()
     workers = _context().Pool(min(jobs, len(tasks)), initializer=_start, initargs=(settings, timeout))
     try:
-        for task, outcome in zip(tasks, workers.imap(_work, tasks, chunksize=1)):
+        for task, outcome in zip(tasks, workers.imap(_work, tasks, chunksize=1), strict=True):
             if isinstance(outcome, dict):
+                assert isinstance(task, Unit)  # a unit's outcome: its files' results by path
                 for path, result in outcome.items():
-                    result.original = task.data[path]  # type: ignore[union-attr]
+                    result.original = task.data[path]
             else:
-                outcome.original = task.data  # type: ignore[union-attr]
+                assert isinstance(task, Candidate)
+                outcome.original = task.data
             yield outcome
         workers.close()
     finally:

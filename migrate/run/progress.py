@@ -6,8 +6,12 @@ pipe, CI, pre-commit's captured output) nothing is drawn.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # rich.progress is imported when a bar is drawn
+    from rich.progress import Progress, TaskID
 
 MIN_FILES = 200
 
@@ -15,8 +19,8 @@ MIN_FILES = 200
 class ProgressBar:
     def __init__(self, console) -> None:
         self.console = console
-        self._progress = None
-        self._task = None
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
 
     def start(self, total: int) -> None:
         """Called once the files are found: draw a bar if the run is long enough to want one."""
@@ -42,7 +46,7 @@ class ProgressBar:
         self._progress.start()
 
     def advance(self) -> None:
-        if self._progress is not None:
+        if self._progress is not None and self._task is not None:
             self._progress.advance(self._task)
 
     def stop(self) -> None:

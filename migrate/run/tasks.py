@@ -5,7 +5,6 @@ its time budget, in this process or in a worker of :mod:`migrate.run.pool`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from migrate.analysis.links import NO_LINKS, Links
 from migrate.catalog.findings import FileResult
@@ -28,10 +27,10 @@ class Candidate:
     scan: Scan | None = None  # the `ast` gate's findings, when it has run (the file parses)
 
 
-Task = Union[Candidate, Unit]
+Task = Candidate | Unit
 
 
-TaskResult = Union[FileResult, dict[str, FileResult]]
+TaskResult = FileResult | dict[str, FileResult]
 
 
 def migrate_task(task: Task, settings: Settings, timeout: float | None = None) -> TaskResult:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import signal
 import threading
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Generator, Iterator, Sequence
 
 from migrate.catalog.findings import FileResult
 from migrate.catalog.settings import Settings
@@ -239,10 +239,9 @@ def _write_unit(results: dict[str, FileResult]) -> dict[str, FileResult]:
             continue
         for done in written:
             if done.status == "changed" and done.migrated is not None and done.original is not None:
-                try:
+                # Reported below as not written; the next run sees what is on disk.
+                with suppress(OSError):
                     write_atomic(done.path, done.original, expected=done.migrated)
-                except OSError:
-                    pass  # reported below as not written; the next run sees what is on disk
         why = f"not written: {path} could not be ({outcome.reason}), and these modules migrate together"
         return {
             other: outcome

@@ -22,11 +22,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from migrate.verify.canonical import meaning
 
-__all__ = ["Answer", "REFUSAL", "REFUSAL_CUE", "plan_answer", "schema_instance", "sentence"]
+__all__ = ["REFUSAL", "REFUSAL_CUE", "Answer", "plan_answer", "schema_instance", "sentence"]
 
 REFUSAL_CUE = "[refuse]"
 REFUSAL = "I'm sorry, but I can't help with that."
@@ -40,7 +40,7 @@ WORDS = (
 ).split()
 
 
-def _ints(seed: str, salt: str = "") -> "_Stream":
+def _ints(seed: str, salt: str = "") -> _Stream:
     return _Stream(seed + salt)
 
 
@@ -89,7 +89,7 @@ def _resolve_ref(ref: str, root: dict) -> Any:
 
 
 def schema_instance(
-    schema: Any, seed: str, *, root: Any = None, _stream: Optional[_Stream] = None, _depth: int = 0
+    schema: Any, seed: str, *, root: Any = None, _stream: _Stream | None = None, _depth: int = 0
 ) -> Any:
     """A minimal instance of a JSON schema, deterministic in ``seed``.
 
@@ -221,7 +221,7 @@ def _callable_tools(canon: dict) -> list:
     return [t for t in canon.get("tools") or [] if isinstance(t, dict) and t.get("type") in ("function", "custom")]
 
 
-def _tool_to_call(canon: dict, seed: str) -> Optional[dict]:
+def _tool_to_call(canon: dict, seed: str) -> dict | None:
     tools = _callable_tools(canon)
     if not tools:
         return None

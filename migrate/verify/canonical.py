@@ -54,7 +54,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Callable, Iterable, Optional
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = [
     "ABSENT",
@@ -490,7 +491,7 @@ def responses_turns(items: Any) -> list:
     return turns
 
 
-def canonical_responses(body: dict, history: Optional[Callable[[str], Optional[list]]] = None) -> dict:
+def canonical_responses(body: dict, history: Callable[[str], list | None] | None = None) -> dict:
     """The canonical form of a Responses request body.
 
     ``history(previous_response_id)`` returns the turns of that earlier response
@@ -552,7 +553,7 @@ def answer_seed(canon: dict) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def first_difference(left: Any, right: Any, path: str = "") -> Optional[tuple[str, Any, Any]]:
+def first_difference(left: Any, right: Any, path: str = "") -> tuple[str, Any, Any] | None:
     """The first place two canonical forms differ: ``(path, left, right)``, or None.
 
     Paths look like ``turns[1].content[0].text`` / ``tools[0].strict``; a missing key

@@ -37,9 +37,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, List, Optional, Sequence, TextIO
+from typing import Any, TextIO
 
 __all__ = ["Comparison", "RunRecord", "compare_runs", "register", "verify", "verify_command"]
 
@@ -117,7 +118,7 @@ def compare_runs(original: RunRecord, migrated: RunRecord) -> Comparison:
                 result.details.extend(f"    {line}" for line in request.errors[:8])
     # 2. Requests, paired in order.
     differing = 0
-    for left, right in zip(original.requests, migrated.requests):
+    for left, right in zip(original.requests, migrated.requests, strict=False):  # the counts may differ: see below
         if left.errors or right.errors:
             continue
         found = first_difference(left.canonical, right.canonical)
@@ -180,7 +181,7 @@ def _tail(run: RunRecord, lines: int = 8) -> list:
 # --------------------------------------------------------------------------------------
 
 
-def _ignore(directory: str, names: List[str]) -> List[str]:
+def _ignore(directory: str, names: list[str]) -> list[str]:
     skipped = [n for n in names if n in SKIPPED_DIRS]
     for name in names:
         if name not in skipped and os.path.isfile(os.path.join(directory, name, "pyvenv.cfg")):
@@ -245,7 +246,7 @@ class _Layout:
     cwd: Path  # where the command runs, relative to root
 
 
-def _layout(path: str, revision: Optional[str]) -> _Layout:
+def _layout(path: str, revision: str | None) -> _Layout:
     target = Path(path).resolve()
     if not target.exists():
         raise VerifyError(f"{path}: no such file or directory")
@@ -302,7 +303,8 @@ def _migrate_tree(target: Path) -> list:
             migrated += call.outcome == "migrated"
             reported += call.outcome == "reported"
     lines = [
-        f"migrated {migrated} call{'s' if migrated != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}"
+        f"migrated {migrated} call{'s' if migrated != 1 else ''}"
+        f" in {len(changed)} file{'s' if len(changed) != 1 else ''}"
         + (f"; {reported} call{'s' if reported != 1 else ''} reported and left alone" if reported else "")
     ]
     lines.extend(f"  failed: {line}" for line in failed)
@@ -321,7 +323,7 @@ def _run_once(label: str, tree: Path, layout: _Layout, command: Sequence[str], t
     return RunRecord(label, done.stdout, done.stderr, done.returncode, requests)
 
 
-def verify(path: str, command: Sequence[str], revision: Optional[str] = None, *, timeout: float = 300) -> VerifyOutcome:
+def verify(path: str, command: Sequence[str], revision: str | None = None, *, timeout: float = 300) -> VerifyOutcome:
     """Run ``command`` on the original and on the migrated copy of the tree; compare."""
     if not command:
         raise VerifyError("no command given (usage: migrate verify PATH -- COMMAND...)")
@@ -352,7 +354,8 @@ def render(outcome: VerifyOutcome) -> str:
         for request in run.requests:
             apis[request.api] = apis.get(request.api, 0) + 1
         counts.append(
-            f"{run.label}: {len(run.requests)} request{'' if len(run.requests) == 1 else 's'} ({apis['chat']} chat.completions, {apis['responses']} responses), exit {run.returncode}"
+            f"{run.label}: {len(run.requests)} request{'' if len(run.requests) == 1 else 's'}"
+            f" ({apis['chat']} chat.completions, {apis['responses']} responses), exit {run.returncode}"
         )
     lines.extend(counts)
     lines.extend(f"note: {note}" for note in outcome.comparison.notes)
@@ -362,7 +365,7 @@ def render(outcome: VerifyOutcome) -> str:
 
 
 def verify_command(
-    path: str, command: List[str], revision: Optional[str] = None, *, out: Optional[TextIO] = None, timeout: float = 300
+    path: str, command: list[str], revision: str | None = None, *, out: TextIO | None = None, timeout: float = 300
 ) -> int:
     """The `migrate verify` command: prints a report ending in the verdict; returns the exit code."""
     out = out or sys.stdout
@@ -392,8 +395,8 @@ def register(app: Any) -> None:
     )
     def verify_cli(
         path: str = typer.Argument(..., help="The file or directory to migrate (in a temporary copy)."),
-        command: List[str] = typer.Argument(..., help="The command to run in both trees, after `--`."),
-        revision: Optional[str] = typer.Option(
+        command: list[str] = typer.Argument(..., help="The command to run in both trees, after `--`."),
+        revision: str | None = typer.Option(
             None, "--revision", help="Compare the working tree against this git revision instead of migrating a copy."
         ),
         timeout: float = typer.Option(300, "--timeout", help="Seconds each run of the command may take."),

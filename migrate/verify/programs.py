@@ -17,10 +17,10 @@ import subprocess
 import sys
 import threading
 import traceback
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence, Union
 
-__all__ = ["ProgramRun", "fake_env", "run_command", "run_source", "DUMMY_API_KEY"]
+__all__ = ["DUMMY_API_KEY", "ProgramRun", "fake_env", "run_command", "run_source"]
 
 DUMMY_API_KEY = "sk-fake-migrate-verify"
 
@@ -50,7 +50,7 @@ class ProgramRun:
         return self.returncode == 0
 
 
-def fake_env(base_url: str, env: Optional[Mapping[str, str]] = None) -> dict:
+def fake_env(base_url: str, env: Mapping[str, str] | None = None) -> dict:
     """``env`` (default: os.environ) pointed at the fake server."""
     out = dict(os.environ if env is None else env)
     for key in _CLEARED:
@@ -65,7 +65,7 @@ def fake_env(base_url: str, env: Optional[Mapping[str, str]] = None) -> dict:
 
 
 _ENV_LOCK = threading.Lock()
-_EMPTY_DIR: Optional[str] = None
+_EMPTY_DIR: str | None = None
 
 
 def _empty_dir() -> str:
@@ -91,7 +91,7 @@ def _patched_environ(values: dict):
         os.environ.update(saved)
 
 
-def run_source(source: Union[str, bytes], base_url: str, *, filename: str = "<program>") -> ProgramRun:
+def run_source(source: str | bytes, base_url: str, *, filename: str = "<program>") -> ProgramRun:
     """Execute a Python program in this process with its output captured.
 
     The program runs as ``__main__`` in a fresh namespace, with the environment
@@ -114,7 +114,7 @@ def run_source(source: Union[str, bytes], base_url: str, *, filename: str = "<pr
             exec(code, namespace)
         except SystemExit as stop:
             returncode = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-        except BaseException as error:  # noqa: BLE001 - the program's failure is a result
+        except BaseException as error:  # the program's failure is a result
             if isinstance(error, KeyboardInterrupt):
                 raise
             returncode = 1
@@ -128,7 +128,7 @@ def _reset_module_client() -> None:
     """Forget the ``openai`` module-level client (``openai.chat...``): it caches its base URL."""
     module = sys.modules.get("openai")
     if module is not None and getattr(module, "_client", None) is not None:
-        module._client = None
+        module._client = None  # type: ignore[attr-defined]  # the SDK's own module attribute
 
 
 def run_command(

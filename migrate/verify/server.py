@@ -31,7 +31,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any
 
 from migrate.verify.answers import Answer, plan_answer
 from migrate.verify.canonical import (
@@ -41,7 +41,7 @@ from migrate.verify.canonical import (
     responses_turns,
 )
 
-__all__ = ["FakeOpenAI", "RecordedRequest", "CREATED"]
+__all__ = ["CREATED", "FakeOpenAI", "RecordedRequest"]
 
 CREATED = 1_700_000_000  # a fixed timestamp: answers must not depend on the clock
 LOGPROBS_INCLUDE = "message.output_text.logprobs"
@@ -59,13 +59,13 @@ class RecordedRequest:
     method: str
     path: str
     body: Any
-    canonical: Optional[dict] = None  # None when the request was rejected
+    canonical: dict | None = None  # None when the request was rejected
     errors: list = field(default_factory=list)  # "param: message" lines; [] when valid
     status: int = 200
     stream: bool = False
-    helper: Optional[str] = None  # the SDK helper (X-Stainless-Helper-Method), e.g. "chat.completions.parse"
-    answer: Optional[Answer] = None
-    response_id: Optional[str] = None
+    helper: str | None = None  # the SDK helper (X-Stainless-Helper-Method), e.g. "chat.completions.parse"
+    answer: Answer | None = None
+    response_id: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -74,9 +74,9 @@ class RecordedRequest:
 
 @dataclass
 class _Problem:
-    param: Optional[str]
+    param: str | None
     message: str
-    code: Optional[str]
+    code: str | None
 
     def line(self) -> str:
         return f"{self.param or 'body'}: {self.message}"
@@ -126,7 +126,8 @@ def _strict_schema_problems(schema: Any, what: str, param: str, code: str) -> li
                 problems.append(
                     _Problem(
                         param,
-                        f"Invalid schema for {what}: In context={context}, 'additionalProperties' is required to be supplied and to be false.",
+                        f"Invalid schema for {what}: In context={context}, "
+                        "'additionalProperties' is required to be supplied and to be false.",
                         code,
                     )
                 )
@@ -136,22 +137,23 @@ def _strict_schema_problems(schema: Any, what: str, param: str, code: str) -> li
                 problems.append(
                     _Problem(
                         param,
-                        f"Invalid schema for {what}: In context={context}, 'required' is required to be supplied and to be an array "
+                        f"Invalid schema for {what}: In context={context}, "
+                        "'required' is required to be supplied and to be an array "
                         f"including every key in properties. Missing '{missing[0]}'.",
                         code,
                     )
                 )
                 return
             for name, sub in props.items():
-                walk(sub, context + ("properties", name))
+                walk(sub, (*context, "properties", name))
         for key in ("items",):
-            walk(node.get(key), context + (key,))
+            walk(node.get(key), (*context, key))
         for key in ("anyOf", "allOf", "prefixItems"):
             for i, sub in enumerate(node.get(key) or []):
-                walk(sub, context + (key, str(i)))
+                walk(sub, (*context, key, str(i)))
         for key in ("$defs", "definitions"):
             for name, sub in (node.get(key) or {}).items():
-                walk(sub, context + (key, name))
+                walk(sub, (*context, key, name))
 
     walk(schema, ())
     return problems
@@ -209,7 +211,8 @@ def _chat_problems(body: dict) -> list:
                 problems.append(
                     _Problem(
                         f"messages.[{index}].role",
-                        "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'. "
+                        "Invalid parameter: messages with role 'tool' must be a response to a preceeding message "
+                        "with 'tool_calls'. "
                         f"(tool_call_id {call_id!r} was not issued by the preceding assistant message)",
                         None,
                     )
@@ -228,7 +231,8 @@ def _chat_problems(body: dict) -> list:
         problems.append(
             _Problem(
                 f"messages.[{index}].role",
-                "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. "
+                "An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+                "'tool_call_id'. "
                 f"The following tool_call_ids did not have response messages: {', '.join(sorted(map(str, pending)))}",
                 None,
             )
@@ -278,7 +282,7 @@ class _Stored:
         self.calls = calls  # call id -> "function" | "custom", for calls it issued
 
 
-def _responses_problems(body: dict, stored: Optional[_Stored]) -> list:
+def _responses_problems(body: dict, stored: _Stored | None) -> list:
     problems: list = []
     calls: dict = dict(stored.calls) if stored else {}
     pending: dict = {cid: "previous_response_id" for cid in calls}
@@ -296,7 +300,8 @@ def _responses_problems(body: dict, stored: Optional[_Stored]) -> list:
                 problems.append(
                     _Problem(
                         "input",
-                        f"No tool call found for {want.replace('function', 'function call')} output with call_id {call_id}.",
+                        f"No tool call found for {want.replace('function', 'function call')} output"
+                        f" with call_id {call_id}.",
                         None,
                     )
                 )
@@ -339,7 +344,8 @@ def _responses_problems(body: dict, stored: Optional[_Stored]) -> list:
         problems.append(
             _Problem(
                 "max_output_tokens",
-                f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got {limit} instead.",
+                "Invalid 'max_output_tokens': integer below minimum value. "
+                f"Expected a value >= 16, but got {limit} instead.",
                 "integer_below_min_value",
             )
         )
@@ -425,7 +431,7 @@ def chat_chunks(model: str, seed: str, answers: list, include_usage: bool) -> li
     }
     chunks = []
 
-    def chunk(index: int, delta: dict, finish: Optional[str] = None) -> None:
+    def chunk(index: int, delta: dict, finish: str | None = None) -> None:
         body = dict(base, choices=[{"index": index, "delta": delta, "finish_reason": finish, "logprobs": None}])
         if include_usage:
             body["usage"] = None
@@ -522,7 +528,7 @@ def _given(body: dict, key: str, default: Any) -> Any:
     return default if value is None else value
 
 
-def response_object(body: dict, response_id: str, answer: Optional[Answer], *, status: str = "completed") -> dict:
+def response_object(body: dict, response_id: str, answer: Answer | None, *, status: str = "completed") -> dict:
     text = dict(body.get("text") or {})
     text.setdefault("format", {"type": "text"})
     return {
@@ -620,15 +626,15 @@ class FakeOpenAI:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._host = host
         self._port = port
-        self._httpd: Optional[ThreadingHTTPServer] = None
-        self._thread: Optional[threading.Thread] = None
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._requests: list = []
         self._responses: dict = {}  # response id -> _Stored
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    def start(self) -> "FakeOpenAI":
+    def start(self) -> FakeOpenAI:
         if self._httpd is not None:
             return self
         from migrate.verify import validation
@@ -656,7 +662,7 @@ class FakeOpenAI:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> "FakeOpenAI":
+    def __enter__(self) -> FakeOpenAI:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -667,6 +673,7 @@ class FakeOpenAI:
         if self._httpd is None:
             raise RuntimeError("the fake server is not running")
         host, port = self._httpd.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET address: (host, port)
         return f"http://{host}:{port}"
 
     @property
@@ -724,7 +731,6 @@ class FakeOpenAI:
         try:
             body = json.loads(raw.decode("utf-8") or "null")
         except (UnicodeDecodeError, ValueError) as error:
-            body = None
             problems = [_Problem(None, f"We could not parse the JSON body of your request. ({error})", None)]
             return self._reject(record, problems)
         record.body = body
@@ -765,7 +771,7 @@ class FakeOpenAI:
             return 200, "text/event-stream", data.encode()
         return 200, "application/json", json.dumps(chat_completion(model, seed, answers)).encode()
 
-    def _history(self, response_id: str) -> Optional[list]:
+    def _history(self, response_id: str) -> list | None:
         with self._lock:
             stored = self._responses.get(response_id)
         return list(stored.context) if stored else None
@@ -805,6 +811,7 @@ class FakeOpenAI:
         self._record(record)
         # What a later request can continue from (instructions are not carried over).
         context = (list(stored.context) if stored else []) + responses_turns(body.get("input"))
+        out_turn: dict[str, Any]
         if answer.kind == "tool_call":
             out_turn = {
                 "type": "tool_call",
@@ -821,7 +828,7 @@ class FakeOpenAI:
             out_turn = {"role": "assistant", "content": [{"type": "text", "text": answer.text}]}
             calls = {}
         with self._lock:
-            self._responses[response_id] = _Stored(canon.get("store", True), context + [out_turn], calls)
+            self._responses[response_id] = _Stored(canon.get("store", True), [*context, out_turn], calls)
         if record.stream:
             events = response_events(body, response_id, answer)
             data = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Optional, Union
+from typing import Any, Union
 
 __all__ = [
     "PLACEHOLDER_PREFIX",
@@ -84,7 +85,7 @@ class _SDK:
         self.streaming = ResponseCreateParamsStreaming.__name__
         # The recipe in docs/api-mapping.md#validation.
         self.body = TypeAdapter(
-            Union[ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming],
+            ResponseCreateParamsNonStreaming | ResponseCreateParamsStreaming,
             config=self.forbid,
         )
         # Input item members with the literal values of their `type` / `role`.
@@ -109,7 +110,7 @@ class _SDK:
         self.chat_non_streaming = CompletionCreateParamsNonStreaming.__name__
         self.chat_streaming = CompletionCreateParamsStreaming.__name__
         self.chat_body = TypeAdapter(
-            Union[CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming],
+            CompletionCreateParamsNonStreaming | CompletionCreateParamsStreaming,
             config=self.forbid,
         )
         # Chat messages, discriminated by `role` (they have no `type`).
@@ -124,7 +125,7 @@ class _SDK:
         if adapter is None:
             # A config is refused on a bare TypedDict but accepted on List[TypedDict];
             # like on the Union, it propagates to the nested TypedDicts.
-            adapter = self.TypeAdapter(List[member], config=self.forbid)  # type: ignore[valid-type]
+            adapter = self.TypeAdapter(list[member], config=self.forbid)  # type: ignore[valid-type]
             self._item_adapters[member] = adapter
         return adapter
 
@@ -162,7 +163,7 @@ def _literal_values(hint: Any) -> tuple[set, bool]:
     return values, required
 
 
-_sdk_instance: Optional[_SDK] = None
+_sdk_instance: _SDK | None = None
 
 
 def _sdk() -> _SDK:
@@ -183,7 +184,7 @@ class _Err:
     type: str
     msg: str
     input: Any = None
-    ctx: Optional[dict] = None
+    ctx: dict | None = None
 
 
 def _errs(exc: Any, prefix: tuple = ()) -> list[_Err]:
@@ -206,14 +207,14 @@ def _force(value: Any, path: tuple, out: list[_Err]) -> None:
             except sdk.ValidationError as exc:  # the iterator goes on after an error
                 out.extend(_errs(exc, path))
             else:
-                _force(item, path + (index,), out)
+                _force(item, (*path, index), out)
             index += 1
     elif isinstance(value, dict):
         for key, item in value.items():
-            _force(item, path + (key,), out)
+            _force(item, (*path, key), out)
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            _force(item, path + (index,), out)
+            _force(item, (*path, index), out)
 
 
 def _strict(adapter: Any, value: Any) -> tuple[Any, list[_Err]]:
@@ -314,7 +315,7 @@ def _resolve(errs: list[_Located], depth: int = 0) -> list[_Located]:
             branches[step[1]] = _resolve(group, depth + 1)
     if branches and all(branches.values()):
         ranked = sorted(branches.items(), key=lambda kv: _branch_score(kv[1], depth + 1))
-        best_label, best = ranked[0]
+        _best_label, best = ranked[0]
         score = _branch_score(best, depth + 1)
         prefix = [s for s in best[0].steps[:depth]]
         if score[0]:
@@ -334,7 +335,7 @@ def _resolve(errs: list[_Located], depth: int = 0) -> list[_Located]:
             value = next(e.err.input for e in best if e.data_path(depth + 1) == ["type"])
             kept.append(
                 _Located(
-                    prefix + [(_DATA, "type")],
+                    [*prefix, (_DATA, "type")],
                     False,
                     _Err((), "literal_error", "Input should be one of " + ", ".join(expected), value),
                 )
@@ -416,7 +417,7 @@ def _validate_items(items: Iterable[Any], key: str, candidates_of, unknown) -> l
         if not candidates:
             lines.append(unknown(where, item))
             continue
-        best: Optional[tuple] = None
+        best: tuple | None = None
         for rank, member in enumerate(candidates):
             _, raw = _strict(sdk.item_adapter(member.cls), [item])
             # Strip the List index of the single-item list.
