@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from migrate.cli.app import app
@@ -129,6 +130,7 @@ def test_rules_lists_every_rule() -> None:
         assert code in result.stdout
 
 
+@pytest.mark.slow
 def test_version_is_fast_and_apply_never_imports_openai(tmp_path: Path) -> None:
     root = _tree(tmp_path, {"app.py": CHAT})
     code = (

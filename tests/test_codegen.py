@@ -66,6 +66,7 @@ def test_code_by_statement_is_libcsts_code(data: bytes) -> None:
     _check(data)
 
 
+@pytest.mark.slow
 def test_code_by_statement_is_libcsts_code_for_every_fixture() -> None:
     checked = 0
     for path in FILES:

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT = shutil.which("git")
-pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
+pytestmark = [pytest.mark.skipif(GIT is None, reason="git is not installed"), pytest.mark.slow]
 
 CALL = 'r = client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "hi"}])\n'
 # Files whose lines a careless diff would cut or mangle.

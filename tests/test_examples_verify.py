@@ -20,6 +20,7 @@ pytest.importorskip("pydantic")
 from migrate.verify.command import verify_command
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
 
 
 def test_examples_demo_verifies_ok(monkeypatch):

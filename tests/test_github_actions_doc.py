@@ -72,6 +72,7 @@ def _run_step(repo: Path, base: str, tmp: Path) -> tuple[subprocess.CompletedPro
     return done, output.read_text(), summary.read_text()
 
 
+@pytest.mark.slow
 def test_the_migrate_step_on_a_pull_request(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "src").mkdir(parents=True)
@@ -110,6 +111,7 @@ def test_the_migrate_step_on_a_pull_request(tmp_path: Path) -> None:
     assert (repo / "src" / "untouched.py").read_bytes() == (REQUEST / "basic_create.before.py").read_bytes()
 
 
+@pytest.mark.slow
 def test_the_migrate_step_with_nothing_to_check(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()

@@ -92,6 +92,7 @@ def migrate_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "migrate", "apply", *args]
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_leaves_only_whole_files(tmp_path: Path) -> None:
     seed = random.randrange(1 << 30)
     print("seed", seed)
@@ -145,6 +146,7 @@ def _interrupt_after(proc: subprocess.Popen, changed_lines: int) -> list[str]:
     return lines + rest.splitlines()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "pool"])
 def test_sigint_stops_between_files_and_reports_exactly_what_was_written(tmp_path: Path, jobs: int) -> None:
     root = tmp_path / "tree"
@@ -162,6 +164,7 @@ def test_sigint_stops_between_files_and_reports_exactly_what_was_written(tmp_pat
     assert leftovers(root) == []
 
 
+@pytest.mark.slow
 def test_cli_sigint_exits_130_with_a_summary(tmp_path: Path) -> None:
     from migrate.cli import app as cli
 
@@ -183,6 +186,7 @@ def test_cli_sigint_exits_130_with_a_summary(tmp_path: Path) -> None:
     assert leftovers(root) == []
 
 
+@pytest.mark.slow
 def test_two_runs_at_once(tmp_path: Path) -> None:
     root = tmp_path / "tree"
     files = build_tree(root, 60)

@@ -312,6 +312,7 @@ def test_apply_on_a_broken_notebook_exits_2_and_leaves_it(tmp_path: Path) -> Non
     assert "cell 3" in result.output
 
 
+@pytest.mark.slow
 def test_stdin_with_a_notebook_filename() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "migrate", "apply", "-", "--stdin-filename", "nb.ipynb"],

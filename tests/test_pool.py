@@ -33,6 +33,7 @@ def _outcomes(results) -> list[tuple]:
     return [astuple(r) for r in results]
 
 
+@pytest.mark.slow
 def test_pool_gives_what_one_process_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _tree(tmp_path)
     used = []
@@ -53,6 +54,7 @@ def test_pool_gives_what_one_process_gives(tmp_path: Path, monkeypatch: pytest.M
     assert {"changed", "unchanged", "failed"} <= statuses
 
 
+@pytest.mark.slow
 def test_pool_writes_from_the_parent(tmp_path: Path) -> None:
     _tree(tmp_path)
     expected = {
@@ -87,6 +89,7 @@ def _slow_file(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.setattr(tasks, "migrate_source", migrate_source)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "pool"])
 def test_a_file_over_its_time_budget_is_skipped_and_the_run_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int

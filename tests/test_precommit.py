@@ -67,6 +67,7 @@ def _pre_commit(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Comple
     )
 
 
+@pytest.mark.slow
 def test_hooks_from_a_checkout(tmp_path: Path) -> None:
     env = _env(tmp_path)
     repo, rev = _hook_repo(tmp_path, env)

@@ -178,6 +178,7 @@ def test_every_import_form_is_seen(tmp_path: Path, caller: str, outcome: str) ->
         assert (root / "main.py").read_text() == caller and (root / "shop" / "helpers.py").read_text() == HELPER
 
 
+@pytest.mark.slow
 def test_a_caller_over_its_time_budget_keeps_the_helper_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -243,6 +244,7 @@ def test_two_modules_of_one_name_are_not_linked(tmp_path: Path) -> None:
         assert call.code == "RSP309" and "also module `utils`" in call.findings[0].message(), name
 
 
+@pytest.mark.slow
 def test_json_report_names_the_function_a_call_goes_through(tmp_path: Path) -> None:
     """RSP141 calls carry `via` in the JSON report; call sites don't."""
     import json

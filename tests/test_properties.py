@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import ast
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sdk_validation import validate_source
 
 from migrate.catalog.settings import Settings
 from migrate.engine.pipeline import migrate_source
+
+pytestmark = pytest.mark.slow
 
 MESSAGES = [
     '[{"role": "user", "content": question}]',

@@ -139,6 +139,7 @@ class _Typed(cst.CSTVisitor):
     seen_integers: ClassVar[list[int]] = []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("visitor_type", [_AllEvents, _Plain, _Hooked, _Typed])
 def test_walk_makes_the_calls_libcst_makes(visitor_type) -> None:
     for name, module in MODULES:
@@ -172,6 +173,7 @@ def _formatting_ids(module: cst.Module) -> set[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("visitor_type", [_AllEvents, _Plain, _Hooked, _Typed])
 def test_walk_without_formatting_makes_the_same_calls_for_every_other_node(visitor_type) -> None:
     left_out = 0
@@ -294,6 +296,7 @@ def _scope_facts(module: cst.Module, scopes) -> tuple:
     return where, contents
 
 
+@pytest.mark.slow
 def test_scope_analysis_is_the_same_through_readonly_visits() -> None:
     """The same scopes, assignments, accesses and qualified names; without formatting nodes,
     only those nodes have no scope."""

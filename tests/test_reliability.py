@@ -229,6 +229,7 @@ def _libcst_ok(data: bytes) -> bool:
 # -- properties -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=max(20, EXAMPLES // 2))
 @given(st.lists(modules(), min_size=1, max_size=4))
 def test_files_without_call_sites_are_byte_identical_after_apply(generated) -> None:
@@ -246,6 +247,7 @@ def test_files_without_call_sites_are_byte_identical_after_apply(generated) -> N
         assert after == before  # no temporary file either
 
 
+@pytest.mark.slow
 @settings(max_examples=GRAMMAR_EXAMPLES)
 @given(GRAMMAR_MODULES)
 def test_arbitrary_grammar_modules_are_left_alone(source: str) -> None:
@@ -281,6 +283,7 @@ def spliced_into_own_modules(draw) -> list[tuple[str | None, bytes]]:
     return parts
 
 
+@pytest.mark.slow
 @settings(max_examples=max(20, EXAMPLES // 2))
 @given(spliced_into_own_modules())
 def test_spliced_call_sites_in_varied_modules(parts) -> None:
@@ -313,6 +316,7 @@ def spliced_into_grammar_modules(draw) -> list[tuple[str | None, bytes]]:
     return parts
 
 
+@pytest.mark.slow
 @settings(max_examples=GRAMMAR_EXAMPLES)
 @given(spliced_into_grammar_modules())
 def test_spliced_call_sites_in_grammar_modules(parts) -> None:
@@ -330,6 +334,7 @@ print(r.choices[0].message.content)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("launcher", ["console-script-from-inside-the-tree", "python-m-from-outside"])
 def test_no_code_in_the_tree_is_executed(tmp_path: Path, launcher: str) -> None:
     tree = tmp_path / "tree"

@@ -53,6 +53,7 @@ def test_there_are_enough_runnable_programs():
     assert len(AFTERS) >= 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
 def test_migrated_program_behaves_identically(program: Path):
     data = program.read_bytes()
@@ -187,6 +188,7 @@ def _project(root: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_verify_command_ok(tmp_path, monkeypatch):
     project = _project(tmp_path / "project")
     monkeypatch.chdir(project)
@@ -229,6 +231,7 @@ print(out["output"][0]["content"][0]["text"])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_verify_command_revision_mode_catches_a_wrong_migration(tmp_path, monkeypatch):
     project = tmp_path / "project"
