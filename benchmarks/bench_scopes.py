@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable
+from typing import Callable, cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
@@ -109,10 +109,11 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(("LibCST ScopeProvider, readonly_visits patch", median_time(patched_scopes, args.repeat)))
     rows.append(("resolve_scopes (ours)", median_time(our_scopes, args.repeat)))
 
+    from migrate.catalog import Catalog
     from migrate.detect import _Finder
 
     # The finder needs only the catalog's method paths (chat.completions.<name>).
-    catalog = SimpleNamespace(methods={(name,): name for name in ("create", "parse", "stream")})
+    catalog = cast(Catalog, SimpleNamespace(methods={(name,): name for name in ("create", "parse", "stream")}))
 
     def finder(walk_with: Callable[..., object]) -> None:
         for module in modules:

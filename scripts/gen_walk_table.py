@@ -57,6 +57,7 @@ def visited_fields(node_type: type[cst.CSTNode]) -> list[str]:
         visits = [c for c in ast.walk(keyword.value) if isinstance(c, ast.Call) and ast.unparse(c.func).startswith("visit_")]
         if visits:
             assert {ast.literal_eval(c.args[1]) for c in visits} == {keyword.arg}, (node_type, keyword.arg)
+            assert keyword.arg is not None
             fields.append(keyword.arg)
     return fields
 
@@ -87,7 +88,11 @@ def field_spec(node_type: type[cst.CSTNode], field: str, formatting: frozenset[t
 
 
 def _subclasses(t: type) -> list[type]:
-    return [s for d in t.__subclasses__() for s in (d, *_subclasses(d))]
+    found: list[type] = []
+    subclasses: list[type] = t.__subclasses__()
+    for sub in subclasses:
+        found += [sub, *_subclasses(sub)]
+    return found
 
 
 def table() -> dict[str, str]:

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from libcst import CSTNode
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
-from migrate.analysis import scopes as ours
+from migrate.analysis import scopes as ours, walk as our_walk
 from migrate.analysis.scopes import (
     Assignment,
     BuiltinAssignment,
@@ -111,7 +111,9 @@ def test_the_same_scopes_as_libcst(name: str) -> None:
 
 
 def test_the_comparison_sees_a_lot() -> None:
-    contents = _compare(parsed("scope zoo"))
+    module = parsed("scope zoo")
+    assert module is not None
+    contents = _compare(module)
     kinds = {key[0] for key in contents}
     assert kinds == {"GlobalScope", "FunctionScope", "ClassScope", "ComprehensionScope", "AnnotationScope"}
     assert sum(len(c["accesses"]) for c in contents.values()) > 100
@@ -212,8 +214,8 @@ def test_the_order_of_sets_is_the_same_every_time() -> None:
 def test_only_public_libcst_is_imported() -> None:
     """No LibCST internals (`libcst._*`, its scope provider) and no patching tools."""
     allowed = {"__future__", "builtins", "dataclasses", "typing", "libcst", "libcst.helpers", "libcst.metadata", "migrate.analysis.walk"}
-    for module in (ours, __import__("migrate.analysis.walk").analysis.walk):
-        tree = ast.parse(Path(module.__file__).read_text())
+    for module in (ours, our_walk):
+        tree = ast.parse(Path(str(module.__file__)).read_text())
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         assert imported <= allowed, module.__name__

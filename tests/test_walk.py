@@ -59,8 +59,8 @@ class _OnInstance(cst.CSTVisitor):
 
     def __init__(self) -> None:
         self.events: list[tuple[str, int]] = []
-        self.visit_Name = lambda node: self.events.append(("name", id(node)))
-        self.visit_Comma = lambda node: self.events.append(("comma", id(node)))
+        setattr(self, "visit_Name", lambda node: self.events.append(("name", id(node))))
+        setattr(self, "visit_Comma", lambda node: self.events.append(("comma", id(node))))
 
 
 def _formatting_ids(module: cst.Module) -> set[int]:
