@@ -4,10 +4,9 @@
 
 Over the fixtures and examples, --stdlib standard-library modules (the first N, by path) and
 --tree files made by make_tree.py, all parsed once up front, it times: `libcst.parse_module`;
-LibCST's ScopeProvider as plan.py runs it (`MetadataWrapper(module, unsafe_skip_copy=True)`),
-unpatched; the same under migrate/readonly_visit.py's `readonly_visits(formatting_free=...)`
-patch, if that module is still there; `resolve_scopes`. Then the finder's walk (the visitor
-of migrate/detect.py) through readonly_visit's `walk` and through migrate/analysis/walk.py.
+LibCST's ScopeProvider (`MetadataWrapper(module, unsafe_skip_copy=True)`), which the engine
+used before it had its own; `resolve_scopes`; and the finder's walk (the visitor of
+migrate/analysis/call_sites.py) through migrate/analysis/walk.py.
 Each figure is the median of --repeat runs over all the files; the ratio column divides it by
 the parse. A script, not a test: it prints numbers and asserts nothing about them.
 """
@@ -21,9 +20,10 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable, cast
+from typing import cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
@@ -33,16 +33,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_tree import make_tree  # noqa: E402
+
 from migrate.analysis.scopes import resolve_scopes  # noqa: E402
-from migrate.analysis.walk import walk  # noqa: E402
-
-try:  # the patch this replaces (gone once the analysis has switched)
-    from libcst.metadata.expression_context_provider import ExpressionContextVisitor
-    from libcst.metadata.scope_provider import ScopeVisitor
-
-    from migrate.readonly_visit import readonly_visits, walk as patched_walk
-except ImportError:
-    readonly_visits = None  # type: ignore[assignment]  # rows left out
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> float:
@@ -90,37 +82,31 @@ def main(argv: list[str] | None = None) -> None:
         for module in modules:
             MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
 
-    def patched_scopes() -> None:
-        with readonly_visits(formatting_free=(ScopeVisitor, ExpressionContextVisitor)):
-            libcst_scopes()
-
     def our_scopes() -> None:
         for module in modules:
             resolve_scopes(module)
 
     blobs = [m.code for m in modules]
+
     def parse() -> None:
         for blob in blobs:
             cst.parse_module(blob)
 
     rows = [("libcst.parse_module", median_time(parse, args.repeat))]
     rows.append(("LibCST ScopeProvider", median_time(libcst_scopes, args.repeat)))
-    if readonly_visits is not None:
-        rows.append(("LibCST ScopeProvider, readonly_visits patch", median_time(patched_scopes, args.repeat)))
     rows.append(("resolve_scopes (ours)", median_time(our_scopes, args.repeat)))
 
-    from migrate.catalog import Catalog
-    from migrate.detect import _Finder
+    from migrate.analysis.call_sites import find_call_sites
+    from migrate.catalog.loader import Catalog
 
     # The finder needs only the catalog's method paths (chat.completions.<name>).
     catalog = cast(Catalog, SimpleNamespace(methods={(name,): name for name in ("create", "parse", "stream")}))
 
-    def finder(walk_with: Callable[..., object]) -> None:
+    def finder() -> None:
         for module in modules:
-            walk_with(module, _Finder(catalog), formatting=False)
-    if readonly_visits is not None:
-        rows.append(("finder: readonly_visit.walk", median_time(lambda: finder(patched_walk), args.repeat)))
-    rows.append(("finder: analysis.walk (ours)", median_time(lambda: finder(walk), args.repeat)))
+            find_call_sites(module, catalog)
+
+    rows.append(("the finder (find_call_sites, through analysis.walk)", median_time(finder, args.repeat)))
 
     base = rows[0][1]
     width = max(len(name) for name, _ in rows)

@@ -32,7 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 def node_types() -> list[type[cst.CSTNode]]:
     """Every concrete node class LibCST exports."""
-    found = {t for t in vars(cst).values() if isinstance(t, type) and issubclass(t, cst.CSTNode) and not inspect.isabstract(t)}
+    found = {
+        t
+        for t in vars(cst).values()
+        if isinstance(t, type) and issubclass(t, cst.CSTNode) and not inspect.isabstract(t)
+    }
     return sorted(found, key=lambda t: t.__name__)
 
 
@@ -54,7 +58,9 @@ def visited_fields(node_type: type[cst.CSTNode]) -> list[str]:
     assert not call.args, node_type
     fields = []
     for keyword in call.keywords:
-        visits = [c for c in ast.walk(keyword.value) if isinstance(c, ast.Call) and ast.unparse(c.func).startswith("visit_")]
+        visits = [
+            c for c in ast.walk(keyword.value) if isinstance(c, ast.Call) and ast.unparse(c.func).startswith("visit_")
+        ]
         if visits:
             assert {ast.literal_eval(c.args[1]) for c in visits} == {keyword.arg}, (node_type, keyword.arg)
             assert keyword.arg is not None

@@ -15,7 +15,7 @@ STDLIB_MODULES = ("dataclasses.py", "string.py", "asyncio/tasks.py", "re/_parser
 
 # Syntax: every field a walk can skip (f-string format specs, `import *`), match statements,
 # type parameters, walrus, star expressions, decorators, lambdas, async.
-ZOO = '''
+ZOO = """
 from . import *
 from .a import (b as c, d)
 import x.y as z
@@ -40,13 +40,13 @@ print(not a and b or c is not d, -x, ~y, a if b else c, {**d}, {*s}, (t,), a < b
 lazy import json
 lazy from os import path as p
 print(t"{json} {p!r:>{width}}", {**d for d in ds})
-'''
+"""
 
 # Scoping: imports of every form, string annotations and type hints (`cast`, `NewType`,
 # `TypeVar`, `Literal`), class scopes, `global`/`nonlocal`, comprehensions and walrus,
 # binding before and after reads, `del`, `except ... as`, `with ... as`, loop and star
 # targets, match captures, type parameters, builtins and their shadowing, attribute chains.
-SCOPE_ZOO = r'''
+SCOPE_ZOO = r"""
 from __future__ import annotations
 import os, os.path
 import a.b.c
@@ -177,11 +177,13 @@ alias_mod.thing()
 (print)(1)
 get_thing().attr.call()
 x[0].y.z
-'''
+"""
 
 
 def corpus_paths() -> list[Path]:
-    return sorted([*ROOT.glob("fixtures/**/*.py"), *ROOT.glob("examples/**/*.py")]) + [STDLIB / name for name in STDLIB_MODULES]
+    return sorted([*ROOT.glob("fixtures/**/*.py"), *ROOT.glob("examples/**/*.py")]) + [
+        STDLIB / name for name in STDLIB_MODULES
+    ]
 
 
 def _label(path: Path) -> str:
@@ -193,7 +195,7 @@ def names() -> list[str]:
     return ["zoo", "scope zoo"] + [_label(p) for p in corpus_paths() if parsed(_label(p)) is not None]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parsed(name: str) -> cst.Module | None:
     if name == "zoo":
         return cst.parse_module(ZOO)

@@ -9,13 +9,13 @@ import sys
 import libcst as cst
 import pytest
 from libcst import CSTNode
+from syntax_corpus import ROOT, modules
 
 from migrate.analysis import walk as walk_module
 from migrate.analysis.walk import ALL_FIELDS, CONTENT_FIELDS, FORMATTING, children, walk
-from syntax_corpus import ROOT, modules
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import gen_walk_table  # noqa: E402
+import gen_walk_table
 
 MODULES = modules()
 
@@ -59,8 +59,8 @@ class _OnInstance(cst.CSTVisitor):
 
     def __init__(self) -> None:
         self.events: list[tuple[str, int]] = []
-        setattr(self, "visit_Name", lambda node: self.events.append(("name", id(node))))
-        setattr(self, "visit_Comma", lambda node: self.events.append(("comma", id(node))))
+        self.visit_Name = lambda node: self.events.append(("name", id(node)))
+        self.visit_Comma = lambda node: self.events.append(("comma", id(node)))
 
 
 def _formatting_ids(module: cst.Module) -> set[int]:
@@ -126,7 +126,9 @@ def test_the_table_is_libcsts_order_of_children() -> None:
 
 
 def _concrete_node_types() -> set[type]:
-    return {t for t in vars(cst).values() if isinstance(t, type) and issubclass(t, CSTNode) and not inspect.isabstract(t)}
+    return {
+        t for t in vars(cst).values() if isinstance(t, type) and issubclass(t, CSTNode) and not inspect.isabstract(t)
+    }
 
 
 def test_every_libcst_node_type_has_a_table_entry() -> None:
@@ -141,7 +143,7 @@ def test_every_libcst_node_type_has_a_table_entry() -> None:
 def test_the_table_is_what_the_generator_makes() -> None:
     """It also catches a change of order in a type the corpus lacks: rerun
     `python scripts/gen_walk_table.py --write`."""
-    assert walk_module._TABLE == gen_walk_table.table()
+    assert gen_walk_table.table() == walk_module._TABLE
 
 
 def test_formatting_fields_hold_only_formatting_nodes() -> None:

@@ -1,6 +1,7 @@
 """Find `.chat.completions.*` call sites and resolve whether their receiver is an OpenAI client.
 
-Resolution uses LibCST's scope analysis (assignments, accesses, qualified names), never the
+Resolution uses the scope analysis (migrate/analysis/scopes.py: assignments, accesses, qualified
+names), never the
 spelling of a name: `client` is an OpenAI client because it was assigned `openai.OpenAI(...)`
 (in any import form), or is a parameter annotated with that type, or `self.client` was
 assigned such a value in the class.
@@ -13,11 +14,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import libcst as cst
-from libcst.metadata import Assignment, QualifiedNameSource
-from libcst.metadata import Scope as BaseScope
 
 from migrate.analysis.nodes import Parents, code_of, qualified_names, string_value
-from migrate.analysis.readonly_visit import walk
+from migrate.analysis.scopes import Assignment, QualifiedNameSource
+from migrate.analysis.scopes import Scope as BaseScope
+from migrate.analysis.walk import walk
 from migrate.catalog.findings import Finding
 from migrate.catalog.loader import Catalog, Method
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import libcst as cst
 
 if TYPE_CHECKING:
-    from libcst.metadata import Access, Assignment
+    from migrate.analysis.scopes import Access, Assignment
 
 NOT_LITERAL = object()
 _EMPTY_MODULE = cst.Module(body=[])
@@ -145,7 +145,7 @@ def assigned_target(parent: cst.CSTNode | None, node: cst.CSTNode, kind: type[N]
 
 
 def qualified_names(scopes: Mapping, node: cst.CSTNode) -> set[str]:
-    """The qualified names LibCST's scope analysis gives `node` (none where it has no scope)."""
+    """The qualified names the scope analysis gives `node` (none where it has no scope)."""
     scope = scopes.get(node)
     if scope is None:
         return set()

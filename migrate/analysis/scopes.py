@@ -17,14 +17,14 @@ internals), and that the sets handed out keep a fixed order (insertion order) fr
 from __future__ import annotations
 
 import builtins
-from typing import AbstractSet, Callable, Iterator, Mapping, Sequence, Union
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 
 import libcst as cst
 from libcst import CSTNode
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import QualifiedName, QualifiedNameSource
 
-from migrate.analysis.walk import CONTENT_FIELDS, EITHER, MANY, FORMATTING
+from migrate.analysis.walk import CONTENT_FIELDS, EITHER, FORMATTING, MANY
 
 __all__ = [
     "Access",
@@ -45,9 +45,9 @@ __all__ = [
     "resolve_scopes",
 ]
 
-NameOrNode = Union[str, CSTNode]
+NameOrNode = str | CSTNode
 _Qualified = tuple[str, QualifiedNameSource]
-_EMPTY: AbstractSet = frozenset()
+_EMPTY: Set = frozenset()
 
 
 # ---------------------------------------------------------------------------- bindings and reads
@@ -56,7 +56,7 @@ class Access:
     a dotted name some scope binds (`import a.b` then `a.b.c`), the Attribute for the longest
     such name; inside a string annotation, the whole string."""
 
-    __slots__ = ("node", "scope", "is_annotation", "is_type_hint", "_index", "_referents")
+    __slots__ = ("_index", "_referents", "is_annotation", "is_type_hint", "node", "scope")
 
     def __init__(self, node: cst.Name, scope: Scope, is_annotation: bool, is_type_hint: bool) -> None:
         self.node: cst.Name | cst.Attribute | cst.BaseString = node
@@ -67,7 +67,7 @@ class Access:
         self._referents: dict[BaseAssignment, None] = {}
 
     @property
-    def referents(self) -> AbstractSet[BaseAssignment]:
+    def referents(self) -> Set[BaseAssignment]:
         """The bindings this read may see."""
         return self._referents.keys()
 
@@ -90,7 +90,7 @@ class BaseAssignment:
         self._references: dict[Access, None] = {}
 
     @property
-    def references(self) -> AbstractSet[Access]:
+    def references(self) -> Set[Access]:
         """The reads that may see this binding."""
         return self._references.keys()
 
@@ -131,7 +131,9 @@ class Assignment(BaseAssignment):
 class ImportAssignment(Assignment):
     """A name an `import` binds; `as_name` is the alias's name (or its dotted name)."""
 
-    def __init__(self, name: str, scope: Scope, node: cst.Import | cst.ImportFrom, index: int, as_name: CSTNode) -> None:
+    def __init__(
+        self, name: str, scope: Scope, node: cst.Import | cst.ImportFrom, index: int, as_name: CSTNode
+    ) -> None:
         super().__init__(name, scope, node, index)
         self.as_name = as_name
 
@@ -190,7 +192,7 @@ class _ByName:
         for entries in self._table.values():
             yield from entries
 
-    def __getitem__(self, node: NameOrNode) -> AbstractSet:
+    def __getitem__(self, node: NameOrNode) -> Set:
         name = get_full_name_for_node(node)
         entries = self._table.get(name) if name is not None else None
         return entries.keys() if entries else _EMPTY
@@ -226,7 +228,7 @@ class Scope:
         """Is `name` bound here or in a scope visible from here?"""
         raise NotImplementedError
 
-    def __getitem__(self, name: str) -> AbstractSet[BaseAssignment]:
+    def __getitem__(self, name: str) -> Set[BaseAssignment]:
         """The bindings `name` may refer to here."""
         return self._resolve(name, self)
 
@@ -243,7 +245,7 @@ class Scope:
         full_name = get_full_name_for_node(node)
         if full_name is None:
             return set()
-        found: AbstractSet[BaseAssignment] = _EMPTY
+        found: Set[BaseAssignment] = _EMPTY
         prefix: str | None = full_name
         while prefix:
             if prefix in self:
@@ -257,7 +259,7 @@ class Scope:
                     return set(assignment._qualify(full_name))
         return {q for assignment in found for q in assignment._qualify(full_name)}
 
-    def _resolve(self, name: str, from_scope: Scope) -> AbstractSet[BaseAssignment]:
+    def _resolve(self, name: str, from_scope: Scope) -> Set[BaseAssignment]:
         raise NotImplementedError
 
     def _target(self, name: str) -> Scope:
@@ -303,7 +305,7 @@ class BuiltinScope(Scope):
     def __contains__(self, name: str) -> bool:
         return hasattr(builtins, name)
 
-    def _resolve(self, name: str, from_scope: Scope) -> AbstractSet[BaseAssignment]:
+    def _resolve(self, name: str, from_scope: Scope) -> Set[BaseAssignment]:
         if name not in self._assignments:
             if not hasattr(builtins, name):
                 return _EMPTY
@@ -324,7 +326,7 @@ class GlobalScope(Scope):
     def __contains__(self, name: str) -> bool:
         return bool(self._assignments.get(name)) or name in self._visible_parent(self)
 
-    def _resolve(self, name: str, from_scope: Scope) -> AbstractSet[BaseAssignment]:
+    def _resolve(self, name: str, from_scope: Scope) -> Set[BaseAssignment]:
         if name in self._assignments:
             return self._assignments[name].keys()
         return self._visible_parent(from_scope)[name]
@@ -354,7 +356,7 @@ class LocalScope(Scope):
             return name in self._declared[name]
         return bool(self._assignments.get(name)) or name in self._visible_parent(self)
 
-    def _resolve(self, name: str, from_scope: Scope) -> AbstractSet[BaseAssignment]:
+    def _resolve(self, name: str, from_scope: Scope) -> Set[BaseAssignment]:
         if name in self._declared:
             return self._visible_parent(from_scope, self._declared[name])._resolve(name, from_scope)
         if name in self._assignments:
@@ -407,7 +409,9 @@ def _binds(node: CSTNode, binding: CSTNode) -> bool:
     if node is binding:
         return True
     if isinstance(binding, (cst.Import, cst.ImportFrom)) and not isinstance(binding.names, cst.ImportStar):
-        return any(alias.name is node or (alias.asname is not None and alias.asname.name is node) for alias in binding.names)
+        return any(
+            alias.name is node or (alias.asname is not None and alias.asname.name is node) for alias in binding.names
+        )
     return False
 
 

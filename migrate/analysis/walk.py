@@ -15,7 +15,7 @@ out. Only public LibCST API is used at run time.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 from libcst import CSTNode, CSTVisitor
@@ -286,7 +286,9 @@ def walk(node: CSTNode, visitor: CSTVisitor, *, formatting: bool = True) -> None
     _walk(node, visitor, ALL_FIELDS if formatting else CONTENT_FIELDS, _NOTHING if formatting else FORMATTING)
 
 
-def _walk(node: CSTNode, visitor: CSTVisitor, table: dict[type[CSTNode], Fields], skip: frozenset[type[CSTNode]]) -> None:
+def _walk(
+    node: CSTNode, visitor: CSTVisitor, table: dict[type[CSTNode], Fields], skip: frozenset[type[CSTNode]]
+) -> None:
     if visitor.on_visit(node):
         fields = table.get(type(node))
         if fields is None:

@@ -14,21 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import (
-    CodePosition,
-    CodeRange,
-    MetadataWrapper,
-    PositionProvider,
-    ScopeProvider,
-)
-from libcst.metadata.expression_context_provider import ExpressionContextVisitor
-from libcst.metadata.scope_provider import ScopeVisitor
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from migrate.analysis.call_sites import CallSiteNode, Client, Resolver, find_call_sites
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.nodes import assigned_target, code_of
-from migrate.analysis.readonly_visit import readonly_visits
+from migrate.analysis.scopes import resolve_scopes
 from migrate.catalog.findings import CallSite, Finding
 from migrate.catalog.loader import Catalog
 from migrate.catalog.settings import Settings
@@ -102,12 +94,7 @@ def migrate_module(
     full position pass when it lists the call sites in the order LibCST finds them. `links`
     tells what the run knows of results crossing into or out of this module. `module_code`: the
     module's code by statement, if the caller has it already."""
-    # LibCST's own visit copies every node it passes, and LibCST's scope analysis has nothing to
-    # say about formatting nodes (migrate/analysis/readonly_visit.py).
-    with readonly_visits(formatting_free=(ScopeVisitor, ExpressionContextVisitor)):
-        return _migrate_module(
-            module, settings, catalog, source, call_positions, links, module_code or ModuleCode(module)
-        )
+    return _migrate_module(module, settings, catalog, source, call_positions, links, module_code or ModuleCode(module))
 
 
 def _migrate_module(
@@ -122,8 +109,7 @@ def _migrate_module(
     sites, parents = find_call_sites(module, catalog)
     if not sites and not links.imported:
         return ModuleResult(module, [], False)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    scopes = wrapper.resolve(ScopeProvider)
+    scopes = resolve_scopes(module)
     positions = _Positions(module, parents, sites, call_positions, module_code)
     resolver = Resolver(catalog, scopes, parents)
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import libcst as cst
-from libcst.metadata import ImportAssignment, Scope
 
 from migrate.analysis.nodes import code_of, qualified_names
+from migrate.analysis.scopes import ImportAssignment, Scope
 from migrate.catalog.loader import Annotations
 
 Build = Callable[[cst.CSTNode], cst.CSTNode]

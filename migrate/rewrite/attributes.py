@@ -23,7 +23,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import Assignment
 
 from migrate.analysis.nodes import (
     Parents,
@@ -33,6 +32,7 @@ from migrate.analysis.nodes import (
     qualified_names,
     string_value,
 )
+from migrate.analysis.scopes import Assignment
 
 # Functions that reach attributes by name (-> the position of the name argument; None: any
 # attribute), and methods that intercept attribute access.

@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import libcst as cst
-from libcst.metadata import Assignment
 
 from migrate.analysis.nodes import code_of, truth_tested
+from migrate.analysis.scopes import Assignment
 from migrate.catalog.findings import Finding
 from migrate.catalog.loader import KeyedDicts
 

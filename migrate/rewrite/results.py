@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import libcst as cst
-from libcst.metadata import Assignment
-from libcst.metadata import Scope as BaseScope
 
 from migrate.analysis.links import NO_LINKS, Links
 from migrate.analysis.nodes import (
@@ -29,6 +27,8 @@ from migrate.analysis.nodes import (
     string_value,
     truth_tested,
 )
+from migrate.analysis.scopes import Assignment
+from migrate.analysis.scopes import Scope as BaseScope
 from migrate.catalog.findings import Finding
 from migrate.catalog.loader import Catalog, ResultPath, Segment, ValueUses, format_path
 from migrate.rewrite.annotations import Retype, TypeMapper

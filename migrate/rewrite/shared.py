@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import Assignment, GlobalScope
 
 from migrate.analysis.nodes import Parents, code_of, describe_use, in_tree_order
+from migrate.analysis.scopes import Assignment, GlobalScope
 
 LIST_KEEPERS = ("pop", "clear")
 

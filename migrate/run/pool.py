@@ -1,6 +1,6 @@
 """Migrate many files in worker processes; results come back in the order the files were given.
 
-The parent warms what every worker needs (LibCST's parser and scope analysis, the rule
+The parent warms what every worker needs (LibCST's parser, the scope analysis, the rule
 catalog) and then forks, so the workers start with it loaded. Workers only compute: they
 ignore SIGINT (the parent decides when to stop), never write a file, and send back results
 without the original bytes, which the parent already holds. Where ``fork`` is not available
