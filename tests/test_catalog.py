@@ -331,3 +331,18 @@ def test_annotation_types_exist_in_the_installed_sdk() -> None:
             if not hasattr(importlib.import_module(module), attr):
                 missing.append(name)
     assert missing == []
+
+
+def test_azure_minimum_in_prose_is_the_data() -> None:
+    """The first api-version serving /responses on Azure is data (rules/clients.toml); the
+    rule docs and docs/api-mapping.md that name it must name that one."""
+    clients = catalog.load().clients
+    minimum = clients.azure_min_api_version
+    rules = catalog.load().rules
+    for code in ("RSP006", "RSP007"):
+        assert minimum in rules[code].docs["why"], code
+    azure = (ROOT / "docs" / "api-mapping.md").read_text().split("### Azure", 1)[1].split("\n## ", 1)[0]
+    assert minimum in azure
+    assert clients.azure_api_version_date("2025-04-01-preview") == "2025-04-01"
+    assert clients.azure_api_version_date("2024-10-21") == "2024-10-21"
+    assert clients.azure_api_version_date("preview") is None

@@ -94,6 +94,33 @@ def test_unsafe_tier_applies_only_with_unsafe() -> None:
     assert outcome == "migrated" and "RSP206" in codes and "client.responses.create(" in out
 
 
+def test_unsafe_tier_applies_to_a_model_given_by_name() -> None:
+    src = (
+        source()
+        .replace('model="gpt-4.1"', "model=FT_MODEL")
+        .replace("client = OpenAI()", 'client = OpenAI()\nFT_MODEL = "ft:gpt-4.1:acme::abc123"')
+    )
+    outcome, _, codes = run(src)
+    assert (outcome, codes) == ("reported", ["RSP206"])
+    outcome, out, codes = run(src, unsafe=True)
+    assert outcome == "migrated" and "RSP206" in codes and "model=FT_MODEL" in out and "responses.create(" in out
+
+
+def test_unsafe_tier_migrates_an_azure_client_whose_api_version_is_unread() -> None:
+    src = source().replace(
+        "from openai import OpenAI\n\nclient = OpenAI()",
+        "import os\n\nfrom openai import AzureOpenAI\n\n"
+        'client = AzureOpenAI(api_version=os.environ["V"], azure_endpoint="https://r.openai.azure.com")',
+    )
+    outcome, out, codes = run(src)
+    assert (outcome, codes, out) == ("reported", ["RSP007"], src)
+    outcome, out, codes = run(src, unsafe=True)
+    assert outcome == "migrated" and {"RSP005", "RSP007"} <= set(codes) and "client.responses.create(" in out
+    # An api_version known to be too old is report-only: --unsafe doesn't apply it.
+    old = src.replace('os.environ["V"]', '"2024-02-01"')
+    assert run(old, unsafe=True)[::2] == ("reported", ["RSP006"])
+
+
 def test_add_todo_is_idempotent() -> None:
     src = source(extra="\n    seed=7,")
     result = migrate_source("t.py", src.encode(), Settings(add_todo=True))

@@ -228,6 +228,18 @@ def test_the_order_of_sets_is_the_same_every_time() -> None:
     assert runs[0] == runs[1]
 
 
+# What migrate/ may take from libcst.metadata: positions, and the qualified-name values our
+# resolver hands out too.
+METADATA_VALUES = {
+    "CodePosition",
+    "CodeRange",
+    "MetadataWrapper",
+    "PositionProvider",
+    "QualifiedName",
+    "QualifiedNameSource",
+}
+
+
 def test_only_public_libcst_is_imported() -> None:
     """Nothing in migrate/ imports LibCST internals (`libcst._*`, the providers' own modules) or
     reads LibCST's source; the walk and the resolver import no patching tools."""
@@ -238,6 +250,14 @@ def test_only_public_libcst_is_imported() -> None:
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         libcst = {name for name in imported if name.split(".")[0] == "libcst"}
         assert libcst <= {"libcst", "libcst.helpers", "libcst.metadata"}, path
+        # Scope values come from our resolver: LibCST's classes would make isinstance tests fail.
+        from_metadata = {
+            alias.name
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.module == "libcst.metadata"
+            for alias in n.names
+        }
+        assert from_metadata <= METADATA_VALUES, path
     for module in (ours, our_walk):
         tree = ast.parse(Path(str(module.__file__)).read_text())
         imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}

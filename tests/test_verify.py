@@ -95,6 +95,13 @@ EXPECTED = {
     # A reasoning item comes first: the call's `output_index` is 1 where chat's `index` was 0.
     "tool_deltas.correct": None,
     "tool_deltas.output_index": ("stdout differs", "+{1: "),
+    # Azure serves /openai/responses only from api-version 2025-03-01-preview on (RSP006).
+    "azure_api_version.client_kept": (
+        "invalid request",
+        "Azure OpenAI Responses API is enabled only for api-version 2025-03-01-preview and later",
+    ),
+    "azure_api_version.version_raised": None,
+    "azure_api_version.v1_api": None,
 }
 
 
@@ -118,6 +125,14 @@ def test_hand_written_migrations(after: Path):
         assert not comparison.ok
         assert comparison.verdict.startswith("verify: FAILED — ") and fragment in comparison.verdict, report
         assert detail in report, report
+
+
+def test_the_tool_leaves_an_azure_client_on_an_old_api_version_alone():
+    """What `azure_api_version.client_kept` shows fails, the tool doesn't write: it reports the call."""
+    before = PAIRS / "azure_api_version.before.py"
+    result = migrate_source(str(before), before.read_bytes(), Settings())
+    assert result.status == "unchanged"
+    assert [(call.outcome, [f.code for f in call.findings]) for call in result.calls] == [("reported", ["RSP006"])]
 
 
 def test_comparison_reports_count_and_chat_leftovers():

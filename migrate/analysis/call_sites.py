@@ -10,11 +10,12 @@ assigned such a value in the class.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import libcst as cst
 
+from migrate.analysis.constants import known_string
 from migrate.analysis.nodes import Parents, code_of, qualified_names, string_value
 from migrate.analysis.scopes import Assignment, QualifiedNameSource
 from migrate.analysis.scopes import Scope as BaseScope
@@ -36,6 +37,10 @@ class CallSiteNode:
 @dataclass(frozen=True)
 class Client:
     azure: bool = False
+    # An Azure client on the v1 API (rules/clients.toml [azure_responses]): /responses is served.
+    v1: bool = False
+    # An Azure client whose api_version is not shown to serve /responses: why (RSP006, RSP007).
+    version: Finding | None = None
 
 
 Resolution = Client | Finding
@@ -167,6 +172,7 @@ class Resolver:
                     return self._value(statement.value, receiver, depth)
             if isinstance(parent, cst.AnnAssign) and parent.target is node:
                 annotated = self._annotation(parent.annotation, receiver, "")
+                annotated = self._constructed(annotated, parent.value, receiver, depth)
                 if isinstance(annotated, Client) or parent.value is None:
                     return (
                         annotated
@@ -201,6 +207,7 @@ class Resolver:
                     isinstance(t, cst.Name) and t.value == attr and id(statement) in class_level
                 ):
                     annotated = self._annotation(statement.annotation, receiver, "")
+                    annotated = self._constructed(annotated, statement.value, receiver, depth + 1)
                     if isinstance(annotated, Client):
                         values.append(annotated)
                     elif statement.value is not None:
@@ -240,7 +247,12 @@ class Resolver:
                     if name == prefix or name.startswith(prefix + "."):
                         return Finding.of("RSP001", receiver=receiver, sdk=label)
             if isinstance(func, cst.Attribute) and func.attr.value in self.clients.client_methods:
-                return self._expr(func.value, receiver, depth + 1)
+                copied = self._expr(func.value, receiver, depth + 1)
+                version = _keyword(node, "api_version")
+                if isinstance(copied, Client) and copied.azure and not copied.v1 and version is not None:
+                    # `with_options(api_version=...)` / `copy(...)` send another api-version.
+                    return replace(copied, version=self._azure_version(version, receiver))
+                return copied
             spelled = code_of(func).strip()
             return self._unresolved(receiver, f"built by `{spelled}(...)`")
         if isinstance(node, (cst.Name, cst.Attribute)):
@@ -248,6 +260,7 @@ class Resolver:
         return self._unresolved(receiver, f"assigned `{code_of(node).strip()[:40]}`")
 
     def _check_base_url(self, call: cst.Call, receiver: str, *, azure: bool) -> Resolution:
+        azure_class, v1 = azure, False
         for arg in call.args:
             if arg.star == "**":
                 return Finding.of("RSP003", receiver=receiver, base_url="from `**` arguments")
@@ -259,24 +272,68 @@ class Resolver:
                     return Finding.of(
                         "RSP003", receiver=receiver, base_url=f"`{code_of(arg.value).strip()}` (not a literal)"
                     )
-                host = (urlsplit(url).hostname or "").lower()
+                parts = urlsplit(url)
+                host = (parts.hostname or "").lower()
                 if host in self.clients.openai_hosts:
                     continue
                 if host.endswith(self.clients.azure_host_suffixes):
                     azure = True
+                    v1 = parts.path.rstrip("/").endswith(self.clients.azure_v1_path)
                     continue
                 return Finding.of("RSP003", receiver=receiver, base_url=repr(url))
-        return Client(azure=azure)
+        if not azure_class or v1:
+            return Client(azure=azure, v1=v1)
+        version = _keyword(call, "api_version")
+        return Client(azure=True, version=self._azure_version(version, receiver))
+
+    def _azure_version(self, arg: cst.Arg | None, receiver: str) -> Finding | None:
+        """Why the `api_version=` of an Azure client (not on the v1 API) may not serve /responses:
+        RSP006 for an older version, RSP007 for one the tool can't read; None when it serves it."""
+        clients = self.clients
+        minimum, v1 = clients.azure_min_api_version, clients.azure_v1_path
+        if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+            why = "no `api_version=`" if arg is None else "`api_version=None`"
+            why += ": the SDK reads OPENAI_API_VERSION from the environment"
+            return Finding.of("RSP007", receiver=receiver, why=why, minimum=minimum, v1=v1)
+        known = known_string(arg.value, self.scopes, self.parents)
+        if known is None:
+            why = f"`{code_of(arg.value).strip()}` is not a literal"
+            return Finding.of("RSP007", receiver=receiver, why=why, minimum=minimum, v1=v1)
+        date = clients.azure_api_version_date(known.value)
+        if date is None:
+            why = f"{known.value!r} is not a dated version"
+            return Finding.of("RSP007", receiver=receiver, why=why, minimum=minimum, v1=v1)
+        if date < (clients.azure_api_version_date(minimum) or ""):
+            return Finding.of("RSP006", receiver=receiver, version=repr(known.value), minimum=minimum, v1=v1)
+        return None
 
     def _annotation(self, annotation: cst.Annotation | None, receiver: str, why: str) -> Resolution:
         if annotation is None:
             return self._unresolved(receiver, why)
         names = self._annotation_names(annotation.annotation)
         if names & self.clients.azure_classes:
-            return Client(azure=True)
+            shown = code_of(annotation.annotation).strip()
+            version = Finding.of(
+                "RSP007",
+                receiver=receiver,
+                why=f"the client is known by its annotation `{shown}`, not its constructor",
+                minimum=self.clients.azure_min_api_version,
+                v1=self.clients.azure_v1_path,
+            )
+            return Client(azure=True, version=version)
         if names & self.clients.openai_classes:
             return Client()
         return self._unresolved(receiver, why or "annotated with another type")
+
+    def _constructed(
+        self, annotated: Resolution, value: cst.BaseExpression | None, receiver: str, depth: int
+    ) -> Resolution:
+        """An Azure annotation says nothing of the api_version; the value it annotates may."""
+        if isinstance(annotated, Client) and annotated.version is not None and value is not None:
+            valued = self._value(value, receiver, depth)
+            if isinstance(valued, Client) and valued.azure:
+                return valued
+        return annotated
 
     def _annotation_names(self, node: cst.BaseExpression) -> set[str]:
         if isinstance(node, cst.SimpleString):
@@ -309,7 +366,15 @@ def _agree(results: list[Resolution], receiver: str) -> Resolution:
     clients = {r for r in results if isinstance(r, Client)}
     if len(clients) == 1:
         return clients.pop()
-    return Client(azure=True) if clients else Finding.of("RSP004", receiver=receiver, why="no binding")
+    if not clients:
+        return Finding.of("RSP004", receiver=receiver, why="no binding")
+    # Clients of several kinds: Azure's checks hold if any is Azure; the gravest version finding.
+    versions = sorted((c.version for c in clients if c.version is not None), key=lambda f: (f.code, repr(f.args)))
+    return Client(azure=True, version=versions[0] if versions else None)
+
+
+def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    return next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == name), None)
 
 
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

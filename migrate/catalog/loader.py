@@ -140,6 +140,16 @@ class Clients:
     wrapper_keywords: frozenset[str]
     tool_helper_chat: frozenset[str]
     tool_helper_responses: str
+    # Azure clients served /responses ([azure_responses]): from this api_version on, compared
+    # by the date `azure_api_version_format` captures, or on the v1 API (a base_url path).
+    azure_min_api_version: str
+    azure_api_version_format: re.Pattern[str]
+    azure_v1_path: str
+
+    def azure_api_version_date(self, version: str) -> str | None:
+        """The date an Azure `api_version` spelling gives (`2025-03-01-preview` -> 2025-03-01), or None."""
+        match = self.azure_api_version_format.match(version)
+        return match.group(1) if match else None
 
 
 @dataclass(frozen=True)
@@ -347,7 +357,8 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
 
 
 def _clients(raw: dict[str, Any]) -> Clients:
-    return Clients(
+    azure = raw["azure_responses"]
+    clients = Clients(
         openai_classes=frozenset(raw["openai_classes"]),
         azure_classes=frozenset(raw["azure_classes"]),
         module_client=raw["module_client"],
@@ -359,7 +370,13 @@ def _clients(raw: dict[str, Any]) -> Clients:
         wrapper_keywords=frozenset(raw["wrapper_keywords"]),
         tool_helper_chat=frozenset(raw["tool_helper"]["chat"]),
         tool_helper_responses=raw["tool_helper"]["responses"],
+        azure_min_api_version=azure["min_api_version"],
+        azure_api_version_format=re.compile(azure["api_version_format"]),
+        azure_v1_path=azure["v1_path"].rstrip("/"),
     )
+    if clients.azure_api_version_date(clients.azure_min_api_version) is None:
+        raise ValueError("clients.toml [azure_responses]: min_api_version does not match api_version_format")
+    return clients
 
 
 def _annotations(raw: dict[str, Any], kinds: dict[str, Any]) -> Annotations:

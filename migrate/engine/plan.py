@@ -17,6 +17,7 @@ import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from migrate.analysis.call_sites import CallSiteNode, Client, Resolver, find_call_sites
+from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.nodes import assigned_target, code_of
@@ -329,6 +330,7 @@ def _plan_site(
         receiver=code_of(site.receiver).strip(),
         shared=named,
         result_kind=site.method.result,
+        known=_known_arguments(site.call, catalog, resolver, follower),
     )
     request = rewrite_request(site.call, plan.ctx)
     plan.shared_values = {shared.binding for shared in request.shared}
@@ -338,11 +340,16 @@ def _plan_site(
         record.outcome = "skipped"
         record.findings = not_ours
         return plan
-    plan.blockers.extend(request.blockers)
-    plan.tool_helpers = _renamed_helper_funcs(site.call, request.renamed_tool_helpers)
     fixes = [Finding.of("RSP100", method=site.method_name, to=".".join(site.method.to))]
     if isinstance(resolution, Client) and resolution.azure:
         fixes.append(Finding.of("RSP005"))
+        version = resolution.version  # an api_version that may not serve /responses
+        if version is not None and catalog.rule(version.code).safety == "unsafe" and settings.unsafe:
+            fixes.append(version)
+        elif version is not None:
+            plan.blockers.append(version)
+    plan.blockers.extend(request.blockers)
+    plan.tool_helpers = _renamed_helper_funcs(site.call, request.renamed_tool_helpers)
     fixes.extend(request.fixes)
     streaming = any(catalog.rule(b.code).streaming for b in plan.blockers)
     kind = request.result_kind or site.method.result
@@ -395,6 +402,22 @@ def _tool_helper_spellings(call: cst.Call, resolver: Resolver, catalog: Catalog)
                 if resolver.qualified_names(func) & catalog.clients.tool_helper_chat:
                     spellings.add(code_of(func).strip())
     return frozenset(spellings)
+
+
+def _known_arguments(
+    call: cst.Call, catalog: Catalog, resolver: Resolver, follower: ResultFollower
+) -> dict[str, KnownString]:
+    """The strings that arguments given by name hold (`model=FT_MODEL`), where the mapping
+    checks the value (a `report_prefix`) and the tool can prove it."""
+    found: dict[str, KnownString] = {}
+    for arg in call.args:
+        parameter = catalog.parameters.get(arg.keyword.value) if arg.keyword is not None else None
+        if parameter is None or parameter.report_prefix is None or isinstance(arg.value, cst.SimpleString):
+            continue
+        known = known_string(arg.value, resolver.scopes, resolver.parents, follower.attributes.only_value)
+        if known is not None:
+            found[parameter.name] = known
+    return found
 
 
 def _named_arguments(call: cst.Call, scopes, parents, site_calls) -> dict[str, Shared | str]:

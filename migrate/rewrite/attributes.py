@@ -83,6 +83,7 @@ class SelfAttributes:
         self._by_attr: dict[str, list[cst.Attribute]] | None = None
         self._dynamic: list[tuple[cst.Call, str, int | None]] | None = None
         self._slots: dict[tuple[int, str], Slot | str] = {}
+        self._class_defs: list[cst.ClassDef] | None = None
 
     # ------------------------------------------------------------------ public
     def slot(self, target: cst.Attribute) -> Slot | str | None:
@@ -95,6 +96,61 @@ class SelfAttributes:
         if key not in self._slots:
             self._slots[key] = self._analyse(cls, attr)
         return self._slots[key]
+
+    def only_value(self, target: cst.Attribute) -> cst.BaseExpression | str | None:
+        """The one value `target` (`self.attr`, read in a method) ever holds: its class stores
+        exactly one, in its body or on `self`, and nothing else in the module may write an
+        attribute of that name (reads don't matter); why not; None: not on `self`. The class
+        must pass the same checks as a slot's (not decorated, no bases, no dynamic access)."""
+        cls = self.method_class(target.value)
+        if cls is None:
+            return None
+        attr, name = target.attr.value, cls.name.value
+        why = self._class_why(cls)
+        if why is not None:
+            return why
+        values: list[cst.BaseExpression] = []
+        body = cls.body.body
+        scope = self.scopes.get(body[0]) if body else None
+        for assignment in scope.assignments[attr] if scope is not None else ():  # any order: all must pass
+            value = _whole_value(assignment.node, self.parents)
+            if value is None:
+                return f"`{name}.{attr}` is bound in the class body in another way at line {self.line(assignment.node)}"
+            if value is not _DECLARED:
+                values.append(value)
+        for call, function, index in self._dynamic_calls():
+            if self._within(call, cls):
+                return f"`{name}` uses `{function}()` at line {self.line(call)}"
+            if index is None and not call.args:
+                continue  # `vars()`: the local names
+            arg = call.args[index].value if index is not None and len(call.args) > index else None
+            text = string_value(arg) if arg is not None else None
+            if text is None or attr in text.split("."):
+                return f"`{code_of(call).strip()}` at line {self.line(call)} may reach it"
+        for node in self._attributes().get("__dict__", ()):
+            return f"`{code_of(node).strip()}` at line {self.line(node)} may reach it"
+        for node in self._attributes().get(attr, ()):
+            parent = self.parents.get(node)
+            written = isinstance(parent, (cst.AssignTarget, cst.AugAssign)) and parent.target is node
+            written = written or (isinstance(parent, cst.AnnAssign) and parent.target is node)
+            if not written and _store_context(node, self.parents) is None:
+                continue  # a read
+            owner = self.method_class(node.value)
+            if owner is not None and owner is not cls and not self._derives(owner, cls, 0):
+                continue  # `self.<attr>` of an unrelated class of the module
+            value = _whole_value(node, self.parents) if owner is cls else None
+            if value is None:
+                return f"`{code_of(node).strip()}` is written at line {self.line(node)}"
+            if value is not _DECLARED:
+                values.append(value)
+        for other in self._classes():
+            if other is not cls and self._derives(other, cls, 0):
+                inner = self.scopes.get(other.body.body[0]) if other.body.body else None
+                if inner is not None and inner.assignments[attr]:
+                    return f"`{other.name.value}` derives from `{name}` and binds `{attr}`"
+        if len(values) != 1:
+            return f"`self.{attr}` is given {len(values)} values in `{name}`"
+        return values[0]
 
     def method_class(self, node: cst.BaseExpression) -> cst.ClassDef | None:
         """The class of which `node` is the `self` parameter of a plain method."""
@@ -245,6 +301,11 @@ class SelfAttributes:
                         self._dynamic.append((node, hit[0].rpartition(".")[2], DYNAMIC_CALLS[hit[0]]))
         return self._dynamic
 
+    def _classes(self) -> list[cst.ClassDef]:
+        if self._class_defs is None:
+            self._class_defs = [node for node in self.parents if isinstance(node, cst.ClassDef)]
+        return self._class_defs
+
     def _names(self, node: cst.CSTNode) -> set[str]:
         return qualified_names(self.scopes, node)
 
@@ -255,6 +316,22 @@ class SelfAttributes:
                 return True
             current = self.parents.get(current)
         return False
+
+
+# A declaration without a value (`attr: T`), for `_whole_value`.
+_DECLARED = cst.Name("None")
+
+
+def _whole_value(target: cst.CSTNode, parents: Mapping) -> cst.BaseExpression | None:
+    """What `target` is assigned whole (`target = v`, one target; `target: T = v`), `_DECLARED`
+    for `target: T`, or None: bound some other way (several targets, `+=`, unpacked, ...)."""
+    parent = parents.get(target)
+    if isinstance(parent, cst.AssignTarget) and parent.target is target:
+        statement = parents.get(parent)
+        return statement.value if isinstance(statement, cst.Assign) and len(statement.targets) == 1 else None
+    if isinstance(parent, cst.AnnAssign) and parent.target is target:
+        return parent.value if parent.value is not None else _DECLARED
+    return None
 
 
 def _is_none(node: cst.BaseExpression | None) -> bool:

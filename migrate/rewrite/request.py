@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from migrate.analysis.constants import KnownString
 from migrate.analysis.nodes import (
     NOT_LITERAL,
     DictView,
@@ -57,6 +58,9 @@ class RequestContext:
     include_reasoning: bool = False
     # keyword -> what the name it is given refers to (a followed literal, or why not).
     shared: dict[str, Shared | str] = field(default_factory=dict)
+    # keyword -> the string a name (or `self.<attr>`) it is given is proven to hold, for the
+    # values the mapping checks (`report_prefix`): `model=FT_MODEL`.
+    known: dict[str, KnownString] = field(default_factory=dict)
 
 
 @dataclass
@@ -202,11 +206,16 @@ class _Request:
         if parameter.action == "keep":
             prefix = parameter.report_prefix
             value = string_value(arg.value)
+            shown = repr(value)
+            known = self.ctx.known.get(name) if value is None else None
+            if known is not None:  # a name bound to a literal: `FT_MODEL`, a parameter's default
+                value = known.value
+                shown = f"`{short_code(arg.value)}` ({value!r}{', its default' if known.default else ''})"
             if prefix and value is not None and value.startswith(prefix["prefix"]):
                 if not self.ctx.settings.unsafe:
-                    self.block(prefix["rule"], model=repr(value))
+                    self.block(prefix["rule"], model=shown)
                     return
-                self.fix(prefix["rule"], model=repr(value))
+                self.fix(prefix["rule"], model=shown)
             self.keep(arg, index)
         elif parameter.action == "rename":
             clash = [c for c in parameter.conflicts if c in self.keywords]

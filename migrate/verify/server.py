@@ -22,6 +22,11 @@
 * As the API does, reasoning models (``o1``, ``o3``, ``o4-mini``, ``gpt-5``...) put a
   ``reasoning`` item before the answer in Responses output (so the answer's
   ``output_index`` is 1); chat shows no reasoning.
+* It also answers as an Azure OpenAI resource at its root (``azure_endpoint=server.url``), on
+  the routes ``AzureOpenAI`` sends to (``openai/lib/azure.py``): chat at
+  ``/openai/deployments/{deployment}/chat/completions``, Responses at ``/openai/responses``,
+  which, as Azure does, refuses an ``api-version`` older than the first that serves it
+  (``[azure_responses]`` in rules/clients.toml), and both on the v1 API (``/openai/v1/...``).
 """
 
 from __future__ import annotations
@@ -107,6 +112,50 @@ def _type_problem(line: str) -> _Problem:
     if message.startswith("Field required"):
         return _Problem(param, f"Missing required parameter: '{param}'.", "missing_required_parameter")
     return _Problem(param, f"Invalid value for '{param}': {message}", "invalid_value")
+
+
+# --------------------------------------------------------------------------------------
+# Routes
+# --------------------------------------------------------------------------------------
+
+_ROUTES = {
+    "/v1/chat/completions": "chat",
+    "/v1/responses": "responses",
+    # Azure OpenAI's v1 API.
+    "/openai/v1/chat/completions": "chat",
+    "/openai/v1/responses": "responses",
+}
+_AZURE_DEPLOYMENT_CHAT = re.compile(r"^/openai/deployments/[^/]+/chat/completions$")
+_AZURE_RESPONSES = "/openai/responses"
+
+
+def _route(route: str, query: str) -> tuple:
+    """-> (the API a path calls: "chat", "responses" or "other"; why Azure would refuse it, or None)."""
+    if route in _ROUTES:
+        return _ROUTES[route], None
+    if _AZURE_DEPLOYMENT_CHAT.match(route):
+        return "chat", None
+    if route == _AZURE_RESPONSES:
+        return "responses", _azure_responses_refusal(query)
+    return "other", None
+
+
+def _azure_responses_refusal(query: str) -> _Problem | None:
+    """Azure serves `/openai/responses` only from a minimum api-version on (dated versions compare
+    by date); the message is Azure's own."""
+    from urllib.parse import parse_qs
+
+    from migrate.catalog.loader import load
+
+    clients = load().clients
+    minimum = clients.azure_min_api_version
+    versions = parse_qs(query).get("api-version", [])
+    date = clients.azure_api_version_date(versions[-1]) if versions else None
+    if date is not None and date >= (clients.azure_api_version_date(minimum) or ""):
+        return None
+    return _Problem(
+        None, f"Azure OpenAI Responses API is enabled only for api-version {minimum} and later", "BadRequest"
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -711,8 +760,9 @@ class FakeOpenAI:
 
     def handle(self, method: str, path: str, raw: bytes, headers: dict) -> tuple:
         """-> (status, content type, body bytes); records the request."""
-        route = path.split("?", 1)[0].rstrip("/")
-        api = {"/v1/chat/completions": "chat", "/v1/responses": "responses"}.get(route, "other")
+        route, _, query = path.partition("?")
+        route = route.rstrip("/")
+        api, refused = _route(route, query)
         helper = headers.get("x-stainless-helper-method")
         record = RecordedRequest(0, api, method, path, None, helper=helper)
         if api == "other" or method != "POST":
@@ -736,6 +786,8 @@ class FakeOpenAI:
         record.body = body
         record.stream = isinstance(body, dict) and body.get("stream") is True
         try:
+            if refused is not None:
+                raise _BadRequest([refused])
             if api == "chat":
                 return self._chat(record, body)
             return self._responses_api(record, body)
