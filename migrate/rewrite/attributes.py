@@ -118,17 +118,9 @@ class SelfAttributes:
                 return f"`{name}.{attr}` is bound in the class body in another way at line {self.line(assignment.node)}"
             if value is not _DECLARED:
                 values.append(value)
-        for call, function, index in self._dynamic_calls():
-            if self._within(call, cls):
-                return f"`{name}` uses `{function}()` at line {self.line(call)}"
-            if index is None and not call.args:
-                continue  # `vars()`: the local names
-            arg = call.args[index].value if index is not None and len(call.args) > index else None
-            text = string_value(arg) if arg is not None else None
-            if text is None or attr in text.split("."):
-                return f"`{code_of(call).strip()}` at line {self.line(call)} may reach it"
-        for node in self._attributes().get("__dict__", ()):
-            return f"`{code_of(node).strip()}` at line {self.line(node)} may reach it"
+        why = self._reached_dynamically(cls, name, attr)
+        if why is not None:
+            return why
         for node in self._attributes().get(attr, ()):
             parent = self.parents.get(node)
             written = isinstance(parent, (cst.AssignTarget, cst.AugAssign)) and parent.target is node
@@ -185,17 +177,9 @@ class SelfAttributes:
         why = self._class_body(cls, attr, slot)
         if why is not None:
             return why
-        for call, function, index in self._dynamic_calls():
-            if self._within(call, cls):
-                return f"`{name}` uses `{function}()` at line {self.line(call)}"
-            if index is None and not call.args:
-                continue  # `vars()`: the local names
-            arg = call.args[index].value if index is not None and len(call.args) > index else None
-            text = string_value(arg) if arg is not None else None
-            if text is None or attr in text.split("."):
-                return f"`{code_of(call).strip()}` at line {self.line(call)} may reach it"
-        for node in self._attributes().get("__dict__", ()):
-            return f"`{code_of(node).strip()}` at line {self.line(node)} may reach it"
+        why = self._reached_dynamically(cls, name, attr)
+        if why is not None:
+            return why
         for node in self._attributes().get(attr, ()):
             owner = self.method_class(node.value)
             if owner is not None and owner is not cls and self._derives(owner, cls, 0):
@@ -308,6 +292,21 @@ class SelfAttributes:
 
     def _names(self, node: cst.CSTNode) -> set[str]:
         return qualified_names(self.scopes, node)
+
+    def _reached_dynamically(self, cls: cst.ClassDef, name: str, attr: str) -> str | None:
+        """Why `attr` may be read or written by name (`getattr`, `vars()`, `__dict__`), or None."""
+        for call, function, index in self._dynamic_calls():
+            if self._within(call, cls):
+                return f"`{name}` uses `{function}()` at line {self.line(call)}"
+            if index is None and not call.args:
+                continue  # `vars()`: the local names
+            arg = call.args[index].value if index is not None and len(call.args) > index else None
+            text = string_value(arg) if arg is not None else None
+            if text is None or attr in text.split("."):
+                return f"`{code_of(call).strip()}` at line {self.line(call)} may reach it"
+        for node in self._attributes().get("__dict__", ()):
+            return f"`{code_of(node).strip()}` at line {self.line(node)} may reach it"
+        return None
 
     def _within(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
         current: cst.CSTNode | None = node
