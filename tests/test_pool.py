@@ -167,3 +167,22 @@ def test_the_gate_in_workers_gives_what_it_gives_in_process() -> None:
 
     sources = [case.before.read_bytes() for case in cases()] + [b"def (:\n", b"x = 'completions'\n"]
     assert list(pool.scan_in_pool(sources, jobs=2)) == [gate(data) for data in sources]
+
+
+def test_the_unit_text_test_in_workers_selects_what_it_selects_in_process(tmp_path: Path) -> None:
+    from migrate.engine.units import NamesAModule
+
+    texts = {
+        "imports.py": "from shop.helpers import ask\n",
+        "module_only.py": "import shop.helpers\n",
+        "name_only.py": "ask = 1\n",
+        "longer_name.py": "from shop.helpers import ask_more\n",
+        "later.py": "import shop\n\nshop.helpers.ask('q')\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text)
+    paths = [str(tmp_path / name) for name in [*texts, "missing.py"]]
+    test = NamesAModule({b"ask": [b"helpers"]})
+    expected = {str(tmp_path / "imports.py"), str(tmp_path / "later.py")}
+    assert pool.select_in_pool(paths, test, jobs=2) == expected
+    assert {p for p in paths if Path(p).exists() and test(Path(p).read_bytes())} == expected

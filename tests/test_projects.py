@@ -78,6 +78,21 @@ def test_units_are_found_by_import_names(tmp_path: Path) -> None:
     assert unit.exports == {helpers: {"ask"}}  # `shout` holds no call site
     assert {Path(p).name for p in unit.imports} == {"views.py", "report.py"}  # not unrelated.py
     assert set(unit.imports[str(tmp_path / "tree" / "shop" / "report.py")]) == {"shop.helpers.ask"}
+    # The text test run in worker processes (as a run with -j 2 over a large tree does) agrees.
+    import functools
+
+    from migrate.run import pool
+
+    select = functools.partial(pool.select_in_pool, jobs=2)
+    in_workers = project.find_units(
+        paths,
+        {helpers: Path(helpers).read_bytes()},
+        catalog.load().methods,
+        lambda p: Path(p).read_bytes(),
+        None,
+        select,
+    )
+    assert [(u.paths, u.exports, u.imports) for u in in_workers] == [(unit.paths, unit.exports, unit.imports)]
 
 
 @pytest.mark.parametrize(

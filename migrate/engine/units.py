@@ -20,7 +20,7 @@ import ast
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,10 +52,13 @@ def find_units(
     methods: Iterable[tuple[str, ...]],
     read: Callable[[str], bytes | None],
     scans: Mapping[str, Scan] | None = None,
+    select: Select | None = None,
 ) -> list[Unit]:
     """The units among `paths` (the run's files, in order). `candidates` holds the bytes of the
     files that may contain call sites; `read` gives any other file's bytes (None: unreadable).
-    `scans`: the `ast` gate's findings for candidates already parsed."""
+    `scans`: the `ast` gate's findings for candidates already parsed. `select`: which of the
+    other files pass a text test, read from disk (in worker processes, say); by default they
+    are read with `read` and tested here."""
     methods = list(methods)
     exports: dict[str, set[str]] = {}
     imports_of: dict[str, tuple[Import, ...]] = {}  # the candidates', from their scans
@@ -94,17 +97,22 @@ def find_units(
     for module, path in modules.items():
         for name in exports[path]:
             needles.setdefault(name.encode(), []).append(module.rpartition(".")[2].encode())
-    named = (
-        re.compile(rb"\b(?:" + b"|".join(re.escape(name) for name in sorted(needles)) + rb")\b") if needles else None
-    )
+    if not needles:
+        return _group(paths, exports, {}, {}, {}, candidates, opaque)
+    test = NamesAModule(needles)
+    others = [path for path in paths if path not in candidates]
+    hits = {path for path, data in candidates.items() if test(data)}
+    hits |= (select or _select_here(read))(others, test)
     links: dict[str, dict[str, Export]] = {}
     packages: dict[str, str] = {}
     data_of: dict[str, bytes] = {}
     for path in paths:
+        if path not in hits:
+            continue
         data = candidates.get(path)
         if data is None:
             data = read(path)
-        if data is None or named is None or not _names_a_module(data, named, needles):
+        if data is None:
             continue
         if path.endswith(".ipynb"):  # not followed across modules: whatever it may call is refused
             for module, exporter in modules.items():
@@ -137,9 +145,27 @@ def find_units(
     return _group(paths, exports, links, packages, data_of, candidates, opaque)
 
 
-def _names_a_module(data: bytes, named: re.Pattern[bytes], needles: Mapping[bytes, list[bytes]]) -> bool:
-    """Does `data` name an exported function and, anywhere, a module it is exported from?"""
-    return any(any(module in data for module in needles[name]) for name in set(named.findall(data)))
+class NamesAModule:
+    """The text test for a file that may import an export: it names an exported function (a
+    whole word) and, anywhere, a module that function is exported from. Picklable, for workers."""
+
+    def __init__(self, needles: Mapping[bytes, list[bytes]]) -> None:
+        self.needles = dict(needles)  # function name -> the last parts of its modules
+        self.names = re.compile(rb"\b(?:" + b"|".join(re.escape(name) for name in sorted(needles)) + rb")\b")
+
+    def __call__(self, data: bytes) -> bool:
+        return any(any(module in data for module in self.needles[name]) for name in set(self.names.findall(data)))
+
+
+# Which of some paths (files read from disk) pass a test.
+Select = Callable[[Sequence[str], Callable[[bytes], bool]], set[str]]
+
+
+def _select_here(read: Callable[[str], bytes | None]) -> Select:
+    def select(paths: Sequence[str], test: Callable[[bytes], bool]) -> set[str]:
+        return {path for path in paths if (data := read(path)) is not None and test(data)}
+
+    return select
 
 
 def _stem(path: str) -> str:

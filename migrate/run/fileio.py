@@ -132,3 +132,11 @@ def decode_for_display(data: bytes) -> str:
         return data.decode(encoding, errors="replace")
     except (SyntaxError, LookupError):
         return data.decode("utf-8", errors="replace")
+
+
+def read_quietly(path: str) -> bytes | None:
+    """A file's bytes, or None when it can't be read (for looking around, not for migrating)."""
+    try:
+        return read_bytes(Path(path))
+    except OSError:
+        return None

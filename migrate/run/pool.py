@@ -12,17 +12,20 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import Scan, gate
 from migrate.engine.units import Unit
+from migrate.run.fileio import read_quietly
 from migrate.run.tasks import Candidate, Task, TaskResult, migrate_task
 
 # Below this many files to look at, starting workers costs more than it saves: for the engine,
 # and for the `ast` gate alone (a few milliseconds a file).
 MIN_FILES = 8
 MIN_GATE_FILES = 64
+# ... and for the text test of the unit pre-pass (a file read and searched: well under 1 ms).
+MIN_SELECT_FILES = 1000
 
 _settings: Settings | None = None
 _timeout: float | None = None
@@ -98,6 +101,25 @@ def scan_in_pool(sources: Sequence[bytes], *, jobs: int) -> Generator[Scan | Non
     finally:
         workers.terminate()
         workers.join()
+
+
+def select_in_pool(paths: Sequence[str], test: Callable[[bytes], bool], *, jobs: int) -> set[str]:
+    """The paths whose bytes pass `test` (a picklable callable), read and tested by `jobs`
+    workers forked before anything heavy is loaded; an unreadable file does not pass."""
+    workers = _context().Pool(min(jobs, len(paths)), initializer=_ignore_sigint)
+    try:
+        chunks = [(paths[i : i + 256], test) for i in range(0, len(paths), 256)]
+        found = set().union(*workers.imap(_select, chunks))
+        workers.close()
+        return found
+    finally:
+        workers.terminate()
+        workers.join()
+
+
+def _select(chunk: tuple[Sequence[str], Callable[[bytes], bool]]) -> set[str]:
+    paths, test = chunk
+    return {path for path in paths if (data := read_quietly(path)) is not None and test(data)}
 
 
 def _ignore_sigint() -> None:

@@ -13,12 +13,12 @@ no temporary file is left, and ``stop.requested`` tells the caller to exit with
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import replace
-from pathlib import Path
 
 from migrate.catalog.findings import FileResult
 from migrate.catalog.settings import Settings
@@ -27,7 +27,7 @@ from migrate.engine.pipeline import might_contain_call_sites
 from migrate.engine.units import Unit, find_units
 from migrate.run import pool
 from migrate.run.discovery import iter_files
-from migrate.run.fileio import FileChangedError, read_bytes, write_atomic
+from migrate.run.fileio import FileChangedError, read_bytes, read_quietly, write_atomic
 from migrate.run.tasks import Candidate, Task, TaskResult, migrate_task
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C'd command
@@ -104,7 +104,7 @@ def run(
             if on_total is not None:
                 on_total(len(found))
             settled = _without_call_sites([_read(item) for item in found], jobs)
-            units = _units(settled)
+            units = _units(settled, jobs)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
             raise
@@ -189,7 +189,7 @@ def _without_call_sites(settled: list[FileResult | Candidate], jobs: int = 1) ->
     return out
 
 
-def _units(settled: list[FileResult | Candidate]) -> list[Unit]:
+def _units(settled: list[FileResult | Candidate], jobs: int = 1) -> list[Unit]:
     """Files that must be planned together because results cross between them (project.py)."""
     candidates = {item.path: item.data for item in settled if isinstance(item, Candidate)}
     if not candidates:
@@ -198,14 +198,10 @@ def _units(settled: list[FileResult | Candidate]) -> list[Unit]:
 
     readable = [item.path for item in settled if isinstance(item, Candidate) or item.status == "unchanged"]
     scans = {item.path: item.scan for item in settled if isinstance(item, Candidate) and item.scan is not None}
-    return find_units(readable, candidates, catalog.load().methods, _read_quietly, scans)
-
-
-def _read_quietly(path: str) -> bytes | None:
-    try:
-        return read_bytes(Path(path))
-    except OSError:
-        return None
+    select = None
+    if jobs > 1 and len(readable) - len(candidates) >= pool.MIN_SELECT_FILES:
+        select = functools.partial(pool.select_in_pool, jobs=jobs)
+    return find_units(readable, candidates, catalog.load().methods, read_quietly, scans, select)
 
 
 def _migrate_all(
