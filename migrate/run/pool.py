@@ -1,5 +1,9 @@
 """Migrate many files in worker processes; results come back in the order the files were given.
 
+Before that, on large trees, the cheap stages a run does before the engine run in workers too:
+the `ast` gate (`scan_in_pool`) and the unit pre-pass's text test (`select_in_pool`), forked
+before LibCST is loaded, which they never import.
+
 The parent warms what every worker needs (LibCST's parser, the scope analysis, the rule
 catalog) and then forks, so the workers start with it loaded. Workers only compute: they
 ignore SIGINT (the parent decides when to stop), never write a file, and send back results
