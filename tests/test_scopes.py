@@ -132,6 +132,7 @@ def test_the_comparison_sees_a_lot() -> None:
     assert sum(len(c["accesses"]) for c in contents.values()) > 100
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # generated code: `"a"()` and the like
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(source=hypothesmith.from_grammar())
 def test_the_same_scopes_as_libcst_on_arbitrary_code(source: str) -> None:
