@@ -68,6 +68,9 @@ class FileResult:
     status: FileStatus
     calls: list[CallSite] = field(default_factory=list)
     reason: str = ""
+    # A skipped file the run could not look into (over its time budget, not round-tripped by
+    # LibCST, an nbformat it can't read): it may hold calls, so a --check / --diff run fails.
+    unchecked: bool = False
     original: bytes | None = None
     migrated: bytes | None = None
     # Links across modules (migrate/analysis/links.py), for the run over the tree: the functions of this

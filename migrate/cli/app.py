@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from enum import Enum
-from typing import IO
+from typing import IO, NoReturn
 
 import typer
 
@@ -101,8 +101,7 @@ def apply(
         config.check_codes(cli_select, rules, "--select")
         config.check_codes(cli_ignore, rules, "--ignore")
     except config.ConfigError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+        _fail(str(error))
     settings = Settings(
         instructions=cfg.instructions if instructions is None else instructions,
         store=(cfg.store if store is None else store.value),  # type: ignore[arg-type]
@@ -113,26 +112,38 @@ def apply(
     if paths == ["-"]:
         code = _apply_stdin(settings, diff=diff, check=check, output_format=output_format, name=stdin_filename)
     else:
-        code = _apply_paths(
-            paths,
-            settings,
-            diff=diff,
-            check=check,
-            output_format=output_format,
-            output=output,
-            exclude=[*cfg.exclude, *(exclude or [])],
-            jobs=jobs,
-            timeout=timeout_per_file or None,
-        )
+        # The report file is opened first: one that can't be written stops the run before it starts.
+        with _report_file(output) as report:
+            code = _apply_paths(
+                paths,
+                settings,
+                diff=diff,
+                check=check,
+                output_format=output_format,
+                output=report,
+                exclude=[*cfg.exclude, *(exclude or [])],
+                jobs=jobs,
+                timeout=timeout_per_file or None,
+            )
     raise typer.Exit(code)
 
 
+def _fail(message: str) -> NoReturn:
+    """A usage or environment error: one line on stderr, exit 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
 @contextmanager
-def _report_stream(output: str | None, default: IO[str]) -> Iterator[IO[str]]:
+def _report_file(output: str | None) -> Iterator[IO[str] | None]:
     if output is None:
-        yield default
+        yield None
         return
-    with open(output, "w", encoding="utf-8") as handle:
+    try:
+        handle = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed below, after the run
+    except OSError as error:
+        _fail(f"cannot write the report to {output}: {error.strerror or error}")
+    with handle:
         yield handle
 
 
@@ -145,7 +156,7 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
 
     write = not (diff or check)
     verb = "apply" if write else "check"
-    summary = Summary()
+    summary = Summary(check=not write)
     # The per-file text report goes to the terminal unless another format was asked for.
     to_terminal = output_format is Format.text and output is None
     live = TextReport(sys.stderr, verb=verb, files=to_terminal)
@@ -176,8 +187,7 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
         live.summary(summary)
     else:
         default = sys.stderr if diff else sys.stdout
-        with _report_stream(output, default) as stream:
-            _write_report(output_format, kept, summary, stream, verb=verb, with_diff=diff)
+        _write_report(output_format, kept, summary, output or default, verb=verb, with_diff=diff)
         if output is not None:
             live.summary(summary)
     if stop.requested:
@@ -235,7 +245,7 @@ def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, na
     else:
         migrate_one = migrate_source
     result = migrate_one(name or "<stdin>", data, settings)
-    summary = Summary()
+    summary = Summary(check=diff or check)
     summary.add(result)
     if diff:
         _write_diff(result)
@@ -307,7 +317,12 @@ _register_verify()
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except OSError as error:  # an environment error the run didn't turn into a value: one line, never a traceback
+        where = f": {error.filename}" if error.filename else ""
+        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -294,6 +294,14 @@ def _todos(plans: list[_Plan], parents) -> dict[cst.CSTNode, list[str]]:
     return todos
 
 
+def _todo_code(comment: str) -> str | None:
+    """The rule code of a `# TODO(migrate): CODE message` comment, None for any other comment."""
+    head, _, rest = comment.partition("TODO(migrate):")
+    if head.strip() != "#":
+        return None
+    return rest.split(maxsplit=1)[0] if rest.strip() else None
+
+
 def _plan_site(
     site: CallSiteNode,
     settings: Settings,
@@ -634,8 +642,10 @@ class _Apply(cst.CSTTransformer):
                 return updated_node
         todo = self.todos.get(original_node)
         if todo:
-            present = {line.comment.value for line in updated_node.leading_lines if line.comment}
-            added = [cst.EmptyLine(comment=cst.Comment(t)) for t in todo if t not in present]
+            # A rule already named by a TODO above the statement is not named again: its message
+            # may embed a line number that the TODO lines themselves moved (--add-todo is idempotent).
+            present = {_todo_code(line.comment.value) for line in updated_node.leading_lines if line.comment}
+            added = [cst.EmptyLine(comment=cst.Comment(t)) for t in todo if _todo_code(t) not in present]
             if added:
                 updated_node = updated_node.with_changes(leading_lines=[*updated_node.leading_lines, *added])
         return updated_node

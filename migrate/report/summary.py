@@ -22,12 +22,17 @@ class Summary:
     review_by_rule: Counter = field(default_factory=Counter)
     # Reported calls that --unsafe would migrate.
     held_back_unsafe: int = 0
+    # Skipped files the run could not look into (FileResult.unchecked).
+    unchecked: int = 0
+    # A --check / --diff run: a file it could not look into fails it (exit 2).
+    check: bool = False
 
     def add(self, result: FileResult) -> None:
         self.files += 1
         self.changed += result.status == "changed"
         self.failed += result.status == "failed"
         self.skipped_files += result.status == "skipped"
+        self.unchecked += result.status == "skipped" and result.unchecked
         rules = catalog.load().rules
         for call in result.calls:
             if call.via is not None:
@@ -46,7 +51,7 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
-        if self.failed:
+        if self.failed or (self.check and self.unchecked):
             return 2
         if self.changed or self.outcomes["reported"]:
             return 1

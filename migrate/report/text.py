@@ -62,6 +62,10 @@ class TextReport:
             + (f", {summary.skipped_files} skipped" if summary.skipped_files else "")
             + "."
         )
+        if summary.check and summary.unchecked:
+            n = summary.unchecked
+            files = f"{n} file{'s' if n != 1 else ''}"
+            self.console.print(f"[red]{files} could not be checked[/] (skipped above): the check fails (exit 2).")
         if summary.reported_by_rule:
             parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.reported_by_rule.items()))  # noqa: RUF001 - the multiplication sign is meant
             self.console.print(f"Left untouched, by rule: {parts}")

@@ -1,0 +1,162 @@
+"""Issue #17: the conventions ruff / black / pre-commit users expect, through the real command
+line (a subprocess running `python -m migrate`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CHAT = """from openai import OpenAI
+
+client = OpenAI()
+r = client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "hi"}])
+print(r.choices[0].message.content)
+"""
+REPORTED = """import openai
+
+r = openai.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "hi"}], seed=7)
+print(r.choices[0].message.content)
+"""
+# A reported call whose message names a line (RSP302 "... read at line N ..."): a TODO above it moves that line.
+DUMPED = """from openai import OpenAI
+
+client = OpenAI()
+
+
+def main():
+    r = client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "hi"}])
+    print(r.model_dump())
+"""
+UNRESOLVED = """def ask(client):
+    return client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "hi"}])
+"""
+GROQ = """from groq import Groq
+
+client = Groq()
+r = client.chat.completions.create(model="llama", messages=[{"role": "user", "content": "hi"}])
+"""
+
+
+def migrate(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, code: str | None = None):
+    """`python -m migrate ARGS` (or `python -c CODE ARGS`), as a user runs it."""
+    command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "migrate", *args]
+    full_env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR", "FORCE_COLOR")}
+    full_env.update(env or {})
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=full_env, timeout=120)
+
+
+def tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def no_traceback(result) -> None:
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout, result.stderr
+
+
+# -- 1. a broken pyproject.toml is an error ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[tool.migrate]\nignore = [\n", "invalid TOML"),
+        ("[project\nname = 'x'\n", "invalid TOML"),
+        ("[tool]\nmigrate = 1\n", "`tool.migrate` must be a table"),
+        ("tool = 3\n", "`tool` must be a table"),
+        ("[tool.migrate]\ntarget-openai-version = 2\n", "target-openai-version must be a string"),
+        ("[tool.migrate]\nunsafe = 'yes'\n", "`unsafe` must be true or false"),
+    ],
+    ids=["bad-toml-in-table", "bad-toml-elsewhere", "migrate-not-a-table", "tool-not-a-table", "version", "bool"],
+)
+def test_a_broken_pyproject_is_an_error_naming_the_file(tmp_path: Path, text: str, problem: str) -> None:
+    tree(tmp_path, {"pyproject.toml": text, "src/app.py": CHAT})
+    result = migrate("apply", "--check", str(tmp_path / "src"))
+    assert result.returncode == 2, result.stderr
+    no_traceback(result)
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {tmp_path / 'pyproject.toml'}: ") and problem in line, line
+    assert (tmp_path / "src" / "app.py").read_text() == CHAT
+
+
+# -- 2. usage and environment errors: one line, exit 2 ----------------------------------------
+
+
+@pytest.mark.parametrize("target", ["missing/report.json", "a_directory"], ids=["no-parent", "is-a-directory"])
+def test_a_report_that_cant_be_written_stops_the_run_before_it_starts(tmp_path: Path, target: str) -> None:
+    tree(tmp_path, {"app.py": CHAT})
+    (tmp_path / "a_directory").mkdir()
+    result = migrate("apply", "--format", "json", "-o", str(tmp_path / target), str(tmp_path / "app.py"))
+    assert result.returncode == 2, result.stderr
+    no_traceback(result)
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: cannot write the report to {tmp_path / target}: "), line
+    assert (tmp_path / "app.py").read_text() == CHAT  # nothing was rewritten
+
+
+def test_a_symlink_loop_given_as_a_path_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    tree(tmp_path, {"app.py": CHAT})
+    result = migrate("apply", "--check", str(tmp_path / "loop"), str(tmp_path / "app.py"))
+    assert result.returncode == 2, result.stderr
+    no_traceback(result)
+    assert "loop: failed too many levels of symbolic links" in result.stderr
+
+
+# -- 3. a file that could not be checked fails --check ----------------------------------------
+
+
+def test_a_file_that_cannot_be_round_tripped_fails_check(tmp_path: Path) -> None:
+    (tmp_path / "cr.py").write_bytes(CHAT.replace("\n", "\r").encode())
+    result = migrate("apply", "--check", str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    assert "cr.py: skipped round-trip" in result.stderr
+    assert "1 file could not be checked" in result.stderr
+    # --diff checks as well; a write run keeps its exit code (nothing changed, nothing reported).
+    assert migrate("apply", "--diff", str(tmp_path)).returncode == 2
+    assert migrate("apply", str(tmp_path)).returncode == 0
+
+
+SLOW = """
+import sys, time
+from pathlib import Path
+from migrate.run import tasks
+real = tasks.migrate_source
+def slow(path, data, settings, *links):
+    if Path(path).name == "slow.py":
+        while True:
+            time.sleep(0.01)
+    return real(path, data, settings, *links)
+tasks.migrate_source = slow
+sys.argv[0] = "migrate"
+from migrate.cli.app import main
+main()
+"""
+
+
+def test_a_file_over_its_time_budget_fails_check(tmp_path: Path) -> None:
+    tree(tmp_path, {"slow.py": CHAT.replace("hi", "slow"), "clean.py": GROQ})
+    result = migrate("apply", "--check", "--timeout-per-file", "0.3", str(tmp_path), code=SLOW)
+    assert "slow.py: skipped took longer than 0.3s" in result.stderr, result.stderr
+    assert result.returncode == 2, result.stderr
+
+
+# -- 4. --add-todo is idempotent ---------------------------------------------------------------
+
+
+def test_add_todo_twice_adds_one_todo_even_when_the_message_names_a_line(tmp_path: Path) -> None:
+    path = tree(tmp_path, {"app.py": DUMPED}) / "app.py"
+    first = migrate("apply", "--add-todo", str(path))
+    assert first.returncode == 1, first.stderr
+    once = path.read_text()
+    assert once.count("# TODO(migrate): RSP302") == 1, once
+    second = migrate("apply", "--add-todo", str(path))
+    assert path.read_text() == once
+    assert "0 files changed" in second.stderr
