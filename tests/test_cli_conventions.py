@@ -3,6 +3,7 @@ line (a subprocess running `python -m migrate`)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -160,3 +161,55 @@ def test_add_todo_twice_adds_one_todo_even_when_the_message_names_a_line(tmp_pat
     second = migrate("apply", "--add-todo", str(path))
     assert path.read_text() == once
     assert "0 files changed" in second.stderr
+
+
+# -- 6. unknown codes are reported with a did-you-mean ----------------------------------------
+
+TYPO_MARKER = REPORTED.replace("seed=7)", "seed=7)  # migrate: ignore[RSP2O1]")
+
+
+def test_an_unknown_code_in_a_marker_is_a_warning_with_the_closest_code(tmp_path: Path) -> None:
+    path = tree(tmp_path, {"app.py": TYPO_MARKER}) / "app.py"
+    result = migrate("apply", "--check", str(path))
+    assert result.returncode == 1  # the typo turned nothing off: the call is still reported
+    assert "warning   unknown rule code `RSP2O1` in `# migrate: ignore[...]` (did you mean `RSP201`?)" in result.stderr
+    document = json.loads(migrate("apply", "--check", "--format", "json", str(path)).stdout)
+    (call,) = document["calls"]
+    assert call["outcome"] == "reported"
+    assert call["warnings"] == ["unknown rule code `RSP2O1` in `# migrate: ignore[...]` (did you mean `RSP201`?)"]
+    github = migrate("apply", "--check", "--format", "github", str(path)).stdout
+    assert "::warning file=" in github and "unknown rule code `RSP2O1`" in github
+    # The right code still suppresses the call, without a warning.
+    path.write_text(TYPO_MARKER.replace("RSP2O1", "RSP201"))
+    fixed = migrate("apply", "--check", str(path))
+    assert fixed.returncode == 0 and "warning" not in fixed.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "config", "expected"),
+    [
+        (["--select", "RSP2O1"], "", "error: --select: unknown rule `RSP2O1` (did you mean `RSP201`?)"),
+        (["--ignore", "rsp2l1"], "", "error: --ignore: unknown rule `rsp2l1` (did you mean `RSP211`?)"),
+        ([], '[tool.migrate]\nignore = ["RSP2O1"]\n', "unknown rule `RSP2O1` (did you mean `RSP201`?)"),
+    ],
+    ids=["select", "ignore", "config"],
+)
+def test_unknown_codes_on_the_command_line_and_in_config_name_the_closest(
+    tmp_path: Path, args: list[str], config: str, expected: str
+) -> None:
+    tree(tmp_path, {"app.py": REPORTED, **({"pyproject.toml": config} if config else {})})
+    result = migrate("apply", "--check", *args, str(tmp_path))
+    assert result.returncode == 2
+    no_traceback(result)
+    assert expected in result.stderr, result.stderr
+
+
+# -- 7. nothing to do is said ------------------------------------------------------------------
+
+
+def test_a_folder_without_python_files_says_so(tmp_path: Path) -> None:
+    tree(tmp_path, {"docs/readme.txt": "completions\n"})
+    result = migrate("apply", "--check", str(tmp_path / "docs"))
+    assert result.returncode == 0
+    assert f"warning: no Python files or notebooks found in {tmp_path / 'docs'}" in result.stderr
+    assert "warning" not in migrate("apply", "--check", str(tree(tmp_path, {"docs/a.py": "x = 1\n"}) / "docs")).stderr

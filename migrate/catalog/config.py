@@ -183,6 +183,14 @@ def resolve(select: Sequence[str], ignore: Sequence[str], catalog: Catalog) -> f
     return frozenset(code for code in catalog.rules if (select and not matches(code, select)) or matches(code, ignore))
 
 
+# Letters typed for the digits they look like, in a rule code's number (`RSP2O1`, `rsp2l1`).
+_LOOKALIKES = str.maketrans("OoIlL", "00111")
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    choices = list(choices)
+    code = word[:3].upper() + word[3:].translate(_LOOKALIKES)
+    if code != word and code in choices:
+        return f" (did you mean `{code}`?)"
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
     return f" (did you mean `{close[0]}`?)" if close else ""

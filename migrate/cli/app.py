@@ -183,6 +183,10 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
                 _write_diff(result)
             if not to_terminal and (result.calls or result.status != "unchanged"):
                 kept.append(result if diff else replace(result, original=None, migrated=None))
+    if summary.files == 0 and not stop.requested:
+        where = ", ".join(paths)
+        excluded = " (or every one is excluded)" if exclude else ""
+        print(f"warning: no Python files or notebooks found in {where}{excluded}", file=sys.stderr)
     if to_terminal:
         live.summary(summary)
     else:

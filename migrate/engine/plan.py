@@ -151,6 +151,7 @@ def _migrate_module(
             site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call], owned
         )
         _select(plan, disabled, bare)
+        plan.record.warnings = _marker_warnings(local, catalog)
         plans.append(plan)
     if links.imported:
         plans.extend(_plan_imported(links, parents, resolver, follower, positions))
@@ -247,6 +248,17 @@ def _ignore_marker(line: str) -> tuple[bool, frozenset[str]]:
     if match.group(1) is None:
         return True, frozenset()
     return False, frozenset(code.strip() for code in match.group(1).split(",") if code.strip())
+
+
+def _marker_warnings(codes: frozenset[str], catalog: Catalog) -> list[str]:
+    """An unknown code in `# migrate: ignore[...]` turns nothing off: say so, with the closest code."""
+    from migrate.catalog.config import did_you_mean
+
+    return [
+        f"unknown rule code `{code}` in `# migrate: ignore[...]`{did_you_mean(code, catalog.rules)}"
+        for code in sorted(codes)
+        if code not in catalog.rules
+    ]
 
 
 def _select(plan: _Plan, disabled: frozenset[str], bare: bool) -> None:

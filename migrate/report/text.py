@@ -24,7 +24,7 @@ class TextReport:
         if not self.show_files:
             return
         c = self.console
-        interesting = [call for call in result.calls if call.outcome != "suppressed"]
+        interesting = [call for call in result.calls if call.outcome != "suppressed" or call.warnings]
         if result.status in ("failed", "skipped"):
             style = "red" if result.status == "failed" else "yellow"
             c.print(f"[bold]{result.path}[/]: [{style}]{result.status}[/] {_escape(result.reason)}")
@@ -32,9 +32,13 @@ class TextReport:
             c.print(f"[bold]{result.path}[/]")
         width = max([7, *(len(where(call)) for call in interesting)])
         for call in interesting:
+            at = where(call)
+            for i, warning in enumerate(call.warnings):
+                c.print(f"  {at if i == 0 else '':>{width}}  [magenta]warning[/]   {_escape(warning)}")
+            if call.warnings:
+                at = ""
             if call.outcome == "suppressed":
                 continue
-            at = where(call)
             if call.outcome == "migrated":
                 c.print(f"  {at:>{width}}  [green]migrated[/]  {_escape(call.findings[0].message())}")
                 for f in call.findings[1:]:
