@@ -213,3 +213,40 @@ def test_a_folder_without_python_files_says_so(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert f"warning: no Python files or notebooks found in {tmp_path / 'docs'}" in result.stderr
     assert "warning" not in migrate("apply", "--check", str(tree(tmp_path, {"docs/a.py": "x = 1\n"}) / "docs")).stderr
+
+
+# -- 8. --quiet and --color ---------------------------------------------------------------------
+
+ESC = "\x1b["
+
+
+def test_quiet_prints_only_what_fails_the_run(tmp_path: Path) -> None:
+    tree(tmp_path, {"app.py": CHAT, "seeded.py": REPORTED, "groq_app.py": GROQ})
+    loud = migrate("apply", "--check", str(tmp_path))
+    assert "migrated" in loud.stderr and "scanned" in loud.stderr
+    quiet = migrate("apply", "--check", "-q", str(tmp_path))
+    assert quiet.returncode == loud.returncode == 1
+    assert quiet.stderr.splitlines() == [
+        str(tmp_path / "seeded.py"),
+        "      3:5  reported  RSP201 `seed` has no Responses equivalent (Responses has no seed)",
+    ]
+    assert migrate("apply", "--check", "--quiet", str(tmp_path / "app.py")).stderr == ""
+    errors = migrate("apply", "--check", "-q", str(tmp_path / "missing.py"))
+    assert errors.returncode == 2 and "missing.py: failed no such file or directory" in errors.stderr
+
+
+def test_color_always_never_and_no_color(tmp_path: Path) -> None:
+    tree(tmp_path, {"app.py": CHAT})
+    assert ESC not in migrate("apply", "--check", str(tmp_path)).stderr  # not a terminal
+    assert f"{ESC}1m" in migrate("apply", "--check", "--color", "always", str(tmp_path)).stderr
+    # FORCE_COLOR styles a pipe; NO_COLOR then turns every style off, bold included.
+    forced = migrate("apply", "--check", str(tmp_path), env={"FORCE_COLOR": "1"})
+    assert f"{ESC}1m" in forced.stderr
+    plain = migrate("apply", "--check", str(tmp_path), env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert ESC not in plain.stderr and "migrated" in plain.stderr
+    never = migrate("apply", "--check", "--color", "never", str(tmp_path), env={"FORCE_COLOR": "1"})
+    assert ESC not in never.stderr
+    assert ESC not in migrate("explain", "RSP201", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    assert f"{ESC}" in migrate("explain", "--color", "always", "RSP201", env={"NO_COLOR": "1"}).stdout
+    bad = migrate("apply", "--color", "sometimes", str(tmp_path))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -35,6 +35,22 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+COLOR_HELP = "Style the output: `auto` (on a terminal, unless NO_COLOR is set), `always` or `never`."
+
+
+def _color(value: Color) -> Color:
+    from migrate.report.style import set_color
+
+    set_color(value.value)
+    return value
+
+
 class StorePolicy(str, Enum):
     false = "false"
     omit = "omit"
@@ -87,6 +103,10 @@ def apply(
         min=0,
         help="Skip a file that takes longer than this many seconds (0: no limit).",
     ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Print only what fails the run (reported calls, failed files) and errors."
+    ),
+    color: Color = typer.Option(Color.auto, "--color", callback=_color, help=COLOR_HELP),
 ) -> None:
     """Rewrite chat.completions call sites to responses.* (or, with --diff/--check, show what would change)."""
     from migrate.catalog import config
@@ -110,7 +130,9 @@ def apply(
         add_todo=add_todo,
     )
     if paths == ["-"]:
-        code = _apply_stdin(settings, diff=diff, check=check, output_format=output_format, name=stdin_filename)
+        code = _apply_stdin(
+            settings, diff=diff, check=check, output_format=output_format, name=stdin_filename, quiet=quiet
+        )
     else:
         # The report file is opened first: one that can't be written stops the run before it starts.
         with _report_file(output) as report:
@@ -124,6 +146,7 @@ def apply(
                 exclude=[*cfg.exclude, *(exclude or [])],
                 jobs=jobs,
                 timeout=timeout_per_file or None,
+                quiet=quiet,
             )
     raise typer.Exit(code)
 
@@ -147,7 +170,9 @@ def _report_file(output: str | None) -> Iterator[IO[str] | None]:
         yield handle
 
 
-def _apply_paths(paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout) -> int:
+def _apply_paths(
+    paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout, quiet=False
+) -> int:
     from migrate.report.summary import Summary
     from migrate.report.text import TextReport
     from migrate.run.pool import default_jobs
@@ -159,11 +184,12 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
     summary = Summary(check=not write)
     # The per-file text report goes to the terminal unless another format was asked for.
     to_terminal = output_format is Format.text and output is None
-    live = TextReport(sys.stderr, verb=verb, files=to_terminal)
+    live = TextReport(sys.stderr, verb=verb, files=to_terminal, quiet=quiet)
     kept = []  # what the final report needs, without the files' bytes unless it shows diffs
     with (
         stop_on_sigint() as stop,
-        progress_bar(live.console) as bar,
+        # --color always styles a pipe too, but a bar is drawn on a terminal only.
+        progress_bar(live.console if sys.stderr.isatty() else _NOT_A_TERMINAL) as bar,
     ):  # Ctrl-C: finish the file at hand, stop, summarise
         results = run(
             paths,
@@ -183,7 +209,7 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
                 _write_diff(result)
             if not to_terminal and (result.calls or result.status != "unchanged"):
                 kept.append(result if diff else replace(result, original=None, migrated=None))
-    if summary.files == 0 and not stop.requested:
+    if summary.files == 0 and not stop.requested and not quiet:
         where = ", ".join(paths)
         excluded = " (or every one is excluded)" if exclude else ""
         print(f"warning: no Python files or notebooks found in {where}{excluded}", file=sys.stderr)
@@ -191,7 +217,7 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
         live.summary(summary)
     else:
         default = sys.stderr if diff else sys.stdout
-        _write_report(output_format, kept, summary, output or default, verb=verb, with_diff=diff)
+        _write_report(output_format, kept, summary, output or default, verb=verb, with_diff=diff, quiet=quiet)
         if output is not None:
             live.summary(summary)
     if stop.requested:
@@ -204,6 +230,13 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
     return summary.exit_code
 
 
+class _NotATerminal:
+    is_terminal = False
+
+
+_NOT_A_TERMINAL = _NotATerminal()
+
+
 def _write_diff(result) -> None:
     """The file's diff on stdout, in the file's own bytes (`git apply` compares bytes)."""
     from migrate.report.diff import unified_diff_bytes
@@ -213,11 +246,13 @@ def _write_diff(result) -> None:
     sys.stdout.buffer.flush()
 
 
-def _write_report(output_format: Format, results, summary, stream, *, verb: str, with_diff: bool) -> None:
+def _write_report(
+    output_format: Format, results, summary, stream, *, verb: str, with_diff: bool, quiet: bool = False
+) -> None:
     if output_format is Format.text:
         from migrate.report.text import TextReport
 
-        text = TextReport(stream, verb=verb)
+        text = TextReport(stream, verb=verb, quiet=quiet)
         for result in results:
             text.file(result)
         text.summary(summary)
@@ -239,7 +274,9 @@ def _write_report(output_format: Format, results, summary, stream, *, verb: str,
         write_markdown(results, summary, stream)
 
 
-def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, name: str | None) -> int:
+def _apply_stdin(
+    settings, *, diff: bool, check: bool, output_format: Format, name: str | None, quiet: bool = False
+) -> int:
     from migrate.engine.pipeline import migrate_source
     from migrate.report.summary import Summary
 
@@ -258,32 +295,35 @@ def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, na
         sys.stdout.flush()
     verb = "check" if (diff or check) else "apply"
     stream = sys.stdout if output_format is not Format.text and (diff or check) else sys.stderr
-    _write_report(output_format, [result], summary, stream, verb=verb, with_diff=diff)
+    _write_report(output_format, [result], summary, stream, verb=verb, with_diff=diff, quiet=quiet)
     return summary.exit_code
 
 
 @app.command()
-def rules() -> None:
+def rules(color: Color = typer.Option(Color.auto, "--color", callback=_color, help=COLOR_HELP)) -> None:
     """List every rule: code, name, fix safety and what it catches."""
-    from rich.console import Console
     from rich.table import Table
 
     from migrate.catalog import loader as catalog
+    from migrate.report.style import console
 
     table = Table("code", "name", "safety", "summary", box=None, pad_edge=False)
     for rule in catalog.load().rules.values():
         table.add_row(rule.code, rule.name, rule.safety, rule.summary)
-    Console(soft_wrap=False).print(table)
+    console(soft_wrap=False).print(table)
 
 
 @app.command()
-def explain(code: str = typer.Argument(..., help="A rule code (RSP201) or name (unsupported-parameter).")) -> None:
+def explain(
+    code: str = typer.Argument(..., help="A rule code (RSP201) or name (unsupported-parameter)."),
+    color: Color = typer.Option(Color.auto, "--color", callback=_color, help=COLOR_HELP),
+) -> None:
     """Show a rule's documentation: what it does, why, an example and what to do instead."""
-    from rich.console import Console
     from rich.markdown import Markdown
 
     from migrate.catalog import config
     from migrate.catalog import loader as catalog
+    from migrate.report.style import console
 
     rules = catalog.load().rules
     by_name = {rule.name: rule for rule in rules.values()}
@@ -292,7 +332,7 @@ def explain(code: str = typer.Argument(..., help="A rule code (RSP201) or name (
         hint = config.did_you_mean(code, [*rules, *by_name])
         typer.echo(f"error: unknown rule `{code}`{hint}", err=True)
         raise typer.Exit(2)
-    Console().print(Markdown(render_rule_markdown(rule)))
+    console().print(Markdown(render_rule_markdown(rule)))
 
 
 def render_rule_markdown(rule) -> str:

@@ -12,11 +12,14 @@ from migrate.report.summary import Summary, where
 class TextReport:
     """The human report, printed as results arrive (grouped by file), then a summary."""
 
-    def __init__(self, stream: IO[str], *, verb: str, files: bool = True) -> None:
-        from rich.console import Console
+    def __init__(self, stream: IO[str], *, verb: str, files: bool = True, quiet: bool = False) -> None:
+        from migrate.report.style import console
 
-        self.console = Console(file=stream, highlight=False, soft_wrap=True)
+        self.console = console(stream, highlight=False, soft_wrap=True)
         self.show_files = files
+        # --quiet: only what fails the run (reported calls, failed files and files that could
+        # not be checked) and warnings; no migrated calls, no summary.
+        self.quiet = quiet
         self.verb = verb
         self.rules = catalog.load().rules
 
@@ -25,6 +28,10 @@ class TextReport:
             return
         c = self.console
         interesting = [call for call in result.calls if call.outcome != "suppressed" or call.warnings]
+        if self.quiet:
+            interesting = [call for call in interesting if call.outcome == "reported" or call.warnings]
+            if result.status == "skipped" and not result.unchecked and not interesting:
+                return
         if result.status in ("failed", "skipped"):
             style = "red" if result.status == "failed" else "yellow"
             c.print(f"[bold]{result.path}[/]: [{style}]{result.status}[/] {_escape(result.reason)}")
@@ -53,6 +60,8 @@ class TextReport:
                     )
 
     def summary(self, summary: Summary) -> None:
+        if self.quiet:
+            return
         o = summary.outcomes
         changed = "would change" if self.verb == "check" else "changed"
         self.console.print(
