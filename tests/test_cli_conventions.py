@@ -250,3 +250,22 @@ def test_color_always_never_and_no_color(tmp_path: Path) -> None:
     assert f"{ESC}" in migrate("explain", "--color", "always", "RSP201", env={"NO_COLOR": "1"}).stdout
     bad = migrate("apply", "--color", "sometimes", str(tmp_path))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+# -- 10. skipped: not OpenAI's, or not resolved ---------------------------------------------------
+
+
+def test_the_summary_tells_unresolved_clients_from_other_sdks(tmp_path: Path) -> None:
+    tree(tmp_path, {"helper.py": UNRESOLVED})
+    alone = migrate("apply", "--check", str(tmp_path))
+    assert alone.returncode == 0
+    assert "1 skipped (client not resolved)" in alone.stderr and "not OpenAI's" not in alone.stderr
+    assert "annotate it (`client: OpenAI`)" in alone.stderr and "migrate explain RSP004" in alone.stderr
+    tree(tmp_path, {"groq_app.py": GROQ})
+    both = migrate("apply", "--check", str(tmp_path))
+    assert "2 skipped (1 not OpenAI's, 1 client not resolved)" in both.stderr
+    markdown = migrate("apply", "--check", "--format", "markdown", str(tmp_path)).stdout
+    assert "| 2 (1 not OpenAI's, 1 client not resolved) |" in markdown
+    (tmp_path / "helper.py").unlink()
+    groq = migrate("apply", "--check", str(tmp_path))
+    assert "1 skipped (not OpenAI's)" in groq.stderr and "RSP004" not in groq.stderr

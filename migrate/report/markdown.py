@@ -16,13 +16,11 @@ def write_markdown(results: Sequence[FileResult], summary: Summary, out: IO[str]
     o = summary.outcomes
     w = out.write
     w("## openai-responses-migrate\n\n")
-    w(
-        "| files scanned | call sites | migrated | reported | skipped (not OpenAI's) | suppressed "
-        "| files changed | failed |\n"
-    )
+    w("| files scanned | call sites | migrated | reported | skipped | suppressed | files changed | failed |\n")
     w("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     w(
-        f"| {summary.files} | {summary.calls} | {o['migrated']} | {o['reported']} | {o['skipped']} "
+        f"| {summary.files} | {summary.calls} | {o['migrated']} | {o['reported']} "
+        f"| {o['skipped']}{f' ({summary.skipped_why})' if o['skipped'] else ''} "
         f"| {o['suppressed']} | {summary.changed} | {summary.failed} |\n\n"
     )
     rules = catalog.load().rules

@@ -67,7 +67,7 @@ class TextReport:
         self.console.print(
             f"\n{summary.files} file{'s' if summary.files != 1 else ''} scanned: "
             f"{summary.calls} call site{'s' if summary.calls != 1 else ''} found, "
-            f"{o['migrated']} migrated, {o['reported']} reported, {o['skipped']} skipped (not OpenAI's)"
+            f"{o['migrated']} migrated, {o['reported']} reported, {o['skipped']} skipped ({summary.skipped_why})"
             + (f", {o['suppressed']} suppressed" if o["suppressed"] else "")
             + "; "
             f"{summary.changed} file{'s' if summary.changed != 1 else ''} {changed}"
@@ -82,6 +82,13 @@ class TextReport:
         if summary.reported_by_rule:
             parts = ", ".join(f"{code} ×{n}" for code, n in sorted(summary.reported_by_rule.items()))  # noqa: RUF001 - the multiplication sign is meant
             self.console.print(f"Left untouched, by rule: {parts}")
+        if summary.unresolved:
+            n = summary.unresolved
+            self.console.print(
+                f"{n} call{'s' if n != 1 else ''} skipped because the tool can't tell the client is OpenAI's (RSP004): "
+                "annotate it (`client: OpenAI`) or create it in the same module (`client = OpenAI()`) "
+                f"and run again to migrate {'them' if n != 1 else 'it'}; `migrate explain RSP004` says more."
+            )
         if summary.held_back_unsafe:
             self.console.print(
                 f"{summary.held_back_unsafe} call(s) held back by unsafe fixes (apply them with --unsafe)."
