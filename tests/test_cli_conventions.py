@@ -269,3 +269,37 @@ def test_the_summary_tells_unresolved_clients_from_other_sdks(tmp_path: Path) ->
     (tmp_path / "helper.py").unlink()
     groq = migrate("apply", "--check", str(tmp_path))
     assert "1 skipped (not OpenAI's)" in groq.stderr and "RSP004" not in groq.stderr
+
+
+# -- 5. --format concise -------------------------------------------------------------------------
+
+
+def test_concise_is_one_clickable_line_per_finding(tmp_path: Path) -> None:
+    tree(tmp_path, {"app.py": CHAT, "seeded.py": TYPO_MARKER, "broken.py": "def f(:\n    completions\n"})
+    result = migrate("apply", "--check", "--format", "concise", ".", cwd=tmp_path)
+    assert result.returncode == 2  # broken.py failed
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("broken.py:1:1: failed: syntax error at line 1"), lines
+    assert lines[1:] == [
+        "seeded.py:3:5: warning: unknown rule code `RSP2O1` in `# migrate: ignore[...]` (did you mean `RSP201`?)",
+        "seeded.py:3:5: RSP201 `seed` has no Responses equivalent (Responses has no seed)",
+    ], result.stdout
+    # -o writes the same lines to the file; with --diff, stdout keeps the diff and the lines go to stderr.
+    migrate("apply", "--check", "--format", "concise", "-o", "report.txt", "seeded.py", cwd=tmp_path)
+    assert (tmp_path / "report.txt").read_text().splitlines()[-1].startswith("seeded.py:3:5: RSP201 ")
+    diff = migrate("apply", "--diff", "--format", "concise", "app.py", "seeded.py", cwd=tmp_path)
+    assert diff.stdout.startswith("--- a/app.py") and "seeded.py:3:5: RSP201 " in diff.stderr
+
+
+def test_concise_in_a_notebook_names_the_cell(tmp_path: Path) -> None:
+    notebook = Path(__file__).parents[1] / "fixtures" / "notebooks" / "chat_notebook.before.ipynb"
+    (tmp_path / "analysis.ipynb").write_bytes(notebook.read_bytes())
+    result = migrate("apply", "--check", "--format", "concise", "analysis.ipynb", cwd=tmp_path)
+    assert result.stdout.startswith("analysis.ipynb:cell 6:1:9: RSP301 "), result.stdout
+
+
+def test_the_default_format_stays_text_in_ci(tmp_path: Path) -> None:
+    """The decision documented in README: `--check` in CI keeps the text report (concise is asked for)."""
+    tree(tmp_path, {"seeded.py": REPORTED})
+    result = migrate("apply", "--check", str(tmp_path), env={"CI": "true"})
+    assert result.stdout == "" and "reported  RSP201" in result.stderr and "scanned" in result.stderr

@@ -33,6 +33,7 @@ class Format(str, Enum):
     sarif = "sarif"
     github = "github"
     markdown = "markdown"
+    concise = "concise"
 
 
 class Color(str, Enum):
@@ -264,6 +265,10 @@ def _write_report(
         from migrate.report.sarif import write_sarif
 
         write_sarif(results, summary, stream)
+    elif output_format is Format.concise:
+        from migrate.report.concise import write_concise
+
+        write_concise(results, stream)
     elif output_format is Format.github:
         from migrate.report.github import write_github
 
