@@ -303,3 +303,25 @@ def test_the_default_format_stays_text_in_ci(tmp_path: Path) -> None:
     tree(tmp_path, {"seeded.py": REPORTED})
     result = migrate("apply", "--check", str(tmp_path), env={"CI": "true"})
     assert result.stdout == "" and "reported  RSP201" in result.stderr and "scanned" in result.stderr
+
+
+# -- 9. explain never wraps code -----------------------------------------------------------------
+
+
+def test_explain_prints_code_unwrapped_in_a_narrow_pipe() -> None:
+    from migrate.catalog import loader as catalog
+
+    rules = catalog.load().rules.values()
+
+    def longest(rule) -> int:
+        return max(len(line) for key in ("example", "use_instead") for line in rule.docs.get(key, "").splitlines())
+
+    widest = sorted(rules, key=longest, reverse=True)[:3]
+    assert longest(widest[-1]) > 60
+    for rule in widest:
+        result = migrate("explain", rule.code, env={"COLUMNS": "50"})
+        assert result.returncode == 0, result.stderr
+        for key in ("example", "use_instead"):
+            code = rule.docs.get(key, "").strip()
+            assert code in result.stdout, (rule.code, key)
+        assert "What it does" in result.stdout

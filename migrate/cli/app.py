@@ -337,12 +337,22 @@ def explain(
         hint = config.did_you_mean(code, [*rules, *by_name])
         typer.echo(f"error: unknown rule `{code}`{hint}", err=True)
         raise typer.Exit(2)
-    console().print(Markdown(render_rule_markdown(rule)))
+    out = console()
+    # Prose is rendered (and wrapped to the width); code is printed as it is, never wrapped, so
+    # that what is copied from the terminal or a pipe is the code itself.
+    for i, (part, is_code) in enumerate(rule_parts(rule)):
+        if i:
+            out.print()
+        if is_code:
+            out.print(part, markup=False, highlight=False, soft_wrap=True)
+        else:
+            out.print(Markdown(part))
 
 
-def render_rule_markdown(rule) -> str:
+def rule_parts(rule) -> list[tuple[str, bool]]:
+    """A rule's documentation as Markdown prose and Python code, in order: (text, is_code)."""
     docs = rule.docs
-    parts = [f"# {rule.code} {rule.name}", f"*Fix safety: {rule.safety}.* {rule.summary}"]
+    parts = [(f"# {rule.code} {rule.name}\n\n*Fix safety: {rule.safety}.* {rule.summary}", False)]
     for title, key, code_block in (
         ("What it does", "what", False),
         ("Why", "why", False),
@@ -352,8 +362,13 @@ def render_rule_markdown(rule) -> str:
     ):
         text = docs.get(key, "").strip()
         if text:
-            parts.append(f"## {title}\n\n" + (f"```python\n{text}\n```" if code_block else text))
-    return "\n\n".join(parts) + "\n"
+            parts.extend([(f"## {title}", False), (text, True)] if code_block else [(f"## {title}\n\n{text}", False)])
+    return parts
+
+
+def render_rule_markdown(rule) -> str:
+    """The rule's documentation as one Markdown document."""
+    return "\n\n".join(f"```python\n{text}\n```" if code else text for text, code in rule_parts(rule)) + "\n"
 
 
 def _register_verify() -> None:
