@@ -325,3 +325,65 @@ def test_explain_prints_code_unwrapped_in_a_narrow_pipe() -> None:
             code = rule.docs.get(key, "").strip()
             assert code in result.stdout, (rule.code, key)
         assert "What it does" in result.stdout
+
+
+# -- 11. the Markdown report -------------------------------------------------------------------------
+
+RETURNED = """from openai import OpenAI
+
+client = OpenAI()
+
+
+class Bot:
+    def ask(self, q):
+        return client.chat.completions.create(
+            model="gpt-4.1",
+            messages=[{"role": "user", "content": q}],
+        )
+"""
+
+
+def _tables(markdown: str) -> list[list[list[str]]]:
+    """Each table of `markdown` as GitHub parses it (markdown-it with GFM tables): rows of the
+    cells' source text."""
+    from markdown_it import MarkdownIt
+
+    tables: list[list[list[str]]] = []
+    cell = False
+    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
+        if token.type == "table_open":
+            tables.append([])
+        elif token.type == "tr_open":
+            tables[-1].append([])
+        elif token.type in ("th_open", "td_open"):
+            tables[-1][-1].append("")
+            cell = True
+        elif token.type in ("th_close", "td_close"):
+            cell = False
+        elif token.type == "inline" and cell:
+            tables[-1][-1][-1] = token.content
+    return tables
+
+
+def test_markdown_lists_reported_calls_first_unfolded_and_keeps_its_tables(tmp_path: Path) -> None:
+    tree(tmp_path, {"bot.py": RETURNED, "seeded.py": REPORTED, "app.py": CHAT})
+    markdown = migrate("apply", "--check", "--format", "markdown", ".", cwd=tmp_path).stdout
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    # Nothing outside the tables but headings and the <details> blocks: no row spilled into a paragraph.
+    paragraphs = [t for t in tokens if t.type == "paragraph_open"]
+    assert not paragraphs, markdown
+    tables = _tables(markdown)
+    for table in tables:
+        assert len({len(row) for row in table}) == 1, table  # every row has the header's columns
+    reported = next(table for table in tables if table[0] == ["file", "line", "rule", "why"])
+    assert [row[:3] for row in reported[1:]] == [
+        ["<code>bot.py</code>", "8", "`RSP301`"],
+        ["<code>seeded.py</code>", "3", "`RSP201`"],
+    ]
+    assert 'client.chat.completions.create( model="gpt-4.1",' in reported[1][3]
+    # The reported calls come before any folded block, and are not repeated inside one.
+    assert markdown.index("### Left untouched") < markdown.index("<details>")
+    folded = markdown[markdown.index("<details>") :]
+    assert "RSP301" not in folded and "| reported |" not in folded and "RSP120" in folded
