@@ -387,3 +387,25 @@ def test_markdown_lists_reported_calls_first_unfolded_and_keeps_its_tables(tmp_p
     assert markdown.index("### Left untouched") < markdown.index("<details>")
     folded = markdown[markdown.index("<details>") :]
     assert "RSP301" not in folded and "| reported |" not in folded and "RSP120" in folded
+
+
+# -- 12. SARIF: lean, with the levels code scanning expects -------------------------------------------
+
+
+def test_sarif_is_lean_and_levels_follow_the_outcome() -> None:
+    import jsonschema
+
+    root = Path(__file__).parents[1]
+    result = migrate("apply", "--check", "--format", "sarif", "examples/", cwd=root)
+    assert result.returncode == 1, result.stderr
+    assert len(result.stdout.encode()) < 40_000  # was 129 KB for the 9 calls of examples/
+    document = json.loads(result.stdout)
+    schema = json.loads((root / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.validate(document, schema)
+    run = document["runs"][0]
+    rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert sorted(rule_ids) == sorted({r["ruleId"] for r in run["results"]})  # only the rules it names
+    levels = {(r["properties"]["outcome"], r["level"]) for r in run["results"]}
+    assert levels == {("reported", "warning"), ("migrated", "note"), ("skipped", "note")}
+    review = next(r for r in run["results"] if r["ruleId"] == "RSP113")
+    assert review["level"] == "note"
