@@ -29,11 +29,11 @@ DEFAULT_TIMEOUT = 60.0
 
 class Format(str, Enum):
     text = "text"
+    concise = "concise"
     json = "json"
     sarif = "sarif"
     github = "github"
     markdown = "markdown"
-    concise = "concise"
 
 
 class Color(str, Enum):
