@@ -138,7 +138,8 @@ def test_machine_formats_name_the_cell() -> None:
     assert "::warning file=nb.ipynb,title=RSP301 (reported)::cell 6, line 1: " in out.getvalue()
     out = io.StringIO()
     markdown.write_markdown([result], summary, out)
-    assert "| cell 6, line 1 | reported | `RSP301` |" in out.getvalue()
+    # Reported calls are listed first, unfolded, with their file (issue #17).
+    assert "| <code>nb.ipynb</code> | cell 6, line 1 | `RSP301` |" in out.getvalue()
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -6,6 +6,7 @@ An unknown key, code or value is an error that names the closest valid one.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,21 +43,60 @@ class Config:
 
 
 def find_pyproject(paths: Sequence[str]) -> Path | None:
-    """The nearest pyproject.toml with a [tool.migrate] table, from the paths given up to the root."""
+    """The nearest pyproject.toml with a [tool.migrate] table, from the paths given up to the root.
+
+    A pyproject.toml on the way that can't be read or isn't valid TOML is an error (it may be
+    the one meant to configure the run), as is a `tool` or `tool.migrate` that isn't a table.
+    """
     starts = [Path(p) for p in paths if p != "-"] or [Path.cwd()]
-    start = Path(*_common_parts([p.resolve() for p in starts]))
-    if start.is_file() or not start.exists():
+    start = Path(*_common_parts([_absolute(p) for p in starts]))
+    if _is_file(start) or not _exists(start):
         start = start.parent
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if "migrate" in data.get("tool", {}):
+        if _is_file(candidate):
+            data = _read_toml(candidate)
+            tool = data.get("tool", {})
+            if not isinstance(tool, dict):
+                raise ConfigError(f"{candidate}: `tool` must be a table")
+            if "migrate" in tool:
+                if not isinstance(tool["migrate"], dict):
+                    raise ConfigError(f"{candidate}: `tool.migrate` must be a table ([tool.migrate])")
                 return candidate
     return None
+
+
+def _absolute(path: Path) -> Path:
+    """`path` made absolute, symlinks resolved where they can be (a symlink loop is left as it is)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return Path(os.path.abspath(path))
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text: {error.reason}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
 
 
 def _common_parts(paths: list[Path]) -> tuple[str, ...]:
@@ -70,10 +110,9 @@ def _common_parts(paths: list[Path]) -> tuple[str, ...]:
 
 
 def load(path: Path, catalog: Catalog) -> Config:
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))["tool"]["migrate"]
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"{path}: cannot read [tool.migrate]: {error}") from None
+    table = _read_toml(path).get("tool", {}).get("migrate")
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: `tool.migrate` must be a table ([tool.migrate])")
     return from_table(table, catalog, source=path)
 
 
@@ -90,7 +129,9 @@ def from_table(table: dict[str, Any], catalog: Catalog, *, source: Path | None =
             raise ConfigError(f"{where}: `{key}` must be true or false")
     version = table.get("target-openai-version")
     if version is not None:
-        check_openai_version(str(version), where)
+        if not isinstance(version, str):
+            raise ConfigError(f'{where}: target-openai-version must be a string like "1.99.0"')
+        check_openai_version(version, where)
     config = Config(
         select=tuple(_strings(table, "select", where)),
         ignore=tuple(_strings(table, "ignore", where)),
@@ -142,6 +183,14 @@ def resolve(select: Sequence[str], ignore: Sequence[str], catalog: Catalog) -> f
     return frozenset(code for code in catalog.rules if (select and not matches(code, select)) or matches(code, ignore))
 
 
+# Letters typed for the digits they look like, in a rule code's number (`RSP2O1`, `rsp2l1`).
+_LOOKALIKES = str.maketrans("OoIlL", "00111")
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    choices = list(choices)
+    code = word[:3].upper() + word[3:].translate(_LOOKALIKES)
+    if code != word and code in choices:
+        return f" (did you mean `{code}`?)"
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
     return f" (did you mean `{close[0]}`?)" if close else ""

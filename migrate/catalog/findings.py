@@ -56,6 +56,9 @@ class CallSite:
     # Not a call site of its own: a call of a function of another module ("pkg.helpers.ask")
     # that returns a call site's result, whose reads here migrate with that call site.
     via: str | None = None
+    # Mistakes in how the user addressed this call, e.g. an unknown rule code in its
+    # `# migrate: ignore[...]` marker (with the closest valid code). They don't change the outcome.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def code(self) -> str:
@@ -68,6 +71,9 @@ class FileResult:
     status: FileStatus
     calls: list[CallSite] = field(default_factory=list)
     reason: str = ""
+    # A skipped file the run could not look into (over its time budget, not round-tripped by
+    # LibCST, an nbformat it can't read): it may hold calls, so a --check / --diff run fails.
+    unchecked: bool = False
     original: bytes | None = None
     migrated: bytes | None = None
     # Links across modules (migrate/analysis/links.py), for the run over the tree: the functions of this

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from enum import Enum
-from typing import IO
+from typing import IO, NoReturn
 
 import typer
 
@@ -29,10 +29,27 @@ DEFAULT_TIMEOUT = 60.0
 
 class Format(str, Enum):
     text = "text"
+    concise = "concise"
     json = "json"
     sarif = "sarif"
     github = "github"
     markdown = "markdown"
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+COLOR_HELP = "Style the output: `auto` (on a terminal, unless NO_COLOR is set), `always` or `never`."
+
+
+def _color(value: Color) -> Color:
+    from migrate.report.style import set_color
+
+    set_color(value.value)
+    return value
 
 
 class StorePolicy(str, Enum):
@@ -87,6 +104,10 @@ def apply(
         min=0,
         help="Skip a file that takes longer than this many seconds (0: no limit).",
     ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Print only what fails the run (reported calls, failed files) and errors."
+    ),
+    color: Color = typer.Option(Color.auto, "--color", callback=_color, help=COLOR_HELP),
 ) -> None:
     """Rewrite chat.completions call sites to responses.* (or, with --diff/--check, show what would change)."""
     from migrate.catalog import config
@@ -101,8 +122,7 @@ def apply(
         config.check_codes(cli_select, rules, "--select")
         config.check_codes(cli_ignore, rules, "--ignore")
     except config.ConfigError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+        _fail(str(error))
     settings = Settings(
         instructions=cfg.instructions if instructions is None else instructions,
         store=(cfg.store if store is None else store.value),  # type: ignore[arg-type]
@@ -111,32 +131,49 @@ def apply(
         add_todo=add_todo,
     )
     if paths == ["-"]:
-        code = _apply_stdin(settings, diff=diff, check=check, output_format=output_format, name=stdin_filename)
-    else:
-        code = _apply_paths(
-            paths,
-            settings,
-            diff=diff,
-            check=check,
-            output_format=output_format,
-            output=output,
-            exclude=[*cfg.exclude, *(exclude or [])],
-            jobs=jobs,
-            timeout=timeout_per_file or None,
+        code = _apply_stdin(
+            settings, diff=diff, check=check, output_format=output_format, name=stdin_filename, quiet=quiet
         )
+    else:
+        # The report file is opened first: one that can't be written stops the run before it starts.
+        with _report_file(output) as report:
+            code = _apply_paths(
+                paths,
+                settings,
+                diff=diff,
+                check=check,
+                output_format=output_format,
+                output=report,
+                exclude=[*cfg.exclude, *(exclude or [])],
+                jobs=jobs,
+                timeout=timeout_per_file or None,
+                quiet=quiet,
+            )
     raise typer.Exit(code)
 
 
+def _fail(message: str) -> NoReturn:
+    """A usage or environment error: one line on stderr, exit 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
 @contextmanager
-def _report_stream(output: str | None, default: IO[str]) -> Iterator[IO[str]]:
+def _report_file(output: str | None) -> Iterator[IO[str] | None]:
     if output is None:
-        yield default
+        yield None
         return
-    with open(output, "w", encoding="utf-8") as handle:
+    try:
+        handle = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed below, after the run
+    except OSError as error:
+        _fail(f"cannot write the report to {output}: {error.strerror or error}")
+    with handle:
         yield handle
 
 
-def _apply_paths(paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout) -> int:
+def _apply_paths(
+    paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout, quiet=False
+) -> int:
     from migrate.report.summary import Summary
     from migrate.report.text import TextReport
     from migrate.run.pool import default_jobs
@@ -145,14 +182,15 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
 
     write = not (diff or check)
     verb = "apply" if write else "check"
-    summary = Summary()
+    summary = Summary(check=not write)
     # The per-file text report goes to the terminal unless another format was asked for.
     to_terminal = output_format is Format.text and output is None
-    live = TextReport(sys.stderr, verb=verb, files=to_terminal)
+    live = TextReport(sys.stderr, verb=verb, files=to_terminal, quiet=quiet)
     kept = []  # what the final report needs, without the files' bytes unless it shows diffs
     with (
         stop_on_sigint() as stop,
-        progress_bar(live.console) as bar,
+        # --color always styles a pipe too, but a bar is drawn on a terminal only.
+        progress_bar(live.console if sys.stderr.isatty() else _NOT_A_TERMINAL) as bar,
     ):  # Ctrl-C: finish the file at hand, stop, summarise
         results = run(
             paths,
@@ -172,12 +210,15 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
                 _write_diff(result)
             if not to_terminal and (result.calls or result.status != "unchanged"):
                 kept.append(result if diff else replace(result, original=None, migrated=None))
+    if summary.files == 0 and not stop.requested and not quiet:
+        where = ", ".join(paths)
+        excluded = " (or every one is excluded)" if exclude else ""
+        print(f"warning: no Python files or notebooks found in {where}{excluded}", file=sys.stderr)
     if to_terminal:
         live.summary(summary)
     else:
         default = sys.stderr if diff else sys.stdout
-        with _report_stream(output, default) as stream:
-            _write_report(output_format, kept, summary, stream, verb=verb, with_diff=diff)
+        _write_report(output_format, kept, summary, output or default, verb=verb, with_diff=diff, quiet=quiet)
         if output is not None:
             live.summary(summary)
     if stop.requested:
@@ -190,6 +231,13 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
     return summary.exit_code
 
 
+class _NotATerminal:
+    is_terminal = False
+
+
+_NOT_A_TERMINAL = _NotATerminal()
+
+
 def _write_diff(result) -> None:
     """The file's diff on stdout, in the file's own bytes (`git apply` compares bytes)."""
     from migrate.report.diff import unified_diff_bytes
@@ -199,11 +247,13 @@ def _write_diff(result) -> None:
     sys.stdout.buffer.flush()
 
 
-def _write_report(output_format: Format, results, summary, stream, *, verb: str, with_diff: bool) -> None:
+def _write_report(
+    output_format: Format, results, summary, stream, *, verb: str, with_diff: bool, quiet: bool = False
+) -> None:
     if output_format is Format.text:
         from migrate.report.text import TextReport
 
-        text = TextReport(stream, verb=verb)
+        text = TextReport(stream, verb=verb, quiet=quiet)
         for result in results:
             text.file(result)
         text.summary(summary)
@@ -215,6 +265,10 @@ def _write_report(output_format: Format, results, summary, stream, *, verb: str,
         from migrate.report.sarif import write_sarif
 
         write_sarif(results, summary, stream)
+    elif output_format is Format.concise:
+        from migrate.report.concise import write_concise
+
+        write_concise(results, stream)
     elif output_format is Format.github:
         from migrate.report.github import write_github
 
@@ -225,7 +279,9 @@ def _write_report(output_format: Format, results, summary, stream, *, verb: str,
         write_markdown(results, summary, stream)
 
 
-def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, name: str | None) -> int:
+def _apply_stdin(
+    settings, *, diff: bool, check: bool, output_format: Format, name: str | None, quiet: bool = False
+) -> int:
     from migrate.engine.pipeline import migrate_source
     from migrate.report.summary import Summary
 
@@ -235,7 +291,7 @@ def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, na
     else:
         migrate_one = migrate_source
     result = migrate_one(name or "<stdin>", data, settings)
-    summary = Summary()
+    summary = Summary(check=diff or check)
     summary.add(result)
     if diff:
         _write_diff(result)
@@ -244,32 +300,35 @@ def _apply_stdin(settings, *, diff: bool, check: bool, output_format: Format, na
         sys.stdout.flush()
     verb = "check" if (diff or check) else "apply"
     stream = sys.stdout if output_format is not Format.text and (diff or check) else sys.stderr
-    _write_report(output_format, [result], summary, stream, verb=verb, with_diff=diff)
+    _write_report(output_format, [result], summary, stream, verb=verb, with_diff=diff, quiet=quiet)
     return summary.exit_code
 
 
 @app.command()
-def rules() -> None:
+def rules(color: Color = typer.Option(Color.auto, "--color", callback=_color, help=COLOR_HELP)) -> None:
     """List every rule: code, name, fix safety and what it catches."""
-    from rich.console import Console
     from rich.table import Table
 
     from migrate.catalog import loader as catalog
+    from migrate.report.style import console
 
     table = Table("code", "name", "safety", "summary", box=None, pad_edge=False)
     for rule in catalog.load().rules.values():
         table.add_row(rule.code, rule.name, rule.safety, rule.summary)
-    Console(soft_wrap=False).print(table)
+    console(soft_wrap=False).print(table)
 
 
 @app.command()
-def explain(code: str = typer.Argument(..., help="A rule code (RSP201) or name (unsupported-parameter).")) -> None:
+def explain(
+    code: str = typer.Argument(..., help="A rule code (RSP201) or name (unsupported-parameter)."),
+    color: Color = typer.Option(Color.auto, "--color", callback=_color, help=COLOR_HELP),
+) -> None:
     """Show a rule's documentation: what it does, why, an example and what to do instead."""
-    from rich.console import Console
     from rich.markdown import Markdown
 
     from migrate.catalog import config
     from migrate.catalog import loader as catalog
+    from migrate.report.style import console
 
     rules = catalog.load().rules
     by_name = {rule.name: rule for rule in rules.values()}
@@ -278,12 +337,22 @@ def explain(code: str = typer.Argument(..., help="A rule code (RSP201) or name (
         hint = config.did_you_mean(code, [*rules, *by_name])
         typer.echo(f"error: unknown rule `{code}`{hint}", err=True)
         raise typer.Exit(2)
-    Console().print(Markdown(render_rule_markdown(rule)))
+    out = console()
+    # Prose is rendered (and wrapped to the width); code is printed as it is, never wrapped, so
+    # that what is copied from the terminal or a pipe is the code itself.
+    for i, (part, is_code) in enumerate(rule_parts(rule)):
+        if i:
+            out.print()
+        if is_code:
+            out.print(part, markup=False, highlight=False, soft_wrap=True)
+        else:
+            out.print(Markdown(part))
 
 
-def render_rule_markdown(rule) -> str:
+def rule_parts(rule) -> list[tuple[str, bool]]:
+    """A rule's documentation as Markdown prose and Python code, in order: (text, is_code)."""
     docs = rule.docs
-    parts = [f"# {rule.code} {rule.name}", f"*Fix safety: {rule.safety}.* {rule.summary}"]
+    parts = [(f"# {rule.code} {rule.name}\n\n*Fix safety: {rule.safety}.* {rule.summary}", False)]
     for title, key, code_block in (
         ("What it does", "what", False),
         ("Why", "why", False),
@@ -293,8 +362,13 @@ def render_rule_markdown(rule) -> str:
     ):
         text = docs.get(key, "").strip()
         if text:
-            parts.append(f"## {title}\n\n" + (f"```python\n{text}\n```" if code_block else text))
-    return "\n\n".join(parts) + "\n"
+            parts.extend([(f"## {title}", False), (text, True)] if code_block else [(f"## {title}\n\n{text}", False)])
+    return parts
+
+
+def render_rule_markdown(rule) -> str:
+    """The rule's documentation as one Markdown document."""
+    return "\n\n".join(f"```python\n{text}\n```" if code else text for text, code in rule_parts(rule)) + "\n"
 
 
 def _register_verify() -> None:
@@ -307,7 +381,12 @@ _register_verify()
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except OSError as error:  # an environment error the run didn't turn into a value: one line, never a traceback
+        where = f": {error.filename}" if error.filename else ""
+        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

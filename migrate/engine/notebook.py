@@ -64,9 +64,9 @@ _ESCAPED_NON_ASCII = re.compile(
 class _Bail(Exception):
     """The notebook can't be handled: a FileResult status and a reason."""
 
-    def __init__(self, status: FileStatus, reason: str) -> None:
+    def __init__(self, status: FileStatus, reason: str, *, unchecked: bool = False) -> None:
         super().__init__(reason)
-        self.status, self.reason = status, reason
+        self.status, self.reason, self.unchecked = status, reason, unchecked
 
 
 @dataclass
@@ -86,7 +86,7 @@ def migrate_notebook(path: str, data: bytes, settings: Settings) -> FileResult:
     try:
         return _migrate(path, data, settings)
     except _Bail as bail:
-        return FileResult(path, bail.status, reason=bail.reason, original=data)
+        return FileResult(path, bail.status, reason=bail.reason, original=data, unchecked=bail.unchecked)
     except RecursionError:
         return FileResult(path, "failed", reason="too deeply nested to process", original=data)
     except Exception as error:  # a bug: explain it, leave the file alone, go on with the next one
@@ -111,7 +111,8 @@ def _migrate(path: str, data: bytes, settings: Settings) -> FileResult:
     result = migrate_source(path, module.encode("utf-8"), settings)
     calls = [_locate_call(call, cells, magic_lines) for call in result.calls]
     if result.status in ("failed", "skipped"):
-        return FileResult(path, result.status, calls=calls, reason=_locate_text(result.reason, cells), original=data)
+        reason = _locate_text(result.reason, cells)
+        return FileResult(path, result.status, calls=calls, reason=reason, original=data, unchecked=result.unchecked)
     if result.status != "changed" or result.migrated is None:
         return FileResult(path, "unchanged", calls=calls, original=data)
 
@@ -154,6 +155,7 @@ def _load(text: str) -> dict:
             "skipped",
             f"nbformat {major} notebook: only version 4 is supported "
             "(convert it with `jupyter nbconvert --to notebook --nbformat 4`)",
+            unchecked=True,
         )
     try:
         reads(text)  # nbformat's own reader: the structure it needs is there

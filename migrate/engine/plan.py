@@ -151,6 +151,7 @@ def _migrate_module(
             site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call], owned
         )
         _select(plan, disabled, bare)
+        plan.record.warnings = _marker_warnings(local, catalog)
         plans.append(plan)
     if links.imported:
         plans.extend(_plan_imported(links, parents, resolver, follower, positions))
@@ -249,6 +250,17 @@ def _ignore_marker(line: str) -> tuple[bool, frozenset[str]]:
     return False, frozenset(code.strip() for code in match.group(1).split(",") if code.strip())
 
 
+def _marker_warnings(codes: frozenset[str], catalog: Catalog) -> list[str]:
+    """An unknown code in `# migrate: ignore[...]` turns nothing off: say so, with the closest code."""
+    from migrate.catalog.config import did_you_mean
+
+    return [
+        f"unknown rule code `{code}` in `# migrate: ignore[...]`{did_you_mean(code, catalog.rules)}"
+        for code in sorted(codes)
+        if code not in catalog.rules
+    ]
+
+
 def _select(plan: _Plan, disabled: frozenset[str], bare: bool) -> None:
     """Apply --select/--ignore and in-code markers: a call the user chose to leave alone is
     `suppressed` (left untouched, counted, not reported); turned-off findings are not reported."""
@@ -292,6 +304,14 @@ def _todos(plans: list[_Plan], parents) -> dict[cst.CSTNode, list[str]]:
             if text not in lines:
                 lines.append(text)
     return todos
+
+
+def _todo_code(comment: str) -> str | None:
+    """The rule code of a `# TODO(migrate): CODE message` comment, None for any other comment."""
+    head, _, rest = comment.partition("TODO(migrate):")
+    if head.strip() != "#":
+        return None
+    return rest.split(maxsplit=1)[0] if rest.strip() else None
 
 
 def _plan_site(
@@ -634,8 +654,10 @@ class _Apply(cst.CSTTransformer):
                 return updated_node
         todo = self.todos.get(original_node)
         if todo:
-            present = {line.comment.value for line in updated_node.leading_lines if line.comment}
-            added = [cst.EmptyLine(comment=cst.Comment(t)) for t in todo if t not in present]
+            # A rule already named by a TODO above the statement is not named again: its message
+            # may embed a line number that the TODO lines themselves moved (--add-todo is idempotent).
+            present = {_todo_code(line.comment.value) for line in updated_node.leading_lines if line.comment}
+            added = [cst.EmptyLine(comment=cst.Comment(t)) for t in todo if _todo_code(t) not in present]
             if added:
                 updated_node = updated_node.with_changes(leading_lines=[*updated_node.leading_lines, *added])
         return updated_node

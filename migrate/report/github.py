@@ -25,10 +25,12 @@ def write_github(results: Sequence[FileResult], summary: Summary, out: IO[str]) 
         if result.status == "failed":
             out.write(f"::error file={name},title=migrate::{_escape_data(result.reason)}\n")
         for call in result.calls:
+            at = f",line={call.line},col={call.column}" if call.cell is None else ""
+            for warning in call.warnings:
+                out.write(f"::warning file={name}{at},title=migrate::{_escape_data(cell_prefix(call) + warning)}\n")
             for finding in findings_to_show(call):
                 kind = "notice" if call.outcome in ("skipped", "migrated") else "warning"
                 title = _escape_property(f"{finding.code} ({call.outcome})")
-                at = f",line={call.line},col={call.column}" if call.cell is None else ""
                 out.write(
                     f"::{kind} file={name}{at},title={title}::{_escape_data(cell_prefix(call) + finding.message())}\n"
                 )

@@ -29,6 +29,8 @@ def call_record(path: str, call: CallSite) -> dict:
         "findings": [{"code": f.code, "safety": rules[f.code].safety, "message": f.message()} for f in call.findings],
         # A call of another module's function that returns a migrated result (RSP141): which one.
         **({} if call.via is None else {"via": call.via}),
+        # Mistakes in how the call was addressed (an unknown code in its `# migrate: ignore[...]`).
+        **({"warnings": list(call.warnings)} if call.warnings else {}),
     }
 
 

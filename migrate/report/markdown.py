@@ -1,4 +1,5 @@
-"""Markdown for a pull-request comment: a summary table and collapsible per-file details."""
+"""Markdown for a pull-request comment: a summary table, the reported calls (unfolded: they
+need a person), then collapsible per-file details of the migrated and skipped calls."""
 
 from __future__ import annotations
 
@@ -16,13 +17,11 @@ def write_markdown(results: Sequence[FileResult], summary: Summary, out: IO[str]
     o = summary.outcomes
     w = out.write
     w("## openai-responses-migrate\n\n")
-    w(
-        "| files scanned | call sites | migrated | reported | skipped (not OpenAI's) | suppressed "
-        "| files changed | failed |\n"
-    )
+    w("| files scanned | call sites | migrated | reported | skipped | suppressed | files changed | failed |\n")
     w("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     w(
-        f"| {summary.files} | {summary.calls} | {o['migrated']} | {o['reported']} | {o['skipped']} "
+        f"| {summary.files} | {summary.calls} | {o['migrated']} | {o['reported']} "
+        f"| {o['skipped']}{f' ({summary.skipped_why})' if o['skipped'] else ''} "
         f"| {o['suppressed']} | {summary.changed} | {summary.failed} |\n\n"
     )
     rules = catalog.load().rules
@@ -34,10 +33,28 @@ def write_markdown(results: Sequence[FileResult], summary: Summary, out: IO[str]
                 f"| {summary.review_by_rule.get(code, 0)} |\n"
             )
         w("\n")
+    reported = [(result, call) for result in results for call in result.calls if call.outcome == "reported"]
+    unchecked = [r for r in results if r.status == "failed" or (r.status == "skipped" and r.unchecked)]
+    if reported:
+        # What needs a person comes first, unfolded: every reason each call was left untouched.
+        w("### Left untouched: to migrate by hand\n\n| file | line | rule | why |\n|---|---:|---|---|\n")
+        for result, call in reported:
+            for finding in call.findings:
+                w(
+                    f"| <code>{_md(diff_name(result.path))}</code> | {_md_line(call)} | `{finding.code}` "
+                    f"| {_md(finding.message())} |\n"
+                )
+        w("\n")
+    if unchecked:
+        w("### Files not checked\n\n")
+        for result in unchecked:
+            w(f"* <code>{_md(diff_name(result.path))}</code> {result.status}: {_md(result.reason)}\n")
+        w("\n")
     for result in results:
-        shown = [(call, findings_to_show(call)) for call in result.calls]
+        # Folded, per file: the migrated calls with what to review, and the skipped calls.
+        shown = [(call, findings_to_show(call)) for call in result.calls if call.outcome in ("migrated", "skipped")]
         shown = [(call, findings) for call, findings in shown if findings or call.outcome == "migrated"]
-        if not shown and result.status not in ("failed", "skipped"):
+        if not shown and (result.status not in ("failed", "skipped") or result in unchecked):
             continue
         w(f"<details><summary><code>{_md(diff_name(result.path))}</code>")
         w(f" — {result.status}" + (f": {_md(result.reason)}" if result.reason else "") + "</summary>\n\n")
@@ -54,4 +71,6 @@ def _md_line(call: CallSite) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    """Text for a table cell: on one line (a quoted multi-line call would end the row), with
+    `|` escaped (GFM unescapes it inside code spans too) and no HTML."""
+    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,4 +1,8 @@
-"""SARIF 2.1.0 for code scanning: one result per finding shown, the catalog's rules with their docs."""
+"""SARIF 2.1.0 for code scanning: one result per finding shown, and the rules those results
+name, with their docs (not the whole catalog: the document stays small).
+
+Levels follow what code-scanning users expect: a reason a call was left untouched (reported)
+is a `warning`; a review note on a migrated call, and a skipped call, are a `note`."""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ from migrate.report.summary import Summary, cell_prefix, findings_to_show
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-_SARIF_LEVEL = {"safe": "note", "review": "warning", "unsafe": "warning", "report-only": "warning"}
+# A rule's default level: `warning` for rules that leave a call untouched, `note` for fixes.
+_SARIF_LEVEL = {"safe": "note", "review": "note", "unsafe": "note", "report-only": "warning"}
+_OUTCOME_LEVEL = {"reported": "warning", "migrated": "note", "skipped": "note"}
 
 
 def _rule_help(rule) -> str:
@@ -25,30 +31,32 @@ def _rule_help(rule) -> str:
 
 
 def write_sarif(results: Sequence[FileResult], summary: Summary, out: IO[str]) -> None:
-    rules = list(catalog.load().rules.values())
+    catalog_rules = catalog.load().rules
+    shown = [(result, call, findings_to_show(call)) for result in results for call in result.calls]
+    used = sorted({f.code for _, _, findings in shown for f in findings})
+    rules = [catalog_rules[code] for code in used]
     index = {rule.code: i for i, rule in enumerate(rules)}
     sarif_results = []
-    for result in results:
-        for call in result.calls:
-            for finding in findings_to_show(call):
-                rule = rules[index[finding.code]]
-                level = "note" if call.outcome == "skipped" else _SARIF_LEVEL[rule.safety]
-                location: dict = {"artifactLocation": {"uri": diff_name(result.path), "uriBaseId": "%SRCROOT%"}}
-                properties: dict = {"outcome": call.outcome, "method": call.method}
-                if call.cell is None:
-                    location["region"] = {"startLine": call.line, "startColumn": call.column}
-                else:  # a notebook: lines of the JSON file mean nothing; name the cell instead
-                    properties.update(cell=call.cell, line=call.line, column=call.column)
-                sarif_results.append(
-                    {
-                        "ruleId": rule.code,
-                        "ruleIndex": index[rule.code],
-                        "level": level,
-                        "message": {"text": f"{cell_prefix(call)}{finding.message()} ({call.outcome})"},
-                        "locations": [{"physicalLocation": location}],
-                        "properties": properties,
-                    }
-                )
+    for result, call, findings in shown:
+        for finding in findings:
+            rule = rules[index[finding.code]]
+            level = _OUTCOME_LEVEL[call.outcome]
+            location: dict = {"artifactLocation": {"uri": diff_name(result.path), "uriBaseId": "%SRCROOT%"}}
+            properties: dict = {"outcome": call.outcome, "method": call.method}
+            if call.cell is None:
+                location["region"] = {"startLine": call.line, "startColumn": call.column}
+            else:  # a notebook: lines of the JSON file mean nothing; name the cell instead
+                properties.update(cell=call.cell, line=call.line, column=call.column)
+            sarif_results.append(
+                {
+                    "ruleId": rule.code,
+                    "ruleIndex": index[rule.code],
+                    "level": level,
+                    "message": {"text": f"{cell_prefix(call)}{finding.message()} ({call.outcome})"},
+                    "locations": [{"physicalLocation": location}],
+                    "properties": properties,
+                }
+            )
     notifications = [
         {
             "level": "error",
@@ -73,7 +81,6 @@ def write_sarif(results: Sequence[FileResult], summary: Summary, out: IO[str]) -
                                 "id": rule.code,
                                 "name": rule.name,
                                 "shortDescription": {"text": rule.summary},
-                                "fullDescription": {"text": rule.docs.get("what", rule.summary).strip()},
                                 "help": {"text": _rule_help(rule)},
                                 "defaultConfiguration": {"level": _SARIF_LEVEL[rule.safety]},
                                 "properties": {"fix-safety": rule.safety},
@@ -89,5 +96,5 @@ def write_sarif(results: Sequence[FileResult], summary: Summary, out: IO[str]) -
             }
         ],
     }
-    json.dump(document, out, indent=2)
+    json.dump(document, out, ensure_ascii=False, separators=(",", ":"))
     out.write("\n")

@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 from migrate.catalog import loader as catalog
 from migrate.catalog.findings import CallSite, FileResult
 
+# A skipped call with this main code is on a receiver the tool could not resolve (which may
+# well be an OpenAI client); the other skips are known not to be OpenAI's (another SDK, a
+# wrapper, another server).
+UNRESOLVED_CLIENT = frozenset({"RSP004"})
+
 
 @dataclass
 class Summary:
@@ -22,12 +27,19 @@ class Summary:
     review_by_rule: Counter = field(default_factory=Counter)
     # Reported calls that --unsafe would migrate.
     held_back_unsafe: int = 0
+    # Skipped calls whose client could not be resolved (UNRESOLVED_CLIENT).
+    unresolved: int = 0
+    # Skipped files the run could not look into (FileResult.unchecked).
+    unchecked: int = 0
+    # A --check / --diff run: a file it could not look into fails it (exit 2).
+    check: bool = False
 
     def add(self, result: FileResult) -> None:
         self.files += 1
         self.changed += result.status == "changed"
         self.failed += result.status == "failed"
         self.skipped_files += result.status == "skipped"
+        self.unchecked += result.status == "skipped" and result.unchecked
         rules = catalog.load().rules
         for call in result.calls:
             if call.via is not None:
@@ -40,13 +52,24 @@ class Summary:
                         self.review_by_rule[f.code] += 1
             elif call.outcome in ("reported", "skipped"):
                 self.reported_by_rule[call.code] += 1
+                self.unresolved += call.outcome == "skipped" and call.code in UNRESOLVED_CLIENT
                 codes = {f.code for f in call.findings}
                 if codes and all(rules[c].safety == "unsafe" for c in codes):
                     self.held_back_unsafe += 1
 
     @property
+    def skipped_why(self) -> str:
+        """What is known of the skipped calls: `not OpenAI's`, `client not resolved`, or both counted."""
+        unresolved, others = self.unresolved, self.outcomes["skipped"] - self.unresolved
+        if not unresolved:
+            return "not OpenAI's"
+        if not others:
+            return "client not resolved"
+        return f"{others} not OpenAI's, {unresolved} client not resolved"
+
+    @property
     def exit_code(self) -> int:
-        if self.failed:
+        if self.failed or (self.check and self.unchecked):
             return 2
         if self.changed or self.outcomes["reported"]:
             return 1

@@ -60,6 +60,7 @@ def migrate_candidate(
             "skipped",
             reason=f"took longer than {timeout:g}s (--timeout-per-file); left unchanged",
             original=item.data,
+            unchecked=True,
         )
     if result.status == "failed" and not item.path.endswith(_PYTHON_SUFFIXES):
         result.reason += " (not a .py file)"
