@@ -4,7 +4,10 @@ Resolution uses the scope analysis (migrate/analysis/scopes.py: assignments, acc
 names), never the
 spelling of a name: `client` is an OpenAI client because it was assigned `openai.OpenAI(...)`
 (in any import form), or is a parameter annotated with that type, or `self.client` was
-assigned such a value in the class.
+assigned such a value in the class. The class names the SDK, not the server: every route to a
+server the module shows (constructor keywords, attributes assigned later, the environment,
+in-place wrappers: migrate/analysis/routes.py, rules/clients.toml [routes]) and, for an
+annotated parameter, what this module passes it, must lead to OpenAI's API.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import libcst as cst
 
 from migrate.analysis.constants import known_string
 from migrate.analysis.nodes import Parents, code_of, qualified_names, string_value
+from migrate.analysis.routes import RouteNodes, Routes, Write
 from migrate.analysis.scopes import Assignment, QualifiedNameSource
 from migrate.analysis.scopes import Scope as BaseScope
 from migrate.analysis.walk import walk
@@ -24,6 +28,9 @@ from migrate.catalog.findings import Finding
 from migrate.catalog.loader import Catalog, Method
 
 _MAX_DEPTH = 8
+# Findings that say a client talks to another server than OpenAI's (another SDK or provider, an
+# in-place wrapper, another base URL): a caller passing one holds back the callee's calls.
+_ELSEWHERE = frozenset({"RSP001", "RSP002", "RSP003"})
 
 
 @dataclass
@@ -46,19 +53,26 @@ class Client:
 Resolution = Client | Finding
 
 
-def find_call_sites(module: cst.Module, catalog: Catalog) -> tuple[list[CallSiteNode], Parents]:
+def find_call_sites(
+    module: cst.Module, catalog: Catalog, routes: RouteNodes | None = None
+) -> tuple[list[CallSiteNode], Parents]:
     """The call sites in source order (outer first), and the parent of every node other than
-    formatting (one traversal)."""
-    finder = _Finder(catalog)
+    formatting (one traversal). `routes`, if given, gets the statements that may route a
+    client to another server (migrate/analysis/routes.py)."""
+    finder = _Finder(catalog, routes)
     walk(module, finder, formatting=False)
     return finder.found, finder.parents
 
 
 class _Finder(cst.CSTVisitor):
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, routes: RouteNodes | None) -> None:
         self.catalog = catalog
         self.found: list[CallSiteNode] = []
         self.last_names = {path[-1] for path in catalog.methods}
+        self.routes = routes
+        table = catalog.clients.routes
+        writers = {"setattr", *table.environ_methods, *(n.rsplit(".", 1)[-1] for n in table.setenv)}
+        self.route_calls = writers | {n.rsplit(".", 1)[-1] for n in table.in_place_wrappers}
         self.parents = Parents()
         self._stack: list[cst.CSTNode] = []
 
@@ -72,8 +86,26 @@ class _Finder(cst.CSTVisitor):
         super().on_leave(original_node)
         self._stack.pop()
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self.routes is not None:
+            for target in node.targets:
+                if isinstance(target.target, (cst.Attribute, cst.Subscript)):
+                    self.routes.writes.append((target.target, node.value, node))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self.routes is not None and isinstance(node.target, (cst.Attribute, cst.Subscript)):
+            self.routes.writes.append((node.target, node.value, node))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if self.routes is not None and isinstance(node.target, (cst.Attribute, cst.Subscript)):
+            self.routes.writes.append((node.target, None, node))
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if self.routes is not None:
+            last = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+            if last in self.route_calls:
+                self.routes.calls.append(node)
         if not (isinstance(func, cst.Attribute) and func.attr.value in self.last_names):
             return
         names: list[str] = []
@@ -104,10 +136,12 @@ class Resolver:
         catalog: Catalog,
         scopes: Mapping[cst.CSTNode, BaseScope | None],
         parents: Mapping[cst.CSTNode, cst.CSTNode],
+        routes: RouteNodes | None = None,
     ) -> None:
         self.clients = catalog.clients
         self.scopes = scopes
         self.parents = parents
+        self.routes = Routes(routes or RouteNodes(), catalog.clients, scopes, parents, self._enclosing_class)
 
     # ------------------------------------------------------------------ public
     def resolve(self, receiver: cst.BaseExpression) -> Resolution:
@@ -137,7 +171,7 @@ class Resolver:
             return self._value(node, receiver, depth)
         if isinstance(node, cst.Name):
             if self._is_module_client(node):
-                return Client()
+                return self._module_client(receiver)
             return self._name(node, receiver, depth)
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
             return self._self_attribute(node, receiver, depth)
@@ -154,14 +188,19 @@ class Resolver:
         if not referents:
             return self._unresolved(receiver, f"`{node.value}` is not bound in this module")
         results = [self._assignment(a, receiver, depth + 1) for a in referents]
-        return _agree(results, receiver)
+        resolved = _agree(results, receiver)
+        if isinstance(resolved, Client):
+            bound = set(referents)
+            return self._routed(resolved, self.routes.on_binding(bound), self.routes.patched(bound), receiver)
+        return resolved
 
     def _assignment(self, assignment: object, receiver: str, depth: int) -> Resolution:
         if not isinstance(assignment, Assignment):
             return self._unresolved(receiver, "a builtin or implicit name")
         node = assignment.node
         if isinstance(node, cst.Param):
-            return self._annotation(node.annotation, receiver, "a parameter without an OpenAI type annotation")
+            annotated = self._annotation(node.annotation, receiver, "a parameter without an OpenAI type annotation")
+            return self._passed(node, annotated, receiver, depth) if isinstance(annotated, Client) else annotated
         if isinstance(node, (cst.Import, cst.ImportFrom)):
             return self._unresolved(receiver, "imported from another module")
         if isinstance(node, cst.Name):
@@ -218,7 +257,11 @@ class Resolver:
                     values.append(self._unresolved(receiver, f"`self.{attr}` is augmented"))
         if not values:
             return self._unresolved(receiver, f"`self.{attr}` is not assigned in its class")
-        return _agree(values, receiver)
+        resolved = _agree(values, receiver)
+        if isinstance(resolved, Client):
+            writes, patched = self.routes.on_self(cls, attr), self.routes.patched_self(cls, attr)
+            return self._routed(resolved, writes, patched, receiver)
+        return resolved
 
     def _enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
         current: cst.CSTNode | None = node
@@ -248,6 +291,12 @@ class Resolver:
                         return Finding.of("RSP001", receiver=receiver, sdk=label)
             if isinstance(func, cst.Attribute) and func.attr.value in self.clients.client_methods:
                 copied = self._expr(func.value, receiver, depth + 1)
+                if isinstance(copied, Client):
+                    # `with_options(base_url=...)` / `copy(base_url=...)` move the copy elsewhere.
+                    routed = _combine(copied, self._keywords(node, receiver)[0])
+                    if isinstance(routed, Finding):
+                        return routed
+                    copied = routed
                 version = _keyword(node, "api_version")
                 if isinstance(copied, Client) and copied.azure and not copied.v1 and version is not None:
                     # `with_options(api_version=...)` / `copy(...)` send another api-version.
@@ -260,31 +309,151 @@ class Resolver:
         return self._unresolved(receiver, f"assigned `{code_of(node).strip()[:40]}`")
 
     def _check_base_url(self, call: cst.Call, receiver: str, *, azure: bool) -> Resolution:
-        azure_class, v1 = azure, False
-        for arg in call.args:
-            if arg.star == "**":
-                return Finding.of("RSP003", receiver=receiver, base_url="from `**` arguments")
-            if arg.keyword is not None and arg.keyword.value == "base_url":
-                url = string_value(arg.value)
-                if url is None:
-                    if isinstance(arg.value, cst.Name) and arg.value.value == "None":
-                        continue
-                    return Finding.of(
-                        "RSP003", receiver=receiver, base_url=f"`{code_of(arg.value).strip()}` (not a literal)"
-                    )
-                parts = urlsplit(url)
-                host = (parts.hostname or "").lower()
-                if host in self.clients.openai_hosts:
-                    continue
-                if host.endswith(self.clients.azure_host_suffixes):
-                    azure = True
-                    v1 = parts.path.rstrip("/").endswith(self.clients.azure_v1_path)
-                    continue
-                return Finding.of("RSP003", receiver=receiver, base_url=repr(url))
-        if not azure_class or v1:
-            return Client(azure=azure, v1=v1)
+        """A client constructor: the server its keywords name ([routes] keywords), or, when they
+        name none, the environment variable the SDK then reads, if this module writes it."""
+        azure_class = azure
+        found, named = self._keywords(call, receiver)
+        if not named:
+            routes = self.clients.routes
+            variable = routes.environment["azure" if azure_class else "openai"]
+            kind = "endpoint" if azure_class else "url"
+            found += [self._server(kind, w.value, receiver, w.shown) for w in self.routes.environment(variable)]
+        routed = _combine(Client(azure=azure_class), found)
+        if isinstance(routed, Finding) or not azure_class or routed.v1:
+            return routed
         version = _keyword(call, "api_version")
         return Client(azure=True, version=self._azure_version(version, receiver))
+
+    def _keywords(self, call: cst.Call, receiver: str) -> tuple[list[Resolution], bool]:
+        """What the server keywords of a constructor, `with_options` or `copy` say, and whether
+        any is given (`None` is the SDK's default, not a server)."""
+        found: list[Resolution] = []
+        named = False
+        for arg in call.args:
+            if arg.star == "**":
+                return [Finding.of("RSP003", receiver=receiver, base_url="from `**` arguments")], True
+            kind = self.clients.routes.keywords.get(arg.keyword.value) if arg.keyword is not None else None
+            if kind is None or _is_none(arg.value):
+                continue
+            named = True
+            found.append(self._server(kind, arg.value, receiver))
+        return found, named
+
+    def _server(self, kind: str, value: cst.BaseExpression | None, receiver: str, shown: str = "") -> Resolution:
+        """What a route of `kind` ([routes]) with `value` (None: unreadable) says of the server;
+        `shown` is the code that writes it, if not a keyword."""
+        by = f", set by `{shown}`" if shown else ""
+        if kind == "provider":
+            return Finding.of("RSP001", receiver=receiver, sdk=self._provider(value, shown))
+        if value is None:
+            return Finding.of("RSP003", receiver=receiver, base_url=f"set by `{shown}`, which the tool can't read")
+        known = known_string(value, self.scopes, self.parents)
+        if known is None or known.default:
+            if kind == "endpoint":  # an Azure class's resource, from configuration
+                return Client(azure=True)
+            return Finding.of("RSP003", receiver=receiver, base_url=f"`{code_of(value).strip()}` (not a literal){by}")
+        if kind == "api_type":
+            if known.value == "openai":
+                return Client()
+            why = f"chosen by `{shown}`: the module client is then an Azure client configured elsewhere"
+            return Finding.of("RSP003", receiver=receiver, base_url=why)
+        parts = urlsplit(known.value)
+        host = (parts.hostname or "").lower()
+        if kind == "url" and host in self.clients.openai_hosts:
+            return Client()
+        if host.endswith(self.clients.azure_host_suffixes):
+            v1 = kind == "url" and parts.path.rstrip("/").endswith(self.clients.azure_v1_path)
+            return Client(azure=True, v1=v1)
+        return Finding.of("RSP003", receiver=receiver, base_url=f"{known.value!r}{by}")
+
+    def _provider(self, value: cst.BaseExpression | None, shown: str) -> str:
+        """The label of a `provider=` value: its constructor's, through a name bound to it."""
+        calls: list[cst.BaseExpression] = [value] if value is not None else []
+        if isinstance(value, cst.Name):
+            scope = self.scopes.get(value)
+            accesses = [a for a in scope.accesses[value] if a.node is value] if scope is not None else []
+            for referent in accesses[0].referents if accesses else ():
+                if isinstance(referent, Assignment) and isinstance(referent.node, cst.Name):
+                    target = self.parents.get(referent.node)
+                    statement = self.parents.get(target) if isinstance(target, cst.AssignTarget) else None
+                    if isinstance(statement, cst.Assign):
+                        calls.append(statement.value)
+        routes = self.clients.routes
+        for call in calls:
+            if isinstance(call, cst.Call):
+                for name in sorted(self.qualified_names(call.func)):
+                    label = routes.provider(name)
+                    if label is not None:
+                        return label
+        spelled = f"provider={code_of(value).strip()}" if value is not None else "provider=..."
+        return f"`{spelled}`-configured"
+
+    def _module_client(self, receiver: str) -> Resolution:
+        """The `openai` module client: its settings written in this module (`openai.base_url =
+        ...`), else the environment variable it reads."""
+        routes = self.clients.routes
+        found = [
+            self._server(routes.module_attributes.get(w.key, "url"), w.value, receiver, w.shown)
+            for w in self.routes.on_module_client()
+        ]
+        variable = routes.environment["module"]
+        found += [self._server("url", w.value, receiver, w.shown) for w in self.routes.environment(variable)]
+        return _combine(Client(), found)
+
+    def _routed(self, client: Client, writes: list[Write], patched: Write | None, receiver: str) -> Resolution:
+        """A client, and what is done to its binding elsewhere in the module: patched in place by
+        a wrapper (RSP002), or its server attributes assigned."""
+        if patched is not None:
+            return Finding.of("RSP002", receiver=receiver)
+        kinds = self.clients.routes.attributes
+        return _combine(client, [self._server(kinds.get(w.key, "url"), w.value, receiver, w.shown) for w in writes])
+
+    def _passed(self, param: cst.Param, annotated: Client, receiver: str, depth: int) -> Resolution:
+        """A parameter annotated with an OpenAI class: the annotation names the SDK, not the
+        server. What this module passes it (its default, the arguments of calls of its function
+        or class) is resolved too; a client of another server holds the call back."""
+        results: list[Resolution] = [annotated]
+        for value in self._arguments(param):
+            resolved = self._value(value, receiver, depth + 1)
+            if isinstance(resolved, Finding):
+                if resolved.code in _ELSEWHERE:
+                    return resolved
+                continue  # not traced: the annotation stands
+            results.append(resolved)
+        return _agree(results, receiver)
+
+    def _arguments(self, param: cst.Param) -> list[cst.BaseExpression]:
+        params = self.parents.get(param)
+        function = self.parents.get(params) if params is not None else None
+        if not isinstance(params, cst.Parameters) or not isinstance(function, cst.FunctionDef):
+            return []
+        values = [param.default] if param.default is not None else []
+        positional = [*params.posonly_params, *params.params]
+        index = next((i for i, p in enumerate(positional) if p is param), None)
+        body = self.parents.get(function)
+        cls = self.parents.get(body) if isinstance(body, cst.IndentedBlock) else None
+        callee: cst.FunctionDef | cst.ClassDef = function
+        if isinstance(cls, cst.ClassDef):
+            if function.name.value != "__init__":
+                return values  # a method: called through an attribute, not followed
+            callee, index = cls, None if index is None or index == 0 else index - 1
+        scope = self.scopes.get(callee.name)
+        if scope is None:
+            return values
+        for assignment in scope.assignments[callee.name.value]:
+            if not isinstance(assignment, Assignment) or assignment.node is not callee:
+                continue
+            for access in assignment.references:
+                call = self.parents.get(access.node)
+                if not isinstance(call, cst.Call) or call.func is not access.node:
+                    continue
+                given = [a for a in call.args if a.keyword is None and not a.star]
+                if index is not None and index < len(given):
+                    values.append(given[index].value)
+                values.extend(
+                    a.value for a in call.args if a.keyword is not None and a.keyword.value == param.name.value
+                )
+        return values
 
     def _azure_version(self, arg: cst.Arg | None, receiver: str) -> Finding | None:
         """Why the `api_version=` of an Azure client (not on the v1 API) may not serve /responses:
@@ -371,6 +540,22 @@ def _agree(results: list[Resolution], receiver: str) -> Resolution:
     # Clients of several kinds: Azure's checks hold if any is Azure; the gravest version finding.
     versions = sorted((c.version for c in clients if c.version is not None), key=lambda f: (f.code, repr(f.args)))
     return Client(azure=True, version=versions[0] if versions else None)
+
+
+def _combine(client: Client, found: list[Resolution]) -> Resolution:
+    """A client and what its routes say: the first finding, or the client, Azure if one names
+    an Azure host."""
+    for resolved in found:
+        if isinstance(resolved, Finding):
+            return resolved
+    servers = [r for r in found if isinstance(r, Client)]
+    if any(r.azure for r in servers):
+        return replace(client, azure=True, v1=client.v1 or any(r.v1 for r in servers))
+    return client
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def _keyword(call: cst.Call, name: str) -> cst.Arg | None:

@@ -21,6 +21,7 @@ from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.nodes import assigned_target, code_of
+from migrate.analysis.routes import RouteNodes
 from migrate.analysis.scopes import resolve_scopes
 from migrate.catalog.findings import CallSite, Finding
 from migrate.catalog.loader import Catalog
@@ -107,12 +108,13 @@ def _migrate_module(
     links: Links,
     module_code: ModuleCode,
 ) -> ModuleResult:
-    sites, parents = find_call_sites(module, catalog)
+    routes = RouteNodes()
+    sites, parents = find_call_sites(module, catalog, routes)
     if not sites and not links.imported:
         return ModuleResult(module, [], False)
     scopes = resolve_scopes(module)
     positions = _Positions(module, parents, sites, call_positions, module_code)
-    resolver = Resolver(catalog, scopes, parents)
+    resolver = Resolver(catalog, scopes, parents, routes)
 
     call_bindings: dict[cst.CSTNode, str] = {}
     binding_calls: dict[cst.CSTNode, cst.Call] = {}
