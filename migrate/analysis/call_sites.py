@@ -344,7 +344,7 @@ class Resolver:
         `shown` is the code that writes it, if not a keyword."""
         by = f", set by `{shown}`" if shown else ""
         if kind == "provider":
-            return Finding.of("RSP001", receiver=receiver, sdk=self._provider(value, shown))
+            return Finding.of("RSP001", receiver=receiver, sdk=self._provider(value))
         if value is None:
             return Finding.of("RSP003", receiver=receiver, base_url=f"set by `{shown}`, which the tool can't read")
         known = known_string(value, self.scopes, self.parents)
@@ -366,7 +366,7 @@ class Resolver:
             return Client(azure=True, v1=v1)
         return Finding.of("RSP003", receiver=receiver, base_url=f"{known.value!r}{by}")
 
-    def _provider(self, value: cst.BaseExpression | None, shown: str) -> str:
+    def _provider(self, value: cst.BaseExpression | None) -> str:
         """The label of a `provider=` value: its constructor's, through a name bound to it."""
         calls: list[cst.BaseExpression] = [value] if value is not None else []
         if isinstance(value, cst.Name):
@@ -385,8 +385,10 @@ class Resolver:
                     label = routes.provider(name)
                     if label is not None:
                         return label
-        spelled = f"provider={code_of(value).strip()}" if value is not None else "provider=..."
-        return f"`{spelled}`-configured"
+        shown_value = "..." if value is None else code_of(value).strip()
+        if isinstance(value, cst.Call):
+            shown_value = f"{code_of(value.func).strip()}(...)"
+        return f"`provider={shown_value}`-configured"
 
     def _module_client(self, receiver: str) -> Resolution:
         """The `openai` module client: its settings written in this module (`openai.base_url =
