@@ -20,7 +20,7 @@ import libcst as cst
 
 from migrate.analysis.constants import known_string
 from migrate.analysis.nodes import Parents, code_of, qualified_names, string_value
-from migrate.analysis.routes import RouteNodes, Routes, Write
+from migrate.analysis.routes import REPLACED, RouteNodes, Routes, Write
 from migrate.analysis.scopes import Assignment, QualifiedNameSource
 from migrate.analysis.scopes import Scope as BaseScope
 from migrate.analysis.walk import walk
@@ -53,20 +53,42 @@ class Client:
 Resolution = Client | Finding
 
 
+@dataclass
+class IndirectNode:
+    """A Chat Completions method reached other than by a call of `<client>.chat.completions.<m>`:
+    `getattr(client, "chat")`, `client.chat.completions.create` passed on or bound to a name
+    (`functools.partial(...)`), `chat.completions.create(...)` on `chat = client.chat`."""
+
+    node: cst.CSTNode  # what is reported: its first line carries the marker
+    receiver: cst.BaseExpression | None  # the client expression; None: through `alias`
+    how: str  # the code that reaches it, for the message
+    # Known to be chat's shape (`x.chat.completions`): reported even on a receiver of unknown
+    # type, like a call site; otherwise only on an OpenAI client.
+    shaped: bool = False
+    alias: cst.Name | None = None  # `chat` in `chat.completions.create(...)`
+
+
 def find_call_sites(
-    module: cst.Module, catalog: Catalog, routes: RouteNodes | None = None
+    module: cst.Module,
+    catalog: Catalog,
+    routes: RouteNodes | None = None,
+    indirect: list[IndirectNode] | None = None,
 ) -> tuple[list[CallSiteNode], Parents]:
     """The call sites in source order (outer first), and the parent of every node other than
     formatting (one traversal). `routes`, if given, gets the statements that may route a
-    client to another server (migrate/analysis/routes.py)."""
-    finder = _Finder(catalog, routes)
+    client to another server (migrate/analysis/routes.py); `indirect` the candidate indirect
+    uses of a chat method (`IndirectNode`)."""
+    finder = _Finder(catalog, routes, indirect)
     walk(module, finder, formatting=False)
     return finder.found, finder.parents
 
 
 class _Finder(cst.CSTVisitor):
-    def __init__(self, catalog: Catalog, routes: RouteNodes | None) -> None:
+    def __init__(self, catalog: Catalog, routes: RouteNodes | None, indirect: list[IndirectNode] | None) -> None:
         self.catalog = catalog
+        self.indirect = indirect
+        self.direct: set[cst.CSTNode] = set()  # the `x.chat` of each call site
+        self.prefixes = {path[:n] for path in catalog.methods for n in range(len(path) + 1)}
         self.found: list[CallSiteNode] = []
         self.last_names = {path[-1] for path in catalog.methods}
         self.routes = routes
@@ -106,6 +128,8 @@ class _Finder(cst.CSTVisitor):
             last = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
             if last in self.route_calls:
                 self.routes.calls.append(node)
+        if self.indirect is not None:
+            self._indirect_call(node)
         if not (isinstance(func, cst.Attribute) and func.attr.value in self.last_names):
             return
         names: list[str] = []
@@ -122,10 +146,66 @@ class _Finder(cst.CSTVisitor):
         method = self.catalog.methods.get(path)
         if method is None:
             return
+        self.direct.add(base)
         receiver = base.value
         if isinstance(receiver, cst.Attribute) and receiver.attr.value == "beta":
             receiver = receiver.value
         self.found.append(CallSiteNode(node, method, ".".join(path), receiver))
+
+    # ------------------------------------------------------------------ indirect uses
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        value = node.value
+        if (
+            self.indirect is None
+            or node.attr.value != "completions"
+            or not isinstance(value, cst.Attribute)
+            or value.attr.value != "chat"
+            or value in self.direct
+        ):
+            return
+        # The whole chain `x.chat.completions.<path>`, from the visitor's stack of ancestors.
+        outer: cst.CSTNode = node
+        path: list[str] = []
+        for ancestor in reversed(self._stack[:-1]):
+            if not (isinstance(ancestor, cst.Attribute) and ancestor.value is outer):
+                break
+            path.append(ancestor.attr.value)
+            outer = ancestor
+        parent = self._stack[-len(path) - 2] if len(self._stack) > len(path) + 1 else None
+        if isinstance(parent, cst.Call) and parent.func is outer:
+            return  # a call of another method (`list`, `messages.list`, ...): not chat's to migrate
+        if isinstance(parent, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.Del)):
+            return  # the method replaced (a patch), not used
+        if tuple(path) not in self.prefixes:
+            return  # another resource under chat.completions (`messages`)
+        receiver = value.value
+        if isinstance(receiver, cst.Attribute) and receiver.attr.value == "beta":
+            receiver = receiver.value
+        self.indirect.append(IndirectNode(outer, receiver, code_of(outer).strip(), shaped=True))
+
+    def _indirect_call(self, node: cst.Call) -> None:
+        assert self.indirect is not None
+        func = node.func
+        if isinstance(func, cst.Name) and func.value == "getattr" and len(node.args) >= 2:
+            target, name = node.args[0].value, string_value(node.args[1].value)
+            if name == "chat":
+                self.indirect.append(IndirectNode(node, target, _short(node)))
+            elif name == "completions" and isinstance(target, cst.Attribute) and target.attr.value == "chat":
+                self.indirect.append(IndirectNode(node, target.value, _short(node), shaped=True))
+            return
+        # `chat.completions.<method>(...)` on a name, which may be bound to `client.chat`.
+        names: list[str] = []
+        base: cst.BaseExpression = func
+        while isinstance(base, cst.Attribute):
+            names.append(base.attr.value)
+            base = base.value
+        if (
+            isinstance(base, cst.Name)
+            and len(names) >= 2
+            and names[-1] == "completions"
+            and tuple(reversed(names[:-1])) in self.catalog.methods
+        ):
+            self.indirect.append(IndirectNode(node, None, _short(node.func) + "(...)", alias=base))
 
 
 class Resolver:
@@ -146,6 +226,39 @@ class Resolver:
     # ------------------------------------------------------------------ public
     def resolve(self, receiver: cst.BaseExpression) -> Resolution:
         return self._expr(receiver, code_of(receiver).strip(), 0)
+
+    def resolve_indirect(self, found: IndirectNode) -> Resolution | None:
+        """What the client of an indirect use is; None where it turns out not to be one
+        (`getattr` is not the builtin, a name not bound to `x.chat`, or, unless the use has chat's
+        shape, a receiver that is not an OpenAI client)."""
+        receiver = found.receiver
+        if found.alias is not None:
+            receiver = self._chat_alias(found.alias)
+        elif isinstance(found.node, cst.Call) and "builtins.getattr" not in self.qualified_names(found.node.func):
+            return None
+        if receiver is None:
+            return None
+        resolved = self.resolve(receiver)
+        if isinstance(resolved, Finding) and not found.shaped:
+            return None
+        return resolved
+
+    def _chat_alias(self, name: cst.Name) -> cst.BaseExpression | None:
+        """`x` when `name` is bound only by `name = x.chat`."""
+        scope = self.scopes.get(name)
+        accesses = [a for a in scope.accesses[name] if a.node is name] if scope is not None else []
+        referents = accesses[0].referents if accesses else set()
+        values: list[cst.BaseExpression] = []
+        for referent in referents:
+            target = self.parents.get(referent.node) if isinstance(referent, Assignment) else None
+            statement = self.parents.get(target) if isinstance(target, cst.AssignTarget) else None
+            if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
+                return None
+            value = statement.value
+            if not (isinstance(value, cst.Attribute) and value.attr.value == "chat"):
+                return None
+            values.append(value.value)
+        return values[0] if len(values) == 1 else None
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
         return qualified_names(self.scopes, node)
@@ -405,6 +518,8 @@ class Resolver:
     def _routed(self, client: Client, writes: list[Write], patched: Write | None, receiver: str) -> Resolution:
         """A client, and what is done to its binding elsewhere in the module: patched in place by
         a wrapper (RSP002), or its server attributes assigned."""
+        if patched is not None and patched.key == REPLACED:
+            return self._unresolved(receiver, f"its chat method is replaced by `{patched.shown}`")
         if patched is not None:
             return Finding.of("RSP002", receiver=receiver)
         kinds = self.clients.routes.attributes
@@ -524,6 +639,11 @@ class Resolver:
                 return names
             return set()
         return self.qualified_names(node)
+
+
+def _short(node: cst.CSTNode) -> str:
+    text = " ".join(code_of(node).split())
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_self(node: cst.BaseExpression) -> bool:

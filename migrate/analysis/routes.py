@@ -3,7 +3,8 @@
 ...`, `setattr(...)`, `self.client.base_url = ...`), the `openai` module client's settings
 (`openai.base_url = ...`), environment variables the SDK reads when the constructor names no
 server (`os.environ["OPENAI_BASE_URL"] = ...`), and wrappers that patch a client in place
-(`instructor.patch(client)`, its return value kept or not).
+(`instructor.patch(client)`, its return value kept or not, or
+`client.chat.completions.create = ...`).
 
 The call-site finder collects the candidate statements on its one walk (`RouteNodes`); this
 module reads them with the scope analysis: a write reaches a client when its receiver resolves
@@ -23,6 +24,22 @@ from migrate.analysis.scopes import QualifiedNameSource
 from migrate.catalog.loader import Clients
 
 UNKNOWN = "?"  # the key of a write the tool can't read (`os.environ[name] = ...`)
+REPLACED = "="  # the key of a patch by assignment (`client.chat.completions.create = ...`)
+
+
+def _replaced_method_owner(target: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`client` when `target` is `client.chat.completions.<method>` (a method replaced)."""
+    if not isinstance(target, cst.Attribute):
+        return None
+    resource = target.value
+    if isinstance(resource, cst.Attribute) and resource.attr.value == "completions":
+        chat = resource.value
+        if isinstance(chat, cst.Attribute) and chat.attr.value == "chat":
+            owner = chat.value
+            if isinstance(owner, cst.Attribute) and owner.attr.value == "beta":
+                owner = owner.value
+            return owner
+    return None
 
 
 @dataclass
@@ -112,7 +129,10 @@ class Routes:
             names = set(self.routes.attributes) | set(self.routes.module_attributes)
             for target, value, statement in self.nodes.writes:
                 shown = short_code(statement, 60)
-                if isinstance(target, cst.Attribute) and target.attr.value in names:
+                replaced = _replaced_method_owner(target)
+                if replaced is not None:
+                    patched.append(_Owned(replaced, Write(REPLACED, value, shown)))
+                elif isinstance(target, cst.Attribute) and target.attr.value in names:
                     attributes.append(_Owned(target.value, Write(target.attr.value, value, shown)))
                 elif isinstance(target, cst.Subscript) and self._is_environ(target.value):
                     key = target.slice[0].slice if len(target.slice) == 1 else None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
-from migrate.analysis.call_sites import CallSiteNode, Client, Resolver, find_call_sites
+from migrate.analysis.call_sites import CallSiteNode, Client, IndirectNode, Resolver, find_call_sites
 from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
@@ -109,8 +109,9 @@ def _migrate_module(
     module_code: ModuleCode,
 ) -> ModuleResult:
     routes = RouteNodes()
-    sites, parents = find_call_sites(module, catalog, routes)
-    if not sites and not links.imported:
+    indirect: list[IndirectNode] = []
+    sites, parents = find_call_sites(module, catalog, routes, indirect)
+    if not sites and not indirect and not links.imported:
         return ModuleResult(module, [], False)
     scopes = resolve_scopes(module)
     positions = _Positions(module, parents, sites, call_positions, module_code)
@@ -162,6 +163,7 @@ def _migrate_module(
         if plan.blockers and plan.record.outcome == "migrated":
             plan.record.outcome = "reported"
             plan.record.findings = plan.blockers
+    plans.extend(_plan_indirect(indirect, settings, catalog, resolver, positions, lines))
     unfollowed: dict[str, str] = {}
     for plan in plans:
         if plan.record.via and plan.record.outcome != "migrated":
@@ -372,6 +374,31 @@ def _plan_site(
                 plan.blockers.append(Finding.of("RSP306", codes=", ".join(sorted(group)), why=why))
     record.findings = fixes
     return plan
+
+
+def _plan_indirect(
+    found: list[IndirectNode], settings: Settings, catalog: Catalog, resolver: Resolver, positions, lines: list[str]
+) -> list[_Plan]:
+    """Indirect uses of a chat method (`getattr`, a bound method passed on, an alias of
+    `client.chat`): never migrated; reported on an OpenAI client (RSP008), else skipped or
+    reported for what the receiver is, like a call site."""
+    plans = []
+    for use in found:
+        resolution = resolver.resolve_indirect(use)
+        if resolution is None:
+            continue
+        start = positions[use.node].start
+        record = CallSite(line=start.line, column=start.column + 1, method="chat.completions", outcome="reported")
+        if isinstance(resolution, Finding):
+            record.outcome = "skipped" if catalog.rule(resolution.code).level == "info" else "reported"
+            record.findings = [resolution]
+        else:
+            record.findings = [Finding.of("RSP008", how=use.how)]
+        plan = _Plan(None, record)
+        bare, local = _ignore_marker(lines[start.line - 1]) if start.line <= len(lines) else (False, frozenset())
+        _select(plan, settings.disabled | local, bare)
+        plans.append(plan)
+    return plans
 
 
 def _stores_nothing(call: cst.Call, settings: Settings) -> bool:
