@@ -62,8 +62,9 @@ class IndirectNode:
     node: cst.CSTNode  # what is reported: its first line carries the marker
     receiver: cst.BaseExpression | None  # the client expression; None: through `alias`
     how: str  # the code that reaches it, for the message
-    # Known to be chat's shape (`x.chat.completions`): reported even on a receiver of unknown
-    # type, like a call site; otherwise only on an OpenAI client.
+    # Known to be chat's shape (`x.chat.completions`): on a client of another server it is
+    # skipped for that reason (RSP001-RSP003), like a call site; otherwise only an OpenAI
+    # client's use is recognised.
     shaped: bool = False
     alias: cst.Name | None = None  # `chat` in `chat.completions.create(...)`
 
@@ -229,8 +230,8 @@ class Resolver:
 
     def resolve_indirect(self, found: IndirectNode) -> Resolution | None:
         """What the client of an indirect use is; None where it turns out not to be one
-        (`getattr` is not the builtin, a name not bound to `x.chat`, or, unless the use has chat's
-        shape, a receiver that is not an OpenAI client)."""
+        (`getattr` is not the builtin, a name not bound to `x.chat`, a receiver of unknown type,
+        or, unless the use has chat's shape, one that is not an OpenAI client)."""
         receiver = found.receiver
         if found.alias is not None:
             receiver = self._chat_alias(found.alias)
@@ -239,8 +240,8 @@ class Resolver:
         if receiver is None:
             return None
         resolved = self.resolve(receiver)
-        if isinstance(resolved, Finding) and not found.shaped:
-            return None
+        if isinstance(resolved, Finding) and (not found.shaped or resolved.code not in _ELSEWHERE):
+            return None  # not known to be a client at all: not recognised (no RSP004 noise)
         return resolved
 
     def _chat_alias(self, name: cst.Name) -> cst.BaseExpression | None:

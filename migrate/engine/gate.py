@@ -47,6 +47,7 @@ def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
     calls: list[ast.Call] = []
     imports: list[ast.Import | ast.ImportFrom] = []
     chat_resources = 0  # `x.chat.completions` nodes
+    chat_aliases = False  # `name = x.chat`
     stack = [(tree, 1)]
     pop, push, node_type = stack.pop, stack.append, ast.AST
     while stack:
@@ -58,6 +59,10 @@ def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
             calls.append(cast(ast.Call, node))
         elif kind is ast.Import or kind is ast.ImportFrom:
             imports.append(cast("ast.Import | ast.ImportFrom", node))
+        elif kind is ast.Assign:
+            assigned = cast(ast.Assign, node).value
+            if type(assigned) is ast.Attribute and assigned.attr == "chat":
+                chat_aliases = True
         elif kind is ast.Attribute and cast(ast.Attribute, node).attr == "completions":
             resource = cast(ast.Attribute, node).value
             if type(resource) is ast.Attribute and resource.attr == "chat":
@@ -73,19 +78,20 @@ def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
                         push((item, depth))
     positions = _positions(calls, methods)
     returning = returning_functions(tree, positions) if positions and isinstance(tree, ast.Module) else frozenset()
-    indirect = chat_resources > len(positions) or _indirect_calls(calls)
+    indirect = chat_resources > len(positions) or _indirect_calls(calls, chat_aliases)
     return Scan(positions, deepest, returning, tuple(_import(node) for node in imports), indirect)
 
 
-def _indirect_calls(calls: Iterable[ast.Call]) -> bool:
-    """`getattr(x, "chat")`, `getattr(x.chat, "completions")`, or `name.completions.<m>(...)`."""
+def _indirect_calls(calls: Iterable[ast.Call], chat_aliases: bool) -> bool:
+    """`getattr(x, "chat")`, `getattr(x.chat, "completions")`, or, where the module binds a name
+    to `x.chat`, `name.completions.<m>(...)`."""
     for node in calls:
         func = node.func
         if type(func) is ast.Name and func.id == "getattr" and len(node.args) >= 2:
             name = node.args[1]
             if type(name) is ast.Constant and name.value in ("chat", "completions"):
                 return True
-        elif type(func) is ast.Attribute:
+        elif chat_aliases and type(func) is ast.Attribute:
             base = func.value
             while type(base) is ast.Attribute and base.attr != "completions":
                 base = base.value
