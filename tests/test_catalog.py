@@ -354,7 +354,7 @@ def test_route_kinds_are_checked() -> None:
         "keywords": {"base_url": "url", "region": "somewhere"},
         "attributes": {},
         "module_attributes": {},
-        "environment": {"openai": "A", "azure": "B", "module": "A"},
+        "environment": {"openai": "A", "azure": "B", "module": "A", "module_type": "C"},
         "environ": [],
         "environ_methods": [],
         "setenv": [],

@@ -512,8 +512,8 @@ class Resolver:
             self._server(routes.module_attributes.get(w.key, "url"), w.value, receiver, w.shown)
             for w in self.routes.on_module_client()
         ]
-        variable = routes.environment["module"]
-        found += [self._server("url", w.value, receiver, w.shown) for w in self.routes.environment(variable)]
+        for kind, variable in (("url", routes.environment["module"]), ("api_type", routes.environment["module_type"])):
+            found += [self._server(kind, w.value, receiver, w.shown) for w in self.routes.environment(variable)]
         return _combine(Client(), found)
 
     def _routed(self, client: Client, writes: list[Write], patched: Write | None, receiver: str) -> Resolution:

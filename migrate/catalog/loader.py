@@ -134,7 +134,7 @@ class Routes:
     keywords: dict[str, str] = field(default_factory=dict)  # keyword -> url / endpoint / provider
     attributes: dict[str, str] = field(default_factory=dict)  # client attribute -> url
     module_attributes: dict[str, str] = field(default_factory=dict)  # `openai.<attr>` -> kind
-    environment: dict[str, str] = field(default_factory=dict)  # openai / azure / module -> variable
+    environment: dict[str, str] = field(default_factory=dict)  # openai / azure / module(_type) -> variable
     environ: frozenset[str] = frozenset()
     environ_methods: frozenset[str] = frozenset()
     setenv: frozenset[str] = frozenset()
@@ -408,8 +408,8 @@ def _routes(raw: dict[str, Any], providers: dict[str, str]) -> Routes:
         for key, kind in raw[table].items():
             if kind not in allowed:
                 raise ValueError(f"clients.toml [routes] {table}.{key}: unknown kind {kind!r}")
-    if set(raw["environment"]) != {"openai", "azure", "module"}:
-        raise ValueError("clients.toml [routes] environment: needs exactly openai, azure and module")
+    if set(raw["environment"]) != {"openai", "azure", "module", "module_type"}:
+        raise ValueError("clients.toml [routes] environment: needs exactly openai, azure, module and module_type")
     return Routes(
         keywords=dict(raw["keywords"]),
         attributes=dict(raw["attributes"]),
