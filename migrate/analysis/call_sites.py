@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import cast
 from urllib.parse import urlsplit
 
 import libcst as cst
@@ -541,6 +542,9 @@ class Resolver:
         return _agree(results, receiver)
 
     def _arguments(self, param: cst.Param) -> list[cst.BaseExpression]:
+        """What this module passes `param`: its default, and the matching argument of every call
+        of its function by name, of its class (for `__init__`), or of `self.<method>(...)` in
+        its class (for another method)."""
         params = self.parents.get(param)
         function = self.parents.get(params) if params is not None else None
         if not isinstance(params, cst.Parameters) or not isinstance(function, cst.FunctionDef):
@@ -550,27 +554,30 @@ class Resolver:
         index = next((i for i, p in enumerate(positional) if p is param), None)
         body = self.parents.get(function)
         cls = self.parents.get(body) if isinstance(body, cst.IndentedBlock) else None
-        callee: cst.FunctionDef | cst.ClassDef = function
         if isinstance(cls, cst.ClassDef):
-            if function.name.value != "__init__":
-                return values  # a method: called through an attribute, not followed
-            callee, index = cls, None if index is None or index == 0 else index - 1
-        scope = self.scopes.get(callee.name)
-        if scope is None:
-            return values
-        for assignment in scope.assignments[callee.name.value]:
-            if not isinstance(assignment, Assignment) or assignment.node is not callee:
-                continue
-            for access in assignment.references:
-                call = self.parents.get(access.node)
-                if not isinstance(call, cst.Call) or call.func is not access.node:
-                    continue
-                given = [a for a in call.args if a.keyword is None and not a.star]
-                if index is not None and index < len(given):
-                    values.append(given[index].value)
-                values.extend(
-                    a.value for a in call.args if a.keyword is not None and a.keyword.value == param.name.value
-                )
+            index = None if index is None or index == 0 else index - 1  # `self` is bound
+        calls: list[cst.Call] = []
+        if isinstance(cls, cst.ClassDef) and function.name.value != "__init__":
+            method = function.name.value
+            for node in _walk(cls.body):
+                func = node.func if isinstance(node, cst.Call) else None
+                if isinstance(func, cst.Attribute) and func.attr.value == method and _is_self(func.value):
+                    calls.append(cast(cst.Call, node))
+        else:
+            callee: cst.FunctionDef | cst.ClassDef = cls if isinstance(cls, cst.ClassDef) else function
+            scope = self.scopes.get(callee.name)
+            assignments = scope.assignments[callee.name.value] if scope is not None else ()
+            for assignment in assignments:
+                if isinstance(assignment, Assignment) and assignment.node is callee:
+                    for access in assignment.references:
+                        call = self.parents.get(access.node)
+                        if isinstance(call, cst.Call) and call.func is access.node:
+                            calls.append(call)
+        for call in calls:
+            given = [a for a in call.args if a.keyword is None]
+            if index is not None and index < len(given) and not any(a.star for a in given[: index + 1]):
+                values.append(given[index].value)
+            values.extend(a.value for a in call.args if a.keyword is not None and a.keyword.value == param.name.value)
         return values
 
     def _azure_version(self, arg: cst.Arg | None, receiver: str) -> Finding | None:
