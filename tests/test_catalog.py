@@ -346,3 +346,42 @@ def test_azure_minimum_in_prose_is_the_data() -> None:
     assert clients.azure_api_version_date("2025-04-01-preview") == "2025-04-01"
     assert clients.azure_api_version_date("2024-10-21") == "2024-10-21"
     assert clients.azure_api_version_date("preview") is None
+
+
+def test_route_kinds_are_checked() -> None:
+    """A [routes] entry of a kind the resolver doesn't know is a load error, not a silent pass."""
+    raw = {
+        "keywords": {"base_url": "url", "region": "somewhere"},
+        "attributes": {},
+        "module_attributes": {},
+        "environment": {"openai": "A", "azure": "B", "module": "A", "module_type": "C"},
+        "environ": [],
+        "environ_methods": [],
+        "setenv": [],
+        "in_place_wrappers": [],
+    }
+    with pytest.raises(ValueError, match=r"keywords.region: unknown kind 'somewhere'"):
+        catalog._routes(raw, {})
+    raw["keywords"] = {"base_url": "url"}
+    routes = catalog._routes(raw, {"openai.providers": "a cloud", "openai.providers.bedrock": "Bedrock"})
+    assert routes.provider("openai.providers.bedrock") == "Bedrock"
+    assert routes.provider("openai.providers.vertex") == "a cloud"
+    assert routes.provider("openai.OpenAI") is None
+
+
+def test_route_environment_variables_are_the_sdks() -> None:
+    """The environment variables [routes] follows are the ones the installed SDK reads for a
+    client's server, and the route keywords are constructor parameters of its classes."""
+    import inspect
+
+    openai = pytest.importorskip("openai")
+    routes = catalog.load().clients.routes
+    package = Path(openai.__file__).parent
+    source = "\n".join(p.read_text(encoding="utf-8") for p in sorted(package.rglob("*.py")))
+    for variable in routes.environment.values():
+        assert f'environ.get("{variable}")' in source, variable
+    parameters = set(inspect.signature(openai.OpenAI).parameters) | set(
+        inspect.signature(openai.AzureOpenAI).parameters
+    )
+    known = {"base_url", "azure_endpoint", "provider"} & set(routes.keywords)
+    assert known - {"provider"} <= parameters

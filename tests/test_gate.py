@@ -30,6 +30,19 @@ def test_gate_positions_match_libcst(case) -> None:
     assert scan(ast.parse(data), rules.methods).positions == expected
 
 
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_gate_lets_every_indirect_use_through(case) -> None:
+    """A file whose only uses of chat are indirect (RSP008) must still reach the engine."""
+    data = case.before.read_bytes()
+    rules = catalog.load()
+    indirect: list = []
+    find_call_sites(cst.parse_module(data), rules, indirect=indirect)
+    found = scan(ast.parse(data), rules.methods)
+    assert found.has_sites or not indirect
+    if b"# expect: reported RSP008" in data and not found.positions:
+        assert found.indirect
+
+
 def _depth(tree: ast.AST) -> int:
     return 1 + max((_depth(child) for child in ast.iter_child_nodes(tree)), default=0)
 

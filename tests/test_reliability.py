@@ -241,7 +241,12 @@ def test_files_without_call_sites_are_byte_identical_after_apply(generated) -> N
             (root / f"m{i}.py").write_bytes(data)
             before[f"m{i}.py"] = data
         results = list(run([tmp], SETTINGS, write=True))
-        assert [r.status for r in results] == ["unchanged"] * len(generated), [(r.path, r.reason) for r in results]
+        for r in results:
+            # A bare `x.chat.completions` may be an indirect use (RSP008), so such a file reaches
+            # LibCST, whose known round-trip gaps (a form feed line) then skip it, unwritten.
+            source = before[Path(r.path).name]
+            gap = r.status == "skipped" and r.reason.startswith("round-trip") and not _libcst_ok(source)
+            assert r.status == "unchanged" or gap, [(r.path, r.reason) for r in results]
         assert all(r.calls == [] for r in results)
         after = {p.name: p.read_bytes() for p in root.iterdir()}
         assert after == before  # no temporary file either

@@ -1,5 +1,6 @@
 """Reading a parsed module: walking its tree without copies (`walk`), resolving its names
 (`scopes`, our own scope analysis on LibCST's public API), which calls are Chat Completions
-call sites and whether their receiver is an OpenAI client (`call_sites`), what the tree's nodes
+call sites and whether their receiver is an OpenAI client (`call_sites`, with `routes`: how
+else a server reaches a client), what the tree's nodes
 say (`nodes`), what a run knows of results that cross modules (`links`), and connected groups
 (`groups`). Nothing here changes a tree; the rewrites live in `migrate.rewrite`."""

@@ -4,19 +4,24 @@ Resolution uses the scope analysis (migrate/analysis/scopes.py: assignments, acc
 names), never the
 spelling of a name: `client` is an OpenAI client because it was assigned `openai.OpenAI(...)`
 (in any import form), or is a parameter annotated with that type, or `self.client` was
-assigned such a value in the class.
+assigned such a value in the class. The class names the SDK, not the server: every route to a
+server the module shows (constructor keywords, attributes assigned later, the environment,
+in-place wrappers: migrate/analysis/routes.py, rules/clients.toml [routes]) and, for an
+annotated parameter, what this module passes it, must lead to OpenAI's API.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import cast
 from urllib.parse import urlsplit
 
 import libcst as cst
 
 from migrate.analysis.constants import known_string
 from migrate.analysis.nodes import Parents, code_of, qualified_names, string_value
+from migrate.analysis.routes import REPLACED, RouteNodes, Routes, Write
 from migrate.analysis.scopes import Assignment, QualifiedNameSource
 from migrate.analysis.scopes import Scope as BaseScope
 from migrate.analysis.walk import walk
@@ -24,6 +29,9 @@ from migrate.catalog.findings import Finding
 from migrate.catalog.loader import Catalog, Method
 
 _MAX_DEPTH = 8
+# Findings that say a client talks to another server than OpenAI's (another SDK or provider, an
+# in-place wrapper, another base URL): a caller passing one holds back the callee's calls.
+_ELSEWHERE = frozenset({"RSP001", "RSP002", "RSP003"})
 
 
 @dataclass
@@ -46,19 +54,49 @@ class Client:
 Resolution = Client | Finding
 
 
-def find_call_sites(module: cst.Module, catalog: Catalog) -> tuple[list[CallSiteNode], Parents]:
+@dataclass
+class IndirectNode:
+    """A Chat Completions method reached other than by a call of `<client>.chat.completions.<m>`:
+    `getattr(client, "chat")`, `client.chat.completions.create` passed on or bound to a name
+    (`functools.partial(...)`), `chat.completions.create(...)` on `chat = client.chat`."""
+
+    node: cst.CSTNode  # what is reported: its first line carries the marker
+    receiver: cst.BaseExpression | None  # the client expression; None: through `alias`
+    how: str  # the code that reaches it, for the message
+    # Known to be chat's shape (`x.chat.completions`): on a client of another server it is
+    # skipped for that reason (RSP001-RSP003), like a call site; otherwise only an OpenAI
+    # client's use is recognised.
+    shaped: bool = False
+    alias: cst.Name | None = None  # `chat` in `chat.completions.create(...)`
+
+
+def find_call_sites(
+    module: cst.Module,
+    catalog: Catalog,
+    routes: RouteNodes | None = None,
+    indirect: list[IndirectNode] | None = None,
+) -> tuple[list[CallSiteNode], Parents]:
     """The call sites in source order (outer first), and the parent of every node other than
-    formatting (one traversal)."""
-    finder = _Finder(catalog)
+    formatting (one traversal). `routes`, if given, gets the statements that may route a
+    client to another server (migrate/analysis/routes.py); `indirect` the candidate indirect
+    uses of a chat method (`IndirectNode`)."""
+    finder = _Finder(catalog, routes, indirect)
     walk(module, finder, formatting=False)
     return finder.found, finder.parents
 
 
 class _Finder(cst.CSTVisitor):
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, routes: RouteNodes | None, indirect: list[IndirectNode] | None) -> None:
         self.catalog = catalog
+        self.indirect = indirect
+        self.direct: set[cst.CSTNode] = set()  # the `x.chat` of each call site
+        self.prefixes = {path[:n] for path in catalog.methods for n in range(len(path) + 1)}
         self.found: list[CallSiteNode] = []
         self.last_names = {path[-1] for path in catalog.methods}
+        self.routes = routes
+        table = catalog.clients.routes
+        writers = {"setattr", *table.environ_methods, *(n.rsplit(".", 1)[-1] for n in table.setenv)}
+        self.route_calls = writers | {n.rsplit(".", 1)[-1] for n in table.in_place_wrappers}
         self.parents = Parents()
         self._stack: list[cst.CSTNode] = []
 
@@ -72,8 +110,28 @@ class _Finder(cst.CSTVisitor):
         super().on_leave(original_node)
         self._stack.pop()
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self.routes is not None:
+            for target in node.targets:
+                if isinstance(target.target, (cst.Attribute, cst.Subscript)):
+                    self.routes.writes.append((target.target, node.value, node))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self.routes is not None and isinstance(node.target, (cst.Attribute, cst.Subscript)):
+            self.routes.writes.append((node.target, node.value, node))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if self.routes is not None and isinstance(node.target, (cst.Attribute, cst.Subscript)):
+            self.routes.writes.append((node.target, None, node))
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if self.routes is not None:
+            last = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+            if last in self.route_calls:
+                self.routes.calls.append(node)
+        if self.indirect is not None:
+            self._indirect_call(node)
         if not (isinstance(func, cst.Attribute) and func.attr.value in self.last_names):
             return
         names: list[str] = []
@@ -90,10 +148,66 @@ class _Finder(cst.CSTVisitor):
         method = self.catalog.methods.get(path)
         if method is None:
             return
+        self.direct.add(base)
         receiver = base.value
         if isinstance(receiver, cst.Attribute) and receiver.attr.value == "beta":
             receiver = receiver.value
         self.found.append(CallSiteNode(node, method, ".".join(path), receiver))
+
+    # ------------------------------------------------------------------ indirect uses
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        value = node.value
+        if (
+            self.indirect is None
+            or node.attr.value != "completions"
+            or not isinstance(value, cst.Attribute)
+            or value.attr.value != "chat"
+            or value in self.direct
+        ):
+            return
+        # The whole chain `x.chat.completions.<path>`, from the visitor's stack of ancestors.
+        outer: cst.CSTNode = node
+        path: list[str] = []
+        for ancestor in reversed(self._stack[:-1]):
+            if not (isinstance(ancestor, cst.Attribute) and ancestor.value is outer):
+                break
+            path.append(ancestor.attr.value)
+            outer = ancestor
+        parent = self._stack[-len(path) - 2] if len(self._stack) > len(path) + 1 else None
+        if isinstance(parent, cst.Call) and parent.func is outer:
+            return  # a call of another method (`list`, `messages.list`, ...): not chat's to migrate
+        if isinstance(parent, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.Del)):
+            return  # the method replaced (a patch), not used
+        if tuple(path) not in self.prefixes:
+            return  # another resource under chat.completions (`messages`)
+        receiver = value.value
+        if isinstance(receiver, cst.Attribute) and receiver.attr.value == "beta":
+            receiver = receiver.value
+        self.indirect.append(IndirectNode(outer, receiver, code_of(outer).strip(), shaped=True))
+
+    def _indirect_call(self, node: cst.Call) -> None:
+        assert self.indirect is not None
+        func = node.func
+        if isinstance(func, cst.Name) and func.value == "getattr" and len(node.args) >= 2:
+            target, name = node.args[0].value, string_value(node.args[1].value)
+            if name == "chat":
+                self.indirect.append(IndirectNode(node, target, _short(node)))
+            elif name == "completions" and isinstance(target, cst.Attribute) and target.attr.value == "chat":
+                self.indirect.append(IndirectNode(node, target.value, _short(node), shaped=True))
+            return
+        # `chat.completions.<method>(...)` on a name, which may be bound to `client.chat`.
+        names: list[str] = []
+        base: cst.BaseExpression = func
+        while isinstance(base, cst.Attribute):
+            names.append(base.attr.value)
+            base = base.value
+        if (
+            isinstance(base, cst.Name)
+            and len(names) >= 2
+            and names[-1] == "completions"
+            and tuple(reversed(names[:-1])) in self.catalog.methods
+        ):
+            self.indirect.append(IndirectNode(node, None, _short(node.func) + "(...)", alias=base))
 
 
 class Resolver:
@@ -104,14 +218,49 @@ class Resolver:
         catalog: Catalog,
         scopes: Mapping[cst.CSTNode, BaseScope | None],
         parents: Mapping[cst.CSTNode, cst.CSTNode],
+        routes: RouteNodes | None = None,
     ) -> None:
         self.clients = catalog.clients
         self.scopes = scopes
         self.parents = parents
+        self.routes = Routes(routes or RouteNodes(), catalog.clients, scopes, parents, self._enclosing_class)
 
     # ------------------------------------------------------------------ public
     def resolve(self, receiver: cst.BaseExpression) -> Resolution:
         return self._expr(receiver, code_of(receiver).strip(), 0)
+
+    def resolve_indirect(self, found: IndirectNode) -> Resolution | None:
+        """What the client of an indirect use is; None where it turns out not to be one
+        (`getattr` is not the builtin, a name not bound to `x.chat`, a receiver of unknown type,
+        or, unless the use has chat's shape, one that is not an OpenAI client)."""
+        receiver = found.receiver
+        if found.alias is not None:
+            receiver = self._chat_alias(found.alias)
+        elif isinstance(found.node, cst.Call) and "builtins.getattr" not in self.qualified_names(found.node.func):
+            return None
+        if receiver is None:
+            return None
+        resolved = self.resolve(receiver)
+        if isinstance(resolved, Finding) and (not found.shaped or resolved.code not in _ELSEWHERE):
+            return None  # not known to be a client at all: not recognised (no RSP004 noise)
+        return resolved
+
+    def _chat_alias(self, name: cst.Name) -> cst.BaseExpression | None:
+        """`x` when `name` is bound only by `name = x.chat`."""
+        scope = self.scopes.get(name)
+        accesses = [a for a in scope.accesses[name] if a.node is name] if scope is not None else []
+        referents = accesses[0].referents if accesses else set()
+        values: list[cst.BaseExpression] = []
+        for referent in referents:
+            target = self.parents.get(referent.node) if isinstance(referent, Assignment) else None
+            statement = self.parents.get(target) if isinstance(target, cst.AssignTarget) else None
+            if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
+                return None
+            value = statement.value
+            if not (isinstance(value, cst.Attribute) and value.attr.value == "chat"):
+                return None
+            values.append(value.value)
+        return values[0] if len(values) == 1 else None
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
         return qualified_names(self.scopes, node)
@@ -137,7 +286,7 @@ class Resolver:
             return self._value(node, receiver, depth)
         if isinstance(node, cst.Name):
             if self._is_module_client(node):
-                return Client()
+                return self._module_client(receiver)
             return self._name(node, receiver, depth)
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
             return self._self_attribute(node, receiver, depth)
@@ -154,14 +303,19 @@ class Resolver:
         if not referents:
             return self._unresolved(receiver, f"`{node.value}` is not bound in this module")
         results = [self._assignment(a, receiver, depth + 1) for a in referents]
-        return _agree(results, receiver)
+        resolved = _agree(results, receiver)
+        if isinstance(resolved, Client):
+            bound = set(referents)
+            return self._routed(resolved, self.routes.on_binding(bound), self.routes.patched(bound), receiver)
+        return resolved
 
     def _assignment(self, assignment: object, receiver: str, depth: int) -> Resolution:
         if not isinstance(assignment, Assignment):
             return self._unresolved(receiver, "a builtin or implicit name")
         node = assignment.node
         if isinstance(node, cst.Param):
-            return self._annotation(node.annotation, receiver, "a parameter without an OpenAI type annotation")
+            annotated = self._annotation(node.annotation, receiver, "a parameter without an OpenAI type annotation")
+            return self._passed(node, annotated, receiver, depth) if isinstance(annotated, Client) else annotated
         if isinstance(node, (cst.Import, cst.ImportFrom)):
             return self._unresolved(receiver, "imported from another module")
         if isinstance(node, cst.Name):
@@ -218,7 +372,11 @@ class Resolver:
                     values.append(self._unresolved(receiver, f"`self.{attr}` is augmented"))
         if not values:
             return self._unresolved(receiver, f"`self.{attr}` is not assigned in its class")
-        return _agree(values, receiver)
+        resolved = _agree(values, receiver)
+        if isinstance(resolved, Client):
+            writes, patched = self.routes.on_self(cls, attr), self.routes.patched_self(cls, attr)
+            return self._routed(resolved, writes, patched, receiver)
+        return resolved
 
     def _enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
         current: cst.CSTNode | None = node
@@ -248,6 +406,12 @@ class Resolver:
                         return Finding.of("RSP001", receiver=receiver, sdk=label)
             if isinstance(func, cst.Attribute) and func.attr.value in self.clients.client_methods:
                 copied = self._expr(func.value, receiver, depth + 1)
+                if isinstance(copied, Client):
+                    # `with_options(base_url=...)` / `copy(base_url=...)` move the copy elsewhere.
+                    routed = _combine(copied, self._keywords(node, receiver)[0])
+                    if isinstance(routed, Finding):
+                        return routed
+                    copied = routed
                 version = _keyword(node, "api_version")
                 if isinstance(copied, Client) and copied.azure and not copied.v1 and version is not None:
                     # `with_options(api_version=...)` / `copy(...)` send another api-version.
@@ -260,31 +424,161 @@ class Resolver:
         return self._unresolved(receiver, f"assigned `{code_of(node).strip()[:40]}`")
 
     def _check_base_url(self, call: cst.Call, receiver: str, *, azure: bool) -> Resolution:
-        azure_class, v1 = azure, False
-        for arg in call.args:
-            if arg.star == "**":
-                return Finding.of("RSP003", receiver=receiver, base_url="from `**` arguments")
-            if arg.keyword is not None and arg.keyword.value == "base_url":
-                url = string_value(arg.value)
-                if url is None:
-                    if isinstance(arg.value, cst.Name) and arg.value.value == "None":
-                        continue
-                    return Finding.of(
-                        "RSP003", receiver=receiver, base_url=f"`{code_of(arg.value).strip()}` (not a literal)"
-                    )
-                parts = urlsplit(url)
-                host = (parts.hostname or "").lower()
-                if host in self.clients.openai_hosts:
-                    continue
-                if host.endswith(self.clients.azure_host_suffixes):
-                    azure = True
-                    v1 = parts.path.rstrip("/").endswith(self.clients.azure_v1_path)
-                    continue
-                return Finding.of("RSP003", receiver=receiver, base_url=repr(url))
-        if not azure_class or v1:
-            return Client(azure=azure, v1=v1)
+        """A client constructor: the server its keywords name ([routes] keywords), or, when they
+        name none, the environment variable the SDK then reads, if this module writes it."""
+        azure_class = azure
+        found, named = self._keywords(call, receiver)
+        if not named:
+            routes = self.clients.routes
+            variable = routes.environment["azure" if azure_class else "openai"]
+            kind = "endpoint" if azure_class else "url"
+            found += [self._server(kind, w.value, receiver, w.shown) for w in self.routes.environment(variable)]
+        routed = _combine(Client(azure=azure_class), found)
+        if isinstance(routed, Finding) or not azure_class or routed.v1:
+            return routed
         version = _keyword(call, "api_version")
         return Client(azure=True, version=self._azure_version(version, receiver))
+
+    def _keywords(self, call: cst.Call, receiver: str) -> tuple[list[Resolution], bool]:
+        """What the server keywords of a constructor, `with_options` or `copy` say, and whether
+        any is given (`None` is the SDK's default, not a server)."""
+        found: list[Resolution] = []
+        named = False
+        for arg in call.args:
+            if arg.star == "**":
+                return [Finding.of("RSP003", receiver=receiver, base_url="from `**` arguments")], True
+            kind = self.clients.routes.keywords.get(arg.keyword.value) if arg.keyword is not None else None
+            if kind is None or _is_none(arg.value):
+                continue
+            named = True
+            found.append(self._server(kind, arg.value, receiver))
+        return found, named
+
+    def _server(self, kind: str, value: cst.BaseExpression | None, receiver: str, shown: str = "") -> Resolution:
+        """What a route of `kind` ([routes]) with `value` (None: unreadable) says of the server;
+        `shown` is the code that writes it, if not a keyword."""
+        by = f", set by `{shown}`" if shown else ""
+        if kind == "provider":
+            return Finding.of("RSP001", receiver=receiver, sdk=self._provider(value))
+        if value is None:
+            return Finding.of("RSP003", receiver=receiver, base_url=f"set by `{shown}`, which the tool can't read")
+        known = known_string(value, self.scopes, self.parents)
+        if known is None or known.default:
+            if kind == "endpoint":  # an Azure class's resource, from configuration
+                return Client(azure=True)
+            return Finding.of("RSP003", receiver=receiver, base_url=f"`{code_of(value).strip()}` (not a literal){by}")
+        if kind == "api_type":
+            if known.value == "openai":
+                return Client()
+            why = f"chosen by `{shown}`: the module client is then an Azure client configured elsewhere"
+            return Finding.of("RSP003", receiver=receiver, base_url=why)
+        parts = urlsplit(known.value)
+        host = (parts.hostname or "").lower()
+        if kind == "url" and host in self.clients.openai_hosts:
+            return Client()
+        if host.endswith(self.clients.azure_host_suffixes):
+            v1 = kind == "url" and parts.path.rstrip("/").endswith(self.clients.azure_v1_path)
+            return Client(azure=True, v1=v1)
+        return Finding.of("RSP003", receiver=receiver, base_url=f"{known.value!r}{by}")
+
+    def _provider(self, value: cst.BaseExpression | None) -> str:
+        """The label of a `provider=` value: its constructor's, through a name bound to it."""
+        calls: list[cst.BaseExpression] = [value] if value is not None else []
+        if isinstance(value, cst.Name):
+            scope = self.scopes.get(value)
+            accesses = [a for a in scope.accesses[value] if a.node is value] if scope is not None else []
+            for referent in accesses[0].referents if accesses else ():
+                if isinstance(referent, Assignment) and isinstance(referent.node, cst.Name):
+                    target = self.parents.get(referent.node)
+                    statement = self.parents.get(target) if isinstance(target, cst.AssignTarget) else None
+                    if isinstance(statement, cst.Assign):
+                        calls.append(statement.value)
+        routes = self.clients.routes
+        for call in calls:
+            if isinstance(call, cst.Call):
+                for name in sorted(self.qualified_names(call.func)):
+                    label = routes.provider(name)
+                    if label is not None:
+                        return label
+        shown_value = "..." if value is None else code_of(value).strip()
+        if isinstance(value, cst.Call):
+            shown_value = f"{code_of(value.func).strip()}(...)"
+        return f"`provider={shown_value}`-configured"
+
+    def _module_client(self, receiver: str) -> Resolution:
+        """The `openai` module client: its settings written in this module (`openai.base_url =
+        ...`), else the environment variable it reads."""
+        routes = self.clients.routes
+        found = [
+            self._server(routes.module_attributes.get(w.key, "url"), w.value, receiver, w.shown)
+            for w in self.routes.on_module_client()
+        ]
+        for kind, variable in (("url", routes.environment["module"]), ("api_type", routes.environment["module_type"])):
+            found += [self._server(kind, w.value, receiver, w.shown) for w in self.routes.environment(variable)]
+        return _combine(Client(), found)
+
+    def _routed(self, client: Client, writes: list[Write], patched: Write | None, receiver: str) -> Resolution:
+        """A client, and what is done to its binding elsewhere in the module: patched in place by
+        a wrapper (RSP002), or its server attributes assigned."""
+        if patched is not None and patched.key == REPLACED:
+            return self._unresolved(receiver, f"its chat method is replaced by `{patched.shown}`")
+        if patched is not None:
+            return Finding.of("RSP002", receiver=receiver)
+        kinds = self.clients.routes.attributes
+        return _combine(client, [self._server(kinds.get(w.key, "url"), w.value, receiver, w.shown) for w in writes])
+
+    def _passed(self, param: cst.Param, annotated: Client, receiver: str, depth: int) -> Resolution:
+        """A parameter annotated with an OpenAI class: the annotation names the SDK, not the
+        server. What this module passes it (its default, the arguments of calls of its function
+        or class) is resolved too; a client of another server holds the call back."""
+        results: list[Resolution] = [annotated]
+        for value in self._arguments(param):
+            resolved = self._value(value, receiver, depth + 1)
+            if isinstance(resolved, Finding):
+                if resolved.code in _ELSEWHERE:
+                    return resolved
+                continue  # not traced: the annotation stands
+            results.append(resolved)
+        return _agree(results, receiver)
+
+    def _arguments(self, param: cst.Param) -> list[cst.BaseExpression]:
+        """What this module passes `param`: its default, and the matching argument of every call
+        of its function by name, of its class (for `__init__`), or of `self.<method>(...)` in
+        its class (for another method)."""
+        params = self.parents.get(param)
+        function = self.parents.get(params) if params is not None else None
+        if not isinstance(params, cst.Parameters) or not isinstance(function, cst.FunctionDef):
+            return []
+        values = [param.default] if param.default is not None else []
+        positional = [*params.posonly_params, *params.params]
+        index = next((i for i, p in enumerate(positional) if p is param), None)
+        body = self.parents.get(function)
+        cls = self.parents.get(body) if isinstance(body, cst.IndentedBlock) else None
+        if isinstance(cls, cst.ClassDef):
+            index = None if index is None or index == 0 else index - 1  # `self` is bound
+        calls: list[cst.Call] = []
+        if isinstance(cls, cst.ClassDef) and function.name.value != "__init__":
+            method = function.name.value
+            for node in _walk(cls.body):
+                func = node.func if isinstance(node, cst.Call) else None
+                if isinstance(func, cst.Attribute) and func.attr.value == method and _is_self(func.value):
+                    calls.append(cast(cst.Call, node))
+        else:
+            callee: cst.FunctionDef | cst.ClassDef = cls if isinstance(cls, cst.ClassDef) else function
+            scope = self.scopes.get(callee.name)
+            assignments = scope.assignments[callee.name.value] if scope is not None else ()
+            for assignment in assignments:
+                if isinstance(assignment, Assignment) and assignment.node is callee:
+                    for access in assignment.references:
+                        call = self.parents.get(access.node)
+                        if isinstance(call, cst.Call) and call.func is access.node:
+                            calls.append(call)
+        for call in calls:
+            given = [a for a in call.args if a.keyword is None]
+            if index is not None and index < len(given) and not any(a.star for a in given[: index + 1]):
+                values.append(given[index].value)
+            values.extend(a.value for a in call.args if a.keyword is not None and a.keyword.value == param.name.value)
+        return values
 
     def _azure_version(self, arg: cst.Arg | None, receiver: str) -> Finding | None:
         """Why the `api_version=` of an Azure client (not on the v1 API) may not serve /responses:
@@ -355,6 +649,11 @@ class Resolver:
         return self.qualified_names(node)
 
 
+def _short(node: cst.CSTNode) -> str:
+    text = " ".join(code_of(node).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _is_self(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "self"
 
@@ -371,6 +670,22 @@ def _agree(results: list[Resolution], receiver: str) -> Resolution:
     # Clients of several kinds: Azure's checks hold if any is Azure; the gravest version finding.
     versions = sorted((c.version for c in clients if c.version is not None), key=lambda f: (f.code, repr(f.args)))
     return Client(azure=True, version=versions[0] if versions else None)
+
+
+def _combine(client: Client, found: list[Resolution]) -> Resolution:
+    """A client and what its routes say: the first finding, or the client, Azure if one names
+    an Azure host."""
+    for resolved in found:
+        if isinstance(resolved, Finding):
+            return resolved
+    servers = [r for r in found if isinstance(r, Client)]
+    if any(r.azure for r in servers):
+        return replace(client, azure=True, v1=client.v1 or any(r.v1 for r in servers))
+    return client
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def _keyword(call: cst.Call, name: str) -> cst.Arg | None:

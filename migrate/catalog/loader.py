@@ -128,6 +128,26 @@ class KeyedDicts:
 
 
 @dataclass(frozen=True)
+class Routes:
+    """Every way a server reaches a client besides its class (rules/clients.toml [routes])."""
+
+    keywords: dict[str, str] = field(default_factory=dict)  # keyword -> url / endpoint / provider
+    attributes: dict[str, str] = field(default_factory=dict)  # client attribute -> url
+    module_attributes: dict[str, str] = field(default_factory=dict)  # `openai.<attr>` -> kind
+    environment: dict[str, str] = field(default_factory=dict)  # openai / azure / module(_type) -> variable
+    environ: frozenset[str] = frozenset()
+    environ_methods: frozenset[str] = frozenset()
+    setenv: frozenset[str] = frozenset()
+    in_place_wrappers: frozenset[str] = frozenset()
+    providers: dict[str, str] = field(default_factory=dict)  # qualified-name prefix -> label
+
+    def provider(self, name: str) -> str | None:
+        """The label of the longest `providers` prefix of a qualified name."""
+        found = [p for p in self.providers if name == p or name.startswith(p + ".")]
+        return self.providers[max(found, key=len)] if found else None
+
+
+@dataclass(frozen=True)
 class Clients:
     openai_classes: frozenset[str]
     azure_classes: frozenset[str]
@@ -145,6 +165,7 @@ class Clients:
     azure_min_api_version: str
     azure_api_version_format: re.Pattern[str]
     azure_v1_path: str
+    routes: Routes = field(default_factory=lambda: Routes())
 
     def azure_api_version_date(self, version: str) -> str | None:
         """The date an Azure `api_version` spelling gives (`2025-03-01-preview` -> 2025-03-01), or None."""
@@ -373,10 +394,33 @@ def _clients(raw: dict[str, Any]) -> Clients:
         azure_min_api_version=azure["min_api_version"],
         azure_api_version_format=re.compile(azure["api_version_format"]),
         azure_v1_path=azure["v1_path"].rstrip("/"),
+        routes=_routes(raw["routes"], raw["providers"]),
     )
     if clients.azure_api_version_date(clients.azure_min_api_version) is None:
         raise ValueError("clients.toml [azure_responses]: min_api_version does not match api_version_format")
     return clients
+
+
+def _routes(raw: dict[str, Any], providers: dict[str, str]) -> Routes:
+    kinds = {"keywords": {"url", "endpoint", "provider"}, "attributes": {"url"}}
+    kinds["module_attributes"] = {"url", "endpoint", "api_type"}
+    for table, allowed in kinds.items():
+        for key, kind in raw[table].items():
+            if kind not in allowed:
+                raise ValueError(f"clients.toml [routes] {table}.{key}: unknown kind {kind!r}")
+    if set(raw["environment"]) != {"openai", "azure", "module", "module_type"}:
+        raise ValueError("clients.toml [routes] environment: needs exactly openai, azure, module and module_type")
+    return Routes(
+        keywords=dict(raw["keywords"]),
+        attributes=dict(raw["attributes"]),
+        module_attributes=dict(raw["module_attributes"]),
+        environment=dict(raw["environment"]),
+        environ=frozenset(raw["environ"]),
+        environ_methods=frozenset(raw["environ_methods"]),
+        setenv=frozenset(raw["setenv"]),
+        in_place_wrappers=frozenset(raw["in_place_wrappers"]),
+        providers=dict(providers),
+    )
 
 
 def _annotations(raw: dict[str, Any], kinds: dict[str, Any]) -> Annotations:

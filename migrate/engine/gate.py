@@ -30,6 +30,15 @@ class Scan:
     returning: frozenset[str] = frozenset()
     # The module's import statements, wherever they stand (migrate/engine/units.py).
     imports: tuple[Import, ...] = ()
+    # What may be an indirect use of a chat method (`getattr(client, "chat")`, a bound
+    # `x.chat.completions.create` not called, `chat.completions.create(...)` on an alias): the
+    # engine decides (migrate/analysis/call_sites.py IndirectNode).
+    indirect: bool = False
+
+    @property
+    def has_sites(self) -> bool:
+        """Whether the engine must look at the file: call sites, or uses that may be indirect."""
+        return bool(self.positions) or self.indirect
 
 
 def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
@@ -37,6 +46,8 @@ def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
     deepest = 0
     calls: list[ast.Call] = []
     imports: list[ast.Import | ast.ImportFrom] = []
+    chat_resources = 0  # `x.chat.completions` nodes
+    chat_aliases = False  # `name = x.chat`
     stack = [(tree, 1)]
     pop, push, node_type = stack.pop, stack.append, ast.AST
     while stack:
@@ -48,6 +59,14 @@ def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
             calls.append(cast(ast.Call, node))
         elif kind is ast.Import or kind is ast.ImportFrom:
             imports.append(cast("ast.Import | ast.ImportFrom", node))
+        elif kind is ast.Assign:
+            assigned = cast(ast.Assign, node).value
+            if type(assigned) is ast.Attribute and assigned.attr == "chat":
+                chat_aliases = True
+        elif kind is ast.Attribute and cast(ast.Attribute, node).attr == "completions":
+            resource = cast(ast.Attribute, node).value
+            if type(resource) is ast.Attribute and resource.attr == "chat":
+                chat_resources += 1
         depth += 1
         for name in node._fields:
             value = getattr(node, name, None)
@@ -59,7 +78,26 @@ def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
                         push((item, depth))
     positions = _positions(calls, methods)
     returning = returning_functions(tree, positions) if positions and isinstance(tree, ast.Module) else frozenset()
-    return Scan(positions, deepest, returning, tuple(_import(node) for node in imports))
+    indirect = chat_resources > len(positions) or _indirect_calls(calls, chat_aliases)
+    return Scan(positions, deepest, returning, tuple(_import(node) for node in imports), indirect)
+
+
+def _indirect_calls(calls: Iterable[ast.Call], chat_aliases: bool) -> bool:
+    """`getattr(x, "chat")`, `getattr(x.chat, "completions")`, or, where the module binds a name
+    to `x.chat`, `name.completions.<m>(...)`."""
+    for node in calls:
+        func = node.func
+        if type(func) is ast.Name and func.id == "getattr" and len(node.args) >= 2:
+            name = node.args[1]
+            if type(name) is ast.Constant and name.value in ("chat", "completions"):
+                return True
+        elif chat_aliases and type(func) is ast.Attribute:
+            base = func.value
+            while type(base) is ast.Attribute and base.attr != "completions":
+                base = base.value
+            if type(base) is ast.Attribute and type(base.value) is ast.Name:
+                return True
+    return False
 
 
 def import_statements(tree: ast.Module) -> list[Import]:

@@ -62,7 +62,7 @@ def migrate_source(
         return FileResult(path, "unchanged", original=data)
     try:
         scan, parse_error = _gate(data, scan)
-        if scan is not None and not scan.positions and not links.imported:
+        if scan is not None and not scan.has_sites and not links.imported:
             return FileResult(path, "unchanged", original=data)
         module = _parse(data, scan, parse_error)
         return _migrate_parsed(path, data, module, settings, links, scan)

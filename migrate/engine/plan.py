@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
-from migrate.analysis.call_sites import CallSiteNode, Client, Resolver, find_call_sites
+from migrate.analysis.call_sites import CallSiteNode, Client, IndirectNode, Resolver, find_call_sites
 from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.nodes import assigned_target, code_of
+from migrate.analysis.routes import RouteNodes
 from migrate.analysis.scopes import resolve_scopes
 from migrate.catalog.findings import CallSite, Finding
 from migrate.catalog.loader import Catalog
@@ -107,12 +108,14 @@ def _migrate_module(
     links: Links,
     module_code: ModuleCode,
 ) -> ModuleResult:
-    sites, parents = find_call_sites(module, catalog)
-    if not sites and not links.imported:
+    routes = RouteNodes()
+    indirect: list[IndirectNode] = []
+    sites, parents = find_call_sites(module, catalog, routes, indirect)
+    if not sites and not indirect and not links.imported:
         return ModuleResult(module, [], False)
     scopes = resolve_scopes(module)
     positions = _Positions(module, parents, sites, call_positions, module_code)
-    resolver = Resolver(catalog, scopes, parents)
+    resolver = Resolver(catalog, scopes, parents, routes)
 
     call_bindings: dict[cst.CSTNode, str] = {}
     binding_calls: dict[cst.CSTNode, cst.Call] = {}
@@ -161,6 +164,7 @@ def _migrate_module(
         if plan.blockers and plan.record.outcome == "migrated":
             plan.record.outcome = "reported"
             plan.record.findings = plan.blockers
+    plans.extend(_plan_indirect(indirect, settings, catalog, resolver, positions, lines))
     unfollowed: dict[str, str] = {}
     for plan in plans:
         if plan.record.via and plan.record.outcome != "migrated":
@@ -390,6 +394,31 @@ def _plan_site(
                 plan.blockers.append(Finding.of("RSP306", codes=", ".join(sorted(group)), why=why))
     record.findings = fixes
     return plan
+
+
+def _plan_indirect(
+    found: list[IndirectNode], settings: Settings, catalog: Catalog, resolver: Resolver, positions, lines: list[str]
+) -> list[_Plan]:
+    """Indirect uses of a chat method (`getattr`, a bound method passed on, an alias of
+    `client.chat`): never migrated; reported on an OpenAI client (RSP008), else skipped or
+    reported for what the receiver is, like a call site."""
+    plans = []
+    for use in found:
+        resolution = resolver.resolve_indirect(use)
+        if resolution is None:
+            continue
+        start = positions[use.node].start
+        record = CallSite(line=start.line, column=start.column + 1, method="chat.completions", outcome="reported")
+        if isinstance(resolution, Finding):
+            record.outcome = "skipped" if catalog.rule(resolution.code).level == "info" else "reported"
+            record.findings = [resolution]
+        else:
+            record.findings = [Finding.of("RSP008", how=use.how)]
+        plan = _Plan(None, record)
+        bare, local = _ignore_marker(lines[start.line - 1]) if start.line <= len(lines) else (False, frozenset())
+        _select(plan, settings.disabled | local, bare)
+        plans.append(plan)
+    return plans
 
 
 def _stores_nothing(call: cst.Call, settings: Settings) -> bool:

@@ -181,7 +181,7 @@ def _without_call_sites(settled: list[FileResult | Candidate], jobs: int = 1) ->
     for item in settled:
         if isinstance(item, Candidate) and not item.notebook:
             found = next(scans)
-            if found is not None and not found.positions:
+            if found is not None and not found.has_sites:
                 out.append(FileResult(item.path, "unchanged"))
                 continue
             item = replace(item, scan=found)  # the engine (and the pre-pass) won't parse it again
