@@ -54,7 +54,8 @@ def find_pyproject(paths: Sequence[str]) -> Path | None:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-            if "migrate" in data.get("tool", {}):
+            tool = data.get("tool", {})
+            if isinstance(tool, dict) and "migrate" in tool:
                 return candidate
     return None
 
@@ -74,6 +75,8 @@ def load(path: Path, catalog: Catalog) -> Config:
         table = tomllib.loads(path.read_text(encoding="utf-8"))["tool"]["migrate"]
     except (OSError, ValueError) as error:
         raise ConfigError(f"{path}: cannot read [tool.migrate]: {error}") from None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.migrate] must be a table, not {type(table).__name__} ({table!r})")
     return from_table(table, catalog, source=path)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,8 @@ app = typer.Typer(
 # Seconds one file may take before it is skipped (--timeout-per-file): far above the slowest
 # real file measured (a few seconds), low enough that a pathological one can't stall a run.
 DEFAULT_TIMEOUT = 60.0
+# Megabytes above which a file with call sites is skipped (--max-file-size): see pipeline.py.
+MAX_FILE_MB = 5.0
 
 
 class Format(str, Enum):
@@ -87,12 +90,19 @@ def apply(
         min=0,
         help="Skip a file that takes longer than this many seconds (0: no limit).",
     ),
+    max_file_size: float = typer.Option(
+        MAX_FILE_MB, "--max-file-size", min=0, help="Skip a file with call sites above this many MB (0: no limit)."
+    ),
 ) -> None:
     """Rewrite chat.completions call sites to responses.* (or, with --diff/--check, show what would change)."""
     from migrate.catalog import config
     from migrate.catalog import loader as catalog
     from migrate.catalog.settings import Settings
 
+    for name, value in (("--timeout-per-file", timeout_per_file), ("--max-file-size", max_file_size)):
+        if not math.isfinite(value):
+            typer.echo(f"error: {name} {value} is not a finite number (0 means no limit)", err=True)
+            raise typer.Exit(2)
     rules = catalog.load()
     try:
         found = config.find_pyproject([stdin_filename] if paths == ["-"] and stdin_filename else paths)
@@ -123,6 +133,7 @@ def apply(
             exclude=[*cfg.exclude, *(exclude or [])],
             jobs=jobs,
             timeout=timeout_per_file or None,
+            max_bytes=int(max_file_size * 1_000_000) or None,
         )
     raise typer.Exit(code)
 
@@ -136,7 +147,9 @@ def _report_stream(output: str | None, default: IO[str]) -> Iterator[IO[str]]:
         yield handle
 
 
-def _apply_paths(paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout) -> int:
+def _apply_paths(
+    paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout, max_bytes
+) -> int:
     from migrate.report.summary import Summary
     from migrate.report.text import TextReport
     from migrate.run.pool import default_jobs
@@ -163,6 +176,7 @@ def _apply_paths(paths, settings, *, diff, check, output_format: Format, output,
             jobs=jobs or default_jobs(),
             timeout=timeout,
             on_total=bar.start,
+            max_bytes=max_bytes,
         )
         for result in results:
             summary.add(result)

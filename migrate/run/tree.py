@@ -23,7 +23,7 @@ from pathlib import Path
 from migrate.catalog.findings import FileResult
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
-from migrate.engine.pipeline import might_contain_call_sites
+from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, too_large
 from migrate.engine.units import Unit, find_units
 from migrate.run import pool
 from migrate.run.discovery import iter_files
@@ -84,6 +84,7 @@ def run(
     jobs: int = 1,
     timeout: float | None = None,
     on_total: Callable[[int], None] | None = None,
+    max_bytes: int | None = MAX_FILE_BYTES,
 ) -> Iterator[FileResult]:
     """Yield one FileResult per file, in discovery order, writing each change as it goes.
 
@@ -91,7 +92,8 @@ def run(
     that may hold call sites are then migrated in this process, or with `jobs` > 1 and enough
     of them, in a pool of worker processes (see :mod:`migrate.run.pool`). Only this process writes.
     `timeout` bounds the seconds spent on one file (it is then skipped); `on_total` is told
-    how many files there are once they are found.
+    how many files there are once they are found. A file with call sites above `max_bytes`
+    (None or 0: no limit) is skipped with that reason, before any parser sees it.
 
     With `stop` (from :func:`stop_on_sigint`), a Ctrl-C ends the run cleanly between files;
     without it, KeyboardInterrupt propagates as usual (no temporary file is left either way).
@@ -103,7 +105,7 @@ def run(
             found = list(iter_files(paths, exclude=exclude, report_skipped=True))
             if on_total is not None:
                 on_total(len(found))
-            settled = _without_call_sites([_read(item) for item in found], jobs)
+            settled = _without_call_sites([_read(item, max_bytes) for item in found], jobs)
             units = _units(settled)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
@@ -146,7 +148,7 @@ def run(
         migrated.close()
 
 
-def _read(found) -> FileResult | Candidate:
+def _read(found, max_bytes: int | None = None) -> FileResult | Candidate:
     """Settle a found file without the engine where possible: errors, skips, and files the
     text test rules out (their bytes are not kept)."""
     path = str(found.path)
@@ -160,6 +162,9 @@ def _read(found) -> FileResult | Candidate:
         return FileResult(path, "failed", reason="is a directory")
     except OSError as error:
         return FileResult(path, "failed", reason=f"cannot read: {_strerror(error)}")
+    refused = too_large(data, max_bytes)
+    if refused is not None:
+        return FileResult(path, "skipped", reason=refused)
     notebook = found.path.suffix == ".ipynb"
     if not notebook and not might_contain_call_sites(data):
         return FileResult(path, "unchanged")
@@ -211,9 +216,13 @@ def _read_quietly(path: str) -> bytes | None:
 def _migrate_all(
     tasks: list[Task], settings: Settings, *, jobs: int, timeout: float | None
 ) -> Generator[TaskResult, None, None]:
-    if jobs > 1 and len(tasks) >= pool.MIN_FILES:
+    if (jobs > 1 and len(tasks) >= pool.MIN_FILES) or any(_size(task) > pool.ISOLATE_BYTES for task in tasks):
         return pool.migrate_in_pool(tasks, settings, jobs=jobs, timeout=timeout)
     return (migrate_task(task, settings, timeout) for task in tasks)
+
+
+def _size(task: Task) -> int:
+    return max(map(len, task.data.values())) if isinstance(task, Unit) else len(task.data)
 
 
 def _write_file(result: FileResult) -> FileResult:
