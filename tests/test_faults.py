@@ -177,8 +177,9 @@ def test_out_of_memory_is_not_called_too_deeply_nested(monkeypatch: pytest.Monke
         raise MemoryError
 
     monkeypatch.setattr(pipeline, "scan_source", no_memory)
-    result = pipeline.migrate_source("x.py", SOURCE.encode(), Settings())
-    assert (result.status, result.reason) == ("failed", f"out of memory while parsing it ({len(SOURCE)} bytes)")
+    data = SOURCE.encode() + b"#" * 2_000_000 + b"\n"
+    result = pipeline.migrate_source("x.py", data, Settings())
+    assert (result.status, result.reason) == ("failed", "out of memory while parsing it (2.0 MB)")
 
 
 @pytest.mark.parametrize(

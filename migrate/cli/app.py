@@ -154,7 +154,7 @@ def _apply_paths(
     from migrate.report.text import TextReport
     from migrate.run.pool import default_jobs
     from migrate.run.progress import progress_bar
-    from migrate.run.tree import EXIT_INTERRUPTED, run, stop_on_sigint
+    from migrate.run.tree import run, stop_on_sigint
 
     write = not (diff or check)
     verb = "apply" if write else "check"
@@ -177,6 +177,7 @@ def _apply_paths(
             timeout=timeout,
             on_total=bar.start,
             max_bytes=max_bytes,
+            on_note=lambda note: print(f"note: {note}", file=sys.stderr),
         )
         for result in results:
             summary.add(result)
@@ -200,7 +201,7 @@ def _apply_paths(
             f"interrupted: stopped after {summary.files} files ({summary.changed} {done}); run again to go on",
             file=sys.stderr,
         )
-        return EXIT_INTERRUPTED
+        return stop.exit_code
     return summary.exit_code
 
 

@@ -39,6 +39,8 @@ _RECURSION_LIMIT = 20_000
 # 240 bytes of memory per byte of source (a 33 MB file takes 7.9 GB) and minutes on a huge line.
 # The largest hand-written modules are well under 1 MB; at 5 MB a worker may need about 1.2 GB.
 MAX_FILE_BYTES = 5_000_000
+# Above this size a MemoryError is taken to mean memory, not depth (which ``ast`` also reports so).
+_LARGE = 1_000_000
 # LibCST's native parser is superlinear in nesting depth and overflows the C stack past a few
 # thousand levels (a segfault takes the whole run down), so deeper files are refused up front.
 # 2,500 levels parse in a few seconds; CPython's own parser gives up around 4,000-6,000.
@@ -106,6 +108,8 @@ def _gate(data: bytes, scan: Scan | None) -> tuple[Scan | None, str | None]:
         try:
             scan = scan_source(data, catalog.load().methods)
         except MemoryError:
+            if len(data) < _LARGE:  # what CPython's parser raises on some deep nesting, too
+                raise _Failed("too deeply nested: Python's own parser gives up on it") from None
             raise _Failed(f"out of memory while parsing it ({_size(len(data))})") from None
         except RecursionError:
             raise _Failed("too deeply nested: Python's own parser gives up on it") from None

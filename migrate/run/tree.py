@@ -3,12 +3,15 @@
 Every file named or found ends as one FileResult, whatever goes wrong with it (a missing
 path, a permission error, a broken symlink, a file that changed under us): the run goes on.
 
-Ctrl-C: inside :func:`stop_on_sigint`, SIGINT never lands in the middle of a write or
+Ctrl-C and SIGTERM: inside :func:`stop_on_sigint`, the signal never lands in the middle of a write or
 between a write and the yield that reports it. While a file is being read and parsed it
 abandons that file at once; otherwise the file in hand is finished (written and yielded)
 first. Either way :func:`run` then returns normally, every file it yielded is fully done,
 no temporary file is left, and ``stop.requested`` tells the caller to exit with
-:data:`EXIT_INTERRUPTED`.
+``stop.exit_code`` (:data:`EXIT_INTERRUPTED` for Ctrl-C, 143 for SIGTERM).
+
+SIGKILL: the files of a unit are written after a journal (:mod:`migrate.run.journal`); the
+next run rolls back a unit a killed run left half-written, then migrates it again.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
 from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, too_large
 from migrate.engine.units import Unit, find_units
-from migrate.run import pool
+from migrate.run import journal, pool
 from migrate.run.discovery import iter_files
 from migrate.run.fileio import FileChangedError, read_bytes, write_atomic
 from migrate.run.tasks import Candidate, Task, TaskResult, migrate_task
@@ -38,6 +41,7 @@ class Stop:
 
     def __init__(self) -> None:
         self.requested = False
+        self.signal = signal.SIGINT
         self._interruptible = False
 
     @contextmanager
@@ -51,15 +55,22 @@ class Stop:
         finally:
             self._interruptible = False
 
+    @property
+    def exit_code(self) -> int:
+        """What the process exits with when it stopped: 128 + the signal, as shells report it."""
+        return 128 + self.signal
+
     def _on_sigint(self, signum, frame) -> None:
         self.requested = True
+        self.signal = signum
         if self._interruptible:
             raise KeyboardInterrupt
 
 
 @contextmanager
 def stop_on_sigint() -> Iterator[Stop]:
-    """Turn Ctrl-C into a clean stop between files (see the module docstring).
+    """Turn Ctrl-C, and SIGTERM (what `timeout`, CI cancellation and container stops send), into
+    a clean stop between files (see the module docstring).
 
     Outside the main thread signals can't be caught: the Stop is then never requested.
     """
@@ -67,11 +78,12 @@ def stop_on_sigint() -> Iterator[Stop]:
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
-    previous = signal.signal(signal.SIGINT, stop._on_sigint)
+    previous = {signum: signal.signal(signum, stop._on_sigint) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def run(
@@ -85,6 +97,7 @@ def run(
     timeout: float | None = None,
     on_total: Callable[[int], None] | None = None,
     max_bytes: int | None = MAX_FILE_BYTES,
+    on_note: Callable[[str], None] | None = None,
 ) -> Iterator[FileResult]:
     """Yield one FileResult per file, in discovery order, writing each change as it goes.
 
@@ -93,7 +106,9 @@ def run(
     of them, in a pool of worker processes (see :mod:`migrate.run.pool`). Only this process writes.
     `timeout` bounds the seconds spent on one file (it is then skipped); `on_total` is told
     how many files there are once they are found. A file with call sites above `max_bytes`
-    (None or 0: no limit) is skipped with that reason, before any parser sees it.
+    (None or 0: no limit) is skipped with that reason, before any parser sees it. When writing,
+    what an earlier killed run left in the directories of the files found is cleaned up first
+    (:func:`migrate.run.journal.recover`); `on_note` is told what was done, one line each.
 
     With `stop` (from :func:`stop_on_sigint`), a Ctrl-C ends the run cleanly between files;
     without it, KeyboardInterrupt propagates as usual (no temporary file is left either way).
@@ -103,6 +118,11 @@ def run(
     try:
         with stop.interruptible():
             found = list(iter_files(paths, exclude=exclude, report_skipped=True))
+            if write:
+                notes = journal.recover(_directories(paths, found))
+                if on_note is not None:
+                    for note in notes:
+                        on_note(note)
             if on_total is not None:
                 on_total(len(found))
             settled = _without_call_sites([_read(item, max_bytes) for item in found], jobs)
@@ -146,6 +166,13 @@ def run(
                 yield _write_file(outcome) if write else outcome
     finally:
         migrated.close()
+
+
+def _directories(paths: Sequence[str], found) -> list[str]:
+    """The directories of the files found and the directories named: where a killed run may have
+    left a journal or a temporary file."""
+    named = [p for p in paths if Path(p).is_dir()]
+    return list(dict.fromkeys([*named, *(str(item.path.parent) for item in found)]))
 
 
 def _read(found, max_bytes: int | None = None) -> FileResult | Candidate:
@@ -239,7 +266,23 @@ def _write_file(result: FileResult) -> FileResult:
 
 def _write_unit(results: dict[str, FileResult]) -> dict[str, FileResult]:
     """Write the changed files of a unit: all of them, or (a write failed) none. A file written
-    before the failure gets its original bytes back."""
+    before the failure gets its original bytes back; a kill between the first write and the last
+    is rolled back by the next run, from the journal written first (:mod:`migrate.run.journal`)."""
+    changed = [r for r in results.values() if r.status == "changed" and r.migrated is not None and r.original]
+    if len(changed) < 2:
+        return _write_files(results)
+    try:
+        record = journal.begin(changed[0].path, [(r.path, r.original or b"", r.migrated or b"") for r in changed])
+    except OSError as error:
+        why = f"not written: cannot write the journal of these modules that migrate together ({_strerror(error)})"
+        return {path: FileResult(path, "failed", reason=why, original=r.original) for path, r in results.items()}
+    try:
+        return _write_files(results)
+    finally:
+        journal.finish(record)
+
+
+def _write_files(results: dict[str, FileResult]) -> dict[str, FileResult]:
     written: list[FileResult] = []
     for path, result in results.items():
         outcome = _write_file(result)
