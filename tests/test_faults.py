@@ -252,3 +252,52 @@ def test_orphaned_workers_exit_quietly_after_sigkill_of_the_run(tmp_path: Path, 
         time.sleep(0.01)
     assert orphans and not any(_alive(pid) for pid in orphans)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_a_dead_gate_worker_leaves_its_file_to_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _files(tmp_path, pool.MIN_GATE_FILES + 1)
+    real = pool.gate
+
+    def faulty(data: bytes):
+        if data.endswith(b"# 7\n"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(data)
+
+    monkeypatch.setattr(pool, "gate", faulty)
+    results = {Path(r.path).name: r for r in runner.run([str(tmp_path)], Settings(), write=False, jobs=2)}
+    assert len(results) == pool.MIN_GATE_FILES + 1
+    assert {r.status for r in results.values()} == {"changed"}  # m07.py too: the engine parsed it itself
+
+
+def test_a_dead_worker_fails_every_file_of_its_unit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _files(tmp_path, pool.MIN_FILES)
+    (tmp_path / "helpers.py").write_text(
+        "from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n"
+        "    return client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': q}])\n"
+    )
+    (tmp_path / "reader.py").write_text("from helpers import ask\n\nprint(ask('q').choices[0].message.content)\n")
+    _fault_in(monkeypatch, {"reader.py": lambda: os.kill(os.getpid(), signal.SIGKILL)})
+    results = {Path(r.path).name: r for r in runner.run([str(tmp_path)], Settings(), write=True, jobs=2)}
+    why = (
+        "the worker process was killed (SIGKILL, e.g. by the out-of-memory killer) while migrating "
+        "2 modules that migrate together; left unchanged"
+    )
+    assert [(results[n].status, results[n].reason) for n in ("helpers.py", "reader.py")] == [("failed", why)] * 2
+    assert "chat.completions" in (tmp_path / "helpers.py").read_text()
+    assert {r.status for n, r in results.items() if n.startswith("m")} == {"changed"}
+
+
+@pytest.mark.slow
+def test_the_budget_holds_inside_libcsts_native_parser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One line of 100,000 strings: seconds inside LibCST's native parser, where the
+    # worker's own timer can't stop it; the parent ends the worker at 0.2 + 0.3 s.
+    _files(tmp_path, pool.MIN_FILES)
+    items = ",".join(f"'s{i}'" for i in range(100_000))
+    (tmp_path / "long_line.py").write_text(SOURCE + f"DATA = [{items}]\n")
+    monkeypatch.setattr(pool, "GRACE", 0.3)
+    results = {Path(r.path).name: r for r in runner.run([str(tmp_path)], Settings(), write=False, jobs=2, timeout=0.2)}
+    assert (results["long_line.py"].status, results["long_line.py"].reason) == (
+        "skipped",
+        "took longer than 0.2s (--timeout-per-file); the worker was ended; left unchanged",
+    )
+    assert {r.status for n, r in results.items() if n != "long_line.py"} == {"changed"}
