@@ -134,7 +134,7 @@ def test_a_unit_killed_while_written_is_whole_after_the_next_run(
         assert _states(files, expected, importers) == (len(files), 0)
         assert _leftovers(root) == []
         if sig == signal.SIGKILL and done > 0:
-            assert f"note: recovered an interrupted run: {done} files of a unit restored" in rerun.stderr
+            assert f"note: recovered an interrupted run: {done} of its files restored" in rerun.stderr
     print(sig.name, importers, tried)
 
 
@@ -160,8 +160,29 @@ def test_recover_leaves_a_live_runs_journal_and_a_changed_file(tmp_path: Path) -
         live.wait()
     notes = journal.recover([files[0].parent])
     assert notes == [
-        "recovered an interrupted run: 2 files of a unit restored, to be migrated again",
+        "recovered an interrupted run: 2 of its files restored, to be migrated again",
         f"{files[2]}: changed since an interrupted run migrated it with other files; check it by hand",
     ]
     assert [f.read_bytes() for f in files[:2]] == originals[:2]
     assert not record.exists() and not other.exists()
+
+
+def test_check_after_a_killed_run_fails_the_half_written_unit(tmp_path: Path) -> None:
+    files = _project(tmp_path, 2)
+    clean = list(runner.run([str(tmp_path)], Settings(), write=False))
+    migrated = {r.path: r.migrated for r in clean if r.status == "changed"}
+    record = journal.begin(str(files[0]), [(str(f), f.read_bytes(), migrated[str(f)]) for f in files])
+    record.write_text(record.read_text().replace(f'"pid": {os.getpid()}', f'"pid": {2**22 + 12345}'))
+    files[0].write_bytes(migrated[str(files[0])])  # the helper written, then the kill
+    checked = {Path(r.path).name: r for r in runner.run([str(tmp_path)], Settings(), write=False)}
+    assert {n: (r.status, r.reason) for n, r in checked.items() if n != "__init__.py"} == {
+        f.name: ("failed", journal.PENDING) for f in files
+    }
+    assert record.exists()  # --check changes nothing
+    notes: list[str] = []
+    applied = {
+        Path(r.path).name: r.status for r in runner.run([str(tmp_path)], Settings(), write=True, on_note=notes.append)
+    }
+    assert notes == ["recovered an interrupted run: 1 of its files restored, to be migrated again"]
+    assert applied == {"__init__.py": "unchanged", **{f.name: "changed" for f in files}}
+    assert {str(f): f.read_bytes() for f in files} == migrated and not record.exists()

@@ -100,6 +100,32 @@ def recover(directories: Iterable[str | os.PathLike[str]]) -> list[str]:
     return notes
 
 
+PENDING = (
+    "a run was killed while it wrote this module and others that migrate together; "
+    "`migrate apply` restores and migrates them again"
+)
+
+
+def pending(directories: Iterable[str | os.PathLike[str]]) -> set[str]:
+    """The files (real paths) listed in the journals of dead runs in `directories`: half written,
+    maybe. Nothing is changed (for --check and --diff)."""
+    found: set[str] = set()
+    for directory in directories:
+        try:
+            with os.scandir(directory) as entries:
+                names = [e.name for e in entries if e.name.endswith(JOURNAL_SUFFIX)]
+        except OSError:
+            continue
+        for name in names:
+            try:
+                record = json.loads(Path(directory, name).read_text(encoding="utf-8"))
+                if not _alive(int(record["pid"])):
+                    found.update(str(entry["path"]) for entry in record["files"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+    return found
+
+
 def _roll_back(journal: Path) -> list[str]:
     try:
         record = json.loads(journal.read_text(encoding="utf-8"))
@@ -128,5 +154,5 @@ def _roll_back(journal: Path) -> list[str]:
             notes.append(f"{path}: cannot restore it after an interrupted run ({error}); check it by hand")
     finish(journal)
     if restored:
-        notes.insert(0, f"recovered an interrupted run: {restored} files of a unit restored, to be migrated again")
+        notes.insert(0, f"recovered an interrupted run: {restored} of its files restored, to be migrated again")
     return notes

@@ -16,6 +16,7 @@ next run rolls back a unit a killed run left half-written, then migrates it agai
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -109,6 +110,7 @@ def run(
     (None or 0: no limit) is skipped with that reason, before any parser sees it. When writing,
     what an earlier killed run left in the directories of the files found is cleaned up first
     (:func:`migrate.run.journal.recover`); `on_note` is told what was done, one line each.
+    Without `write`, the files a killed run may have left half written are failed, saying so.
 
     With `stop` (from :func:`stop_on_sigint`), a Ctrl-C ends the run cleanly between files;
     without it, KeyboardInterrupt propagates as usual (no temporary file is left either way).
@@ -118,14 +120,19 @@ def run(
     try:
         with stop.interruptible():
             found = list(iter_files(paths, exclude=exclude, report_skipped=True))
+            half_written: set[str] = set()
             if write:
                 notes = journal.recover(_directories(paths, found))
                 if on_note is not None:
                     for note in notes:
                         on_note(note)
+            else:
+                half_written = journal.pending(_directories(paths, found))
             if on_total is not None:
                 on_total(len(found))
             settled = _without_call_sites([_read(item, max_bytes) for item in found], jobs)
+            if half_written:
+                settled = [_half_written(item) if _real(item.path) in half_written else item for item in settled]
             units = _units(settled)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
@@ -173,6 +180,16 @@ def _directories(paths: Sequence[str], found) -> list[str]:
     left a journal or a temporary file."""
     named = [p for p in paths if Path(p).is_dir()]
     return list(dict.fromkeys([*named, *(str(item.path.parent) for item in found)]))
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def _half_written(item: FileResult | Candidate) -> FileResult:
+    return FileResult(
+        item.path, "failed", reason=journal.PENDING, original=item.data if isinstance(item, Candidate) else None
+    )
 
 
 def _read(found, max_bytes: int | None = None) -> FileResult | Candidate:
