@@ -141,7 +141,7 @@ def _readonly_dir(name: str) -> Callable:
         real = fileio.tempfile.mkstemp
 
         def mkstemp(*, dir, prefix, suffix):  # a read-only directory, as root can't have one
-            if prefix == f".{name}.":
+            if prefix.startswith(f".{name}."):
                 raise PermissionError(13, "Permission denied", str(dir))
             return real(dir=dir, prefix=prefix, suffix=suffix)
 

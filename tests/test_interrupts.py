@@ -2,8 +2,8 @@
 
 * SIGKILL at random points of `python -m migrate apply TREE`: every file is the original or
   the complete migrated version; a leftover temporary file (only possible if the kill lands
-  between its creation and the rename) is named `.<name>.<random>.migrate-tmp`, is ignored by
-  the next run and left alone (a concurrent run might own it).
+  between its creation and the rename) is named `.<name>.p<pid>_<random>.migrate-tmp`, and the
+  next run removes it (its process is gone).
 * SIGINT (Ctrl-C) through `runner.stop_on_sigint`: the run stops between files, every file it
   reported as changed is written, no other file is, no temporary file remains, exit 130.
 * Two runs at once on the same tree: both finish without failures, every file is valid.
@@ -117,7 +117,7 @@ def test_sigkill_at_random_points_leaves_only_whole_files(tmp_path: Path) -> Non
     assert done.returncode in (0, 1), done.stderr
     assert "failed" not in done.stderr and ".migrate-tmp" not in done.stderr
     assert states(files) == {"original": 0, "migrated": len(files)}
-    assert leftovers(root) == stale  # ignored, not touched
+    assert leftovers(root) == []  # the killed runs' temporary files, removed by the last run
 
 
 DRIVER = textwrap.dedent(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,8 @@ app = typer.Typer(
 # Seconds one file may take before it is skipped (--timeout-per-file): far above the slowest
 # real file measured (a few seconds), low enough that a pathological one can't stall a run.
 DEFAULT_TIMEOUT = 60.0
+# Megabytes above which a file with call sites is skipped (--max-file-size): see pipeline.py.
+MAX_FILE_MB = 5.0
 
 
 class Format(str, Enum):
@@ -108,12 +111,19 @@ def apply(
         False, "--quiet", "-q", help="Print only what fails the run (reported calls, failed files) and errors."
     ),
     color: Color = typer.Option(Color.auto, "--color", callback=_color, help=COLOR_HELP),
+    max_file_size: float = typer.Option(
+        MAX_FILE_MB, "--max-file-size", min=0, help="Skip a file with call sites above this many MB (0: no limit)."
+    ),
 ) -> None:
     """Rewrite chat.completions call sites to responses.* (or, with --diff/--check, show what would change)."""
     from migrate.catalog import config
     from migrate.catalog import loader as catalog
     from migrate.catalog.settings import Settings
 
+    for name, value in (("--timeout-per-file", timeout_per_file), ("--max-file-size", max_file_size)):
+        if not math.isfinite(value):
+            typer.echo(f"error: {name} {value} is not a finite number (0 means no limit)", err=True)
+            raise typer.Exit(2)
     rules = catalog.load()
     try:
         found = config.find_pyproject([stdin_filename] if paths == ["-"] and stdin_filename else paths)
@@ -147,6 +157,7 @@ def apply(
                 exclude=[*cfg.exclude, *(exclude or [])],
                 jobs=jobs,
                 timeout=timeout_per_file or None,
+                max_bytes=int(max_file_size * 1_000_000) or None,
                 quiet=quiet,
             )
     raise typer.Exit(code)
@@ -172,13 +183,13 @@ def _report_file(output: str | None) -> Iterator[IO[str] | None]:
 
 
 def _apply_paths(
-    paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout, quiet=False
+    paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout, max_bytes, quiet=False
 ) -> int:
     from migrate.report.summary import Summary
     from migrate.report.text import TextReport
     from migrate.run.pool import default_jobs
     from migrate.run.progress import progress_bar
-    from migrate.run.tree import EXIT_INTERRUPTED, run, stop_on_sigint
+    from migrate.run.tree import run, stop_on_sigint
 
     write = not (diff or check)
     verb = "apply" if write else "check"
@@ -201,6 +212,8 @@ def _apply_paths(
             jobs=jobs or default_jobs(),
             timeout=timeout,
             on_total=bar.start,
+            max_bytes=max_bytes,
+            on_note=lambda note: print(f"note: {note}", file=sys.stderr),
         )
         for result in results:
             summary.add(result)
@@ -227,7 +240,7 @@ def _apply_paths(
             f"interrupted: stopped after {summary.files} files ({summary.changed} {done}); run again to go on",
             file=sys.stderr,
         )
-        return EXIT_INTERRUPTED
+        return stop.exit_code
     return summary.exit_code
 
 

@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 # A call site needs the attribute `completions` spelled out somewhere in the file.
 NEEDLE = b"completions"
 _RECURSION_LIMIT = 20_000
+# Files with call sites above this many bytes are refused (--max-file-size): LibCST needs about
+# 240 bytes of memory per byte of source (a 33 MB file takes 7.9 GB) and minutes on a huge line.
+# The largest hand-written modules are well under 1 MB; at 5 MB a worker may need about 1.2 GB.
+MAX_FILE_BYTES = 5_000_000
+# Above this size a MemoryError is taken to mean memory, not depth (which ``ast`` also reports so).
+_LARGE = 1_000_000
 # LibCST's native parser is superlinear in nesting depth and overflows the C stack past a few
 # thousand levels (a segfault takes the whole run down), so deeper files are refused up front.
 # 2,500 levels parse in a few seconds; CPython's own parser gives up around 4,000-6,000.
@@ -50,6 +56,20 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
 
 def might_contain_call_sites(data: bytes) -> bool:
     return NEEDLE in data
+
+
+def too_large(data: bytes, limit: int | None) -> str | None:
+    """Why a file with call sites is refused for its size, or None (`limit` None or 0: no limit)."""
+    if not limit or len(data) <= limit or not might_contain_call_sites(data):
+        return None
+    return f"too large: {_size(len(data))} (the limit is {_size(limit)}, --max-file-size); left unchanged"
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def migrate_source(
@@ -87,7 +107,11 @@ def _gate(data: bytes, scan: Scan | None) -> tuple[Scan | None, str | None]:
 
         try:
             scan = scan_source(data, catalog.load().methods)
-        except (MemoryError, RecursionError):
+        except MemoryError:
+            if len(data) < _LARGE:  # what CPython's parser raises on some deep nesting, too
+                raise _Failed("too deeply nested: Python's own parser gives up on it") from None
+            raise _Failed(f"out of memory while parsing it ({_size(len(data))})") from None
+        except RecursionError:
             raise _Failed("too deeply nested: Python's own parser gives up on it") from None
         except SyntaxError as error:
             parse_error = _describe_syntax_error(error, data)
@@ -121,6 +145,8 @@ def _parse(data: bytes, scan: Scan | None, parse_error: str | None) -> cst.Modul
         raise _Failed(parse_error or f"cannot parse: {error}") from None
     except RecursionError:
         raise _Failed("too deeply nested to parse") from None
+    except MemoryError:
+        raise _Failed(f"out of memory while LibCST parsed it ({_size(len(data))})") from None
     except BaseException as error:  # e.g. a panic in the native parser (pyo3's PanicException)
         if isinstance(error, _NOT_OURS):
             raise

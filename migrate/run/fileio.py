@@ -12,11 +12,11 @@ keep the old content.
 
 Interrupted runs: an exception (``KeyboardInterrupt`` included) removes the
 temporary file. Only a hard kill (SIGKILL, power loss) between its creation and
-the replace can leave one behind, named ``.<name>.<random>.migrate-tmp``; the
-target itself is then still the complete original. Such leftovers are never
-picked up by the discovery walk (it only yields ``*.py``) and are not deleted
-automatically, since a concurrent run may own them; ``rm **/.*.migrate-tmp``
-is safe once no run is in progress.
+the replace can leave one behind, named ``.<name>.p<pid>_<random>.migrate-tmp``;
+the target itself is then still the complete original. Such leftovers are never
+picked up by the discovery walk (it only yields ``*.py``); the next run removes
+those in the directories it looks at once their process ``<pid>`` is gone
+(:mod:`migrate.run.journal`), and leaves a live concurrent run's alone.
 
 Concurrent runs: if the target already holds exactly the bytes we were about to
 write (another run migrated it first), nothing is written and that is not an
@@ -73,7 +73,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, expected: bytes) 
         raise PermissionError(errno.EACCES, "file is read-only", os.fspath(path))
     if not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, "permission denied", os.fspath(path))
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TMP_SUFFIX)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.p{os.getpid()}_", suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -95,7 +95,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, expected: bytes) 
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def _copy_owner(fd: int, st: os.stat_result) -> None:
@@ -111,7 +111,7 @@ def _copy_owner(fd: int, st: os.stat_result) -> None:
             continue
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     """Make the rename durable (POSIX); best effort."""
     try:
         fd = os.open(directory, os.O_RDONLY)

@@ -6,23 +6,29 @@ before LibCST is loaded, which they never import.
 
 The parent warms what every worker needs (LibCST's parser, the scope analysis, the rule
 catalog) and then forks, so the workers start with it loaded. Workers only compute: they
-ignore SIGINT (the parent decides when to stop), never write a file, and send back results
-without the original bytes, which the parent already holds. Where ``fork`` is not available
-the workers are spawned and warm themselves.
+ignore SIGINT and SIGTERM (the parent decides when to stop), never write a file, and send back
+results without the original bytes, which the parent already holds. Where ``fork`` is not
+available the workers are spawned and warm themselves.
+
+Faults (see :mod:`migrate.run.workers`): a worker that dies (killed, out of memory, a crash in
+LibCST's native parser) fails its file with the reason, one that runs past the file's budget
+(``--timeout-per-file`` plus :data:`GRACE`) is ended and its file skipped; either way a new
+worker takes its place and the other files finish.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 from collections.abc import Callable, Generator, Sequence
+from typing import Literal
 
+from migrate.catalog.findings import FileResult
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import Scan, gate
 from migrate.engine.units import Unit
 from migrate.run.fileio import read_quietly
 from migrate.run.tasks import Candidate, Task, TaskResult, migrate_task
+from migrate.run.workers import Lost, map_ordered
 
 # Below this many files to look at, starting workers costs more than it saves: for the engine,
 # and for the `ast` gate alone (a few milliseconds a file).
@@ -30,6 +36,12 @@ MIN_FILES = 8
 MIN_GATE_FILES = 64
 # ... and for the text test of the unit pre-pass (a file read and searched: well under 1 ms).
 MIN_SELECT_FILES = 1000
+# A file this large always goes to a worker, even with -j 1 or few files: LibCST's native
+# parser may run for minutes or crash on it, and only a worker can be ended or die alone.
+ISOLATE_BYTES = 1 << 20
+# Seconds a worker gets past --timeout-per-file before the parent ends it (its own timer
+# normally stops the file first, unless the file is inside LibCST's native parser).
+GRACE = 2.0
 
 _settings: Settings | None = None
 _timeout: float | None = None
@@ -79,7 +91,6 @@ def warm() -> None:
 
 def _start(settings: Settings, timeout: float | None) -> None:
     global _settings, _timeout
-    _ignore_sigint()
     _settings, _timeout = settings, timeout
     warm()  # a no-op after fork; what a spawned worker needs
 
@@ -93,32 +104,24 @@ def _work(task: Task) -> TaskResult:
 
 
 def scan_in_pool(sources: Sequence[bytes], *, jobs: int) -> Generator[Scan | None, None, None]:
-    """The `ast` gate's scan of each source (None: it doesn't parse), in order, from `jobs`
-    workers forked before anything heavy is loaded: they never import LibCST."""
+    """The `ast` gate's scan of each source (None: it doesn't parse, or its worker died: the engine
+    then looks at it in a worker of its own), in order, from `jobs` workers forked before anything
+    heavy is loaded: they never import LibCST."""
     from migrate.catalog import loader as catalog
 
     catalog.load()  # read once, here: forked workers inherit it
-    workers = _context().Pool(min(jobs, len(sources)), initializer=_ignore_sigint)
-    try:
-        yield from workers.imap(gate, sources, chunksize=4)
-        workers.close()
-    finally:
-        workers.terminate()
-        workers.join()
+    yield from map_ordered(gate, sources, jobs=jobs, lost=lambda lost: None)
 
 
 def select_in_pool(paths: Sequence[str], test: Callable[[bytes], bool], *, jobs: int) -> set[str]:
     """The paths whose bytes pass `test` (a picklable callable), read and tested by `jobs`
-    workers forked before anything heavy is loaded; an unreadable file does not pass."""
-    workers = _context().Pool(min(jobs, len(paths)), initializer=_ignore_sigint)
-    try:
-        chunks = [(paths[i : i + 256], test) for i in range(0, len(paths), 256)]
-        found = set().union(*workers.imap(_select, chunks))
-        workers.close()
-        return found
-    finally:
-        workers.terminate()
-        workers.join()
+    workers forked before anything heavy is loaded; an unreadable file does not pass, and a
+    chunk whose worker dies counts as passing (the pre-pass then parses those files itself)."""
+    chunks = [(paths[i : i + 256], test) for i in range(0, len(paths), 256)]
+    found: set[str] = set()
+    for selected in map_ordered(_select, chunks, jobs=jobs, lost=lambda lost: set(lost.item[0])):
+        found |= selected
+    return found
 
 
 def _select(chunk: tuple[Sequence[str], Callable[[bytes], bool]]) -> set[str]:
@@ -126,24 +129,61 @@ def _select(chunk: tuple[Sequence[str], Callable[[bytes], bool]]) -> set[str]:
     return {path for path in paths if (data := read_quietly(path)) is not None and test(data)}
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+def deadline(task: Task, timeout: float | None) -> float | None:
+    """The seconds a worker may spend on a task before the parent ends it: the budget of each of
+    its files (twice over for a unit, planned in rounds) and a grace for the worker's own timer,
+    which stops Python code at `timeout` (not a stretch inside LibCST's native parser)."""
+    if not timeout:
+        return None
+    if isinstance(task, Unit):
+        return 2 * timeout * len(task.paths) + GRACE
+    return timeout + GRACE
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+def lost_result(lost: Lost[Task], timeout: float | None) -> TaskResult:
+    """The outcome of a task whose worker died or overran: its files, left unchanged."""
+    task = lost.item
+    status: Literal["skipped", "failed"]
+    if lost.kind == "overran":
+        seconds = deadline(task, timeout) or 0
+        status = "skipped"
+        reason = f"took longer than {timeout:g}s (--timeout-per-file); the worker was ended; left unchanged"
+        if isinstance(task, Unit):
+            reason = (
+                f"took longer than {seconds:g}s for {len(task.paths)} modules that migrate together "
+                "(--timeout-per-file); the worker was ended; left unchanged"
+            )
+    else:
+        status, reason = "failed", f"{lost.reason} while migrating it; left unchanged"
+        if isinstance(task, Unit) and lost.kind != "raised":
+            reason = f"{lost.reason} while migrating {len(task.paths)} modules that migrate together; left unchanged"
+    unchecked = status == "skipped"  # --check can't pass over a file it did not check
+    if isinstance(task, Unit):
+        return {
+            path: FileResult(path, status, reason=reason, original=task.data[path], unchecked=unchecked)
+            for path in task.paths
+        }
+    return FileResult(task.path, status, reason=reason, original=task.data, unchecked=unchecked)
 
 
 def migrate_in_pool(
     tasks: Sequence[Task], settings: Settings, *, jobs: int, timeout: float | None
 ) -> Generator[TaskResult, None, None]:
     """Yield the outcome of each task (a file, or a unit of files), in order. Closing the generator
-    (or an exception in the consumer, or Ctrl-C) stops the workers at once."""
+    (or an exception in the consumer, or Ctrl-C) stops the workers at once. A worker that dies or
+    overruns its task's deadline is ended and replaced; the task's files are failed / skipped."""
     warm()
-    workers = _context().Pool(min(jobs, len(tasks)), initializer=_start, initargs=(settings, timeout))
+    outcomes = map_ordered(
+        _work,
+        tasks,
+        jobs=jobs,
+        lost=lambda lost: lost_result(lost, timeout),
+        initializer=_start,
+        initargs=(settings, timeout),
+        deadline=lambda task: deadline(task, timeout),
+    )
     try:
-        for task, outcome in zip(tasks, workers.imap(_work, tasks, chunksize=1), strict=True):
+        for task, outcome in zip(tasks, outcomes, strict=True):
             if isinstance(outcome, dict):
                 assert isinstance(task, Unit)  # a unit's outcome: its files' results by path
                 for path, result in outcome.items():
@@ -152,7 +192,5 @@ def migrate_in_pool(
                 assert isinstance(task, Candidate)
                 outcome.original = task.data
             yield outcome
-        workers.close()
     finally:
-        workers.terminate()
-        workers.join()
+        outcomes.close()

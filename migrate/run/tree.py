@@ -3,29 +3,34 @@
 Every file named or found ends as one FileResult, whatever goes wrong with it (a missing
 path, a permission error, a broken symlink, a file that changed under us): the run goes on.
 
-Ctrl-C: inside :func:`stop_on_sigint`, SIGINT never lands in the middle of a write or
+Ctrl-C and SIGTERM: inside :func:`stop_on_sigint`, the signal never lands in the middle of a write or
 between a write and the yield that reports it. While a file is being read and parsed it
 abandons that file at once; otherwise the file in hand is finished (written and yielded)
 first. Either way :func:`run` then returns normally, every file it yielded is fully done,
 no temporary file is left, and ``stop.requested`` tells the caller to exit with
-:data:`EXIT_INTERRUPTED`.
+``stop.exit_code`` (:data:`EXIT_INTERRUPTED` for Ctrl-C, 143 for SIGTERM).
+
+SIGKILL: the files of a unit are written after a journal (:mod:`migrate.run.journal`); the
+next run rolls back a unit a killed run left half-written, then migrates it again.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import signal
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import replace
+from pathlib import Path
 
 from migrate.catalog.findings import FileResult
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
-from migrate.engine.pipeline import might_contain_call_sites
+from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, too_large
 from migrate.engine.units import Unit, find_units
-from migrate.run import pool
+from migrate.run import journal, pool
 from migrate.run.discovery import iter_files
 from migrate.run.fileio import FileChangedError, read_bytes, read_quietly, write_atomic
 from migrate.run.tasks import Candidate, Task, TaskResult, migrate_task
@@ -38,6 +43,7 @@ class Stop:
 
     def __init__(self) -> None:
         self.requested = False
+        self.signal = signal.SIGINT
         self._interruptible = False
 
     @contextmanager
@@ -51,15 +57,22 @@ class Stop:
         finally:
             self._interruptible = False
 
+    @property
+    def exit_code(self) -> int:
+        """What the process exits with when it stopped: 128 + the signal, as shells report it."""
+        return 128 + self.signal
+
     def _on_sigint(self, signum, frame) -> None:
         self.requested = True
+        self.signal = signum
         if self._interruptible:
             raise KeyboardInterrupt
 
 
 @contextmanager
 def stop_on_sigint() -> Iterator[Stop]:
-    """Turn Ctrl-C into a clean stop between files (see the module docstring).
+    """Turn Ctrl-C, and SIGTERM (what `timeout`, CI cancellation and container stops send), into
+    a clean stop between files (see the module docstring).
 
     Outside the main thread signals can't be caught: the Stop is then never requested.
     """
@@ -67,11 +80,12 @@ def stop_on_sigint() -> Iterator[Stop]:
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
-    previous = signal.signal(signal.SIGINT, stop._on_sigint)
+    previous = {signum: signal.signal(signum, stop._on_sigint) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def run(
@@ -84,6 +98,8 @@ def run(
     jobs: int = 1,
     timeout: float | None = None,
     on_total: Callable[[int], None] | None = None,
+    max_bytes: int | None = MAX_FILE_BYTES,
+    on_note: Callable[[str], None] | None = None,
 ) -> Iterator[FileResult]:
     """Yield one FileResult per file, in discovery order, writing each change as it goes.
 
@@ -91,7 +107,11 @@ def run(
     that may hold call sites are then migrated in this process, or with `jobs` > 1 and enough
     of them, in a pool of worker processes (see :mod:`migrate.run.pool`). Only this process writes.
     `timeout` bounds the seconds spent on one file (it is then skipped); `on_total` is told
-    how many files there are once they are found.
+    how many files there are once they are found. A file with call sites above `max_bytes`
+    (None or 0: no limit) is skipped with that reason, before any parser sees it. When writing,
+    what an earlier killed run left in the directories of the files found is cleaned up first
+    (:func:`migrate.run.journal.recover`); `on_note` is told what was done, one line each.
+    Without `write`, the files a killed run may have left half written are failed, saying so.
 
     With `stop` (from :func:`stop_on_sigint`), a Ctrl-C ends the run cleanly between files;
     without it, KeyboardInterrupt propagates as usual (no temporary file is left either way).
@@ -101,9 +121,19 @@ def run(
     try:
         with stop.interruptible():
             found = list(iter_files(paths, exclude=exclude, report_skipped=True))
+            half_written: set[str] = set()
+            if write:
+                notes = journal.recover(_directories(paths, found))
+                if on_note is not None:
+                    for note in notes:
+                        on_note(note)
+            else:
+                half_written = journal.pending(_directories(paths, found))
             if on_total is not None:
                 on_total(len(found))
-            settled = _without_call_sites([_read(item) for item in found], jobs)
+            settled = _without_call_sites([_read(item, max_bytes) for item in found], jobs)
+            if half_written:
+                settled = [_half_written(item) if _real(item.path) in half_written else item for item in settled]
             units = _units(settled, jobs)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
@@ -146,7 +176,24 @@ def run(
         migrated.close()
 
 
-def _read(found) -> FileResult | Candidate:
+def _directories(paths: Sequence[str], found) -> list[str]:
+    """The directories of the files found and the directories named: where a killed run may have
+    left a journal or a temporary file."""
+    named = [p for p in paths if Path(p).is_dir()]
+    return list(dict.fromkeys([*named, *(str(item.path.parent) for item in found)]))
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def _half_written(item: FileResult | Candidate) -> FileResult:
+    return FileResult(
+        item.path, "failed", reason=journal.PENDING, original=item.data if isinstance(item, Candidate) else None
+    )
+
+
+def _read(found, max_bytes: int | None = None) -> FileResult | Candidate:
     """Settle a found file without the engine where possible: errors, skips, and files the
     text test rules out (their bytes are not kept)."""
     path = str(found.path)
@@ -160,6 +207,9 @@ def _read(found) -> FileResult | Candidate:
         return FileResult(path, "failed", reason="is a directory")
     except OSError as error:
         return FileResult(path, "failed", reason=f"cannot read: {_strerror(error)}")
+    refused = too_large(data, max_bytes)
+    if refused is not None:
+        return FileResult(path, "skipped", reason=refused, unchecked=True)
     notebook = found.path.suffix == ".ipynb"
     if not notebook and not might_contain_call_sites(data):
         return FileResult(path, "unchanged")
@@ -207,9 +257,13 @@ def _units(settled: list[FileResult | Candidate], jobs: int = 1) -> list[Unit]:
 def _migrate_all(
     tasks: list[Task], settings: Settings, *, jobs: int, timeout: float | None
 ) -> Generator[TaskResult, None, None]:
-    if jobs > 1 and len(tasks) >= pool.MIN_FILES:
+    if (jobs > 1 and len(tasks) >= pool.MIN_FILES) or any(_size(task) > pool.ISOLATE_BYTES for task in tasks):
         return pool.migrate_in_pool(tasks, settings, jobs=jobs, timeout=timeout)
     return (migrate_task(task, settings, timeout) for task in tasks)
+
+
+def _size(task: Task) -> int:
+    return max(map(len, task.data.values())) if isinstance(task, Unit) else len(task.data)
 
 
 def _write_file(result: FileResult) -> FileResult:
@@ -226,7 +280,23 @@ def _write_file(result: FileResult) -> FileResult:
 
 def _write_unit(results: dict[str, FileResult]) -> dict[str, FileResult]:
     """Write the changed files of a unit: all of them, or (a write failed) none. A file written
-    before the failure gets its original bytes back."""
+    before the failure gets its original bytes back; a kill between the first write and the last
+    is rolled back by the next run, from the journal written first (:mod:`migrate.run.journal`)."""
+    changed = [r for r in results.values() if r.status == "changed" and r.migrated is not None and r.original]
+    if len(changed) < 2:
+        return _write_files(results)
+    try:
+        record = journal.begin(changed[0].path, [(r.path, r.original or b"", r.migrated or b"") for r in changed])
+    except OSError as error:
+        why = f"not written: cannot write the journal of these modules that migrate together ({_strerror(error)})"
+        return {path: FileResult(path, "failed", reason=why, original=r.original) for path, r in results.items()}
+    try:
+        return _write_files(results)
+    finally:
+        journal.finish(record)
+
+
+def _write_files(results: dict[str, FileResult]) -> dict[str, FileResult]:
     written: list[FileResult] = []
     for path, result in results.items():
         outcome = _write_file(result)
