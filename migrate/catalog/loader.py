@@ -168,6 +168,14 @@ class Annotations:
 
 
 @dataclass(frozen=True)
+class Sequences:
+    """What shows a value is a list or a dict, not text ([sequences] in rules/values.toml)."""
+
+    constructors: frozenset[str] = frozenset()
+    annotations: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Catalog:
     rules: dict[str, Rule]
     parameters: dict[str, Parameter]
@@ -179,6 +187,7 @@ class Catalog:
     clients: Clients
     keyed_dicts: KeyedDicts = KeyedDicts()
     annotations: Annotations = Annotations()
+    sequences: Sequences = Sequences()
 
     def rule(self, code: str) -> Rule:
         try:
@@ -396,6 +405,11 @@ def _annotations(raw: dict[str, Any], kinds: dict[str, Any]) -> Annotations:
     )
 
 
+def _sequences(raw: dict[str, Any]) -> Sequences:
+    table = raw["sequences"]
+    return Sequences(constructors=frozenset(table["constructors"]), annotations=frozenset(table["annotations"]))
+
+
 @functools.cache
 def load() -> Catalog:
     raw_results = _load_toml("results.toml")
@@ -413,6 +427,7 @@ def load() -> Catalog:
         clients=_clients(_load_toml("clients.toml")),
         keyed_dicts=KeyedDicts(**{k: frozenset(v) for k, v in raw_results.get("_keys", {}).items()}),
         annotations=_annotations(_load_toml("annotations.toml"), results),
+        sequences=_sequences(_load_toml("values.toml")),
     )
     _check_references(catalog)
     return catalog

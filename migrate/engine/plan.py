@@ -22,6 +22,7 @@ from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.nodes import assigned_target, code_of
 from migrate.analysis.scopes import resolve_scopes
+from migrate.analysis.shapes import Shapes
 from migrate.catalog.findings import CallSite, Finding
 from migrate.catalog.loader import Catalog
 from migrate.catalog.settings import Settings
@@ -32,7 +33,7 @@ from migrate.rewrite.attributes import stored_attribute
 from migrate.rewrite.edits import Edit
 from migrate.rewrite.request import RequestContext, rewrite_request
 from migrate.rewrite.results import Followed, ResultFollower
-from migrate.rewrite.shared import Shared, binding_of
+from migrate.rewrite.shared import Shared, binding_of, follow_content
 from migrate.rewrite.shared import analyze as analyze_shared
 
 # Keywords whose value changes shape, followed when given by name (`tools=TOOLS`).
@@ -331,6 +332,8 @@ def _plan_site(
         shared=named,
         result_kind=site.method.result,
         known=_known_arguments(site.call, catalog, resolver, follower),
+        values=lambda node: _content_value(node, resolver, catalog),
+        not_text=Shapes(resolver.scopes, resolver.parents, catalog.sequences).not_text,
     )
     request = rewrite_request(site.call, plan.ctx)
     plan.shared_values = {shared.binding for shared in request.shared}
@@ -370,6 +373,15 @@ def _plan_site(
                 plan.blockers.append(Finding.of("RSP306", codes=", ".join(sorted(group)), why=why))
     record.findings = fixes
     return plan
+
+
+def _content_value(node: cst.BaseExpression, resolver: Resolver, catalog: Catalog) -> Shared | str | None:
+    """What a message `content` that is not a literal holds (messages.ContentValues)."""
+    if isinstance(node, cst.Name):
+        followed = follow_content(node, resolver.scopes, resolver.parents)
+        if followed is not None:
+            return followed
+    return Shapes(resolver.scopes, resolver.parents, catalog.sequences).not_text(node)
 
 
 def _stores_nothing(call: cst.Call, settings: Settings) -> bool:
