@@ -104,6 +104,9 @@ class ResultPath:
     fix_args: tuple[tuple[str, str], ...] = ()
     # A number whose value differs in Responses: it may only key dicts whose keys nobody reads.
     key: bool = False
+    # The event type the read has a value on (None on every other): its None-ness must be
+    # thrown away where it is read (`none_elsewhere`).
+    none_elsewhere: str | None = None
 
 
 @dataclass(frozen=True)
@@ -350,6 +353,7 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
                     fix=entry.get("fix"),
                     fix_args=tuple(sorted(entry.get("fix_args", {}).items())),
                     key=entry.get("key", False),
+                    none_elsewhere=entry.get("none_elsewhere"),
                 )
             )
         # Longest paths first, so the most specific read wins.
