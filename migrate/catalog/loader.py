@@ -179,6 +179,19 @@ class Sequences:
 
 
 @dataclass(frozen=True)
+class WireTests:
+    """What marks a test module that pins the chat wire format (rules/tests.toml)."""
+
+    files: tuple[str, ...] = ()
+    strings: tuple[str, ...] = ()
+    names: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    doubles: frozenset[str] = frozenset()
+    builders: frozenset[str] = frozenset()
+    patched: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Catalog:
     rules: dict[str, Rule]
     parameters: dict[str, Parameter]
@@ -191,6 +204,7 @@ class Catalog:
     keyed_dicts: KeyedDicts = KeyedDicts()
     annotations: Annotations = Annotations()
     sequences: Sequences = Sequences()
+    wire_tests: WireTests = WireTests()
 
     def rule(self, code: str) -> Rule:
         try:
@@ -414,6 +428,18 @@ def _sequences(raw: dict[str, Any]) -> Sequences:
     return Sequences(constructors=frozenset(table["constructors"]), annotations=frozenset(table["annotations"]))
 
 
+def _wire_tests(raw: dict[str, Any]) -> WireTests:
+    return WireTests(
+        files=tuple(raw["files"]),
+        strings=tuple(raw["strings"]),
+        names=frozenset(raw["names"]),
+        prefixes=tuple(raw["prefixes"]),
+        doubles=frozenset(raw["doubles"]),
+        builders=frozenset(raw["builders"]),
+        patched=tuple(raw["patched"]),
+    )
+
+
 @functools.cache
 def load() -> Catalog:
     raw_results = _load_toml("results.toml")
@@ -432,6 +458,7 @@ def load() -> Catalog:
         keyed_dicts=KeyedDicts(**{k: frozenset(v) for k, v in raw_results.get("_keys", {}).items()}),
         annotations=_annotations(_load_toml("annotations.toml"), results),
         sequences=_sequences(_load_toml("values.toml")),
+        wire_tests=_wire_tests(_load_toml("tests.toml")),
     )
     _check_references(catalog)
     return catalog

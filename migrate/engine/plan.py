@@ -23,6 +23,8 @@ from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.nodes import assigned_target, code_of
 from migrate.analysis.scopes import resolve_scopes
 from migrate.analysis.shapes import Shapes
+from migrate.analysis.wire_tests import chat_wire_marker
+from migrate.analysis.wire_tests import describe as describe_marker
 from migrate.catalog.findings import CallSite, Finding
 from migrate.catalog.loader import Catalog
 from migrate.catalog.settings import Settings
@@ -91,12 +93,15 @@ def migrate_module(
     call_positions: Sequence[tuple[int, int, int, int]] | None = None,
     links: Links = NO_LINKS,
     module_code: ModuleCode | None = None,
+    path: str = "",
 ) -> ModuleResult:
     """Plan and apply the migration of `module`. `call_positions` (from migrate.engine.gate) saves a
     full position pass when it lists the call sites in the order LibCST finds them. `links`
     tells what the run knows of results crossing into or out of this module. `module_code`: the
     module's code by statement, if the caller has it already."""
-    return _migrate_module(module, settings, catalog, source, call_positions, links, module_code or ModuleCode(module))
+    return _migrate_module(
+        module, settings, catalog, source, call_positions, links, module_code or ModuleCode(module), path
+    )
 
 
 def _migrate_module(
@@ -107,6 +112,7 @@ def _migrate_module(
     call_positions: Sequence[tuple[int, int, int, int]] | None,
     links: Links,
     module_code: ModuleCode,
+    path: str = "",
 ) -> ModuleResult:
     sites, parents = find_call_sites(module, catalog)
     if not sites and not links.imported:
@@ -138,6 +144,12 @@ def _migrate_module(
     sink = _AppendSink(catalog, scopes, parents, lists, claimed)
     follower = ResultFollower(catalog, scopes, parents, positions, call_bindings, sink, links)
 
+    marker = chat_wire_marker(path, parents, scopes, catalog.wire_tests) if sites else None
+    wire = (
+        Finding.of("RSP217", marker=describe_marker(marker), line=positions[marker].start.line)
+        if marker is not None
+        else None
+    )
     lines = source.splitlines()
     plans = []
     for site in sites:
@@ -151,6 +163,8 @@ def _migrate_module(
         plan = _plan_site(
             site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call], owned
         )
+        if wire is not None:
+            plan.blockers.append(wire)
         _select(plan, disabled, bare)
         plans.append(plan)
     if links.imported:
