@@ -10,34 +10,13 @@ mark in a test file; its calls are then reported, not migrated.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Mapping
-from fnmatch import fnmatch
-from pathlib import PurePath
 
 import libcst as cst
 
 from migrate.analysis.nodes import code_of, qualified_names, short_code
+from migrate.analysis.test_files import is_test_file
 from migrate.catalog.loader import WireTests
-
-
-def is_test_file(path: str, data: WireTests) -> bool:
-    """Is `path` a test file? Directories count from the current directory down (an absolute
-    path under it is read relative to it)."""
-    if os.path.isabs(path):
-        with contextlib.suppress(ValueError):  # another drive on Windows
-            path = os.path.relpath(path)
-    parts = PurePath(path.replace("\\", "/")).parts
-    if not parts:
-        return False
-    for pattern in data.files:
-        if pattern.endswith("/"):
-            if any(fnmatch(part, pattern[:-1]) for part in parts[:-1]):
-                return True
-        elif fnmatch(parts[-1], pattern):
-            return True
-    return False
 
 
 def chat_wire_marker(

@@ -189,6 +189,7 @@ class WireTests:
     doubles: frozenset[str] = frozenset()
     builders: frozenset[str] = frozenset()
     patched: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -437,6 +438,7 @@ def _wire_tests(raw: dict[str, Any]) -> WireTests:
         doubles=frozenset(raw["doubles"]),
         builders=frozenset(raw["builders"]),
         patched=tuple(raw["patched"]),
+        mentions=tuple(raw["mentions"]),
     )
 
 

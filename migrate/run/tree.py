@@ -20,7 +20,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 
-from migrate.catalog.findings import FileResult
+from migrate.analysis.test_files import chat_wire_line, is_test_file
+from migrate.catalog.findings import FileResult, Finding
+from migrate.catalog.loader import WireTests
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
 from migrate.engine.pipeline import might_contain_call_sites
@@ -85,6 +87,41 @@ def run(
     timeout: float | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> Iterator[FileResult]:
+    """Yield one FileResult per file, in discovery order, writing each change as it goes (see
+    `_run`). A call migrated outside the tests is listed with the test files of the run that
+    mock or record the chat endpoint (RSP142): they must change with it."""
+    from migrate.catalog import loader as catalog
+
+    marks = catalog.load().wire_tests
+    mocked: list[tuple[str, int]] = []  # (test file, line): filled before the first result
+    for result in _run(paths, settings, write, exclude, stop, jobs, timeout, on_total, mocked, marks):
+        yield _with_tests_named(result, mocked, marks)
+
+
+def _with_tests_named(result: FileResult, mocked: list[tuple[str, int]], marks: WireTests) -> FileResult:
+    if not mocked or is_test_file(result.path, marks):
+        return result
+    shown = ", ".join(f"{path}:{line}" for path, line in mocked[:3]) + (", ..." if len(mocked) > 3 else "")
+    for call in result.calls:
+        if call.outcome == "migrated":
+            note = Finding.of("RSP142", tests=shown)
+            if note not in call.findings:
+                call.findings.append(note)
+    return result
+
+
+def _run(
+    paths: Sequence[str],
+    settings: Settings,
+    write: bool,
+    exclude: Sequence[str],
+    stop: Stop | None,
+    jobs: int,
+    timeout: float | None,
+    on_total: Callable[[int], None] | None,
+    mocked: list[tuple[str, int]],
+    marks: WireTests,
+) -> Iterator[FileResult]:
     """Yield one FileResult per file, in discovery order, writing each change as it goes.
 
     The files are found and read first (cheap: most are settled by the text test there); those
@@ -103,7 +140,7 @@ def run(
             found = list(iter_files(paths, exclude=exclude, report_skipped=True))
             if on_total is not None:
                 on_total(len(found))
-            settled = _without_call_sites([_read(item) for item in found], jobs)
+            settled = _without_call_sites([_read(item, mocked, marks) for item in found], jobs)
             units = _units(settled)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
@@ -146,9 +183,10 @@ def run(
         migrated.close()
 
 
-def _read(found) -> FileResult | Candidate:
+def _read(found, mocked: list[tuple[str, int]], marks: WireTests) -> FileResult | Candidate:
     """Settle a found file without the engine where possible: errors, skips, and files the
-    text test rules out (their bytes are not kept)."""
+    text test rules out (their bytes are not kept). A test file that mentions the chat
+    endpoint the way mocks do is added to `mocked`."""
     path = str(found.path)
     if found.error is not None:
         return FileResult(path, "failed", reason=found.error)
@@ -160,6 +198,10 @@ def _read(found) -> FileResult | Candidate:
         return FileResult(path, "failed", reason="is a directory")
     except OSError as error:
         return FileResult(path, "failed", reason=f"cannot read: {_strerror(error)}")
+    if is_test_file(path, marks):
+        line = chat_wire_line(data, marks)
+        if line is not None:
+            mocked.append((path, line))
     notebook = found.path.suffix == ".ipynb"
     if not notebook and not might_contain_call_sites(data):
         return FileResult(path, "unchanged")
