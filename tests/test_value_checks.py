@@ -11,8 +11,9 @@ from migrate.analysis.nodes import Parents, code_of
 from migrate.analysis.nones import none_discarded
 from migrate.analysis.scopes import resolve_scopes
 from migrate.analysis.shapes import Shapes
+from migrate.analysis.test_files import chat_wire_line, is_test_file
 from migrate.analysis.walk import walk
-from migrate.analysis.wire_tests import chat_wire_marker, is_test_file
+from migrate.analysis.wire_tests import chat_wire_marker
 from migrate.catalog import loader
 
 CATALOG = loader.load()
@@ -144,3 +145,25 @@ def test_chat_wire_marks(source: str, marked: bool) -> None:
     found = chat_wire_marker("tests/test_x.py", parents, scopes, CATALOG.wire_tests)
     assert (found is not None) is marked
     assert chat_wire_marker("app/x.py", parents, scopes, CATALOG.wire_tests) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b"import app\n\n\ndef test_ask():\n    assert app.ask('x')\n", None),
+        (b"import app\n\nROUTE = 'https://api.openai.com/v1/chat/completions'\n", 3),
+        (b"x = 1\nwith mock.patch('openai.resources.chat.completions.Completions.create'):\n    pass\n", 2),
+        (b"FAKE = ChatCompletion(id='chatcmpl-1')\n", 1),
+        (b"completion = client.chat.completions.create(model='m')\n", None),
+    ],
+)
+def test_test_files_that_mock_the_chat_endpoint_are_found_by_their_bytes(data: bytes, line: int | None) -> None:
+    assert chat_wire_line(data, CATALOG.wire_tests) == line
+
+
+def test_absolute_paths_under_the_current_directory_are_read_from_it(monkeypatch, tmp_path) -> None:
+    project = tmp_path / "test"  # the project itself lives in a directory named like tests
+    (project / "app").mkdir(parents=True)
+    monkeypatch.chdir(project)
+    assert not is_test_file(str(project / "app" / "llm.py"), CATALOG.wire_tests)
+    assert is_test_file(str(project / "app" / "test_llm.py"), CATALOG.wire_tests)

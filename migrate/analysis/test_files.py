@@ -3,10 +3,10 @@ bytes alone (no parse: a run looks at every test file this way, on its cheap pat
 
 from __future__ import annotations
 
-import contextlib
+import fnmatch
+import functools
 import os
-from fnmatch import fnmatch
-from pathlib import PurePath
+import re
 
 from migrate.catalog.loader import WireTests
 
@@ -14,19 +14,23 @@ from migrate.catalog.loader import WireTests
 def is_test_file(path: str, data: WireTests) -> bool:
     """Is `path` a test file? Directories count from the current directory down (an absolute
     path under it is read relative to it)."""
-    if os.path.isabs(path):
-        with contextlib.suppress(ValueError):  # another drive on Windows
-            path = os.path.relpath(path)
-    parts = PurePath(path.replace("\\", "/")).parts
-    if not parts:
-        return False
-    for pattern in data.files:
-        if pattern.endswith("/"):
-            if any(fnmatch(part, pattern[:-1]) for part in parts[:-1]):
-                return True
-        elif fnmatch(parts[-1], pattern):
-            return True
-    return False
+    names, directories = _matchers(data.files)
+    path = path.replace("\\", "/")
+    if path.startswith("/"):
+        here = os.getcwd().rstrip("/") + "/"
+        path = path[len(here) :] if path.startswith(here) else path
+    *above, name = path.split("/")
+    if names.match(name):
+        return True
+    return any(directories.match(part) for part in above)
+
+
+@functools.cache
+def _matchers(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(file-name globs, directory globs) of rules/tests.toml `files`, each as one pattern."""
+    names = [fnmatch.translate(p) for p in patterns if not p.endswith("/")] or ["(?!)"]
+    directories = [fnmatch.translate(p[:-1]) for p in patterns if p.endswith("/")] or ["(?!)"]
+    return re.compile("|".join(names)), re.compile("|".join(directories))
 
 
 def chat_wire_line(data: bytes, marks: WireTests) -> int | None:
