@@ -66,6 +66,9 @@ def _last(parents, text: str) -> cst.CSTNode:
         ("x = 'a' + 'b'\n", None),
         ("x = {'a': 1}\n", "a dict"),
         ("x = [i for i in range(3)]\n", "a comprehension"),
+        ("P = {'a': [1], 'b': 'text'}\nx = P['b']\n", "an item of `P`"),
+        ("P = {'a': 'text', 'b': 'more'}\nx = P['b']\n", None),
+        ("def f(rows):\n    x = rows[0]\n", None),
     ],
 )
 def test_shapes_show_a_sequence_only_where_the_module_shows_one(source: str, shown: str | None) -> None:

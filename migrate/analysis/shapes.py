@@ -5,7 +5,8 @@ A message's `content` takes text in both APIs, but a list of chat content parts 
 shape. `Shapes.not_text` says why a value may be such a list (or dict), following what the
 module shows: the bindings of a name (its assigned values, `+=`, a parameter's annotation or
 default), the builtins that build sequences, the annotation and the `return`s of a function
-of the module that is called, and both sides of `+`, `if ... else` and `or`. A value nothing
+of the module that is called, the items of a dict or list literal a subscripted name is bound
+to, and both sides of `+`, `if ... else` and `or`. A value nothing
 shows to be a sequence (a parameter without annotation, an attribute, a call of another
 module's function) is taken as the text the chat call sent: it is sent unchanged.
 """
@@ -48,6 +49,8 @@ class Shapes:
             return self._name(node, depth, seen)
         if isinstance(node, cst.Call):
             return self._call(node, depth, seen)
+        if isinstance(node, cst.Subscript):
+            return self._item(node, depth, seen)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             return self._why(node.left, depth + 1, seen) or self._why(node.right, depth + 1, seen)
         if isinstance(node, cst.IfExp):
@@ -78,6 +81,22 @@ class Shapes:
                 why = self._why(value, depth + 1, seen)
                 if why is not None:
                     return why if why.startswith(f"`{node.value}`") else f"`{node.value}`, bound to {why}"
+        return None
+
+    def _item(self, node: cst.Subscript, depth: int, seen: set[int]) -> str | None:
+        """`PARTS["vision"]`, `SAMPLES[0]`: an item of a dict or list literal the name is bound to."""
+        if not isinstance(node.value, cst.Name):
+            return None
+        for assignment in self._referents(node.value):
+            if not isinstance(assignment, Assignment):
+                continue
+            for container in self._assigned(assignment.node):
+                if not isinstance(container, (cst.Dict, cst.List, cst.Tuple)):
+                    continue
+                for item in (e.value for e in container.elements):
+                    why = self._why(item, depth + 1, seen)
+                    if why is not None:
+                        return f"`{short_code(node)}`, an item of `{node.value.value}`, which holds {why}"
         return None
 
     def _call(self, node: cst.Call, depth: int, seen: set[int]) -> str | None:
