@@ -132,6 +132,8 @@ def test_test_files_are_told_by_their_path(path: str, test: bool) -> None:
     [
         ('"""Tests of /chat/completions."""\n', False),
         ('URL = "https://api.openai.com/v1/chat/completions"\n', True),
+        ("assert span.name == 'openai.chat'\n", True),
+        ("assert span.name == 'openai.response'\n", False),
         ("from openai.types.chat import ChatCompletion\nx: ChatCompletion\n", False),
         ("from openai.types.chat import ChatCompletion as C\nx = C(id='1')\n", True),
         ("from openai.types.chat import ChatCompletion\nx = ChatCompletion.model_validate({})\n", True),
