@@ -92,6 +92,7 @@ EXPECTED = {
     "conversation.previous_response_id": None,
     "conversation.not_stored": ("invalid request", "Previous response with id 'resp_"),
     "stream.events": None,
+    "print_delta.none_for_other_events": ("stdout differs", "None"),
     # A reasoning item comes first: the call's `output_index` is 1 where chat's `index` was 0.
     "tool_deltas.correct": None,
     "tool_deltas.output_index": ("stdout differs", "+{1: "),

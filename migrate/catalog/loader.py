@@ -104,6 +104,9 @@ class ResultPath:
     fix_args: tuple[tuple[str, str], ...] = ()
     # A number whose value differs in Responses: it may only key dicts whose keys nobody reads.
     key: bool = False
+    # The event type the read has a value on (None on every other): its None-ness must be
+    # thrown away where it is read (`none_elsewhere`).
+    none_elsewhere: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,28 @@ class Annotations:
 
 
 @dataclass(frozen=True)
+class Sequences:
+    """What shows a value is a list or a dict, not text ([sequences] in rules/values.toml)."""
+
+    constructors: frozenset[str] = frozenset()
+    annotations: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class WireTests:
+    """What marks a test module that pins the chat wire format (rules/tests.toml)."""
+
+    files: tuple[str, ...] = ()
+    strings: tuple[str, ...] = ()
+    names: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    doubles: frozenset[str] = frozenset()
+    builders: frozenset[str] = frozenset()
+    patched: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Catalog:
     rules: dict[str, Rule]
     parameters: dict[str, Parameter]
@@ -200,6 +225,8 @@ class Catalog:
     clients: Clients
     keyed_dicts: KeyedDicts = KeyedDicts()
     annotations: Annotations = Annotations()
+    sequences: Sequences = Sequences()
+    wire_tests: WireTests = WireTests()
 
     def rule(self, code: str) -> Rule:
         try:
@@ -362,6 +389,7 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
                     fix=entry.get("fix"),
                     fix_args=tuple(sorted(entry.get("fix_args", {}).items())),
                     key=entry.get("key", False),
+                    none_elsewhere=entry.get("none_elsewhere"),
                 )
             )
         # Longest paths first, so the most specific read wins.
@@ -440,6 +468,24 @@ def _annotations(raw: dict[str, Any], kinds: dict[str, Any]) -> Annotations:
     )
 
 
+def _sequences(raw: dict[str, Any]) -> Sequences:
+    table = raw["sequences"]
+    return Sequences(constructors=frozenset(table["constructors"]), annotations=frozenset(table["annotations"]))
+
+
+def _wire_tests(raw: dict[str, Any]) -> WireTests:
+    return WireTests(
+        files=tuple(raw["files"]),
+        strings=tuple(raw["strings"]),
+        names=frozenset(raw["names"]),
+        prefixes=tuple(raw["prefixes"]),
+        doubles=frozenset(raw["doubles"]),
+        builders=frozenset(raw["builders"]),
+        patched=tuple(raw["patched"]),
+        mentions=tuple(raw["mentions"]),
+    )
+
+
 @functools.cache
 def load() -> Catalog:
     raw_results = _load_toml("results.toml")
@@ -457,6 +503,8 @@ def load() -> Catalog:
         clients=_clients(_load_toml("clients.toml")),
         keyed_dicts=KeyedDicts(**{k: frozenset(v) for k, v in raw_results.get("_keys", {}).items()}),
         annotations=_annotations(_load_toml("annotations.toml"), results),
+        sequences=_sequences(_load_toml("values.toml")),
+        wire_tests=_wire_tests(_load_toml("tests.toml")),
     )
     _check_references(catalog)
     return catalog

@@ -168,7 +168,7 @@ def _migrate_parsed(
             reason = f"round-trip: LibCST does not reproduce this file byte for byte{hint}"
             return FileResult(path, "skipped", reason=reason, original=data, unchecked=True)
         source = data.decode(module.encoding, errors="replace")
-        result = migrate_module(module, settings, catalog.load(), source, positions, links, code)
+        result = migrate_module(module, settings, catalog.load(), source, positions, links, code, path)
         if not result.changed:
             return FileResult(
                 path,

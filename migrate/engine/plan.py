@@ -23,6 +23,9 @@ from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.nodes import assigned_target, code_of
 from migrate.analysis.routes import RouteNodes
 from migrate.analysis.scopes import resolve_scopes
+from migrate.analysis.shapes import Shapes
+from migrate.analysis.wire_tests import chat_wire_marker
+from migrate.analysis.wire_tests import describe as describe_marker
 from migrate.catalog.findings import CallSite, Finding
 from migrate.catalog.loader import Catalog
 from migrate.catalog.settings import Settings
@@ -33,7 +36,7 @@ from migrate.rewrite.attributes import stored_attribute
 from migrate.rewrite.edits import Edit
 from migrate.rewrite.request import RequestContext, rewrite_request
 from migrate.rewrite.results import Followed, ResultFollower
-from migrate.rewrite.shared import Shared, binding_of
+from migrate.rewrite.shared import Shared, binding_of, follow_content
 from migrate.rewrite.shared import analyze as analyze_shared
 
 # Keywords whose value changes shape, followed when given by name (`tools=TOOLS`).
@@ -91,12 +94,15 @@ def migrate_module(
     call_positions: Sequence[tuple[int, int, int, int]] | None = None,
     links: Links = NO_LINKS,
     module_code: ModuleCode | None = None,
+    path: str = "",
 ) -> ModuleResult:
     """Plan and apply the migration of `module`. `call_positions` (from migrate.engine.gate) saves a
     full position pass when it lists the call sites in the order LibCST finds them. `links`
     tells what the run knows of results crossing into or out of this module. `module_code`: the
     module's code by statement, if the caller has it already."""
-    return _migrate_module(module, settings, catalog, source, call_positions, links, module_code or ModuleCode(module))
+    return _migrate_module(
+        module, settings, catalog, source, call_positions, links, module_code or ModuleCode(module), path
+    )
 
 
 def _migrate_module(
@@ -107,6 +113,7 @@ def _migrate_module(
     call_positions: Sequence[tuple[int, int, int, int]] | None,
     links: Links,
     module_code: ModuleCode,
+    path: str = "",
 ) -> ModuleResult:
     routes = RouteNodes()
     indirect: list[IndirectNode] = []
@@ -140,6 +147,12 @@ def _migrate_module(
     sink = _AppendSink(catalog, scopes, parents, lists, claimed)
     follower = ResultFollower(catalog, scopes, parents, positions, call_bindings, sink, links)
 
+    marker = chat_wire_marker(path, parents, scopes, catalog.wire_tests) if sites else None
+    wire = (
+        Finding.of("RSP217", marker=describe_marker(marker), line=positions[marker].start.line)
+        if marker is not None
+        else None
+    )
     lines = source.splitlines()
     plans = []
     for site in sites:
@@ -153,6 +166,8 @@ def _migrate_module(
         plan = _plan_site(
             site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call], owned
         )
+        if wire is not None:
+            plan.blockers.append(wire)
         _select(plan, disabled, bare)
         plan.record.warnings = _marker_warnings(local, catalog)
         plans.append(plan)
@@ -355,6 +370,8 @@ def _plan_site(
         shared=named,
         result_kind=site.method.result,
         known=_known_arguments(site.call, catalog, resolver, follower),
+        values=lambda node: _content_value(node, resolver, catalog),
+        not_text=Shapes(resolver.scopes, resolver.parents, catalog.sequences).not_text,
     )
     request = rewrite_request(site.call, plan.ctx)
     plan.shared_values = {shared.binding for shared in request.shared}
@@ -419,6 +436,15 @@ def _plan_indirect(
         _select(plan, settings.disabled | local, bare)
         plans.append(plan)
     return plans
+
+
+def _content_value(node: cst.BaseExpression, resolver: Resolver, catalog: Catalog) -> Shared | str | None:
+    """What a message `content` that is not a literal holds (messages.ContentValues)."""
+    if isinstance(node, cst.Name):
+        followed = follow_content(node, resolver.scopes, resolver.parents)
+        if followed is not None:
+            return followed
+    return Shapes(resolver.scopes, resolver.parents, catalog.sequences).not_text(node)
 
 
 def _stores_nothing(call: cst.Call, settings: Settings) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -19,8 +20,14 @@ from migrate.rewrite.layout import (
     rekey,
     shift_indent,
 )
+from migrate.rewrite.shared import Shared
 
 TEXT_ROLES = ("system", "developer", "user")
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+# What a non-literal `content` value holds: a list literal to convert where it is written (a
+# `Shared`), why it may be a list or a dict (a phrase), or None when nothing shows it is not text.
+ContentValues = Callable[[cst.BaseExpression], "Shared | str | None"]
 PART_KEYS = {"text": {"type", "text", "prompt_cache_breakpoint"}}
 
 
@@ -40,9 +47,17 @@ class Converted:
     moved_comments: list[cst.Comment] = field(default_factory=list)
     fixes: list[Finding] = field(default_factory=list)
     blockers: list[Finding] = field(default_factory=list)
+    # Content part lists given by name: to convert where they are written.
+    defined: list[Shared] = field(default_factory=list)
 
 
-def convert_messages(value: cst.BaseExpression, *, hoist_instructions: bool, custom_tools: bool) -> Converted:
+def convert_messages(
+    value: cst.BaseExpression,
+    *,
+    hoist_instructions: bool,
+    custom_tools: bool,
+    values: ContentValues | None = None,
+) -> Converted:
     out = Converted()
     if not isinstance(value, (cst.List, cst.Tuple)):
         out.blockers.append(
@@ -51,7 +66,7 @@ def convert_messages(value: cst.BaseExpression, *, hoist_instructions: bool, cus
             )
         )
         return out
-    converter = MessageConverter(custom_tools=custom_tools, fixes=out.fixes)
+    converter = MessageConverter(custom_tools=custom_tools, fixes=out.fixes, values=values, defined=out.defined)
     items: list[Item] = []
     outer_indent = element_indent(value.elements, list_lead(value))
     for index, element in enumerate(value.elements):
@@ -73,6 +88,7 @@ def convert_messages(value: cst.BaseExpression, *, hoist_instructions: bool, cus
             and role in ("system", "developer")
             and first.keys() == {"role", "content"}
             and _is_text_expression(content)
+            and id(content) not in converter.part_lists
         ):
             out.instructions = content
             value, out.moved_comments = _detach_first_comments(value, items[0].node)
@@ -108,9 +124,37 @@ def _is_text_expression(node: cst.BaseExpression | None) -> bool:
 
 
 class MessageConverter:
-    def __init__(self, *, custom_tools: bool, fixes: list[Finding]) -> None:
+    def __init__(
+        self,
+        *,
+        custom_tools: bool,
+        fixes: list[Finding],
+        values: ContentValues | None = None,
+        defined: list[Shared] | None = None,
+    ) -> None:
         self.custom_tools = custom_tools
         self.fixes = fixes
+        self.values = values
+        self.defined = defined if defined is not None else []
+        self.part_lists: set[int] = set()  # ids of the `content` values that name a part list
+
+    def _text_value(self, content: cst.BaseExpression, where: str, *, parts: bool = True) -> None:
+        """A `content` that is not a literal: a list of chat parts there would be sent as it is."""
+        if isinstance(content, _STRINGS):
+            return
+        if isinstance(content, (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
+            raise Blocked(
+                f"{where} content `{short_code(content)}` is a comprehension: its chat parts can't be converted"
+            )
+        found = self.values(content) if self.values is not None else None
+        if isinstance(found, Shared):
+            if not parts:
+                raise Blocked(f"{where} content `{short_code(content)}` is a list (assistant content must be a string)")
+            if found not in self.defined:
+                self.defined.append(found)
+            self.part_lists.add(id(content))
+        elif found is not None:
+            raise Blocked(f"{where} content is {found}: its chat parts would be sent unconverted")
 
     def convert(self, node: cst.BaseExpression, outer_indent: int | None) -> list[cst.BaseExpression]:
         view = DictView.of(node)
@@ -156,6 +200,7 @@ class MessageConverter:
             return view.node.with_changes(
                 elements=[e.with_changes(value=new_content) if e is element else e for e in view.node.elements]
             )
+        self._text_value(content, f"{role} message")
         return view.node
 
     @staticmethod
@@ -164,6 +209,12 @@ class MessageConverter:
             if not isinstance(element, cst.Element):
                 raise Blocked("a content list unpacks `*...`, which can't be checked")
         return list(node.elements)  # type: ignore[arg-type]
+
+    def parts(self, node: cst.BaseExpression, role: str) -> cst.BaseExpression:
+        """A list of chat content parts (given by name, see `defined`) as Responses parts."""
+        if not isinstance(node, (cst.List, cst.Tuple)):
+            raise Blocked(f"content `{short_code(node)}` is not a list literal")
+        return node.with_changes(elements=[e.with_changes(value=self._part(e, role)) for e in self._elements(node)])
 
     def _part(self, element: cst.Element, role: str) -> cst.BaseExpression:
         view = DictView.of(element.value)
@@ -221,6 +272,8 @@ class MessageConverter:
         if isinstance(content.value, (cst.List, cst.Tuple)):
             parts = [e.with_changes(value=self._part(e, "tool")) for e in self._elements(content.value)]
             content = content.with_changes(value=content.value.with_changes(elements=parts))
+        else:
+            self._text_value(content.value, "tool message")
         elements = []
         for e in view.node.elements:
             assert isinstance(e, cst.DictElement)  # a static view: no `**`
@@ -242,6 +295,7 @@ class MessageConverter:
                 raise Blocked("assistant content must be a string to convert mechanically")
             if isinstance(content, cst.Name) and content.value == "None":
                 raise Blocked("assistant content is None")
+            self._text_value(content, "assistant message", parts=False)
             return [view.node]
         calls = view.get("tool_calls")
         if not isinstance(calls, (cst.List, cst.Tuple)):

@@ -37,6 +37,7 @@ from migrate.rewrite.layout import (
 )
 from migrate.rewrite.messages import (
     Blocked,
+    ContentValues,
     MessageConverter,
     convert_messages,
     flatten,
@@ -61,6 +62,10 @@ class RequestContext:
     # keyword -> the string a name (or `self.<attr>`) it is given is proven to hold, for the
     # values the mapping checks (`report_prefix`): `model=FT_MODEL`.
     known: dict[str, KnownString] = field(default_factory=dict)
+    # What a message `content` given by name or expression holds (see messages.ContentValues).
+    values: ContentValues | None = None
+    # Why a value may be a list or a dict rather than what its keyword takes (a phrase), or None.
+    not_text: Callable[[cst.BaseExpression], str | None] | None = None
 
 
 @dataclass
@@ -316,9 +321,11 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
         req.fixed("messages")
         return
     custom = _has_custom_tools(req.call)
-    converted = convert_messages(arg.value, hoist_instructions=req.ctx.settings.instructions, custom_tools=custom)
+    converted = convert_messages(
+        arg.value, hoist_instructions=req.ctx.settings.instructions, custom_tools=custom, values=req.ctx.values
+    )
     req.result.blockers.extend(converted.blockers)
-    if converted.node is None or converted.blockers:
+    if converted.node is None or converted.blockers or not _define_parts(req, converted.defined):
         return
     for finding in converted.fixes:
         req.fix(finding.code, **dict(finding.args))
@@ -345,11 +352,32 @@ def _define_message_list(req: _Request, shared: Shared) -> bool:
 
 
 def _convert_message_list(req: _Request, node: cst.BaseExpression) -> cst.BaseExpression | None:
-    converted = convert_messages(node, hoist_instructions=False, custom_tools=_has_custom_tools(req.call))
+    converted = convert_messages(
+        node, hoist_instructions=False, custom_tools=_has_custom_tools(req.call), values=req.ctx.values
+    )
     req.result.blockers.extend(converted.blockers)
     for finding in converted.fixes:
         req.fix(finding.code, **dict(finding.args))
-    return None if converted.blockers else converted.node
+    if converted.blockers or not _define_parts(req, converted.defined):
+        return None
+    return converted.node
+
+
+def _define_parts(req: _Request, defined: list[Shared]) -> bool:
+    """Content part lists a message names (`"content": parts`): converted where written."""
+    return all(req.define(shared, _convert_parts) for shared in defined)
+
+
+def _convert_parts(req: _Request, node: cst.BaseExpression) -> cst.BaseExpression | None:
+    fixes: list[Finding] = []
+    try:
+        new = MessageConverter(custom_tools=_has_custom_tools(req.call), fixes=fixes).parts(node, "user")
+    except Blocked as blocked:
+        req.block("RSP204", index="named content", why=blocked.why)
+        return None
+    for finding in fixes:
+        req.fix(finding.code, **dict(finding.args))
+    return new
 
 
 def _convert_one_message(req: _Request, node: cst.BaseExpression) -> cst.BaseExpression | None:
@@ -357,9 +385,12 @@ def _convert_one_message(req: _Request, node: cst.BaseExpression) -> cst.BaseExp
     try:
         # A tool call lifted out of the message goes where the message was (its `}` shows where).
         outer = indent_of(node.rbrace.whitespace_before) if isinstance(node, cst.Dict) else None
-        items = MessageConverter(custom_tools=_has_custom_tools(req.call), fixes=fixes).convert(node, outer)
+        converter = MessageConverter(custom_tools=_has_custom_tools(req.call), fixes=fixes, values=req.ctx.values)
+        items = converter.convert(node, outer)
     except Blocked as blocked:
         req.block("RSP204", index="appended", why=blocked.why)
+        return None
+    if not _define_parts(req, converter.defined):
         return None
     if len(items) != 1:
         req.block("RSP204", index="appended", why="an appended assistant message with tool calls becomes several items")
@@ -407,6 +438,10 @@ def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parame
         return
     if not isinstance(value, cst.Dict):
         if req.ctx.method in ("parse", "stream") and isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
+            why = req.ctx.not_text(value) if req.ctx.not_text is not None else None
+            if why is not None:  # a chat `response_format` dict, not a model class
+                req.unconvertible("response_format", value, why=f"it is {why}, not a model class")
+                return
             req.add(arg, "text_format", value, index)
             req.fix("RSP111", model=code_of(value))
             return

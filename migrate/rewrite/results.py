@@ -27,6 +27,7 @@ from migrate.analysis.nodes import (
     string_value,
     truth_tested,
 )
+from migrate.analysis.nones import none_discarded
 from migrate.analysis.scopes import Assignment
 from migrate.analysis.scopes import Scope as BaseScope
 from migrate.catalog.findings import Finding
@@ -308,6 +309,12 @@ class ResultFollower:
             return
         if final_kind is None and consumed:  # reached a leaf: rewrite the matched part, keep the rest
             target = nodes[consumed - 1]
+            if entry is not None and entry.none_elsewhere and not none_discarded(target, self.parents, self.scopes):
+                shown = shown_base + format_path(tuple(segments[:consumed]))
+                out.blockers.append(
+                    Finding.of("RSP310", path=shown, line=self._line(target), event=entry.none_elsewhere)
+                )
+                return
             bare = consumed == len(segments) and _parens_redundant(self.parents.get(target), target)
             out.edits.append(_chain_edit(target, consumed, steps, bare))
             out.fixes.extend(fixes)

@@ -155,3 +155,20 @@ def _list_use(node: cst.Name, parent, parents: Mapping, shared: Shared) -> str |
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "len":
             return None
     return "used"
+
+
+def follow_content(name: cst.Name, scopes: Mapping, parents: Mapping) -> Shared | None:
+    """`{"role": "user", "content": parts}` where `parts` is bound once to a list literal and
+    read nowhere else: the list is converted where it is written (its chat parts become
+    Responses parts), as a shared value of the call."""
+    bindings = _bindings(name, scopes, parents if isinstance(parents, Parents) else None)
+    if len(bindings) != 1 or not isinstance(bindings[0].node, cst.Name):
+        return None
+    literal = _assigned_literal(bindings[0].node, parents)
+    if not isinstance(literal, (cst.List, cst.Tuple)):
+        return None
+    if [a.node for a in bindings[0].references] != [name]:
+        return None
+    shared = Shared("content", bindings[0].node, literal)
+    shared.exported = isinstance(bindings[0].scope, GlobalScope) and not name.value.startswith("_")
+    return shared

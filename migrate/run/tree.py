@@ -25,7 +25,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 
-from migrate.catalog.findings import FileResult
+from migrate.analysis.test_files import chat_wire_line, is_test_file
+from migrate.catalog.findings import FileResult, Finding
+from migrate.catalog.loader import WireTests
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
 from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, too_large
@@ -101,6 +103,45 @@ def run(
     max_bytes: int | None = MAX_FILE_BYTES,
     on_note: Callable[[str], None] | None = None,
 ) -> Iterator[FileResult]:
+    """Yield one FileResult per file, in discovery order, writing each change as it goes (see
+    `_run`). A call migrated outside the tests is listed with the test files of the run that
+    mock or record the chat endpoint (RSP142): they must change with it."""
+    from migrate.catalog import loader as catalog
+
+    marks = catalog.load().wire_tests
+    mocked: list[tuple[str, int]] = []  # (test file, line): filled before the first result
+    for result in _run(
+        paths, settings, write, exclude, stop, jobs, timeout, on_total, max_bytes, on_note, mocked, marks
+    ):
+        yield _with_tests_named(result, mocked, marks)
+
+
+def _with_tests_named(result: FileResult, mocked: list[tuple[str, int]], marks: WireTests) -> FileResult:
+    if not mocked or is_test_file(result.path, marks):
+        return result
+    shown = ", ".join(f"{path}:{line}" for path, line in mocked[:3]) + (", ..." if len(mocked) > 3 else "")
+    for call in result.calls:
+        if call.outcome == "migrated":
+            note = Finding.of("RSP142", tests=shown)
+            if note not in call.findings:
+                call.findings.append(note)
+    return result
+
+
+def _run(
+    paths: Sequence[str],
+    settings: Settings,
+    write: bool,
+    exclude: Sequence[str],
+    stop: Stop | None,
+    jobs: int,
+    timeout: float | None,
+    on_total: Callable[[int], None] | None,
+    max_bytes: int | None,
+    on_note: Callable[[str], None] | None,
+    mocked: list[tuple[str, int]],
+    marks: WireTests,
+) -> Iterator[FileResult]:
     """Yield one FileResult per file, in discovery order, writing each change as it goes.
 
     The files are found and read first (cheap: most are settled by the text test there); those
@@ -131,7 +172,7 @@ def run(
                 half_written = journal.pending(_directories(paths, found))
             if on_total is not None:
                 on_total(len(found))
-            settled = _without_call_sites([_read(item, max_bytes) for item in found], jobs)
+            settled = _without_call_sites([_read(item, mocked, marks, max_bytes) for item in found], jobs)
             if half_written:
                 settled = [_half_written(item) if _real(item.path) in half_written else item for item in settled]
             units = _units(settled, jobs)
@@ -193,9 +234,12 @@ def _half_written(item: FileResult | Candidate) -> FileResult:
     )
 
 
-def _read(found, max_bytes: int | None = None) -> FileResult | Candidate:
+def _read(
+    found, mocked: list[tuple[str, int]], marks: WireTests, max_bytes: int | None = None
+) -> FileResult | Candidate:
     """Settle a found file without the engine where possible: errors, skips, and files the
-    text test rules out (their bytes are not kept)."""
+    text test rules out (their bytes are not kept). A test file that mentions the chat
+    endpoint the way mocks do is added to `mocked`."""
     path = str(found.path)
     if found.error is not None:
         return FileResult(path, "failed", reason=found.error)
@@ -210,6 +254,10 @@ def _read(found, max_bytes: int | None = None) -> FileResult | Candidate:
     refused = too_large(data, max_bytes)
     if refused is not None:
         return FileResult(path, "skipped", reason=refused, unchecked=True)
+    if is_test_file(path, marks):
+        line = chat_wire_line(data, marks)
+        if line is not None:
+            mocked.append((path, line))
     notebook = found.path.suffix == ".ipynb"
     if not notebook and not might_contain_call_sites(data):
         return FileResult(path, "unchanged")
