@@ -191,8 +191,12 @@ def test_an_unknown_code_in_a_marker_is_a_warning_with_the_closest_code(tmp_path
         (["--select", "RSP2O1"], "", "error: --select: unknown rule `RSP2O1` (did you mean `RSP201`?)"),
         (["--ignore", "rsp2l1"], "", "error: --ignore: unknown rule `rsp2l1` (did you mean `RSP211`?)"),
         ([], '[tool.migrate]\nignore = ["RSP2O1"]\n', "unknown rule `RSP2O1` (did you mean `RSP201`?)"),
+        (["--select", ""], "", "error: --select: no rule given (name codes, prefixes or rule names)"),
+        (["--select", " , "], "", "error: --select: no rule given (name codes, prefixes or rule names)"),
+        (["--ignore", ""], "", "error: --ignore: no rule given (name codes, prefixes or rule names)"),
+        ([], '[tool.migrate]\nselect = [""]\n', "select: an empty rule selector (it would match every rule)"),
     ],
-    ids=["select", "ignore", "config"],
+    ids=["select", "ignore", "config", "empty-select", "blank-select", "empty-ignore", "empty-config-select"],
 )
 def test_unknown_codes_on_the_command_line_and_in_config_name_the_closest(
     tmp_path: Path, args: list[str], config: str, expected: str

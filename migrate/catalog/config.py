@@ -168,6 +168,8 @@ def check_codes(selectors: Iterable[str], catalog: Catalog, where: str) -> None:
     """A selector is a code (`RSP201`), a prefix (`RSP2`) or a rule name (`unsupported-parameter`)."""
     names = {rule.name: code for code, rule in catalog.rules.items()}
     for selector in selectors:
+        if not selector.strip():
+            raise ConfigError(f"{where}: an empty rule selector (it would match every rule)")
         if selector in names or any(code.startswith(selector) for code in catalog.rules):
             continue
         raise ConfigError(f"{where}: unknown rule `{selector}`{did_you_mean(selector, [*catalog.rules, *names])}")

@@ -129,6 +129,10 @@ def apply(
         found = config.find_pyproject([stdin_filename] if paths == ["-"] and stdin_filename else paths)
         cfg = config.load(found, rules) if found else config.Config()
         cli_select, cli_ignore = _split(select), _split(ignore)
+        for name, given, codes in (("--select", select, cli_select), ("--ignore", ignore, cli_ignore)):
+            if given is not None and not codes:
+                # An empty --select would otherwise mean "no selection", i.e. every rule.
+                raise config.ConfigError(f"{name}: no rule given (name codes, prefixes or rule names)")
         config.check_codes(cli_select, rules, "--select")
         config.check_codes(cli_ignore, rules, "--ignore")
     except config.ConfigError as error:
