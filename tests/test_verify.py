@@ -13,10 +13,12 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -321,3 +323,124 @@ client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "cont
         done = run_source(program, server.base_url)
         assert done.returncode == 1 and "APIConnectionError" in done.stderr
         assert server.requests == []
+
+
+# -- the program's environment, its processes, the settings it is migrated with ---------------------
+
+
+def test_a_command_gets_a_minimal_environment_without_the_callers_secrets(tmp_path, monkeypatch):
+    from migrate.verify.programs import DUMMY_API_KEY, run_command
+
+    secrets = {
+        "ANTHROPIC_API_KEY": "sk-ant-secret",
+        "GROQ_API_KEY": "gsk-secret",
+        "AWS_SECRET_ACCESS_KEY": "aws-secret",
+        "GITHUB_TOKEN": "ghp-secret",
+        "OPENAI_API_KEY": "sk-real-secret",
+        "OPENAI_ORG_ID": "org-real",
+    }
+    for key, value in secrets.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    program = "import json, os; print(json.dumps(dict(os.environ)))"
+    done = run_command([sys.executable, "-c", program], "http://127.0.0.1:1/v1", cwd=str(tmp_path), timeout=60)
+    assert done.returncode == 0, done.stderr
+    import json
+
+    env = json.loads(done.stdout)
+    assert not [value for value in env.values() if "secret" in value or value == "org-real"], env
+    assert "ANTHROPIC_API_KEY" not in env and "GROQ_API_KEY" not in env and "OPENAI_ORG_ID" not in env
+    assert env["OPENAI_API_KEY"] == DUMMY_API_KEY
+    assert env["OPENAI_BASE_URL"] == "http://127.0.0.1:1/v1"
+    assert env["PATH"] == os.environ["PATH"] and env["LC_ALL"] == "C.UTF-8"
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or only its zombie (dead, waiting for a parent that doesn't reap it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+# The command starts a grandchild that sleeps and writes its pid; the command itself then sleeps
+# (timeout) or exits at once with the grandchild running in the background (detached).
+GRANDCHILD = """
+import subprocess, sys, time
+child = subprocess.Popen(
+    [sys.executable, "-c", "import os, time; open('pid', 'w').write(str(os.getpid())); time.sleep(120)"],
+    stdout=subprocess.DEVNULL if sys.argv[1] == "detached" else None,
+    stderr=subprocess.DEVNULL if sys.argv[1] == "detached" else None,
+)
+while True:
+    try:
+        if open("pid").read():
+            break
+    except OSError:
+        pass
+    time.sleep(0.02)
+if sys.argv[1] == "sleeps":
+    time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
+@pytest.mark.parametrize("mode", ["sleeps", "detached"])
+def test_no_process_of_the_command_outlives_its_run(tmp_path, mode):
+    from migrate.verify.programs import run_command
+
+    (tmp_path / "prog.py").write_text(GRANDCHILD)
+    done = run_command(
+        [sys.executable, "prog.py", mode],
+        "http://127.0.0.1:1/v1",
+        cwd=str(tmp_path),
+        timeout=3 if mode == "sleeps" else 60,
+    )
+    if mode == "sleeps":
+        assert done.returncode == 124 and "timed out after 3 s" in done.stderr
+    else:
+        assert done.returncode == 0, done.stderr
+    pid = int((tmp_path / "pid").read_text())
+    deadline = time.monotonic() + 5
+    while not _gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not _gone(pid):
+        os.kill(pid, 9)  # don't leave it behind when the test fails
+        pytest.fail(f"the grandchild {pid} survived the command's {'timeout' if mode == 'sleeps' else 'exit'}")
+
+
+# Prints, in each tree, whether app.py has store=False and whether the excluded file was migrated.
+INSPECT = (
+    "import pathlib; print('store=False' in pathlib.Path('app.py').read_text(),"
+    " 'responses' in pathlib.Path('legacy/old.py').read_text())"
+)
+
+
+@pytest.mark.slow
+def test_verify_migrates_with_the_settings_apply_would_use(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "legacy").mkdir(parents=True)
+    (project / "app.py").write_text(textwrap.dedent(APP))
+    (project / "legacy" / "old.py").write_text(textwrap.dedent(APP))
+    (project / "pyproject.toml").write_text('[tool.migrate]\nstore = "omit"\nexclude = ["legacy/"]\n')
+    monkeypatch.chdir(project)
+    out = io.StringIO()
+    code = verify_command(".", [sys.executable, "-c", INSPECT], out=out)
+    text = out.getvalue()
+    assert code == 1, text  # the command sends no request: nothing verified
+    assert "migrated 2 calls in 1 file" in text, text  # legacy/ excluded
+    assert "stdout differs" not in text, text  # no store=False written, legacy/old.py untouched
+    assert text.splitlines()[-1] == "verify: FAILED — the command sent no requests (nothing was verified)"
+
+
+def test_a_bad_tool_migrate_table_stops_verify_with_its_reason(tmp_path, monkeypatch):
+    (tmp_path / "app.py").write_text(textwrap.dedent(APP))
+    (tmp_path / "pyproject.toml").write_text('[tool.migrate]\nstore = "maybe"\n')
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert verify_command(".", [sys.executable, "-c", "pass"], out=out) == 2
+    assert out.getvalue().startswith("verify: error: ") and "store = 'maybe'" in out.getvalue(), out.getvalue()

@@ -1,7 +1,8 @@
 """`migrate verify PATH -- COMMAND...`: prove a migration by running the program twice.
 
 The tree is copied twice.  One copy stays as it is (the original), the other is
-migrated in-process (``migrate.run.tree.run(..., write=True)``).  COMMAND then runs in
+migrated in-process (``migrate.run.tree.run(..., write=True)``) with the settings of the
+``[tool.migrate]`` table nearest to PATH, as ``apply`` would be.  COMMAND then runs in
 each copy against its own local fake OpenAI server (:class:`migrate.verify.server.FakeOpenAI`;
 ``OPENAI_BASE_URL`` points at it, ``OPENAI_API_KEY`` is a dummy, so no real endpoint
 is ever called).  The server validates every request strictly and answers with a
@@ -289,12 +290,42 @@ class VerifyOutcome:
         return 0 if self.comparison.ok else 1
 
 
-def _migrate_tree(target: Path) -> list:
+@dataclass(frozen=True)
+class _Options:
+    """What `apply` would run with: the `[tool.migrate]` settings found from PATH."""
+
+    settings: Any  # migrate.catalog.settings.Settings
+    exclude: tuple[str, ...] = ()
+
+
+def _options(path: str) -> _Options:
+    """The `[tool.migrate]` table nearest to PATH (the original, not the copy), read as `apply` reads it."""
+    from migrate.catalog import config
+    from migrate.catalog import loader as catalog
+    from migrate.catalog.settings import Settings
+
+    rules = catalog.load()
+    try:
+        found = config.find_pyproject([path])
+        cfg = config.load(found, rules) if found else config.Config()
+    except config.ConfigError as error:
+        raise VerifyError(str(error)) from error
+    settings = Settings(
+        instructions=cfg.instructions,
+        store=cfg.store,  # type: ignore[arg-type]  # validated by config.load
+        unsafe=cfg.unsafe,
+        disabled=config.resolve(cfg.select, cfg.ignore, rules),
+    )
+    return _Options(settings, tuple(cfg.exclude))
+
+
+def _migrate_tree(target: Path, options: _Options | None = None) -> list:
     from migrate.catalog.settings import Settings
     from migrate.run.tree import run
 
+    options = options or _Options(Settings())
     changed, migrated, reported, failed = [], 0, 0, []
-    for result in run([str(target)], Settings(), write=True):
+    for result in run([str(target)], options.settings, write=True, exclude=options.exclude):
         if result.status == "changed":
             changed.append(result.path)
         elif result.status == "failed":
@@ -337,7 +368,7 @@ def verify(path: str, command: Sequence[str], revision: str | None = None, *, ti
         else:
             _copy_tree(layout.root, original)
             _copy_tree(layout.root, migrated)
-            migration = _migrate_tree(migrated / layout.target)
+            migration = _migrate_tree(migrated / layout.target, _options(path))
         for tree in (original, migrated):
             if not (tree / layout.cwd).is_dir():
                 raise VerifyError(f"{layout.cwd} does not exist in the {tree.name} tree")

@@ -1,8 +1,13 @@
 """Run a program against a fake server: in-process (fast, for tests) or as a command.
 
 Both point the ``openai`` SDK at the server through the environment only
-(``OPENAI_BASE_URL``, ``OPENAI_API_KEY``), as a real program would be configured, and
-clear the variables that could send a request anywhere else.  As a second guard, every
+(``OPENAI_BASE_URL``, ``OPENAI_API_KEY``), as a real program would be configured.  The
+program gets a minimal environment: only the variables it needs to run (``PATH``, ``HOME``,
+the locale, the temporary directory, ``PYTHON*``, the active virtualenv; :data:`KEPT`) are
+passed through, so no secret of the caller (``ANTHROPIC_API_KEY``, ``GROQ_API_KEY``, cloud
+credentials, tokens) reaches it and nothing else can send a request elsewhere.  A command
+runs in its own session (process group): when it times out, or once it has exited, the
+whole group is killed, so no grandchild outlives the run.  As a second guard, every
 proxy variable points at a closed local port (``NO_PROXY`` exempts only 127.0.0.1 and
 localhost), so a program that hard-codes ``base_url="https://api.openai.com/v1"``
 gets a connection error instead of reaching the real API.
@@ -13,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -24,17 +30,12 @@ __all__ = ["DUMMY_API_KEY", "ProgramRun", "fake_env", "run_command", "run_source
 
 DUMMY_API_KEY = "sk-fake-migrate-verify"
 
-# Variables that would send requests elsewhere or change the client's identity.
-_CLEARED = (
-    "OPENAI_ORG_ID",
-    "OPENAI_PROJECT_ID",
-    "OPENAI_WEBHOOK_SECRET",
-    "AZURE_OPENAI_ENDPOINT",
-    "AZURE_OPENAI_API_KEY",
-    "AZURE_OPENAI_AD_TOKEN",
-    "OPENAI_API_VERSION",
-    "OPENAI_ADMIN_KEY",
+# The caller's variables a program gets (everything else is dropped): what it needs to run.
+KEPT = frozenset(
+    "PATH HOME USER LOGNAME SHELL LANG LANGUAGE TZ TERM TMPDIR TEMP TMP VIRTUAL_ENV CONDA_PREFIX"
+    " SYSTEMROOT SYSTEMDRIVE WINDIR COMSPEC PATHEXT USERPROFILE APPDATA LOCALAPPDATA".split()
 )
+KEPT_PREFIXES = ("LC_", "PYTHON")
 _PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, connections are refused
 
@@ -51,10 +52,9 @@ class ProgramRun:
 
 
 def fake_env(base_url: str, env: Mapping[str, str] | None = None) -> dict:
-    """``env`` (default: os.environ) pointed at the fake server."""
-    out = dict(os.environ if env is None else env)
-    for key in _CLEARED:
-        out.pop(key, None)
+    """The variables of ``env`` (default: os.environ) a program needs to run, pointed at the fake server."""
+    source = os.environ if env is None else env
+    out = {key: value for key, value in source.items() if key in KEPT or key.startswith(KEPT_PREFIXES)}
     out["OPENAI_BASE_URL"] = base_url
     out["OPENAI_API_KEY"] = DUMMY_API_KEY
     for key in _PROXIES:
@@ -140,12 +140,47 @@ def run_command(
         env["PYTHONPATH"] = os.pathsep.join([*extra_path, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     try:
-        done = subprocess.run(
-            list(command), cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout
+        process = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group: killed as a whole below
         )
     except FileNotFoundError as error:
         return ProgramRun("", f"cannot run {command[0]!r}: {error.strerror or error}\n", 127)
-    except subprocess.TimeoutExpired as error:
-        stdout = error.stdout.decode() if isinstance(error.stdout, bytes) else (error.stdout or "")
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        stdout, _ = _drain(process)
         return ProgramRun(stdout, f"timed out after {timeout:g} s\n", 124)
-    return ProgramRun(done.stdout, done.stderr, done.returncode)
+    except BaseException:  # Ctrl-C while it runs: leave nothing behind
+        _kill_group(process)
+        _drain(process)
+        raise
+    _kill_group(process)  # a grandchild it left running (the group outlives its leader)
+    return ProgramRun(stdout, stderr, process.returncode)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL every process of the command's process group (the command itself on Windows)."""
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)  # the group id is the leader's pid
+    else:  # pragma: no cover - Windows
+        with contextlib.suppress(OSError):
+            process.kill()
+
+
+def _drain(process: subprocess.Popen) -> tuple[str, str]:
+    """What the killed command wrote, once every writer is gone (bounded: a stray holder of the pipe can't hang us)."""
+    try:
+        stdout, stderr = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return "", ""
+    return stdout or "", stderr or ""
