@@ -190,17 +190,31 @@ def test_cli_sigint_exits_130_with_a_summary(tmp_path: Path) -> None:
 def test_two_runs_at_once(tmp_path: Path) -> None:
     root = tmp_path / "tree"
     files = build_tree(root, 60)
+    reports = [tmp_path / f"run{i}.json" for i in range(2)]
     procs = [
         subprocess.Popen(
-            migrate_cmd(str(root)), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            migrate_cmd(str(root), "--format", "json", "-o", str(report)),
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        for _ in range(2)
+        for report in reports
     ]
     outs = [p.communicate(timeout=120) for p in procs]
     for proc, (_out, err) in zip(procs, outs, strict=True):
         assert proc.returncode in (0, 1), err  # changed (or found it already changed); nothing failed
         assert "failed" not in err
     assert states(files) == {"original": 0, "migrated": len(files)}
+    # Each file is reported changed by the one run that wrote it, and its calls migrated there only.
+    import json
+
+    documents = [json.loads(report.read_text()) for report in reports]
+    changed = [entry["path"] for doc in documents for entry in doc["files"] if entry["status"] == "changed"]
+    assert sorted(changed) == sorted(map(str, files)), [doc["summary"] for doc in documents]
+    assert sum(doc["summary"]["files_changed"] for doc in documents) == len(files)
+    migrated = [{call["path"] for call in doc["calls"] if call["outcome"] == "migrated"} for doc in documents]
+    assert not migrated[0] & migrated[1] and sorted(migrated[0] | migrated[1]) == sorted(changed)
     import ast
 
     for path in files:
@@ -255,7 +269,7 @@ def test_ctrl_c_during_a_write_completes_the_write(tmp_path: Path, monkeypatch: 
         writes.append(path)
         if len(writes) == 3:
             os.kill(os.getpid(), signal.SIGINT)  # deferred: the write goes on
-        real(path, data, expected=expected)
+        return real(path, data, expected=expected)
 
     monkeypatch.setattr(runner, "write_atomic", write_atomic)
     with runner.stop_on_sigint() as stop:
@@ -293,3 +307,31 @@ def test_interrupted_write_removes_its_temp_file(tmp_path: Path, monkeypatch: py
     with pytest.raises(KeyboardInterrupt):
         fileio.write_atomic(target, b"new\n", expected=b"old\n")
     assert target.read_bytes() == b"old\n" and leftovers(tmp_path) == []
+
+
+def test_a_file_another_run_wrote_first_is_reported_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _small_tree(tmp_path, 4)
+    real = tasks.migrate_source
+
+    def migrate_source(path, data, settings, *links):
+        result = real(path, data, settings, *links)
+        if path.endswith("m001.py"):
+            Path(path).write_bytes(result.migrated)  # another run finishes this file first
+        return result
+
+    monkeypatch.setattr(tasks, "migrate_source", migrate_source)
+    results = {Path(r.path).name: r for r in runner.run([str(tmp_path)], Settings(), write=True)}
+    assert states(files) == {"original": 0, "migrated": 4}
+    statuses = {name: r.status for name, r in results.items()}
+    assert statuses == {"m000.py": "changed", "m001.py": "unchanged", "m002.py": "changed", "m003.py": "changed"}
+    assert results["m001.py"].reason == fileio.ALREADY_WRITTEN
+    assert not [call for call in results["m001.py"].calls if call.outcome == "migrated"]
+    assert [call.outcome for call in results["m000.py"].calls] == ["migrated"]
+
+
+def test_write_atomic_says_whether_it_wrote(tmp_path: Path) -> None:
+    f = tmp_path / "a.py"
+    f.write_bytes(b"old\n")
+    assert fileio.write_atomic(f, b"new\n", expected=b"old\n") is True
+    assert fileio.write_atomic(f, b"new\n", expected=b"old\n") is False
+    assert f.read_bytes() == b"new\n" and leftovers(tmp_path) == []

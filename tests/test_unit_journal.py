@@ -42,8 +42,9 @@ DRIVER = textwrap.dedent(
     from migrate.run import tree
     real, pause = tree.write_atomic, float(sys.argv[1])
     def slow(*args, **kwargs):
-        real(*args, **kwargs)
+        written = real(*args, **kwargs)
         time.sleep(pause)
+        return written
     tree.write_atomic = slow
     from migrate.cli.app import main
     sys.argv = ["migrate", "apply", "-j", "1", *sys.argv[2:]]

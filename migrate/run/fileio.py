@@ -18,9 +18,12 @@ picked up by the discovery walk (it only yields ``*.py``); the next run removes
 those in the directories it looks at once their process ``<pid>`` is gone
 (:mod:`migrate.run.journal`), and leaves a live concurrent run's alone.
 
-Concurrent runs: if the target already holds exactly the bytes we were about to
-write (another run migrated it first), nothing is written and that is not an
-error. The check-then-replace is not a lock: a writer that changes the file in
+Concurrent runs: the check and the replace happen under an exclusive lock on
+the target's directory (``flock``, POSIX; best effort where it can't be taken),
+so of two runs migrating the same file exactly one replaces it; the other finds
+it already holding exactly the bytes it was about to write, writes nothing and
+is told so (``write_atomic`` returns False: the run reports the file unchanged,
+not an error). The lock binds only our runs: an editor that changes the file in
 the instant between the check and the replace loses its change.
 """
 
@@ -33,9 +36,12 @@ import os
 import stat
 import tempfile
 import tokenize
+from collections.abc import Iterator
 from pathlib import Path
 
 TMP_SUFFIX = ".migrate-tmp"
+# The reason a file the run would have changed is reported unchanged: write_atomic found it written.
+ALREADY_WRITTEN = "already migrated by another run"
 
 
 class FileChangedError(OSError):
@@ -57,8 +63,9 @@ def read_bytes(path: Path) -> bytes:
         return f.read()
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes, *, expected: bytes) -> None:
-    """Replace the file at `path` (or its symlink target) with `data`.
+def write_atomic(path: str | os.PathLike[str], data: bytes, *, expected: bytes) -> bool:
+    """Replace the file at `path` (or its symlink target) with `data`; False if it already held `data`
+    (another run wrote it first) and nothing was written.
 
     Raises FileChangedError (leaving the file untouched) if its current bytes
     differ from `expected` (unless they already are `data`), or it has vanished;
@@ -81,21 +88,46 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, expected: bytes) 
             os.fsync(f.fileno())
             _copy_owner(f.fileno(), st)
         os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        try:
-            current = read_bytes(target)
-        except FileNotFoundError:
-            raise FileChangedError(path) from None
-        if current == data:  # already done (e.g. by a concurrent run): nothing to write
-            os.unlink(tmp)
-            return
-        if current != expected:
-            raise FileChangedError(path)
-        os.replace(tmp, target)
+        with _directory_lock(target.parent):
+            try:
+                current = read_bytes(target)
+            except FileNotFoundError:
+                raise FileChangedError(path) from None
+            if current == data:  # already done (e.g. by a concurrent run): nothing to write
+                os.unlink(tmp)
+                return False
+            if current != expected:
+                raise FileChangedError(path)
+            os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     fsync_dir(target.parent)
+    return True
+
+
+@contextlib.contextmanager
+def _directory_lock(directory: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``directory`` (its inode outlives every replace of a file in it),
+    held while a file in it is compared and replaced. Best effort: without ``fcntl`` (Windows), or a
+    directory that can't be opened or locked, the compare-and-replace runs unlocked."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _copy_owner(fd: int, st: os.stat_result) -> None:

@@ -34,7 +34,7 @@ from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, to
 from migrate.engine.units import Unit, find_units
 from migrate.run import journal, pool
 from migrate.run.discovery import iter_files
-from migrate.run.fileio import FileChangedError, read_bytes, read_quietly, write_atomic
+from migrate.run.fileio import ALREADY_WRITTEN, FileChangedError, read_bytes, read_quietly, write_atomic
 from migrate.run.tasks import Candidate, Task, TaskResult, migrate_task
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C'd command
@@ -318,11 +318,16 @@ def _write_file(result: FileResult) -> FileResult:
     if result.status != "changed" or result.migrated is None or result.original is None:
         return result
     try:
-        write_atomic(result.path, result.migrated, expected=result.original)
+        written = write_atomic(result.path, result.migrated, expected=result.original)
     except FileChangedError as error:
         return FileResult(result.path, "failed", reason=f"{error}; not written", original=result.original)
     except OSError as error:
         return FileResult(result.path, "failed", reason=f"cannot write: {_strerror(error)}", original=result.original)
+    if not written:
+        # Another run wrote these very bytes first: this run changed nothing. As a rerun would, it
+        # keeps the calls still there (reported, skipped) and not the ones the other run migrated.
+        kept = [call for call in result.calls if call.outcome != "migrated"]
+        return replace(result, status="unchanged", calls=kept, reason=ALREADY_WRITTEN, migrated=None)
     return result
 
 
@@ -346,11 +351,14 @@ def _write_unit(results: dict[str, FileResult]) -> dict[str, FileResult]:
 
 def _write_files(results: dict[str, FileResult]) -> dict[str, FileResult]:
     written: list[FileResult] = []
+    outcomes = dict(results)
     for path, result in results.items():
-        outcome = _write_file(result)
+        outcome = outcomes[path] = _write_file(result)
         if outcome is result:
             written.append(result)
             continue
+        if outcome.reason == ALREADY_WRITTEN:
+            continue  # written by another run: not ours to roll back
         for done in written:
             if done.status == "changed" and done.migrated is not None and done.original is not None:
                 # Reported below as not written; the next run sees what is on disk.
@@ -363,7 +371,7 @@ def _write_files(results: dict[str, FileResult]) -> dict[str, FileResult]:
             else FileResult(other, "failed", reason=why, original=results[other].original)
             for other in results
         }
-    return results
+    return outcomes
 
 
 def _strerror(error: OSError) -> str:
