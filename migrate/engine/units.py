@@ -53,12 +53,15 @@ def find_units(
     read: Callable[[str], bytes | None],
     scans: Mapping[str, Scan] | None = None,
     select: Select | None = None,
+    outside: Callable[[], Sequence[str]] | None = None,
 ) -> list[Unit]:
     """The units among `paths` (the run's files, in order). `candidates` holds the bytes of the
     files that may contain call sites; `read` gives any other file's bytes (None: unreadable).
     `scans`: the `ast` gate's findings for candidates already parsed. `select`: which of the
     other files pass a text test, read from disk (in worker processes, say); by default they
-    are read with `read` and tested here."""
+    are read with `read` and tested here. `outside`: the other files of the project, asked for
+    only when some function may return a result; one that imports such a function refuses it
+    (RSP309), since it is read but never written."""
     methods = list(methods)
     exports: dict[str, set[str]] = {}
     imports_of: dict[str, tuple[Import, ...]] = {}  # the candidates', from their scans
@@ -103,6 +106,12 @@ def find_units(
     others = [path for path in paths if path not in candidates]
     hits = {path for path, data in candidates.items() if test(data)}
     hits |= (select or _select_here(read))(others, test)
+    beyond = [path for path in (outside() if outside is not None else ()) if path not in candidates]
+    if beyond:
+        hits |= (select or _select_here(read))(beyond, test)
+        for path in beyond:
+            if path in hits:
+                _refuse_outside(path, read(path), names, modules, exports, opaque)
     links: dict[str, dict[str, Export]] = {}
     packages: dict[str, str] = {}
     data_of: dict[str, bytes] = {}
@@ -143,6 +152,41 @@ def find_units(
         if found:
             links[path], packages[path], data_of[path] = found, package, data
     return _group(paths, exports, links, packages, data_of, candidates, opaque)
+
+
+def _refuse_outside(
+    path: str,
+    data: bytes | None,
+    names: _ModuleNames,
+    modules: Mapping[str, str],
+    exports: Mapping[str, set[str]],
+    opaque: dict[Export, str],
+) -> None:
+    """A file of the project outside the run that imports an export: it can't be migrated with
+    it (the run doesn't write it), so the export is refused, naming the file."""
+    if data is None:
+        return
+    if path.endswith(".ipynb"):
+        named = [
+            (exporter, name)
+            for module, exporter in modules.items()
+            if module.rpartition(".")[2].encode() in data
+            for name in exports[exporter]
+            if name.encode() in data
+        ]
+    else:
+        tree = _parse(data)
+        if tree is None:
+            return
+        found = _imported(tuple(import_statements(tree)), names.of(path)[1], modules, exports)
+        named = [
+            export
+            for export in found.values()
+            for export in ([(export[0], name) for name in exports[export[0]]] if export[1] == "*" else [export])
+        ]
+    for export in named:
+        why = f"{path}, outside the run, imports it: run over that file too, or over the whole project"
+        opaque.setdefault(export, why)
 
 
 class NamesAModule:

@@ -32,7 +32,7 @@ from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
 from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, too_large
 from migrate.engine.units import Unit, find_units
-from migrate.run import journal, pool
+from migrate.run import journal, pool, project
 from migrate.run.discovery import iter_files
 from migrate.run.fileio import FileChangedError, read_bytes, read_quietly, write_atomic
 from migrate.run.tasks import Candidate, Task, TaskResult, migrate_task
@@ -175,7 +175,7 @@ def _run(
             settled = _without_call_sites([_read(item, mocked, marks, max_bytes) for item in found], jobs)
             if half_written:
                 settled = [_half_written(item) if _real(item.path) in half_written else item for item in settled]
-            units = _units(settled, jobs)
+            units = _units(settled, jobs, paths, exclude)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
             raise
@@ -287,8 +287,11 @@ def _without_call_sites(settled: list[FileResult | Candidate], jobs: int = 1) ->
     return out
 
 
-def _units(settled: list[FileResult | Candidate], jobs: int = 1) -> list[Unit]:
-    """Files that must be planned together because results cross between them (project.py)."""
+def _units(
+    settled: list[FileResult | Candidate], jobs: int = 1, paths: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> list[Unit]:
+    """Files that must be planned together because results cross between them (units.py). The
+    project's files outside the run are read for importers too (:mod:`migrate.run.project`)."""
     candidates = {item.path: item.data for item in settled if isinstance(item, Candidate)}
     if not candidates:
         return []
@@ -299,7 +302,9 @@ def _units(settled: list[FileResult | Candidate], jobs: int = 1) -> list[Unit]:
     select = None
     if jobs > 1 and len(readable) - len(candidates) >= pool.MIN_SELECT_FILES:
         select = functools.partial(pool.select_in_pool, jobs=jobs)
-    return find_units(readable, candidates, catalog.load().methods, read_quietly, scans, select)
+    found = [item.path for item in settled]
+    outside = functools.partial(project.outside_files, paths, found, exclude)
+    return find_units(readable, candidates, catalog.load().methods, read_quietly, scans, select, outside)
 
 
 def _migrate_all(
