@@ -5,7 +5,10 @@ Finding them is cheap and uses the stdlib `ast` only. A module-level function th
 site and returns something may return its result. Files of the run whose bytes name such a
 function are parsed to see whether they import it (`from pkg.helpers import ask`, `from . import
 helpers`, `import pkg.helpers as h`, ...). Module names come from the files' places in their
-packages (the directories holding an `__init__.py`), as Python would import them.
+packages (the directories holding an `__init__.py`), as Python would import them. The other
+files of the project (a run over some files: see migrate/run/project.py) go through the same
+text test and import scan, only when some function may return a result: one that imports it
+refuses it, since the run never writes it.
 
 Planning a unit goes in rounds, each running the engine on every file of the unit with what the
 previous round learned: which functions return a migrated result (and of what kind), which
