@@ -4,6 +4,8 @@ its files are found as a run over it would find them, and are only read."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,34 @@ def test_ignored_files_are_not_read(tmp_path: Path, how: str) -> None:
         exclude = ("legacy",)
     _, codes = _codes(root, "app/llm.py", exclude=exclude)
     assert "RSP309" not in codes and "RSP135" in codes
+
+
+def test_include_importers_migrates_them_with_the_helper(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "repo")
+    (root / ".git").mkdir()
+    results = list(run([str(root / "app" / "llm.py")], Settings(), write=True, include_importers=True))
+    assert [(Path(r.path).relative_to(root).as_posix(), r.status) for r in results] == [
+        ("app/llm.py", "changed"),
+        ("app/views.py", "changed"),
+    ]
+    assert "responses.create" in (root / "app" / "llm.py").read_text()
+    assert (root / "app" / "views.py").read_text() == READER.replace(".choices[0].message.content", ".output_text")
+    assert not (root / "app" / "__init__.py").read_text()  # read, not an importer: not in the run
+
+
+def test_include_importers_on_the_command_line(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "repo")
+    (root / "pyproject.toml").write_text("[tool.migrate]\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "migrate", "apply", "--check", "app/llm.py"], cwd=root, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert "RSP309 `ask()` returns the result, and app/views.py, outside the run, imports it" in done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "migrate", "apply", "--include-importers", "app/llm.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert "RSP309" not in done.stderr and "app/views.py" in done.stderr
+    assert ".output_text" in (root / "app" / "views.py").read_text()

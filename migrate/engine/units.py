@@ -57,6 +57,7 @@ def find_units(
     scans: Mapping[str, Scan] | None = None,
     select: Select | None = None,
     outside: Callable[[], Sequence[str]] | None = None,
+    importers: list[str] | None = None,
 ) -> list[Unit]:
     """The units among `paths` (the run's files, in order). `candidates` holds the bytes of the
     files that may contain call sites; `read` gives any other file's bytes (None: unreadable).
@@ -64,7 +65,7 @@ def find_units(
     other files pass a text test, read from disk (in worker processes, say); by default they
     are read with `read` and tested here. `outside`: the other files of the project, asked for
     only when some function may return a result; one that imports such a function refuses it
-    (RSP309), since it is read but never written."""
+    (RSP309), since it is read but never written; such files are added to `importers`."""
     methods = list(methods)
     exports: dict[str, set[str]] = {}
     imports_of: dict[str, tuple[Import, ...]] = {}  # the candidates', from their scans
@@ -113,8 +114,9 @@ def find_units(
     if beyond:
         hits |= (select or _select_here(read))(beyond, test)
         for path in beyond:
-            if path in hits:
-                _refuse_outside(path, read(path), names, modules, exports, opaque)
+            refused = path in hits and _refuse_outside(path, read(path), names, modules, exports, opaque)
+            if refused and importers is not None:
+                importers.append(path)
     links: dict[str, dict[str, Export]] = {}
     packages: dict[str, str] = {}
     data_of: dict[str, bytes] = {}
@@ -164,11 +166,11 @@ def _refuse_outside(
     modules: Mapping[str, str],
     exports: Mapping[str, set[str]],
     opaque: dict[Export, str],
-) -> None:
+) -> bool:
     """A file of the project outside the run that imports an export: it can't be migrated with
-    it (the run doesn't write it), so the export is refused, naming the file."""
+    it (the run doesn't write it), so the export is refused, naming the file. Whether it does."""
     if data is None:
-        return
+        return False
     if path.endswith(".ipynb"):
         named = [
             (exporter, name)
@@ -180,7 +182,7 @@ def _refuse_outside(
     else:
         tree = _parse(data)
         if tree is None:
-            return
+            return False
         found = _imported(tuple(import_statements(tree)), names.of(path)[1], modules, exports)
         named = [
             export
@@ -190,6 +192,7 @@ def _refuse_outside(
     for export in named:
         why = f"{path}, outside the run, imports it: run over that file too, or over the whole project"
         opaque.setdefault(export, why)
+    return bool(named)
 
 
 class NamesAModule:
