@@ -121,3 +121,12 @@ def test_include_importers_on_the_command_line(tmp_path: Path) -> None:
     )
     assert "RSP309" not in done.stderr and "app/views.py" in done.stderr
     assert ".output_text" in (root / "app" / "views.py").read_text()
+
+
+def test_an_unparsable_file_naming_the_helper_refuses_it(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "repo")
+    (root / ".git").mkdir()
+    (root / "app" / "views.py").write_text("from app.llm import ask\nprint ask('hi')\n")
+    results = list(run([str(root / "app" / "llm.py")], Settings(), write=True))
+    why = [f.message() for r in results for call in r.calls for f in call.findings if f.code == "RSP309"]
+    assert len(why) == 1 and "views.py, outside the run, may import it and can't be parsed" in why[0]

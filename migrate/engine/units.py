@@ -171,7 +171,8 @@ def _refuse_outside(
     it (the run doesn't write it), so the export is refused, naming the file. Whether it does."""
     if data is None:
         return False
-    if path.endswith(".ipynb"):
+    tree = None if path.endswith(".ipynb") else _parse(data)
+    if tree is None:  # a notebook, or a file that can't be parsed: it may import what it names
         named = [
             (exporter, name)
             for module, exporter in modules.items()
@@ -179,18 +180,17 @@ def _refuse_outside(
             for name in exports[exporter]
             if name.encode() in data
         ]
+        how = "may import it" if path.endswith(".ipynb") else "may import it and can't be parsed"
     else:
-        tree = _parse(data)
-        if tree is None:
-            return False
         found = _imported(tuple(import_statements(tree)), names.of(path)[1], modules, exports)
         named = [
             export
             for export in found.values()
             for export in ([(export[0], name) for name in exports[export[0]]] if export[1] == "*" else [export])
         ]
+        how = "imports it"
     for export in named:
-        why = f"{path}, outside the run, imports it: run over that file too, or over the whole project"
+        why = f"{path}, outside the run, {how}: run over that file too, or over the whole project"
         opaque.setdefault(export, why)
     return bool(named)
 
