@@ -3,7 +3,9 @@
 fixtures/<area>/<case>.before.py + <case>.after.py  a rewrite
 fixtures/<area>/<case>.noop.py                      a file the tool must leave byte-identical
 fixtures/projects/<case>/before/, after/            a tree migrated in one run (results that
-                                                    cross modules); no after/: left as it is
+                                                    cross modules); no after/: left as it is;
+                                                    run.txt: the paths the run is given, one a
+                                                    line (the rest of the tree is only read)
 
 On the line where a recognised call starts, a marker states what becomes of it:
     # expect: migrated RSP102 RSP113     the fixes applied (every code other than RSP100)
@@ -65,6 +67,7 @@ class ProjectCase:
     id: str
     before: Path
     after: Path | None  # None: every file is left as it is
+    run: tuple[str, ...] = ()  # the paths the run is given, relative to the tree; (): the tree
 
     def files(self) -> list[str]:
         return sorted(p.relative_to(self.before).as_posix() for p in self.before.rglob("*.py"))
@@ -74,5 +77,7 @@ def project_cases() -> list[ProjectCase]:
     found = []
     for case in sorted((FIXTURES / PROJECTS).iterdir()):
         after = case / "after"
-        found.append(ProjectCase(case.name, case / "before", after if after.exists() else None))
+        listed = case / "run.txt"
+        run = tuple(listed.read_text().split()) if listed.exists() else ()
+        found.append(ProjectCase(case.name, case / "before", after if after.exists() else None, run))
     return found

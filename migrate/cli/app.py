@@ -114,6 +114,11 @@ def apply(
     max_file_size: float = typer.Option(
         MAX_FILE_MB, "--max-file-size", min=0, help="Skip a file with call sites above this many MB (0: no limit)."
     ),
+    include_importers: bool = typer.Option(
+        False,
+        "--include-importers",
+        help="Also migrate the project's files outside the run that import a helper it changes.",
+    ),
 ) -> None:
     """Rewrite chat.completions call sites to responses.* (or, with --diff/--check, show what would change)."""
     from migrate.catalog import config
@@ -163,6 +168,7 @@ def apply(
                 timeout=timeout_per_file or None,
                 max_bytes=int(max_file_size * 1_000_000) or None,
                 quiet=quiet,
+                include_importers=include_importers,
             )
     raise typer.Exit(code)
 
@@ -187,7 +193,19 @@ def _report_file(output: str | None) -> Iterator[IO[str] | None]:
 
 
 def _apply_paths(
-    paths, settings, *, diff, check, output_format: Format, output, exclude, jobs, timeout, max_bytes, quiet=False
+    paths,
+    settings,
+    *,
+    diff,
+    check,
+    output_format: Format,
+    output,
+    exclude,
+    jobs,
+    timeout,
+    max_bytes,
+    quiet=False,
+    include_importers=False,
 ) -> int:
     from migrate.report.summary import Summary
     from migrate.report.text import TextReport
@@ -218,6 +236,7 @@ def _apply_paths(
             on_total=bar.start,
             max_bytes=max_bytes,
             on_note=lambda note: print(f"note: {note}", file=sys.stderr),
+            include_importers=include_importers,
         )
         for result in results:
             summary.add(result)

@@ -5,7 +5,10 @@ Finding them is cheap and uses the stdlib `ast` only. A module-level function th
 site and returns something may return its result. Files of the run whose bytes name such a
 function are parsed to see whether they import it (`from pkg.helpers import ask`, `from . import
 helpers`, `import pkg.helpers as h`, ...). Module names come from the files' places in their
-packages (the directories holding an `__init__.py`), as Python would import them.
+packages (the directories holding an `__init__.py`), as Python would import them. The other
+files of the project (a run over some files: see migrate/run/project.py) go through the same
+text test and import scan, only when some function may return a result: one that imports it
+refuses it, since the run never writes it.
 
 Planning a unit goes in rounds, each running the engine on every file of the unit with what the
 previous round learned: which functions return a migrated result (and of what kind), which
@@ -53,12 +56,16 @@ def find_units(
     read: Callable[[str], bytes | None],
     scans: Mapping[str, Scan] | None = None,
     select: Select | None = None,
+    outside: Callable[[], Sequence[str]] | None = None,
+    importers: list[str] | None = None,
 ) -> list[Unit]:
     """The units among `paths` (the run's files, in order). `candidates` holds the bytes of the
     files that may contain call sites; `read` gives any other file's bytes (None: unreadable).
     `scans`: the `ast` gate's findings for candidates already parsed. `select`: which of the
     other files pass a text test, read from disk (in worker processes, say); by default they
-    are read with `read` and tested here."""
+    are read with `read` and tested here. `outside`: the other files of the project, asked for
+    only when some function may return a result; one that imports such a function refuses it
+    (RSP309), since it is read but never written; such files are added to `importers`."""
     methods = list(methods)
     exports: dict[str, set[str]] = {}
     imports_of: dict[str, tuple[Import, ...]] = {}  # the candidates', from their scans
@@ -103,6 +110,13 @@ def find_units(
     others = [path for path in paths if path not in candidates]
     hits = {path for path, data in candidates.items() if test(data)}
     hits |= (select or _select_here(read))(others, test)
+    beyond = [path for path in (outside() if outside is not None else ()) if path not in candidates]
+    if beyond:
+        hits |= (select or _select_here(read))(beyond, test)
+        for path in beyond:
+            refused = path in hits and _refuse_outside(path, read(path), names, modules, exports, opaque)
+            if refused and importers is not None:
+                importers.append(path)
     links: dict[str, dict[str, Export]] = {}
     packages: dict[str, str] = {}
     data_of: dict[str, bytes] = {}
@@ -143,6 +157,42 @@ def find_units(
         if found:
             links[path], packages[path], data_of[path] = found, package, data
     return _group(paths, exports, links, packages, data_of, candidates, opaque)
+
+
+def _refuse_outside(
+    path: str,
+    data: bytes | None,
+    names: _ModuleNames,
+    modules: Mapping[str, str],
+    exports: Mapping[str, set[str]],
+    opaque: dict[Export, str],
+) -> bool:
+    """A file of the project outside the run that imports an export: it can't be migrated with
+    it (the run doesn't write it), so the export is refused, naming the file. Whether it does."""
+    if data is None:
+        return False
+    tree = None if path.endswith(".ipynb") else _parse(data)
+    if tree is None:  # a notebook, or a file that can't be parsed: it may import what it names
+        named = [
+            (exporter, name)
+            for module, exporter in modules.items()
+            if module.rpartition(".")[2].encode() in data
+            for name in exports[exporter]
+            if name.encode() in data
+        ]
+        how = "may import it" if path.endswith(".ipynb") else "may import it and can't be parsed"
+    else:
+        found = _imported(tuple(import_statements(tree)), names.of(path)[1], modules, exports)
+        named = [
+            export
+            for export in found.values()
+            for export in ([(export[0], name) for name in exports[export[0]]] if export[1] == "*" else [export])
+        ]
+        how = "imports it"
+    for export in named:
+        why = f"{path}, outside the run, {how}: run over that file too, or over the whole project"
+        opaque.setdefault(export, why)
+    return bool(named)
 
 
 class NamesAModule:

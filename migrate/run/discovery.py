@@ -107,7 +107,8 @@ def _ignored(layers: _Layers, rel: str, is_dir: bool) -> bool:
     return ignored
 
 
-def _find_git_root(start: str) -> str | None:
+def find_git_root(start: str) -> str | None:
+    """The nearest directory from `start` up holding a `.git` entry (the repository root), or None."""
     d = start
     while True:
         if os.path.lexists(os.path.join(d, ".git")):
@@ -123,7 +124,7 @@ def _walk(
 ) -> Iterator[Discovered]:
     real_root = os.path.realpath(root)
     inside = real_root.rstrip(os.sep) + os.sep
-    anchor = _find_git_root(real_root) or real_root
+    anchor = find_git_root(real_root) or real_root
     anchor_rel = os.path.relpath(real_root, anchor).replace(os.sep, "/")
     anchor_rel = "" if anchor_rel == "." else anchor_rel
     layers: _Layers = ()

@@ -32,8 +32,8 @@ from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
 from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, too_large
 from migrate.engine.units import Unit, find_units
-from migrate.run import journal, pool
-from migrate.run.discovery import iter_files
+from migrate.run import journal, pool, project
+from migrate.run.discovery import Discovered, iter_files
 from migrate.run.fileio import ALREADY_WRITTEN, FileChangedError, read_bytes, read_quietly, write_atomic
 from migrate.run.tasks import Candidate, Task, TaskResult, migrate_task
 
@@ -102,16 +102,31 @@ def run(
     on_total: Callable[[int], None] | None = None,
     max_bytes: int | None = MAX_FILE_BYTES,
     on_note: Callable[[str], None] | None = None,
+    include_importers: bool = False,
 ) -> Iterator[FileResult]:
     """Yield one FileResult per file, in discovery order, writing each change as it goes (see
     `_run`). A call migrated outside the tests is listed with the test files of the run that
-    mock or record the chat endpoint (RSP142): they must change with it."""
+    mock or record the chat endpoint (RSP142): they must change with it. `include_importers`:
+    the project's files outside the run that import a helper whose result would change join the
+    run (after its own files), rather than the helper's call being refused (RSP309)."""
     from migrate.catalog import loader as catalog
 
     marks = catalog.load().wire_tests
     mocked: list[tuple[str, int]] = []  # (test file, line): filled before the first result
     for result in _run(
-        paths, settings, write, exclude, stop, jobs, timeout, on_total, max_bytes, on_note, mocked, marks
+        paths,
+        settings,
+        write,
+        exclude,
+        stop,
+        jobs,
+        timeout,
+        on_total,
+        max_bytes,
+        on_note,
+        mocked,
+        marks,
+        include_importers,
     ):
         yield _with_tests_named(result, mocked, marks)
 
@@ -141,6 +156,7 @@ def _run(
     on_note: Callable[[str], None] | None,
     mocked: list[tuple[str, int]],
     marks: WireTests,
+    include_importers: bool = False,
 ) -> Iterator[FileResult]:
     """Yield one FileResult per file, in discovery order, writing each change as it goes.
 
@@ -175,7 +191,13 @@ def _run(
             settled = _without_call_sites([_read(item, mocked, marks, max_bytes) for item in found], jobs)
             if half_written:
                 settled = [_half_written(item) if _real(item.path) in half_written else item for item in settled]
-            units = _units(settled, jobs)
+            importers: list[str] = []
+            units = _units(settled, jobs, paths, exclude, importers)
+            if include_importers and importers:  # the project's files that import what would change join the run
+                extra = [Discovered(Path(path)) for path in importers]
+                found += extra
+                settled += _without_call_sites([_read(item, mocked, marks, max_bytes) for item in extra], jobs)
+                units = _units(settled, jobs, paths, exclude)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
             raise
@@ -287,8 +309,16 @@ def _without_call_sites(settled: list[FileResult | Candidate], jobs: int = 1) ->
     return out
 
 
-def _units(settled: list[FileResult | Candidate], jobs: int = 1) -> list[Unit]:
-    """Files that must be planned together because results cross between them (project.py)."""
+def _units(
+    settled: list[FileResult | Candidate],
+    jobs: int = 1,
+    paths: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    importers: list[str] | None = None,
+) -> list[Unit]:
+    """Files that must be planned together because results cross between them (units.py). The
+    project's files outside the run are read for importers too (:mod:`migrate.run.project`):
+    those that import what would change are added to `importers`."""
     candidates = {item.path: item.data for item in settled if isinstance(item, Candidate)}
     if not candidates:
         return []
@@ -299,7 +329,9 @@ def _units(settled: list[FileResult | Candidate], jobs: int = 1) -> list[Unit]:
     select = None
     if jobs > 1 and len(readable) - len(candidates) >= pool.MIN_SELECT_FILES:
         select = functools.partial(pool.select_in_pool, jobs=jobs)
-    return find_units(readable, candidates, catalog.load().methods, read_quietly, scans, select)
+    found = [item.path for item in settled]
+    outside = functools.partial(project.outside_files, paths, found, exclude)
+    return find_units(readable, candidates, catalog.load().methods, read_quietly, scans, select, outside, importers)
 
 
 def _migrate_all(
