@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+# The command line run as a subprocess, as users run it: the full run only (tests/test_cli.py is
+# the quick loop's, in process).
+pytestmark = pytest.mark.slow
+
 CHAT = """from openai import OpenAI
 
 client = OpenAI()

@@ -22,7 +22,8 @@ from migrate.engine import pipeline
 from migrate.run import pool, tasks
 from migrate.run import tree as runner
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+# Real processes and signals: the full run only.
+pytestmark = [pytest.mark.skipif(os.name != "posix", reason="POSIX signals"), pytest.mark.slow]
 
 SOURCE = (
     "from openai import OpenAI\nr = OpenAI().chat.completions.create(model='m', messages=[])\n"

@@ -388,6 +388,7 @@ if sys.argv[1] == "sleeps":
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
 @pytest.mark.parametrize("mode", ["sleeps", "detached"])
 def test_no_process_of_the_command_outlives_its_run(tmp_path, mode):

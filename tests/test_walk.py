@@ -17,8 +17,6 @@ from migrate.analysis.walk import ALL_FIELDS, CONTENT_FIELDS, FORMATTING, childr
 sys.path.insert(0, str(ROOT / "scripts"))
 import gen_walk_table
 
-MODULES = modules()
-
 
 class _Recorder(cst.CSTVisitor):
     """Every node event; skips the inside of lambdas, as a visitor does by returning False."""
@@ -83,10 +81,11 @@ def _formatting_ids(module: cst.Module) -> set[int]:
     return found
 
 
+@pytest.mark.slow  # every module of the corpus
 @pytest.mark.parametrize("visitor_type", [_Recorder, _Typed, _OnInstance])
 def test_walk_makes_the_calls_libcst_makes(visitor_type) -> None:
     total = 0
-    for name, module in MODULES:
+    for name, module in modules():
         expected, got = visitor_type(), visitor_type()
         module.visit(expected)
         walk(module, got)
@@ -95,10 +94,11 @@ def test_walk_makes_the_calls_libcst_makes(visitor_type) -> None:
     assert total > 20_000
 
 
+@pytest.mark.slow  # every module of the corpus
 @pytest.mark.parametrize("visitor_type", [_Recorder, _Typed, _OnInstance])
 def test_walk_without_formatting_makes_the_same_calls_for_every_other_node(visitor_type) -> None:
     left_out = 0
-    for name, module in MODULES[::3]:
+    for name, module in modules()[::3]:
         skipped = _formatting_ids(module)
         expected, got = visitor_type(), visitor_type()
         module.visit(expected)
@@ -109,10 +109,11 @@ def test_walk_without_formatting_makes_the_same_calls_for_every_other_node(visit
     assert left_out > {_Recorder: 10_000, _OnInstance: 1_000, _Typed: -1}[visitor_type]
 
 
+@pytest.mark.slow  # every module of the corpus
 def test_the_table_is_libcsts_order_of_children() -> None:
     """For every node of the corpus, the table's children are `node.children`, in order."""
     seen: set[type] = set()
-    for name, module in MODULES:
+    for name, module in modules():
         stack: list[CSTNode] = [module]
         while stack:
             node = stack.pop()
@@ -158,7 +159,7 @@ def test_a_type_missing_from_the_table_is_walked_through_its_children(monkeypatc
     for table in (ALL_FIELDS, CONTENT_FIELDS):
         monkeypatch.delitem(table, cst.Call)
         monkeypatch.delitem(table, cst.Name)
-    for name, module in MODULES[:40]:
+    for name, module in modules()[:40]:
         for formatting in (True, False):
             expected, got = _Recorder(), _Recorder()
             if formatting:
@@ -177,7 +178,7 @@ def test_a_visitor_wanting_attribute_callbacks_is_refused() -> None:
             pass
 
     with pytest.raises(TypeError):
-        walk(MODULES[0][1], Attributes())
+        walk(modules()[0][1], Attributes())
 
 
 def test_a_visitor_of_formatting_nodes_sees_them_with_formatting() -> None:
