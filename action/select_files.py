@@ -19,6 +19,8 @@ import os
 import sys
 from collections.abc import Iterable
 
+from migrate.analysis.groups import connected  # installed with the action
+
 
 def _module_of(path: str) -> str:
     stem = os.path.normpath(path)
@@ -44,23 +46,18 @@ def _defining_file(qualified: str, paths: Iterable[str]) -> str | None:
 def select(report: dict, changed: Iterable[str]) -> list[str]:
     """`changed`, plus the files that migrate in one unit with one of them, in the report's order."""
     paths = [os.path.normpath(f["path"]) for f in report["files"]]
-    parent = {path: path for path in paths}
-
-    def find(path: str) -> str:
-        while parent[path] != path:
-            parent[path] = parent[parent[path]]
-            path = parent[path]
-        return path
-
+    known = set(paths)
+    pairs = []
     for call in report["calls"]:
         if call.get("via"):
             caller = os.path.normpath(call["path"])
             callee = _defining_file(call["via"], paths)
-            if caller in parent and callee is not None:
-                parent[find(caller)] = find(callee)
+            if caller in known and callee is not None:
+                pairs.append((caller, callee))
+    group_of = {path: number for number, group in enumerate(connected(paths, pairs)) for path in group}
     wanted = {os.path.normpath(p) for p in changed}
-    groups = {find(p) for p in wanted if p in parent}
-    extra = [p for p in paths if p not in wanted and find(p) in groups]
+    groups = {group_of[p] for p in wanted if p in group_of}
+    extra = [p for p in paths if p not in wanted and group_of[p] in groups]
     return [os.path.normpath(p) for p in changed] + extra
 
 
