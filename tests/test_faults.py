@@ -8,6 +8,7 @@ native code that never returns to Python), or is killed from outside by its pid.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import subprocess
@@ -43,6 +44,7 @@ def _fault_in(monkeypatch: pytest.MonkeyPatch, faults: dict[str, object]) -> Non
     def faulty(path, data, *args, **kwargs):
         fault = faults.get(Path(path).name)
         if callable(fault):
+            faulthandler.disable()  # pytest's, inherited: the crash is the point, not its traceback
             fault()
         return real(path, data, *args, **kwargs)
 
