@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from git_repo import GIT, git
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "action"))
 import select_files  # noqa: E402
 
-GIT, BASH = shutil.which("git"), shutil.which("bash")
+BASH = shutil.which("bash")
 needs_git = pytest.mark.skipif(GIT is None or BASH is None, reason="needs git and bash")
 
 HELPER = """from openai import OpenAI
@@ -68,19 +69,6 @@ def test_the_selection_adds_the_files_that_migrate_with_a_changed_one() -> None:
     assert select_files.select(report, ["src/shop/helpers.py"]) == ["src/shop/helpers.py", "src/app/main.py"]
 
 
-def _git(*args: str, cwd: Path) -> str:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.com",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.com",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_CONFIG_NOSYSTEM="1",
-    )
-    return subprocess.run([GIT, *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
-
-
 @needs_git
 @pytest.mark.slow
 def test_the_review_step_on_a_pull_request(tmp_path: Path) -> None:
@@ -94,15 +82,15 @@ def test_the_review_step_on_a_pull_request(tmp_path: Path) -> None:
     }.items():
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text(text)
-    _git("init", "-q", "-b", "main", cwd=repo)
-    _git("add", "-A", cwd=repo)
-    _git("commit", "-qm", "base", cwd=repo)
-    base = _git("rev-parse", "HEAD", cwd=repo)
-    _git("checkout", "-qb", "feature", cwd=repo)
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "base", cwd=repo)
+    base = git("rev-parse", "HEAD", cwd=repo)
+    git("checkout", "-qb", "feature", cwd=repo)
     (repo / "shop" / "helpers.py").write_text(HELPER)  # the pull request changes the helper only
     (repo / "notes.md").write_text("not Python\n")
-    _git("add", "-A", cwd=repo)
-    _git("commit", "-qm", "feature", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "feature", cwd=repo)
 
     out, output, summary = tmp_path / "out", tmp_path / "github_output", tmp_path / "step_summary"
     output.write_text(""), summary.write_text("")
@@ -128,7 +116,7 @@ def test_the_review_step_on_a_pull_request(tmp_path: Path) -> None:
     # Annotations on stdout, for the log and the changed lines.
     assert any(line.startswith("::notice file=shop/helpers.py,line=") for line in done.stdout.splitlines())
     # The patch is the whole unit: applied, it is what `migrate apply .` writes for these files.
-    _git("apply", str(out / "migrate.diff"), cwd=repo)
+    git("apply", str(out / "migrate.diff"), cwd=repo)
     assert "client.responses.create(" in (repo / "shop" / "helpers.py").read_text()
     assert ".output_text" in (repo / "app" / "main.py").read_text()
     assert (repo / "legacy.py").read_text() == OTHER
@@ -140,13 +128,13 @@ def test_the_review_step_without_python_changes(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "a.py").write_text(OTHER)
-    _git("init", "-q", "-b", "main", cwd=repo)
-    _git("add", "-A", cwd=repo)
-    _git("commit", "-qm", "base", cwd=repo)
-    base = _git("rev-parse", "HEAD", cwd=repo)
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "base", cwd=repo)
+    base = git("rev-parse", "HEAD", cwd=repo)
     (repo / "notes.md").write_text("text\n")
-    _git("add", "-A", cwd=repo)
-    _git("commit", "-qm", "docs", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "docs", cwd=repo)
     output, summary = tmp_path / "github_output", tmp_path / "step_summary"
     env = dict(os.environ, BASE_SHA=base, MIGRATE_OUT=str(tmp_path / "out"), GITHUB_OUTPUT=str(output))
     env["GITHUB_STEP_SUMMARY"] = str(summary)

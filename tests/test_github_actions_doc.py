@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from git_repo import GIT, git
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "github-actions.md"
 REQUEST = ROOT / "fixtures" / "request"
-GIT, BASH = shutil.which("git"), shutil.which("bash")
+BASH = shutil.which("bash")
 pytestmark = pytest.mark.skipif(GIT is None or BASH is None, reason="needs git and bash")
 
 
@@ -43,19 +44,6 @@ def test_the_workflow_is_well_formed() -> None:
     assert "migrate apply --check --format sarif --output migrate.sarif" in run
 
 
-def _git(*args: str, cwd: Path) -> str:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.com",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.com",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_CONFIG_NOSYSTEM="1",
-    )
-    return subprocess.run([GIT, *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
-
-
 def _run_step(repo: Path, base: str, tmp: Path) -> tuple[subprocess.CompletedProcess, str, str]:
     output, summary = tmp / "github_output", tmp / "step_summary"
     output.write_text(""), summary.write_text("")
@@ -77,18 +65,18 @@ def test_the_migrate_step_on_a_pull_request(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "src").mkdir(parents=True)
     (repo / "src" / "untouched.py").write_bytes((REQUEST / "basic_create.before.py").read_bytes())
-    _git("init", "-q", "-b", "main", cwd=repo)
-    _git("add", "-A", cwd=repo)
-    _git("commit", "-qm", "base", cwd=repo)
-    base = _git("rev-parse", "HEAD", cwd=repo)
-    _git("checkout", "-qb", "feature", cwd=repo)
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "base", cwd=repo)
+    base = git("rev-parse", "HEAD", cwd=repo)
+    git("checkout", "-qb", "feature", cwd=repo)
     (repo / "src" / "new feature.py").write_bytes((REQUEST / "max_tokens_renamed.before.py").read_bytes())
     (repo / "src" / "seeded.py").write_text(
         'import openai\n\nr = openai.chat.completions.create(model="gpt-4.1", messages=[], seed=7)\nprint(r.id)\n'
     )
     (repo / "notes.md").write_text("not Python\n")
-    _git("add", "-A", cwd=repo)
-    _git("commit", "-qm", "feature", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "feature", cwd=repo)
 
     done, output, summary = _run_step(repo, base, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -106,7 +94,7 @@ def test_the_migrate_step_on_a_pull_request(tmp_path: Path) -> None:
     assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"RSP201", "RSP104"}
 
     # The patch, applied at the root, is what `migrate apply` would write.
-    _git("apply", "migrate.diff", cwd=repo)
+    git("apply", "migrate.diff", cwd=repo)
     assert (repo / "src" / "new feature.py").read_bytes() == (REQUEST / "max_tokens_renamed.after.py").read_bytes()
     assert (repo / "src" / "untouched.py").read_bytes() == (REQUEST / "basic_create.before.py").read_bytes()
 
@@ -116,12 +104,12 @@ def test_the_migrate_step_with_nothing_to_check(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "README.md").write_text("hello\n")
-    _git("init", "-q", cwd=repo)
-    _git("add", "-A", cwd=repo)
-    _git("commit", "-qm", "base", cwd=repo)
-    base = _git("rev-parse", "HEAD", cwd=repo)
+    git("init", "-q", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "base", cwd=repo)
+    base = git("rev-parse", "HEAD", cwd=repo)
     (repo / "README.md").write_text("hello again\n")
-    _git("commit", "-qam", "docs only", cwd=repo)
+    git("commit", "-qam", "docs only", cwd=repo)
     done, output, summary = _run_step(repo, base, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "files=0" in output and "No Python file or notebook changed." in summary
