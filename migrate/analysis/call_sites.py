@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 import libcst as cst
 
 from migrate.analysis.constants import known_string
-from migrate.analysis.nodes import Parents, code_of, qualified_names, string_value
+from migrate.analysis.nodes import Parents, code_of, keyword_argument, qualified_names, string_value
 from migrate.analysis.routes import REPLACED, RouteNodes, Routes, Write
 from migrate.analysis.scopes import Assignment, QualifiedNameSource
 from migrate.analysis.scopes import Scope as BaseScope
-from migrate.analysis.walk import walk
+from migrate.analysis.walk import children, walk
 from migrate.catalog.findings import Finding
 from migrate.catalog.loader import Catalog, Method
 
@@ -412,7 +412,7 @@ class Resolver:
                     if isinstance(routed, Finding):
                         return routed
                     copied = routed
-                version = _keyword(node, "api_version")
+                version = keyword_argument(node, "api_version")
                 if isinstance(copied, Client) and copied.azure and not copied.v1 and version is not None:
                     # `with_options(api_version=...)` / `copy(...)` send another api-version.
                     return replace(copied, version=self._azure_version(version, receiver))
@@ -436,7 +436,7 @@ class Resolver:
         routed = _combine(Client(azure=azure_class), found)
         if isinstance(routed, Finding) or not azure_class or routed.v1:
             return routed
-        version = _keyword(call, "api_version")
+        version = keyword_argument(call, "api_version")
         return Client(azure=True, version=self._azure_version(version, receiver))
 
     def _keywords(self, call: cst.Call, receiver: str) -> tuple[list[Resolution], bool]:
@@ -688,13 +688,10 @@ def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
-def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    return next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == name), None)
-
-
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node under `node`, in source order (through analysis.walk's table, no copies)."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(list(children(current))))

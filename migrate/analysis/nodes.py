@@ -176,3 +176,8 @@ def describe_use(parent: cst.CSTNode | None, shown: str) -> str:
     if isinstance(parent, (cst.For, cst.CompFor)):
         return f"`{shown}` is iterated"
     return f"`{shown}` is used as a whole"
+
+
+def keyword_argument(call: cst.Call, name: str) -> cst.Arg | None:
+    """The argument `call` passes as `name=...`, if any (a keyword can't be given twice)."""
+    return next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == name), None)

@@ -20,7 +20,7 @@ from migrate.analysis.call_sites import CallSiteNode, Client, IndirectNode, Reso
 from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
-from migrate.analysis.nodes import assigned_target, code_of
+from migrate.analysis.nodes import assigned_target, code_of, keyword_argument
 from migrate.analysis.routes import RouteNodes
 from migrate.analysis.scopes import resolve_scopes
 from migrate.analysis.shapes import Shapes
@@ -448,9 +448,9 @@ def _content_value(node: cst.BaseExpression, resolver: Resolver, catalog: Catalo
 
 
 def _stores_nothing(call: cst.Call, settings: Settings) -> bool:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "store":
-            return isinstance(arg.value, cst.Name) and arg.value.value == "False"
+    arg = keyword_argument(call, "store")
+    if arg is not None:
+        return isinstance(arg.value, cst.Name) and arg.value.value == "False"
     return settings.store == "false"
 
 
