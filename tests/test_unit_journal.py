@@ -139,26 +139,55 @@ def test_a_unit_killed_while_written_is_whole_after_the_next_run(
     print(sig.name, importers, tried)
 
 
+def _hold_lock(journal_file: Path) -> subprocess.Popen[str]:
+    """Another run at work on `journal_file`: a live process holding its lock."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(60)\n",
+            str(journal_file),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    return holder
+
+
+def _left_by_a_dead_run(record: journal.Journal, pid: int) -> Path:
+    """`record` as a killed run leaves it: its lock gone with its process, its pid in the file."""
+    os.close(record.fd)
+    record.path.write_text(record.path.read_text().replace(f'"pid": {os.getpid()}', f'"pid": {pid}'))
+    return record.path
+
+
 def test_recover_leaves_a_live_runs_journal_and_a_changed_file(tmp_path: Path) -> None:
     files = _project(tmp_path, 2)
     originals = [f.read_bytes() for f in files]
-    record = journal.begin(str(files[0]), [(str(f), f.read_bytes(), b"migrated") for f in files])
+    record = _left_by_a_dead_run(
+        journal.begin(str(files[0]), [(str(f), f.read_bytes(), b"migrated") for f in files]), 2**22 + 12345
+    )
     for f in files[:2]:
         f.write_bytes(b"migrated")
     files[2].write_bytes(b"edited by hand")
     stale_tmp = files[0].parent / f".u000.py.p{2**22 + 12345}_x{fileio.TMP_SUFFIX}"
     stale_tmp.write_bytes(b"half")
-    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    live = _hold_lock(record)
     try:
         other = files[0].parent / f".u001.py.p{live.pid}_x{fileio.TMP_SUFFIX}"
         other.write_bytes(b"half")
-        text = record.read_text().replace(f'"pid": {os.getpid()}', f'"pid": {live.pid}')
-        record.write_text(text)
         assert journal.recover([files[0].parent]) == []  # a live run's: not ours to touch
+        assert journal.pending([files[0].parent]) == set()
         assert record.exists() and other.exists() and not stale_tmp.exists()
     finally:
         live.kill()
         live.wait()
+    assert journal.pending([files[0].parent]) == {os.path.realpath(f) for f in files}
     notes = journal.recover([files[0].parent])
     assert notes == [
         "recovered an interrupted run: 2 of its files restored, to be migrated again",
@@ -168,12 +197,44 @@ def test_recover_leaves_a_live_runs_journal_and_a_changed_file(tmp_path: Path) -
     assert not record.exists() and not other.exists()
 
 
+def test_a_dead_runs_journal_is_recovered_though_its_pid_was_reused(tmp_path: Path) -> None:
+    """The pid in a journal may belong to an unrelated live process by now (a reboot, a busy
+    machine); only the lock says whether its run is at work."""
+    files = _project(tmp_path, 1)
+    originals = [f.read_bytes() for f in files]
+    unrelated = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        record = _left_by_a_dead_run(
+            journal.begin(str(files[0]), [(str(f), f.read_bytes(), b"migrated") for f in files]), unrelated.pid
+        )
+        files[0].write_bytes(b"migrated")
+        assert journal.pending([files[0].parent]) == {os.path.realpath(f) for f in files}
+        assert journal.recover([files[0].parent]) == [
+            "recovered an interrupted run: 1 of its files restored, to be migrated again"
+        ]
+    finally:
+        unrelated.kill()
+        unrelated.wait()
+    assert [f.read_bytes() for f in files] == originals and not record.exists()
+
+
+def test_a_journal_is_locked_while_its_run_writes(tmp_path: Path) -> None:
+    files = _project(tmp_path, 1)
+    record = journal.begin(str(files[0]), [(str(f), f.read_bytes(), b"migrated") for f in files])
+    files[0].write_bytes(b"migrated")
+    assert journal.pending([files[0].parent]) == set()  # our own run, at work
+    assert journal.recover([files[0].parent]) == []
+    journal.finish(record)
+    assert not record.path.exists() and files[0].read_bytes() == b"migrated"
+
+
 def test_check_after_a_killed_run_fails_the_half_written_unit(tmp_path: Path) -> None:
     files = _project(tmp_path, 2)
     clean = list(runner.run([str(tmp_path)], Settings(), write=False))
     migrated = {r.path: r.migrated for r in clean if r.status == "changed"}
-    record = journal.begin(str(files[0]), [(str(f), f.read_bytes(), migrated[str(f)]) for f in files])
-    record.write_text(record.read_text().replace(f'"pid": {os.getpid()}', f'"pid": {2**22 + 12345}'))
+    record = _left_by_a_dead_run(
+        journal.begin(str(files[0]), [(str(f), f.read_bytes(), migrated[str(f)]) for f in files]), 2**22 + 12345
+    )
     files[0].write_bytes(migrated[str(files[0])])  # the helper written, then the kill
     checked = {Path(r.path).name: r for r in runner.run([str(tmp_path)], Settings(), write=False)}
     assert {n: (r.status, r.reason) for n, r in checked.items() if n != "__init__.py"} == {

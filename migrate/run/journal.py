@@ -8,6 +8,12 @@ next run that looks at the directory calls :func:`recover` before reading anythi
 that holds its migrated bytes gets its original back, so the unit is whole again (all original)
 and that run migrates it afresh. A file changed by someone since is left as it is and named.
 
+Whether the run that wrote a journal is still at work is told by a lock, not by its pid: the
+writer holds an exclusive ``flock`` on the journal from the moment it exists until it is removed,
+and the kernel drops the lock when the process dies, however it dies. A pid can be reused by an
+unrelated process (after a reboot, or on a busy machine); a lock can't outlive its holder. Where
+``flock`` is missing (Windows) the pid recorded in the journal is used instead.
+
 Leftover temporary files of ours (``.<name>.p<pid>_<random>.migrate-tmp``, see
 :mod:`migrate.run.fileio`) whose process is gone are removed by :func:`recover` too. Journals and
 temporary files of a run still alive (another run at work) are left alone.
@@ -22,6 +28,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from migrate.run.fileio import TMP_SUFFIX, FileChangedError, fsync_dir, read_bytes, write_atomic
@@ -39,8 +46,17 @@ def journal_path(first: str) -> Path:
     return path.parent / f".{path.name}{JOURNAL_SUFFIX}"
 
 
-def begin(first: str, files: Iterable[tuple[str, bytes, bytes]]) -> Path:
-    """Record (path, original, migrated) of every file about to be written; durable on return."""
+@dataclass(frozen=True)
+class Journal:
+    """A journal being held: its path, and the open file that carries our lock on it."""
+
+    path: Path
+    fd: int
+
+
+def begin(first: str, files: Iterable[tuple[str, bytes, bytes]]) -> Journal:
+    """Record (path, original, migrated) of every file about to be written; durable on return,
+    and locked (ours) until :func:`finish`."""
     entries = [
         {
             "path": os.path.realpath(path),
@@ -51,19 +67,63 @@ def begin(first: str, files: Iterable[tuple[str, bytes, bytes]]) -> Path:
     ]
     journal = journal_path(first)
     tmp = journal.with_name(f"{journal.name}.p{os.getpid()}_{TMP_SUFFIX}")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump({"pid": os.getpid(), "files": entries}, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, journal)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        _lock(fd)  # before the rename: the journal is never seen unlocked while we write
+        os.write(fd, json.dumps({"pid": os.getpid(), "files": entries}).encode("utf-8"))
+        os.fsync(fd)
+        os.replace(tmp, journal)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     fsync_dir(journal.parent)
-    return journal
+    return Journal(journal, fd)
 
 
-def finish(journal: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(journal)
-    fsync_dir(journal.parent)
+def finish(journal: Journal) -> None:
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(journal.path)
+        fsync_dir(journal.path.parent)
+    finally:
+        os.close(journal.fd)  # releases the lock
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the pid stands in
+        return
+    with contextlib.suppress(OSError):
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _claim(journal: Path, pid: int) -> int | None:
+    """Take the lock of a journal whose run is no longer at work: an open descriptor holding it
+    (close it to release), or None while the run that wrote it still holds it (or it is gone)."""
+    try:
+        fd = os.open(journal, os.O_RDONLY)
+    except OSError:
+        return None  # gone: finished or recovered meanwhile
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the pid stands in
+        if _alive(pid):
+            os.close(fd)
+            return None
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    except OSError:  # a filesystem without locks: the pid stands in
+        if _alive(pid):
+            os.close(fd)
+            return None
+    return fd
 
 
 def _alive(pid: int) -> bool:
@@ -119,7 +179,9 @@ def pending(directories: Iterable[str | os.PathLike[str]]) -> set[str]:
         for name in names:
             try:
                 record = json.loads(Path(directory, name).read_text(encoding="utf-8"))
-                if not _alive(int(record["pid"])):
+                claimed = _claim(Path(directory, name), int(record["pid"]))
+                if claimed is not None:
+                    os.close(claimed)
                     found.update(str(entry["path"]) for entry in record["files"])
             except (OSError, ValueError, KeyError, TypeError):
                 continue
@@ -132,8 +194,16 @@ def _roll_back(journal: Path) -> list[str]:
         pid, entries = int(record["pid"]), list(record["files"])
     except (OSError, ValueError, KeyError, TypeError):
         return [f"{journal}: unreadable journal of an interrupted run; left in place, check these files by hand"]
-    if _alive(pid):
-        return []  # another run is writing this unit right now
+    claimed = _claim(journal, pid)
+    if claimed is None:
+        return []  # another run is writing (or recovering) this unit right now
+    try:
+        return _restore(journal, entries)
+    finally:
+        os.close(claimed)
+
+
+def _restore(journal: Path, entries: list[dict[str, str]]) -> list[str]:
     notes, restored = [], 0
     for entry in entries:
         path, original = entry["path"], base64.b64decode(entry["original"])
@@ -152,7 +222,9 @@ def _roll_back(journal: Path) -> list[str]:
             restored += 1
         except (FileChangedError, OSError) as error:
             notes.append(f"{path}: cannot restore it after an interrupted run ({error}); check it by hand")
-    finish(journal)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(journal)
+    fsync_dir(journal.parent)
     if restored:
         notes.insert(0, f"recovered an interrupted run: {restored} of its files restored, to be migrated again")
     return notes
