@@ -12,7 +12,7 @@ annotated parameter, what this module passes it, must lead to OpenAI's API.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol, cast
 from urllib.parse import urlsplit
@@ -314,19 +314,33 @@ class Resolver:
         referents = accesses[0].referents
         if not referents:
             return self._unresolved(receiver, f"`{node.value}` is not bound in this module")
-        results = [self._assignment(a, receiver, depth + 1) for a in referents]
+        results = [self._assignment(a, receiver, depth + 1) for a in self._not_none(referents)]
         resolved = _agree(results, receiver)
         if isinstance(resolved, Client):
             bound = set(referents)
             return self._routed(resolved, self.routes.on_binding(bound), self.routes.patched(bound), receiver)
         return resolved
 
+    def _not_none(self, bindings: Iterable[object]) -> list[object]:
+        """The bindings that may hold the client: not `x = None` (a receiver that is None fails on
+        `.chat` before and after the rewrite alike), unless that is all there is."""
+        kept = [b for b in bindings if not self._assigns_none(b)]
+        return kept or list(bindings)
+
+    def _assigns_none(self, binding: object) -> bool:
+        node = binding.node if isinstance(binding, Assignment) else None
+        target = self.parents.get(node) if isinstance(node, cst.Name) else None
+        statement = self.parents.get(target) if isinstance(target, cst.AssignTarget) else target
+        value = statement.value if isinstance(statement, (cst.Assign, cst.AnnAssign)) else None
+        return value is not None and _is_none(value)
+
     def _assignment(self, assignment: object, receiver: str, depth: int) -> Resolution:
         if not isinstance(assignment, Assignment):
             return self._unresolved(receiver, "a builtin or implicit name")
         node = assignment.node
         if isinstance(node, cst.Param):
-            annotated = self._annotation(node.annotation, receiver, "a parameter without an OpenAI type annotation")
+            why = f"`{node.name.value}` is a parameter without an OpenAI type annotation"
+            annotated = self._annotation(node.annotation, receiver, why)
             return self._passed(node, annotated, receiver, depth) if isinstance(annotated, Client) else annotated
         if isinstance(node, cst.ImportFrom) and isinstance(assignment, ImportAssignment):
             module, name = self._imported_name(assignment, node)
@@ -366,6 +380,7 @@ class Resolver:
             return self._unresolved(receiver, "`self` outside a class")
         attr = node.attr.value
         values: list[Resolution] = []
+        nones: list[Resolution] = []
         class_level = {id(s) for line in cls.body.body if isinstance(line, cst.SimpleStatementLine) for s in line.body}
         for statement in _walk(cls.body):
             if isinstance(statement, cst.Assign):
@@ -374,7 +389,8 @@ class Resolver:
                     if (isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value)) or (
                         isinstance(t, cst.Name) and t.value == attr and id(statement) in class_level
                     ):
-                        values.append(self._value(statement.value, receiver, depth + 1))
+                        found = self._value(statement.value, receiver, depth + 1)
+                        (nones if _is_none(statement.value) else values).append(found)
             elif isinstance(statement, cst.AnnAssign):
                 t = statement.target
                 if (isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value)) or (
@@ -385,11 +401,14 @@ class Resolver:
                     if isinstance(annotated, Client):
                         values.append(annotated)
                     elif statement.value is not None:
-                        values.append(self._value(statement.value, receiver, depth + 1))
+                        found = self._value(statement.value, receiver, depth + 1)
+                        (nones if _is_none(statement.value) else values).append(found)
             elif isinstance(statement, cst.AugAssign):
                 t = statement.target
                 if isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value):
                     values.append(self._unresolved(receiver, f"`self.{attr}` is augmented"))
+        # `self.client = None` until another method builds it: None fails on `.chat` either way.
+        values = values or nones
         if not values:
             return self._unresolved(receiver, f"`self.{attr}` is not assigned in its class")
         resolved = _agree(values, receiver)
@@ -640,7 +659,7 @@ class Resolver:
             if isinstance(only, Assignment) and isinstance(only.node, cst.FunctionDef):
                 return self._returns(only.node, shown, receiver, depth)
             return self._unresolved(receiver, f"`{name}` there is not a function bound once")
-        results = [self._assignment(a, receiver, depth + 1) for a in assignments]
+        results = [self._assignment(a, receiver, depth + 1) for a in self._not_none(assignments)]
         resolved = _agree(results, receiver)
         if isinstance(resolved, Client):
             bound = set(assignments)
@@ -649,6 +668,8 @@ class Resolver:
 
     # ------------------------------------------------------------------ values and types
     def _value(self, node: cst.BaseExpression, receiver: str, depth: int) -> Resolution:
+        if _is_none(node):
+            return self._unresolved(receiver, "assigned `None`")
         if isinstance(node, cst.Await):
             return self._unresolved(receiver, "assigned from an awaited expression")
         if isinstance(node, cst.Call):
@@ -679,7 +700,8 @@ class Resolver:
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
             # `client or OpenAI()`: the value of either side.
             sides = [self._value(side, receiver, depth + 1) for side in (node.left, node.right)]
-            return _agree(sides, receiver)
+            resolved = _agree(sides, receiver)
+            return self._step(resolved, f"`{_short(node)}`") if isinstance(resolved, Finding) else resolved
         if isinstance(node, cst.IfExp):
             sides = [self._value(side, receiver, depth + 1) for side in (node.body, node.orelse)]
             return _agree(sides, receiver)

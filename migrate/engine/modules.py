@@ -53,7 +53,9 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
     def files() -> Iterable[str] | None:
         if root not in _files:
             found: list[str] | None = []
-            for directory, subdirectories, names in os.walk(root):
+            cwd = Path.cwd()
+            start = os.path.relpath(root) if cwd == root or cwd in root.parents else str(root)
+            for directory, subdirectories, names in os.walk(start):
                 subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED)
                 assert found is not None
                 found.extend(os.path.join(directory, name) for name in sorted(names) if name.endswith(".py"))
