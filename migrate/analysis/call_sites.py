@@ -410,7 +410,7 @@ class Resolver:
         # `self.client = None` until another method builds it: None fails on `.chat` either way.
         values = values or nones
         if not values:
-            return self._unresolved(receiver, f"`self.{attr}` is not assigned in its class")
+            return self._property(cls, node, receiver, depth)
         resolved = _agree(values, receiver)
         if isinstance(resolved, Client):
             writes, patched = self.routes.on_self(cls, attr), self.routes.patched_self(cls, attr)
@@ -471,7 +471,9 @@ class Resolver:
         referents = accesses[0].referents if accesses else set()
         return next(iter(referents)) if len(referents) == 1 else None
 
-    def _returns(self, function: cst.FunctionDef, shown: str, receiver: str, depth: int) -> Resolution:
+    def _returns(
+        self, function: cst.FunctionDef, shown: str, receiver: str, depth: int, accepted: frozenset[str] = frozenset()
+    ) -> Resolution:
         """What a factory returns: every `return` resolved. A return annotation naming an OpenAI
         class stands, as a parameter's does, for a value the tool can't trace; a value that
         leads to another server holds it back either way."""
@@ -482,7 +484,7 @@ class Resolver:
         for decorator in function.decorators:
             target = decorator.decorator
             target = target.func if isinstance(target, cst.Call) else target
-            if not self.qualified_names(target) & self.clients.transparent_decorators:
+            if not self.qualified_names(target) & (self.clients.transparent_decorators | accepted):
                 spelled = code_of(decorator.decorator).strip()
                 return self._unresolved(receiver, f"{shown} is decorated with `@{spelled}`")
         returns, generator = _returns_of(function)
@@ -525,13 +527,38 @@ class Resolver:
         if isinstance(found, str):
             return self._unresolved(receiver, f"{shown}: {found}")
         owner, method = found
+        overridden = self._overridden(cls, name, shown)
+        if overridden is not None:
+            return self._unresolved(receiver, overridden)
+        return owner._returns(method, shown, receiver, depth + 1)
+
+    def _property(self, cls: cst.ClassDef, node: cst.Attribute, receiver: str, depth: int) -> Resolution:
+        """`self.<attr>` not assigned in its class: a property of it or of a base class of the
+        project (`@property def client(self)`), resolved like a factory method."""
+        attr = node.attr.value
+        found = self._find_method(cls, attr, depth)
+        if isinstance(found, str) or not self._decorated(found[1], self.clients.property_decorators):
+            return self._unresolved(receiver, f"`self.{attr}` is not assigned in its class")
+        shown = f"`self.{attr}`"
+        overridden = self._overridden(cls, attr, shown)
+        if overridden is not None:
+            return self._unresolved(receiver, overridden)
+        owner, method = found
+        return owner._returns(method, shown, receiver, depth + 1, self.clients.property_decorators)
+
+    def _decorated(self, function: cst.FunctionDef, names: frozenset[str]) -> bool:
+        plain = [d.decorator for d in function.decorators if not isinstance(d.decorator, cst.Call)]
+        return any(self.qualified_names(decorator) & names for decorator in plain)
+
+    def _overridden(self, cls: cst.ClassDef, name: str, shown: str) -> str | None:
+        """Why `name` as `self` finds it in `cls` may be another class's: a subclass in this
+        module or another module of the project defines it."""
         overriding = self._overriding(cls, name)
         if overriding is None and self.modules is not None:
             overriding = self.modules.overriding(cls.name.value, name)
-        if overriding is not None:
-            why = f"{shown} is overridden by {overriding}, a subclass of `{cls.name.value}`"
-            return self._unresolved(receiver, why)
-        return owner._returns(method, shown, receiver, depth + 1)
+        if overriding is None:
+            return None
+        return f"{shown} is overridden by {overriding}, a subclass of `{cls.name.value}`"
 
     def _find_method(self, cls: cst.ClassDef, name: str, depth: int) -> tuple[Resolver, cst.FunctionDef] | str:
         """The method `name` as `cls` finds it: in its body, else in its base classes in order
@@ -640,6 +667,8 @@ class Resolver:
         other = self.modules.resolver(module) if self.modules is not None else None
         if other is None:
             return self._unresolved(receiver, f"{shown} is imported from `{module}`, which is not in the project")
+        if other is self:
+            return self._unresolved(receiver, f"{shown} is imported from `{module}`, this module itself")
         resolved = other.global_value(name, shown, receiver, depth + 1, call=call)
         return self._step(resolved, f"{shown} comes from `{module}`") if isinstance(resolved, Finding) else resolved
 
@@ -658,6 +687,8 @@ class Resolver:
                     return self._from_module(module, original, shown, receiver, depth, call=True)
             if isinstance(only, Assignment) and isinstance(only.node, cst.FunctionDef):
                 return self._returns(only.node, shown, receiver, depth)
+            if isinstance(only, Assignment) and isinstance(only.node, cst.ClassDef):
+                return self._unresolved(receiver, f"`{name}` is a class of the project, not an OpenAI client class")
             return self._unresolved(receiver, f"`{name}` there is not a function bound once")
         results = [self._assignment(a, receiver, depth + 1) for a in self._not_none(assignments)]
         resolved = _agree(results, receiver)

@@ -18,6 +18,7 @@ This module reads nothing itself: the engine hands it how to find and read a mod
 from __future__ import annotations
 
 import ast
+import os
 import warnings
 from collections.abc import Callable, Iterable
 
@@ -49,9 +50,14 @@ class ProjectModules:
         self.files = files
         self.cache = cache if cache is not None else {}
         self._trees: dict[str, ast.Module | None] = {}
+        # The module being migrated (its file, resolved) and its resolver: an import of it is
+        # resolved there, not in a second parse.
+        self.home: tuple[str, Resolver] | None = None
 
     def resolver(self, module: str) -> Resolver | None:
         path = self.find(module)
+        if path is not None and self.home is not None and os.path.realpath(path) == self.home[0]:
+            return self.home[1]
         data = self.read(path) if path is not None else None
         if path is None or data is None:
             return None

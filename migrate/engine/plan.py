@@ -9,6 +9,7 @@ other edits compose.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,8 @@ def _migrate_module(
     positions = _Positions(module, parents, sites, call_positions, module_code)
     modules, package = project_modules(path, catalog)
     resolver = Resolver(catalog, scopes, parents, routes, modules, package)
+    if modules is not None:
+        modules.home = (os.path.realpath(path), resolver)
 
     call_bindings: dict[cst.CSTNode, str] = {}
     binding_calls: dict[cst.CSTNode, cst.Call] = {}

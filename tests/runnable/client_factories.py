@@ -1,6 +1,7 @@
 """Clients reached through factories: an `@lru_cache` function, a method inherited from a base
-class, `client or OpenAI()` with an annotated parameter, and a global built on first use."""
-from functools import lru_cache
+class, `client or OpenAI()` with an annotated parameter, a global built on first use, and a
+cached property."""
+from functools import cached_property, lru_cache
 from typing import Optional
 
 from openai import OpenAI
@@ -44,6 +45,19 @@ class Poet(Provider):
         return completion.choices[0].message.content
 
 
+class Critic:
+    @cached_property
+    def client(self) -> OpenAI:
+        return OpenAI()
+
+    def review(self, poem: str) -> str:
+        completion = self.client.chat.completions.create(
+            model="gpt-4.1-mini",
+            messages=[{"role": "user", "content": f"Review this poem: {poem}"}],
+        )
+        return completion.choices[0].message.content
+
+
 def riddle() -> str:
     completion = get_client().chat.completions.create(
         model="gpt-4.1-mini",
@@ -65,4 +79,5 @@ print(poet.haiku())
 print(poet.limerick())
 print(riddle())
 print(fable())
+print(Critic().review("Roses are red."))
 print(get_client() is get_client())
