@@ -300,7 +300,7 @@ class Resolver:
             imported = self._imported_attribute(node)
             if imported is not None:
                 module, name = imported
-                shown = code_of(node).strip()
+                shown = f"`{code_of(node).strip()}`"
                 return self._from_module(module, name, shown, receiver, depth + 1)
         return self._unresolved(receiver, f"`{code_of(node).strip()}` is not a name the tool follows")
 
