@@ -340,13 +340,18 @@ class Resolver:
         node = assignment.node
         if isinstance(node, cst.Param):
             why = f"`{node.name.value}` is a parameter without an OpenAI type annotation"
+            if node.annotation is None and node.default is not None:
+                # `client=OpenAI()`: the default shows the type, as an annotation would.
+                default = self._value(node.default, receiver, depth + 1)
+                if isinstance(default, Client):
+                    return self._passed(node, default, receiver, depth)
             annotated = self._annotation(node.annotation, receiver, why)
             return self._passed(node, annotated, receiver, depth) if isinstance(annotated, Client) else annotated
         if isinstance(node, cst.ImportFrom) and isinstance(assignment, ImportAssignment):
             module, name = self._imported_name(assignment, node)
             if module is not None and name is not None:
                 return self._from_module(module, name, f"`{assignment.name}`", receiver, depth)
-            return self._unresolved(receiver, f"`{assignment.name}` is imported in a way the tool does not follow")
+            return self._unresolved(receiver, self._unplaced(f"`{assignment.name}`", node))
         if isinstance(node, cst.Import):
             return self._unresolved(receiver, f"`{assignment.name}` is a module, not a client")
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
@@ -455,6 +460,7 @@ class Resolver:
                 module, name = self._imported_name(referent, referent.node)
                 if module is not None and name is not None:
                     return self._from_module(module, name, shown, receiver, depth, call=True)
+                return self._unresolved(receiver, self._unplaced(shown, referent.node))
             elif isinstance(referent, Assignment) and isinstance(referent.node, cst.FunctionDef):
                 return self._returns(referent.node, shown, receiver, depth)
         elif isinstance(func, cst.Attribute) and _is_self(func.value):
@@ -627,6 +633,14 @@ class Resolver:
             if other is not cls and other in derived and defines:
                 return f"`{other.name.value}.{name}`"
         return None
+
+    def _unplaced(self, shown: str, node: cst.ImportFrom) -> str:
+        """Why an import can't be followed to its module."""
+        if isinstance(node.names, cst.ImportStar):
+            return f"{shown} is imported with `*`"
+        dots = "." * len(node.relative)
+        module = code_of(node.module).strip() if node.module is not None else ""
+        return f"{shown} is imported from `{dots}{module}`, which the tool can't place (this file is not in a package)"
 
     def _imported_name(self, assignment: ImportAssignment, node: cst.ImportFrom) -> tuple[str | None, str | None]:
         """(absolute module, name in it) of a name bound by `from <module> import <name> [as x]`."""
