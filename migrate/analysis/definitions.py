@@ -43,12 +43,14 @@ class ProjectModules:
         read: Callable[[str], bytes | None],
         files: Callable[[], Iterable[str] | None],
         cache: dict[tuple[str, bytes], Resolver | None] | None = None,
+        overrides: dict[tuple[str, str], str | None] | None = None,
     ) -> None:
         self.catalog = catalog
         self.find = find
         self.read = read
         self.files = files
         self.cache = cache if cache is not None else {}
+        self.overrides = overrides if overrides is not None else {}  # (class, method) -> overriding()
         self._trees: dict[str, ast.Module | None] = {}
         # The module being migrated (its file, resolved) and its resolver: an import of it is
         # resolved there, not in a second parse.
@@ -77,6 +79,12 @@ class ProjectModules:
         return Resolver(self.catalog, resolve_scopes(tree), parents, routes, self, package)
 
     def overriding(self, class_name: str, method: str) -> str | None:
+        key = (class_name, method)
+        if key not in self.overrides:
+            self.overrides[key] = self._overriding(class_name, method)
+        return self.overrides[key]
+
+    def _overriding(self, class_name: str, method: str) -> str | None:
         names = {class_name}
         done: set[str] = set()
         for _ in range(_MAX_ROUNDS):

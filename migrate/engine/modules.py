@@ -27,6 +27,7 @@ _MAX_FILES = 20_000  # a directory holding more is not searched for subclasses
 
 _resolvers: dict[tuple[str, bytes], Resolver | None] = {}
 _files: dict[Path, list[str] | None] = {}
+_overrides: dict[Path, dict[tuple[str, str], str | None]] = {}
 
 
 def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None, str]:
@@ -65,7 +66,8 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
             _files[root] = found
         return _files[root]
 
-    return ProjectModules(catalog, find, _read, files, _resolvers), package
+    overrides = _overrides.setdefault(root, {})
+    return ProjectModules(catalog, find, _read, files, _resolvers, overrides), package
 
 
 def _read(path: str) -> bytes | None:
