@@ -113,6 +113,6 @@ def test_overriding_follows_subclasses_of_subclasses_across_modules() -> None:
 
 def test_overriding_refuses_what_it_cant_read() -> None:
     broken = {"x.py": b"class Sub(Provider:\n"}
-    assert _modules(broken).overriding("Provider", "_client") == "a class in x.py, which can't be parsed"
+    assert _modules(broken).overriding("Provider", "_client") == "a class in x.py, which can't be read or parsed"
     too_many = ProjectModules(catalog.load(), lambda module: None, broken.get, lambda: None)
     assert "too many files" in (too_many.overriding("Provider", "_client") or "")

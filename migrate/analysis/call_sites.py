@@ -418,6 +418,9 @@ class Resolver:
             return self._property(cls, node, receiver, depth)
         resolved = _agree(values, receiver)
         if isinstance(resolved, Client):
+            overridden = self._overridden(cls, attr, f"`self.{attr}`")
+            if overridden is not None:  # a subclass for another provider may set its own client
+                return self._unresolved(receiver, overridden)
             writes, patched = self.routes.on_self(cls, attr), self.routes.patched_self(cls, attr)
             return self._routed(resolved, writes, patched, receiver)
         return resolved
@@ -629,8 +632,7 @@ class Resolver:
                         grew = True
                         break
         for other in classes:
-            defines = any(isinstance(line, cst.FunctionDef) and line.name.value == name for line in other.body.body)
-            if other is not cls and other in derived and defines:
+            if other is not cls and other in derived and name in _defined(other):
                 return f"`{other.name.value}.{name}`"
         return None
 
@@ -993,6 +995,32 @@ class OtherModules(Protocol):
 
 # Base classes that define no factory of a client.
 _PLAIN_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
+
+
+def _defined(cls: cst.ClassDef) -> set[str]:
+    """The names a class gives its instances: its methods, its class attributes, and the
+    attributes its methods assign on `self` (as migrate/analysis/definitions.py reads them)."""
+    names: set[str] = set()
+    for line in cls.body.body:
+        if isinstance(line, cst.FunctionDef):
+            names.add(line.name.value)
+    for node in _walk(cls.body):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, cst.Attribute) and _is_self(target.value):
+                names.add(target.attr.value)
+            elif isinstance(target, cst.Name) and _class_level(node, cls):
+                names.add(target.value)
+    return names
+
+
+def _class_level(statement: cst.CSTNode, cls: cst.ClassDef) -> bool:
+    lines = [line for line in cls.body.body if isinstance(line, cst.SimpleStatementLine)]
+    return any(small is statement for line in lines for small in line.body)
 
 
 def _returns_of(function: cst.FunctionDef) -> tuple[list[cst.Return], bool]:

@@ -8,9 +8,10 @@ environment writes, in-place wrappers: migrate/analysis/routes.py) holds the cal
 would there. A module the project does not hold is not guessed at: the call is reported
 (RSP004), naming the step.
 
-A factory method may be overridden in a subclass that builds another provider's client:
-`overriding` looks for such a subclass in every module of the project (a text test, then
-`ast`), by class name, through subclasses of subclasses.
+A factory method, a property or a `self.client` attribute may be given another value in a
+subclass, for another provider: `overriding` looks for such a subclass in every module of the
+project (an index of the names in `class` statements, read once, then `ast` for the files
+naming the class), by class name, through subclasses of subclasses.
 
 This module reads nothing itself: the engine hands it how to find and read a module.
 """
@@ -19,8 +20,10 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -30,6 +33,17 @@ from migrate.analysis.scopes import resolve_scopes
 from migrate.catalog.loader import Catalog
 
 _MAX_ROUNDS = 8  # subclasses of subclasses followed
+_CLASS_BASES = re.compile(rb"\bclass\s+\w+\s*\(([^:]*)")  # up to the first colon: a superset of the bases
+_WORD = re.compile(rb"\w+")
+
+
+@dataclass
+class ProjectMemo:
+    """What is learnt of a project's classes, kept for the files of a run that share it."""
+
+    overrides: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (class, name) -> why
+    index: dict[str, set[str]] | None = field(default_factory=dict)  # see ProjectModules._index
+    indexed: bool = False
 
 
 class ProjectModules:
@@ -43,14 +57,14 @@ class ProjectModules:
         read: Callable[[str], bytes | None],
         files: Callable[[], Iterable[str] | None],
         cache: dict[tuple[str, bytes], Resolver | None] | None = None,
-        overrides: dict[tuple[str, str], str | None] | None = None,
+        memo: ProjectMemo | None = None,
     ) -> None:
         self.catalog = catalog
         self.find = find
         self.read = read
         self.files = files
         self.cache = cache if cache is not None else {}
-        self.overrides = overrides if overrides is not None else {}  # (class, method) -> overriding()
+        self.memo = memo if memo is not None else ProjectMemo()
         self._trees: dict[str, ast.Module | None] = {}
         # The module being migrated (its file, resolved) and its resolver: an import of it is
         # resolved there, not in a second parse.
@@ -78,13 +92,16 @@ class ProjectModules:
         package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
         return Resolver(self.catalog, resolve_scopes(tree), parents, routes, self, package)
 
-    def overriding(self, class_name: str, method: str) -> str | None:
-        key = (class_name, method)
-        if key not in self.overrides:
-            self.overrides[key] = self._overriding(class_name, method)
-        return self.overrides[key]
+    def overriding(self, class_name: str, name: str) -> str | None:
+        key = (class_name, name)
+        if key not in self.memo.overrides:
+            self.memo.overrides[key] = self._overriding(class_name, name)
+        return self.memo.overrides[key]
 
-    def _overriding(self, class_name: str, method: str) -> str | None:
+    def _overriding(self, class_name: str, name: str) -> str | None:
+        index = self._index()
+        if index is None:
+            return "a subclass the tool can't look for (the project holds too many files)"
         names = {class_name}
         done: set[str] = set()
         for _ in range(_MAX_ROUNDS):
@@ -92,26 +109,37 @@ class ProjectModules:
             if not todo:
                 return None
             done |= todo
-            files = self.files()
-            if files is None:
-                return "a subclass the tool can't look for (the project holds too many files)"
-            for path in files:
+            for path in sorted({path for base in todo for path in index.get(base, ())}):
                 data = self.read(path)
-                if data is None or not any(name.encode() in data for name in todo):
-                    continue
-                tree = self._tree(path, data)
+                tree = self._tree(path, data) if data is not None else None
                 if tree is None:
-                    return f"a class in {path}, which can't be parsed"
+                    return f"a class in {path}, which can't be read or parsed"
                 for node in ast.walk(tree):
                     if not isinstance(node, ast.ClassDef) or not {_last(b) for b in node.bases} & todo:
                         continue
-                    defined = {
-                        item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-                    }
-                    if method in defined:
-                        return f"`{node.name}.{method}` in {path}"
+                    if name in _defined(node):
+                        return f"`{node.name}.{name}` in {path}"
                     names.add(node.name)
         return f"a subclass of a subclass more than {_MAX_ROUNDS} levels down (not followed)"
+
+    def _index(self) -> dict[str, set[str]] | None:
+        """Every word inside the parentheses of a `class` statement -> the files holding one (read
+        once per project and process), or None when the project is too large to read."""
+        memo = self.memo
+        if not memo.indexed:
+            memo.indexed = True
+            files = self.files()
+            if files is None:
+                memo.index = None
+                return None
+            index: dict[str, set[str]] = {}
+            for path in files:
+                data = self.read(path)
+                for match in _CLASS_BASES.finditer(data or b""):
+                    for word in _WORD.findall(match.group(1)):
+                        index.setdefault(word.decode(), set()).add(path)
+            memo.index = index
+        return memo.index
 
     def _tree(self, path: str, data: bytes) -> ast.Module | None:
         if path not in self._trees:
@@ -122,6 +150,30 @@ class ProjectModules:
             except (SyntaxError, ValueError, MemoryError, RecursionError):
                 self._trees[path] = None
         return self._trees[path]
+
+
+def _defined(cls: ast.ClassDef) -> set[str]:
+    """The names a class gives its instances: its methods, its class attributes, and the
+    attributes its methods assign on `self`."""
+    names: set[str] = set()
+    for item in cls.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(item.name)
+        elif isinstance(item, (ast.Assign, ast.AnnAssign)):
+            targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    for node in ast.walk(cls):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        names |= {
+            t.attr
+            for t in targets
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+        }
+    return names
 
 
 def _last(node: ast.expr) -> str:

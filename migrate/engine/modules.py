@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from migrate.analysis.call_sites import Resolver
-from migrate.analysis.definitions import ProjectModules
+from migrate.analysis.definitions import ProjectMemo, ProjectModules
 from migrate.catalog.loader import Catalog
 from migrate.engine.units import module_name
 
@@ -27,7 +27,7 @@ _MAX_FILES = 20_000  # a directory holding more is not searched for subclasses
 
 _resolvers: dict[tuple[str, bytes], Resolver | None] = {}
 _files: dict[Path, list[str] | None] = {}
-_overrides: dict[Path, dict[tuple[str, str], str | None]] = {}
+_memos: dict[Path, ProjectMemo] = {}
 
 
 def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None, str]:
@@ -59,15 +59,16 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
             for directory, subdirectories, names in os.walk(start):
                 subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED)
                 assert found is not None
-                found.extend(os.path.join(directory, name) for name in sorted(names) if name.endswith(".py"))
+                python = sorted(name for name in names if name.endswith(".py"))
+                found.extend(os.path.normpath(os.path.join(directory, name)) for name in python)
                 if len(found) > _MAX_FILES:
                     found = None
                     break
             _files[root] = found
         return _files[root]
 
-    overrides = _overrides.setdefault(root, {})
-    return ProjectModules(catalog, find, _read, files, _resolvers, overrides), package
+    memo = _memos.setdefault(root, ProjectMemo())
+    return ProjectModules(catalog, find, _read, files, _resolvers, memo), package
 
 
 def _read(path: str) -> bytes | None:
