@@ -111,6 +111,15 @@ def test_overriding_follows_subclasses_of_subclasses_across_modules() -> None:
     assert _modules({"c.py": files["c.py"]}).overriding("Provider", "_client") is None
 
 
+def test_overriding_counts_a_base_listed_first() -> None:
+    """`class D(Mixin, Provider)`: Mixin comes first in D's method resolution order, so whatever
+    it defines overrides Provider's, and the tool doesn't read it."""
+    first = {"d.py": b"from base import Provider\nfrom mixins import Mixin\n\nclass D(Mixin, Provider):\n    pass\n"}
+    assert _modules(first).overriding("Provider", "_client") == "`D` in d.py (which derives from `Mixin` first)"
+    later = {"d.py": b"from base import Provider\n\nclass D(Generic[T], Provider, Mixin):\n    pass\n"}
+    assert _modules(later).overriding("Provider", "_client") is None
+
+
 def test_overriding_refuses_what_it_cant_read() -> None:
     broken = {"x.py": b"class Sub(Provider:\n"}
     assert _modules(broken).overriding("Provider", "_client") == "a class in x.py, which can't be read or parsed"

@@ -625,9 +625,14 @@ class Resolver:
             for other in classes:
                 if other in derived:
                     continue
-                for arg in other.bases:
+                for position, arg in enumerate(other.bases):
                     referent = self._only_referent(arg.value) if isinstance(arg.value, cst.Name) else None
                     if isinstance(referent, Assignment) and referent.node in derived:
+                        # A base listed before it comes first in the method resolution order.
+                        for earlier in other.bases[:position]:
+                            if earlier.keyword is None and not self.qualified_names(earlier.value) & _PLAIN_BASES:
+                                first = code_of(earlier.value).strip()
+                                return f"`{other.name.value}` (which derives from `{first}` first)"
                         derived.add(other)
                         grew = True
                         break

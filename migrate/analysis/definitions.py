@@ -35,6 +35,7 @@ from migrate.catalog.loader import Catalog
 _MAX_ROUNDS = 8  # subclasses of subclasses followed
 _CLASS_BASES = re.compile(rb"\bclass\s+\w+\s*\(([^:]*)")  # up to the first colon: a superset of the bases
 _WORD = re.compile(rb"\w+")
+_PLAIN_BASES = frozenset({"object", "ABC", "Generic", "Protocol"})  # define no client
 
 
 @dataclass
@@ -115,8 +116,13 @@ class ProjectModules:
                 if tree is None:
                     return f"a class in {path}, which can't be read or parsed"
                 for node in ast.walk(tree):
-                    if not isinstance(node, ast.ClassDef) or not {_last(b) for b in node.bases} & todo:
+                    bases = [_last(b) for b in node.bases] if isinstance(node, ast.ClassDef) else []
+                    matched = next((i for i, base in enumerate(bases) if base in todo), None)
+                    if not isinstance(node, ast.ClassDef) or matched is None:
                         continue
+                    earlier = [base for base in bases[:matched] if base not in _PLAIN_BASES]
+                    if earlier:  # it comes first in the method resolution order
+                        return f"`{node.name}` in {path} (which derives from `{earlier[0]}` first)"
                     if name in _defined(node):
                         return f"`{node.name}.{name}` in {path}"
                     names.add(node.name)
