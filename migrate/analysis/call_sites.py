@@ -302,7 +302,7 @@ class Resolver:
                 module, name = imported
                 shown = f"`{code_of(node).strip()}`"
                 return self._from_module(module, name, shown, receiver, depth + 1)
-        return self._unresolved(receiver, f"`{code_of(node).strip()}` is not a name the tool follows")
+        return self._unresolved(receiver, f"`{_short(node)}` is not a name the tool follows")
 
     def _name(self, node: cst.Name, receiver: str, depth: int) -> Resolution:
         scope = self.scopes.get(node)
@@ -472,7 +472,7 @@ class Resolver:
             imported = self._imported_attribute(func)
             if imported is not None:
                 return self._from_module(*imported, shown, receiver, depth, call=True)
-        return self._unresolved(receiver, f"built by `{code_of(func).strip()}(...)`")
+        return self._unresolved(receiver, f"built by `{_short(func)}(...)`, a call the tool does not follow")
 
     def _only_referent(self, name: cst.Name) -> object | None:
         scope = self.scopes.get(name)
@@ -547,7 +547,10 @@ class Resolver:
         attr = node.attr.value
         found = self._find_method(cls, attr, depth)
         if isinstance(found, str) or not self._decorated(found[1], self.clients.property_decorators):
-            return self._unresolved(receiver, f"`self.{attr}` is not assigned in its class")
+            why = f"`self.{attr}` is not assigned in `{cls.name.value}`"
+            if isinstance(found, str) and not found.startswith("no method"):
+                why += f", and a base class may define it: {found}"  # one the tool can't read
+            return self._unresolved(receiver, why)
         shown = f"`self.{attr}`"
         overridden = self._overridden(cls, attr, shown)
         if overridden is not None:
