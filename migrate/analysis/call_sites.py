@@ -384,6 +384,71 @@ class Resolver:
         if cls is None:
             return self._unresolved(receiver, "`self` outside a class")
         attr = node.attr.value
+        values = self._class_values(cls, attr, receiver, depth)
+        if not values and any(isinstance(line, cst.FunctionDef) and line.name.value == attr for line in cls.body.body):
+            return self._property(cls, node, receiver, depth)
+        if not values:
+            inherited = self._inherited(cls, attr, receiver, depth)
+            if inherited is None:
+                return self._property(cls, node, receiver, depth)
+            values = [inherited]
+        resolved = _agree(values, receiver)
+        if isinstance(resolved, Client):
+            overridden = self._overridden(cls, attr, f"`self.{attr}`")
+            if overridden is not None:  # a subclass for another provider may set its own client
+                return self._unresolved(receiver, overridden)
+            writes, patched = self.routes.on_self(cls, attr), self.routes.patched_self(cls, attr)
+            return self._routed(resolved, writes, patched, receiver)
+        return resolved
+
+    def _inherited(self, cls: cst.ClassDef, attr: str, receiver: str, depth: int) -> Resolution | None:
+        """`self.<attr>` as the first base class of the project (in order, depth first) that
+        assigns it sets it, checked for routes there; None when none does."""
+        if depth > _MAX_DEPTH:
+            return None
+        for base in self._bases(cls):
+            if isinstance(base, str):  # it may assign `self.<attr>`, for all the tool can tell
+                return self._unresolved(receiver, f"`self.{attr}` is not assigned in `{cls.name.value}`; {base}")
+            owner, defined = base
+            values = owner._class_values(defined, attr, receiver, depth + 1)
+            if not values:
+                found = owner._inherited(defined, attr, receiver, depth + 1)
+                if found is None:
+                    continue
+                return found
+            resolved = _agree(values, receiver)
+            if isinstance(resolved, Client):
+                writes, patched = owner.routes.on_self(defined, attr), owner.routes.patched_self(defined, attr)
+                resolved = owner._routed(resolved, writes, patched, receiver)
+            if isinstance(resolved, Finding):
+                return self._step(resolved, f"`self.{attr}` is set in the base class `{defined.name.value}`")
+            return resolved
+        return None
+
+    def _bases(self, cls: cst.ClassDef) -> Iterator[tuple[Resolver, cst.ClassDef] | str]:
+        """The base classes of `cls` in order, each with the resolver of its module, or why the
+        tool can't read it (other than `object`, `ABC`, `Generic`, `Protocol`)."""
+        for arg in cls.bases:
+            base = arg.value
+            if arg.keyword is not None or self.qualified_names(base) & _PLAIN_BASES:
+                continue
+            referent = self._only_referent(base) if isinstance(base, cst.Name) else None
+            spelled = code_of(base).strip()
+            if isinstance(referent, ImportAssignment) and isinstance(referent.node, cst.ImportFrom):
+                module, imported = self._imported_name(referent, referent.node)
+                other = self.modules.resolver(module) if self.modules is not None and module is not None else None
+                defined = other.global_class(imported) if other is not None and imported is not None else None
+                if other is None or defined is None:
+                    yield f"its base class `{spelled}` comes from `{module}`, which is not in the project"
+                else:
+                    yield other, defined
+            elif isinstance(referent, Assignment) and isinstance(referent.node, cst.ClassDef):
+                yield self, referent.node
+            else:
+                yield f"`{cls.name.value}` has the base class `{spelled}`, which the tool does not follow"
+
+    def _class_values(self, cls: cst.ClassDef, attr: str, receiver: str, depth: int) -> list[Resolution]:
+        """What the statements of `cls` assign to `self.<attr>` (or to `<attr>` in its body)."""
         values: list[Resolution] = []
         nones: list[Resolution] = []
         class_level = {id(s) for line in cls.body.body if isinstance(line, cst.SimpleStatementLine) for s in line.body}
@@ -413,17 +478,7 @@ class Resolver:
                 if isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value):
                     values.append(self._unresolved(receiver, f"`self.{attr}` is augmented"))
         # `self.client = None` until another method builds it: None fails on `.chat` either way.
-        values = values or nones
-        if not values:
-            return self._property(cls, node, receiver, depth)
-        resolved = _agree(values, receiver)
-        if isinstance(resolved, Client):
-            overridden = self._overridden(cls, attr, f"`self.{attr}`")
-            if overridden is not None:  # a subclass for another provider may set its own client
-                return self._unresolved(receiver, overridden)
-            writes, patched = self.routes.on_self(cls, attr), self.routes.patched_self(cls, attr)
-            return self._routed(resolved, writes, patched, receiver)
-        return resolved
+        return values or nones
 
     def _enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
         current: cst.CSTNode | None = node
@@ -580,24 +635,11 @@ class Resolver:
         for line in cls.body.body:
             if isinstance(line, cst.FunctionDef) and line.name.value == name:
                 return self, line
-        for arg in cls.bases:
-            base = arg.value
-            if arg.keyword is not None or self.qualified_names(base) & _PLAIN_BASES:
-                continue
-            referent = self._only_referent(base) if isinstance(base, cst.Name) else None
-            if isinstance(referent, ImportAssignment) and isinstance(referent.node, cst.ImportFrom):
-                module, imported = self._imported_name(referent, referent.node)
-                other = self.modules.resolver(module) if self.modules is not None and module is not None else None
-                defined = other.global_class(imported) if other is not None and imported is not None else None
-                if other is None or defined is None:
-                    spelled = code_of(base).strip()
-                    return f"its base class `{spelled}` comes from `{module}`, which is not in the project"
-                found = other._find_method(defined, name, depth + 1)
-            elif isinstance(referent, Assignment) and isinstance(referent.node, cst.ClassDef):
-                found = self._find_method(referent.node, name, depth + 1)
-            else:
-                spelled = code_of(base).strip()
-                return f"`{cls.name.value}` has the base class `{spelled}`, which the tool does not follow"
+        for base in self._bases(cls):
+            if isinstance(base, str):
+                return base
+            owner, defined = base
+            found = owner._find_method(defined, name, depth + 1)
             if not isinstance(found, str) or not found.startswith("no method"):
                 return found
         return f"no method `{name}` in `{cls.name.value}` or its base classes in the project"
