@@ -1,6 +1,6 @@
 """Clients reached through factories: an `@lru_cache` function, a method inherited from a base
-class, `client or OpenAI()` with an annotated parameter, a global built on first use, and a
-cached property."""
+class, `client or OpenAI()` with an annotated parameter, a global built on first use, a
+cached property, and `self.client` set by a base class."""
 from functools import cached_property, lru_cache
 from typing import Optional
 
@@ -45,6 +45,20 @@ class Poet(Provider):
         return completion.choices[0].message.content
 
 
+class Base:
+    def __init__(self) -> None:
+        self.client = OpenAI()
+
+
+class Narrator(Base):
+    def tell(self) -> str:
+        completion = self.client.chat.completions.create(
+            model="gpt-4.1-mini",
+            messages=[{"role": "user", "content": "Tell a short story."}],
+        )
+        return completion.choices[0].message.content
+
+
 class Critic:
     @cached_property
     def client(self) -> OpenAI:
@@ -80,4 +94,5 @@ print(poet.limerick())
 print(riddle())
 print(fable())
 print(Critic().review("Roses are red."))
+print(Narrator().tell())
 print(get_client() is get_client())
