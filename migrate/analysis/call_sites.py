@@ -736,7 +736,15 @@ class Resolver:
         if other is self:
             return self._unresolved(receiver, f"{shown} is imported from `{module}`, this module itself")
         resolved = other.global_value(name, shown, receiver, depth + 1, call=call)
-        return self._step(resolved, f"{shown} comes from `{module}`") if isinstance(resolved, Finding) else resolved
+        if isinstance(resolved, Finding):
+            return self._step(resolved, f"{shown} comes from `{module}`")
+        # The environment this module writes reaches a client built elsewhere too, when its
+        # constructor names no server: held back whether it does or not.
+        variable = self.clients.routes.environment["azure" if resolved.azure else "openai"]
+        kind = "endpoint" if resolved.azure else "url"
+        return _combine(
+            resolved, [self._server(kind, w.value, receiver, w.shown) for w in self.routes.environment(variable)]
+        )
 
     def global_value(self, name: str, shown: str, receiver: str, depth: int, *, call: bool = False) -> Resolution:
         """The module-level `name` of this module as a client (or, when `call`, what calling it
