@@ -12,17 +12,18 @@ annotated parameter, what this module passes it, must lead to OpenAI's API.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import cast
+from typing import Protocol, cast
 from urllib.parse import urlsplit
 
 import libcst as cst
 
 from migrate.analysis.constants import known_string
+from migrate.analysis.links import absolute_module
 from migrate.analysis.nodes import Parents, code_of, keyword_argument, qualified_names, string_value
 from migrate.analysis.routes import REPLACED, RouteNodes, Routes, Write
-from migrate.analysis.scopes import Assignment, QualifiedNameSource
+from migrate.analysis.scopes import Assignment, GlobalScope, ImportAssignment, QualifiedNameSource
 from migrate.analysis.scopes import Scope as BaseScope
 from migrate.analysis.walk import children, walk
 from migrate.catalog.findings import Finding
@@ -219,10 +220,15 @@ class Resolver:
         scopes: Mapping[cst.CSTNode, BaseScope | None],
         parents: Mapping[cst.CSTNode, cst.CSTNode],
         routes: RouteNodes | None = None,
+        modules: OtherModules | None = None,
+        package: str | Callable[[], str] = "",
     ) -> None:
         self.clients = catalog.clients
         self.scopes = scopes
         self.parents = parents
+        self.modules = modules
+        self._package = package
+        self._global: BaseScope | None = None
         self.routes = Routes(routes or RouteNodes(), catalog.clients, scopes, parents, self._enclosing_class)
 
     # ------------------------------------------------------------------ public
@@ -290,7 +296,13 @@ class Resolver:
             return self._name(node, receiver, depth)
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
             return self._self_attribute(node, receiver, depth)
-        return self._unresolved(receiver, f"`{code_of(node).strip()}` is not a name the tool follows")
+        if isinstance(node, cst.Attribute):
+            imported = self._imported_attribute(node)
+            if imported is not None:
+                module, name = imported
+                shown = f"`{code_of(node).strip()}`"
+                return self._from_module(module, name, shown, receiver, depth + 1)
+        return self._unresolved(receiver, f"`{_short(node)}` is not a name the tool follows")
 
     def _name(self, node: cst.Name, receiver: str, depth: int) -> Resolution:
         scope = self.scopes.get(node)
@@ -302,22 +314,49 @@ class Resolver:
         referents = accesses[0].referents
         if not referents:
             return self._unresolved(receiver, f"`{node.value}` is not bound in this module")
-        results = [self._assignment(a, receiver, depth + 1) for a in referents]
+        results = [self._assignment(a, receiver, depth + 1) for a in self._not_none(referents)]
         resolved = _agree(results, receiver)
         if isinstance(resolved, Client):
             bound = set(referents)
             return self._routed(resolved, self.routes.on_binding(bound), self.routes.patched(bound), receiver)
         return resolved
 
+    def _not_none(self, bindings: Iterable[object]) -> list[object]:
+        """The bindings that may hold the client: not `x = None` (a receiver that is None fails on
+        `.chat` before and after the rewrite alike), unless that is all there is."""
+        kept = [b for b in bindings if not self._assigns_none(b)]
+        return kept or list(bindings)
+
+    def _assigns_none(self, binding: object) -> bool:
+        node = binding.node if isinstance(binding, Assignment) else None
+        target = self.parents.get(node) if isinstance(node, cst.Name) else None
+        statement = self.parents.get(target) if isinstance(target, cst.AssignTarget) else target
+        value = statement.value if isinstance(statement, (cst.Assign, cst.AnnAssign)) else None
+        return value is not None and _is_none(value)
+
     def _assignment(self, assignment: object, receiver: str, depth: int) -> Resolution:
         if not isinstance(assignment, Assignment):
             return self._unresolved(receiver, "a builtin or implicit name")
         node = assignment.node
         if isinstance(node, cst.Param):
-            annotated = self._annotation(node.annotation, receiver, "a parameter without an OpenAI type annotation")
+            why = f"`{node.name.value}` is a parameter without an OpenAI type annotation"
+            if node.annotation is None and node.default is not None:
+                # `client=OpenAI()`: the default shows the type, as an annotation would.
+                default = self._value(node.default, receiver, depth + 1)
+                if isinstance(default, Client):
+                    return self._passed(node, default, receiver, depth)
+            annotated = self._annotation(node.annotation, receiver, why)
             return self._passed(node, annotated, receiver, depth) if isinstance(annotated, Client) else annotated
-        if isinstance(node, (cst.Import, cst.ImportFrom)):
-            return self._unresolved(receiver, "imported from another module")
+        if isinstance(node, cst.ImportFrom) and isinstance(assignment, ImportAssignment):
+            module, name = self._imported_name(assignment, node)
+            if module is not None and name is not None:
+                return self._from_module(module, name, f"`{assignment.name}`", receiver, depth)
+            return self._unresolved(receiver, self._unplaced(f"`{assignment.name}`", node))
+        if isinstance(node, cst.Import):
+            return self._unresolved(receiver, f"`{assignment.name}` is a module, not a client")
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            kind = "function" if isinstance(node, cst.FunctionDef) else "class"
+            return self._unresolved(receiver, f"`{assignment.name}` is a {kind}")
         if isinstance(node, cst.Name):
             parent = self.parents.get(node)
             if isinstance(parent, cst.AssignTarget):
@@ -345,7 +384,73 @@ class Resolver:
         if cls is None:
             return self._unresolved(receiver, "`self` outside a class")
         attr = node.attr.value
+        values = self._class_values(cls, attr, receiver, depth)
+        if not values and any(isinstance(line, cst.FunctionDef) and line.name.value == attr for line in cls.body.body):
+            return self._property(cls, node, receiver, depth)
+        if not values:
+            inherited = self._inherited(cls, attr, receiver, depth)
+            if inherited is None:
+                return self._property(cls, node, receiver, depth)
+            values = [inherited]
+        resolved = _agree(values, receiver)
+        if isinstance(resolved, Client):
+            overridden = self._overridden(cls, attr, f"`self.{attr}`")
+            if overridden is not None:  # a subclass for another provider may set its own client
+                return self._unresolved(receiver, overridden)
+            writes, patched = self.routes.on_self(cls, attr), self.routes.patched_self(cls, attr)
+            return self._routed(resolved, writes, patched, receiver)
+        return resolved
+
+    def _inherited(self, cls: cst.ClassDef, attr: str, receiver: str, depth: int) -> Resolution | None:
+        """`self.<attr>` as the first base class of the project (in order, depth first) that
+        assigns it sets it, checked for routes there; None when none does."""
+        if depth > _MAX_DEPTH:
+            return None
+        for base in self._bases(cls):
+            if isinstance(base, str):  # it may assign `self.<attr>`, for all the tool can tell
+                return self._unresolved(receiver, f"`self.{attr}` is not assigned in `{cls.name.value}`; {base}")
+            owner, defined = base
+            values = owner._class_values(defined, attr, receiver, depth + 1)
+            if not values:
+                found = owner._inherited(defined, attr, receiver, depth + 1)
+                if found is None:
+                    continue
+                return found
+            resolved = _agree(values, receiver)
+            if isinstance(resolved, Client):
+                writes, patched = owner.routes.on_self(defined, attr), owner.routes.patched_self(defined, attr)
+                resolved = owner._routed(resolved, writes, patched, receiver)
+            if isinstance(resolved, Finding):
+                return self._step(resolved, f"`self.{attr}` is set in the base class `{defined.name.value}`")
+            return resolved
+        return None
+
+    def _bases(self, cls: cst.ClassDef) -> Iterator[tuple[Resolver, cst.ClassDef] | str]:
+        """The base classes of `cls` in order, each with the resolver of its module, or why the
+        tool can't read it (other than `object`, `ABC`, `Generic`, `Protocol`)."""
+        for arg in cls.bases:
+            base = arg.value
+            if arg.keyword is not None or self.qualified_names(base) & _PLAIN_BASES:
+                continue
+            referent = self._only_referent(base) if isinstance(base, cst.Name) else None
+            spelled = code_of(base).strip()
+            if isinstance(referent, ImportAssignment) and isinstance(referent.node, cst.ImportFrom):
+                module, imported = self._imported_name(referent, referent.node)
+                other = self.modules.resolver(module) if self.modules is not None and module is not None else None
+                defined = other.global_class(imported) if other is not None and imported is not None else None
+                if other is None or defined is None:
+                    yield f"its base class `{spelled}` comes from `{module}`, which is not in the project"
+                else:
+                    yield other, defined
+            elif isinstance(referent, Assignment) and isinstance(referent.node, cst.ClassDef):
+                yield self, referent.node
+            else:
+                yield f"`{cls.name.value}` has the base class `{spelled}`, which the tool does not follow"
+
+    def _class_values(self, cls: cst.ClassDef, attr: str, receiver: str, depth: int) -> list[Resolution]:
+        """What the statements of `cls` assign to `self.<attr>` (or to `<attr>` in its body)."""
         values: list[Resolution] = []
+        nones: list[Resolution] = []
         class_level = {id(s) for line in cls.body.body if isinstance(line, cst.SimpleStatementLine) for s in line.body}
         for statement in _walk(cls.body):
             if isinstance(statement, cst.Assign):
@@ -354,7 +459,8 @@ class Resolver:
                     if (isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value)) or (
                         isinstance(t, cst.Name) and t.value == attr and id(statement) in class_level
                     ):
-                        values.append(self._value(statement.value, receiver, depth + 1))
+                        found = self._value(statement.value, receiver, depth + 1)
+                        (nones if _is_none(statement.value) else values).append(found)
             elif isinstance(statement, cst.AnnAssign):
                 t = statement.target
                 if (isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value)) or (
@@ -365,18 +471,14 @@ class Resolver:
                     if isinstance(annotated, Client):
                         values.append(annotated)
                     elif statement.value is not None:
-                        values.append(self._value(statement.value, receiver, depth + 1))
+                        found = self._value(statement.value, receiver, depth + 1)
+                        (nones if _is_none(statement.value) else values).append(found)
             elif isinstance(statement, cst.AugAssign):
                 t = statement.target
                 if isinstance(t, cst.Attribute) and t.attr.value == attr and _is_self(t.value):
                     values.append(self._unresolved(receiver, f"`self.{attr}` is augmented"))
-        if not values:
-            return self._unresolved(receiver, f"`self.{attr}` is not assigned in its class")
-        resolved = _agree(values, receiver)
-        if isinstance(resolved, Client):
-            writes, patched = self.routes.on_self(cls, attr), self.routes.patched_self(cls, attr)
-            return self._routed(resolved, writes, patched, receiver)
-        return resolved
+        # `self.client = None` until another method builds it: None fails on `.chat` either way.
+        return values or nones
 
     def _enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
         current: cst.CSTNode | None = node
@@ -389,8 +491,290 @@ class Resolver:
                 return current if seen_function else None
         return None
 
+    # ------------------------------------------------------------------ factories and imports
+    @property
+    def package(self) -> str:
+        """This module's package, for its relative imports (asked for only when one is followed)."""
+        if not isinstance(self._package, str):
+            self._package = self._package()
+        return self._package
+
+    def _step(self, found: Finding, step: str) -> Finding:
+        """An unresolved client's finding, prefixed with the step of the chain that led to it."""
+        if found.code != "RSP004":
+            return found
+        args = dict(found.args)
+        return Finding.of("RSP004", receiver=args["receiver"], why=f"{step}: {args['why']}")
+
+    def _factory_call(self, call: cst.Call, receiver: str, depth: int) -> Resolution:
+        """A call that may return a client: a function of this module or of another module of the
+        project, or a method of `self`'s class (or a base class of the project), through every
+        value it returns."""
+        func = call.func
+        shown = f"`{code_of(func).strip()}()`"
+        if isinstance(func, cst.Name):
+            referent = self._only_referent(func)
+            if isinstance(referent, ImportAssignment) and isinstance(referent.node, cst.ImportFrom):
+                module, name = self._imported_name(referent, referent.node)
+                if module is not None and name is not None:
+                    return self._from_module(module, name, shown, receiver, depth, call=True)
+                return self._unresolved(receiver, self._unplaced(shown, referent.node))
+            elif isinstance(referent, Assignment) and isinstance(referent.node, cst.FunctionDef):
+                return self._returns(referent.node, shown, receiver, depth)
+        elif isinstance(func, cst.Attribute) and _is_self(func.value):
+            return self._method_factory(func, shown, receiver, depth)
+        elif isinstance(func, cst.Attribute):
+            imported = self._imported_attribute(func)
+            if imported is not None:
+                return self._from_module(*imported, shown, receiver, depth, call=True)
+        return self._unresolved(receiver, f"built by `{_short(func)}(...)`, a call the tool does not follow")
+
+    def _only_referent(self, name: cst.Name) -> object | None:
+        scope = self.scopes.get(name)
+        accesses = [a for a in scope.accesses[name] if a.node is name] if scope is not None else []
+        referents = accesses[0].referents if accesses else set()
+        return next(iter(referents)) if len(referents) == 1 else None
+
+    def _returns(
+        self, function: cst.FunctionDef, shown: str, receiver: str, depth: int, accepted: frozenset[str] = frozenset()
+    ) -> Resolution:
+        """What a factory returns: every `return` resolved. A return annotation naming an OpenAI
+        class stands, as a parameter's does, for a value the tool can't trace; a value that
+        leads to another server holds it back either way."""
+        if depth > _MAX_DEPTH:
+            return self._unresolved(receiver, "too many indirections")
+        if function.asynchronous is not None:
+            return self._unresolved(receiver, f"{shown} is a coroutine function")
+        for decorator in function.decorators:
+            target = decorator.decorator
+            target = target.func if isinstance(target, cst.Call) else target
+            if not self.qualified_names(target) & (self.clients.transparent_decorators | accepted):
+                spelled = code_of(decorator.decorator).strip()
+                return self._unresolved(receiver, f"{shown} is decorated with `@{spelled}`")
+        returns, generator = _returns_of(function)
+        if generator:
+            return self._unresolved(receiver, f"{shown} is a generator")
+        if not returns:
+            return self._unresolved(receiver, f"{shown} has no `return` statement")
+        annotated = self._annotation(function.returns, receiver, "") if function.returns is not None else None
+        traced: list[Resolution] = []
+        untraced: Finding | None = None
+        for statement in returns:
+            if statement.value is None:
+                resolved: Resolution = self._unresolved(receiver, f"{shown} returns nothing")
+            else:
+                resolved = self._value(statement.value, receiver, depth + 1)
+            if isinstance(resolved, Finding):
+                if resolved.code in _ELSEWHERE:
+                    return resolved
+                if untraced is None and statement.value is not None:
+                    untraced = self._step(resolved, f"{shown} returns `{_short(statement.value)}`")
+                elif untraced is None:
+                    untraced = resolved
+                continue
+            traced.append(resolved)
+        if untraced is None:
+            return _agree(traced, receiver)
+        if isinstance(annotated, Client):
+            return _agree([annotated, *traced], receiver)
+        return untraced
+
+    def _method_factory(self, func: cst.Attribute, shown: str, receiver: str, depth: int) -> Resolution:
+        """`self.<method>()`: the method of the enclosing class or of the first base class of the
+        project that defines it, unless a subclass in the project overrides it (another provider
+        may build its client there)."""
+        cls = self._enclosing_class(func)
+        if cls is None:
+            return self._unresolved(receiver, "`self` outside a class")
+        name = func.attr.value
+        found = self._find_method(cls, name, depth)
+        if isinstance(found, str):
+            return self._unresolved(receiver, f"{shown}: {found}")
+        owner, method = found
+        overridden = self._overridden(cls, name, shown)
+        if overridden is not None:
+            return self._unresolved(receiver, overridden)
+        return owner._returns(method, shown, receiver, depth + 1)
+
+    def _property(self, cls: cst.ClassDef, node: cst.Attribute, receiver: str, depth: int) -> Resolution:
+        """`self.<attr>` not assigned in its class: a property of it or of a base class of the
+        project (`@property def client(self)`), resolved like a factory method."""
+        attr = node.attr.value
+        found = self._find_method(cls, attr, depth)
+        if isinstance(found, str) or not self._decorated(found[1], self.clients.property_decorators):
+            why = f"`self.{attr}` is not assigned in `{cls.name.value}`"
+            if isinstance(found, str) and not found.startswith("no method"):
+                why += f", and a base class may define it: {found}"  # one the tool can't read
+            return self._unresolved(receiver, why)
+        shown = f"`self.{attr}`"
+        overridden = self._overridden(cls, attr, shown)
+        if overridden is not None:
+            return self._unresolved(receiver, overridden)
+        owner, method = found
+        return owner._returns(method, shown, receiver, depth + 1, self.clients.property_decorators)
+
+    def _decorated(self, function: cst.FunctionDef, names: frozenset[str]) -> bool:
+        plain = [d.decorator for d in function.decorators if not isinstance(d.decorator, cst.Call)]
+        return any(self.qualified_names(decorator) & names for decorator in plain)
+
+    def _overridden(self, cls: cst.ClassDef, name: str, shown: str) -> str | None:
+        """Why `name` as `self` finds it in `cls` may be another class's: a subclass in this
+        module or another module of the project defines it."""
+        overriding = self._overriding(cls, name)
+        if overriding is None and self.modules is not None:
+            overriding = self.modules.overriding(cls.name.value, name)
+        if overriding is None:
+            return None
+        return f"{shown} is overridden by {overriding}, a subclass of `{cls.name.value}`"
+
+    def _find_method(self, cls: cst.ClassDef, name: str, depth: int) -> tuple[Resolver, cst.FunctionDef] | str:
+        """The method `name` as `cls` finds it: in its body, else in its base classes in order
+        (this module's, or another module's of the project); why not, when it can't be told."""
+        if depth > _MAX_DEPTH:
+            return "too many base classes"
+        for line in cls.body.body:
+            if isinstance(line, cst.FunctionDef) and line.name.value == name:
+                return self, line
+        for base in self._bases(cls):
+            if isinstance(base, str):
+                return base
+            owner, defined = base
+            found = owner._find_method(defined, name, depth + 1)
+            if not isinstance(found, str) or not found.startswith("no method"):
+                return found
+        return f"no method `{name}` in `{cls.name.value}` or its base classes in the project"
+
+    def global_class(self, name: str) -> cst.ClassDef | None:
+        """The class this module defines as `name` (bound once, by its `class` statement)."""
+        scope = self.global_scope
+        assignments = list(scope.assignments[name]) if scope is not None else []
+        if len(assignments) == 1 and isinstance(assignments[0], Assignment):
+            node = assignments[0].node
+            return node if isinstance(node, cst.ClassDef) else None
+        return None
+
+    @property
+    def global_scope(self) -> BaseScope | None:
+        """The module's scope (found once)."""
+        if self._global is None:
+            self._global = next((s for s in self.scopes.values() if isinstance(s, GlobalScope)), None)
+        return self._global
+
+    def _overriding(self, cls: cst.ClassDef, name: str) -> str | None:
+        """A class of this module that derives from `cls` and defines `name`, as `Sub.name`."""
+        classes = [n for n in self.scopes if isinstance(n, cst.ClassDef)]
+        derived = {cls}
+        grew = True
+        while grew:
+            grew = False
+            for other in classes:
+                if other in derived:
+                    continue
+                for position, arg in enumerate(other.bases):
+                    referent = self._only_referent(arg.value) if isinstance(arg.value, cst.Name) else None
+                    if isinstance(referent, Assignment) and referent.node in derived:
+                        # A base listed before it comes first in the method resolution order.
+                        for earlier in other.bases[:position]:
+                            if earlier.keyword is None and not self.qualified_names(earlier.value) & _PLAIN_BASES:
+                                first = code_of(earlier.value).strip()
+                                return f"`{other.name.value}` (which derives from `{first}` first)"
+                        derived.add(other)
+                        grew = True
+                        break
+        for other in classes:
+            if other is not cls and other in derived and name in _defined(other):
+                return f"`{other.name.value}.{name}`"
+        return None
+
+    def _unplaced(self, shown: str, node: cst.ImportFrom) -> str:
+        """Why an import can't be followed to its module."""
+        if isinstance(node.names, cst.ImportStar):
+            return f"{shown} is imported with `*`"
+        dots = "." * len(node.relative)
+        module = code_of(node.module).strip() if node.module is not None else ""
+        return f"{shown} is imported from `{dots}{module}`, which the tool can't place (this file is not in a package)"
+
+    def _imported_name(self, assignment: ImportAssignment, node: cst.ImportFrom) -> tuple[str | None, str | None]:
+        """(absolute module, name in it) of a name bound by `from <module> import <name> [as x]`."""
+        if isinstance(node.names, cst.ImportStar):
+            return None, None
+        original = None
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(bound, cst.Name) and bound.value == assignment.name:
+                original = code_of(alias.name).strip()
+        module = code_of(node.module).strip() if node.module is not None else ""
+        return absolute_module(module, len(node.relative), self.package), original
+
+    def _imported_attribute(self, node: cst.Attribute) -> tuple[str, str] | None:
+        """(module, name) of `<module>.<name>` when `<module>` is bound by an import
+        (`import app.clients as clients`, `from app import clients`)."""
+        if not isinstance(node.value, (cst.Name, cst.Attribute)):
+            return None
+        scope = self.scopes.get(node)
+        if scope is None:
+            return None
+        names = [q.name for q in scope.get_qualified_names_for(node) if q.source is QualifiedNameSource.IMPORT]
+        if len(names) != 1:
+            return None
+        name = names[0]
+        dots = len(name) - len(name.lstrip("."))
+        module, _, attr = name[dots:].rpartition(".")
+        absolute = absolute_module(module, dots, self.package) if module or dots else None
+        return (absolute, attr) if absolute else None
+
+    def _from_module(
+        self, module: str, name: str, shown: str, receiver: str, depth: int, *, call: bool = False
+    ) -> Resolution:
+        """`name` of another module of the project, resolved there (its routes included), or a
+        call of it when `call`."""
+        if depth > _MAX_DEPTH:
+            return self._unresolved(receiver, "too many indirections")
+        other = self.modules.resolver(module) if self.modules is not None else None
+        if other is None:
+            return self._unresolved(receiver, f"{shown} is imported from `{module}`, which is not in the project")
+        if other is self:
+            return self._unresolved(receiver, f"{shown} is imported from `{module}`, this module itself")
+        resolved = other.global_value(name, shown, receiver, depth + 1, call=call)
+        if isinstance(resolved, Finding):
+            return self._step(resolved, f"{shown} comes from `{module}`")
+        # The environment this module writes reaches a client built elsewhere too, when its
+        # constructor names no server: held back whether it does or not.
+        variable = self.clients.routes.environment["azure" if resolved.azure else "openai"]
+        kind = "endpoint" if resolved.azure else "url"
+        return _combine(
+            resolved, [self._server(kind, w.value, receiver, w.shown) for w in self.routes.environment(variable)]
+        )
+
+    def global_value(self, name: str, shown: str, receiver: str, depth: int, *, call: bool = False) -> Resolution:
+        """The module-level `name` of this module as a client (or, when `call`, what calling it
+        returns), as `_name` resolves a name bound in the module."""
+        scope = self.global_scope
+        assignments = list(scope.assignments[name]) if scope is not None else []
+        if not assignments:
+            return self._unresolved(receiver, f"no module-level `{name}` there")
+        if call:
+            (only,) = assignments if len(assignments) == 1 else (None,)
+            if isinstance(only, ImportAssignment) and isinstance(only.node, cst.ImportFrom):
+                module, original = self._imported_name(only, only.node)
+                if module is not None and original is not None:
+                    return self._from_module(module, original, shown, receiver, depth, call=True)
+            if isinstance(only, Assignment) and isinstance(only.node, cst.FunctionDef):
+                return self._returns(only.node, shown, receiver, depth)
+            if isinstance(only, Assignment) and isinstance(only.node, cst.ClassDef):
+                return self._unresolved(receiver, f"`{name}` is a class of the project, not an OpenAI client class")
+            return self._unresolved(receiver, f"`{name}` there is not a function bound once")
+        results = [self._assignment(a, receiver, depth + 1) for a in self._not_none(assignments)]
+        resolved = _agree(results, receiver)
+        if isinstance(resolved, Client):
+            bound = set(assignments)
+            return self._routed(resolved, self.routes.on_binding(bound), self.routes.patched(bound), receiver)
+        return resolved
+
     # ------------------------------------------------------------------ values and types
     def _value(self, node: cst.BaseExpression, receiver: str, depth: int) -> Resolution:
+        if _is_none(node):
+            return self._unresolved(receiver, "assigned `None`")
         if isinstance(node, cst.Await):
             return self._unresolved(receiver, "assigned from an awaited expression")
         if isinstance(node, cst.Call):
@@ -417,8 +801,15 @@ class Resolver:
                     # `with_options(api_version=...)` / `copy(...)` send another api-version.
                     return replace(copied, version=self._azure_version(version, receiver))
                 return copied
-            spelled = code_of(func).strip()
-            return self._unresolved(receiver, f"built by `{spelled}(...)`")
+            return self._factory_call(node, receiver, depth)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            # `client or OpenAI()`: the value of either side.
+            sides = [self._value(side, receiver, depth + 1) for side in (node.left, node.right)]
+            resolved = _agree(sides, receiver)
+            return self._step(resolved, f"`{_short(node)}`") if isinstance(resolved, Finding) else resolved
+        if isinstance(node, cst.IfExp):
+            sides = [self._value(side, receiver, depth + 1) for side in (node.body, node.orelse)]
+            return _agree(sides, receiver)
         if isinstance(node, (cst.Name, cst.Attribute)):
             return self._expr(node, receiver, depth + 1)
         return self._unresolved(receiver, f"assigned `{code_of(node).strip()[:40]}`")
@@ -647,6 +1038,65 @@ class Resolver:
                 return names
             return set()
         return self.qualified_names(node)
+
+
+class OtherModules(Protocol):
+    """The other modules of the project, as a run reads them (migrate/analysis/definitions.py)."""
+
+    def resolver(self, module: str) -> Resolver | None:
+        """The resolver of module `module` ("app.clients"), or None when it is not in the project."""
+
+    def overriding(self, class_name: str, method: str) -> str | None:
+        """A class of another module of the project deriving from `class_name` and defining
+        `method` (as "`Sub.method` in path"), or None."""
+
+
+# Base classes that define no factory of a client.
+_PLAIN_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
+
+
+def _defined(cls: cst.ClassDef) -> set[str]:
+    """The names a class gives its instances: its methods, its class attributes, and the
+    attributes its methods assign on `self` (as migrate/analysis/definitions.py reads them)."""
+    names: set[str] = set()
+    for line in cls.body.body:
+        if isinstance(line, cst.FunctionDef):
+            names.add(line.name.value)
+    for node in _walk(cls.body):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, cst.Attribute) and _is_self(target.value):
+                names.add(target.attr.value)
+            elif isinstance(target, cst.Name) and _class_level(node, cls):
+                names.add(target.value)
+    return names
+
+
+def _class_level(statement: cst.CSTNode, cls: cst.ClassDef) -> bool:
+    lines = [line for line in cls.body.body if isinstance(line, cst.SimpleStatementLine)]
+    return any(small is statement for line in lines for small in line.body)
+
+
+def _returns_of(function: cst.FunctionDef) -> tuple[list[cst.Return], bool]:
+    """The `return` statements of a function (not of the functions and classes inside it), and
+    whether it yields."""
+    returns: list[cst.Return] = []
+    generator = False
+    stack: list[cst.CSTNode] = [function.body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(current, cst.Return):
+            returns.append(current)
+        elif isinstance(current, cst.Yield):
+            generator = True
+        stack.extend(reversed(list(children(current))))
+    return returns, generator
 
 
 def _short(node: cst.CSTNode) -> str:

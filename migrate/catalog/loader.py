@@ -156,6 +156,8 @@ class Clients:
     azure_classes: frozenset[str]
     module_client: str
     client_methods: frozenset[str]
+    transparent_decorators: frozenset[str]
+    property_decorators: frozenset[str]
     openai_hosts: frozenset[str]
     azure_host_suffixes: tuple[str, ...]
     other_sdks: dict[str, str]
@@ -412,6 +414,8 @@ def _clients(raw: dict[str, Any]) -> Clients:
         azure_classes=frozenset(raw["azure_classes"]),
         module_client=raw["module_client"],
         client_methods=frozenset(raw["client_methods"]),
+        transparent_decorators=frozenset(raw["transparent_decorators"]),
+        property_decorators=frozenset(raw["property_decorators"]),
         openai_hosts=frozenset(raw["openai_hosts"]),
         azure_host_suffixes=tuple(raw["azure_host_suffixes"]),
         other_sdks=dict(raw["other_sdks"]),

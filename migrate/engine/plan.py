@@ -9,6 +9,7 @@ other edits compose.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from migrate.catalog.findings import CallSite, Finding
 from migrate.catalog.loader import Catalog
 from migrate.catalog.settings import Settings
 from migrate.engine.codegen import ModuleCode
+from migrate.engine.modules import project_modules
 from migrate.rewrite.annotations import Retype
 from migrate.rewrite.annotations import import_edits as type_import_edits
 from migrate.rewrite.attributes import stored_attribute
@@ -122,7 +124,10 @@ def _migrate_module(
         return ModuleResult(module, [], False)
     scopes = resolve_scopes(module)
     positions = _Positions(module, parents, sites, call_positions, module_code)
-    resolver = Resolver(catalog, scopes, parents, routes)
+    modules, package = project_modules(path, catalog)
+    resolver = Resolver(catalog, scopes, parents, routes, modules, package)
+    if modules is not None:
+        modules.home = (os.path.realpath(path), resolver)
 
     call_bindings: dict[cst.CSTNode, str] = {}
     binding_calls: dict[cst.CSTNode, cst.Call] = {}

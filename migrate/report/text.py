@@ -86,7 +86,8 @@ class TextReport:
             n = summary.unresolved
             self.console.print(
                 f"{n} call{'s' if n != 1 else ''} skipped because the tool can't tell the client is OpenAI's (RSP004): "
-                "annotate it (`client: OpenAI`) or create it in the same module (`client = OpenAI()`) "
+                "annotate it (`client: OpenAI`) or create it where the tool can follow it (each finding names the "
+                "step it could not follow) "
                 f"and run again to migrate {'them' if n != 1 else 'it'}; `migrate explain RSP004` says more."
             )
         if summary.held_back_unsafe:

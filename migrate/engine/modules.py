@@ -1,0 +1,78 @@
+"""How the engine reads the other modules of a file's project, for clients defined there
+(migrate/analysis/definitions.py).
+
+A module is found as Python would import it from the file's place: from the directory above
+the file's top package (the directories holding an `__init__.py`), `app.clients` is
+`app/clients.py` or `app/clients/__init__.py` there. Only the module a receiver is imported
+from is parsed (with LibCST, once per process and content); the project's files are listed
+(below the same directory) only to look for subclasses overriding a factory method, and then
+read only when their bytes name the class.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from migrate.analysis.call_sites import Resolver
+from migrate.analysis.definitions import ProjectMemo, ProjectModules
+from migrate.catalog.loader import Catalog
+from migrate.engine.units import module_name
+
+# Directories that hold no module of the project.
+_SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"})
+_MAX_CACHED = 64  # parsed modules kept per process
+_MAX_FILES = 20_000  # a directory holding more is not searched for subclasses
+
+_resolvers: dict[tuple[str, bytes], Resolver | None] = {}
+_files: dict[Path, list[str] | None] = {}
+_memos: dict[Path, ProjectMemo] = {}
+
+
+def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None, str]:
+    """The other modules of the project of the file at `path`, and the file's package; (None,
+    "") for a file that is not on disk (standard input)."""
+    if not path or path == "-" or not os.path.isfile(path):
+        return None, ""
+    _, package = module_name(path)
+    root = Path(path).resolve().parent
+    for _ in package.split(".") if package else ():
+        root = root.parent
+    if len(_resolvers) > _MAX_CACHED:
+        _resolvers.clear()
+
+    def find(module: str) -> str | None:
+        parts = module.split(".")
+        if not all(part.isidentifier() for part in parts):
+            return None
+        for candidate in (root.joinpath(*parts[:-1], parts[-1] + ".py"), root.joinpath(*parts, "__init__.py")):
+            if candidate.is_file():
+                return str(candidate)
+        return None
+
+    def files() -> Iterable[str] | None:
+        if root not in _files:
+            found: list[str] | None = []
+            cwd = Path.cwd()
+            start = os.path.relpath(root) if cwd == root or cwd in root.parents else str(root)
+            for directory, subdirectories, names in os.walk(start):
+                subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED)
+                assert found is not None
+                python = sorted(name for name in names if name.endswith(".py"))
+                found.extend(os.path.normpath(os.path.join(directory, name)) for name in python)
+                if len(found) > _MAX_FILES:
+                    found = None
+                    break
+            _files[root] = found
+        return _files[root]
+
+    memo = _memos.setdefault(root, ProjectMemo())
+    return ProjectModules(catalog, find, _read, files, _resolvers, memo), package
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
