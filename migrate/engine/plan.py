@@ -10,7 +10,7 @@ other edits compose.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -20,6 +20,7 @@ from migrate.analysis.call_sites import CallSiteNode, Client, IndirectNode, Reso
 from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
+from migrate.analysis.messages import Sources, message_sources
 from migrate.analysis.nodes import assigned_target, code_of, keyword_argument
 from migrate.analysis.routes import RouteNodes
 from migrate.analysis.scopes import resolve_scopes
@@ -164,7 +165,15 @@ def _migrate_module(
         switches = {off for c in disabled if c in catalog.rules and (off := catalog.rules[c].turns_off)}
         owned = {target for target, call in binding_calls.items() if call is site.call}
         plan = _plan_site(
-            site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call], owned
+            site,
+            settings.turning_off(switches),
+            catalog,
+            resolver,
+            follower,
+            positions,
+            named[site.call],
+            owned,
+            site_calls,
         )
         if wire is not None:
             plan.blockers.append(wire)
@@ -342,6 +351,7 @@ def _plan_site(
     positions,
     named: dict[str, Shared | str],
     owned: set[cst.CSTNode],
+    site_calls: Collection[cst.CSTNode] = (),
 ) -> _Plan:
     start = positions[site.call].start
     record = CallSite(line=start.line, column=start.column + 1, method=site.method_name, outcome="migrated")
@@ -372,6 +382,7 @@ def _plan_site(
         known=_known_arguments(site.call, catalog, resolver, follower),
         values=lambda node: _content_value(node, resolver, catalog),
         not_text=Shapes(resolver.scopes, resolver.parents, catalog.sequences).not_text,
+        message_sources=_message_sources(site.call, resolver, set(site_calls)),
     )
     request = rewrite_request(site.call, plan.ctx)
     plan.shared_values = {shared.binding for shared in request.shared}
@@ -445,6 +456,19 @@ def _content_value(node: cst.BaseExpression, resolver: Resolver, catalog: Catalo
         if followed is not None:
             return followed
     return Shapes(resolver.scopes, resolver.parents, catalog.sequences).not_text(node)
+
+
+def _message_sources(call: cst.Call, resolver: Resolver, site_calls: set[cst.CSTNode]) -> Sources | None:
+    """Where the messages of a `messages=` list built elsewhere come from (found on the original
+    tree, once: the request is rewritten again on the updated one)."""
+    arg = keyword_argument(call, "messages")
+    if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+        return None
+    if isinstance(arg.value, (cst.List, cst.Tuple)) and all(
+        isinstance(e, cst.Element) and isinstance(e.value, cst.Dict) for e in arg.value.elements
+    ):
+        return None  # a list literal of messages: converted where it is written
+    return message_sources(arg.value, resolver.scopes, resolver.parents, site_calls)
 
 
 def _stores_nothing(call: cst.Call, settings: Settings) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from migrate.analysis.constants import KnownString
+from migrate.analysis.messages import Sources
 from migrate.analysis.nodes import (
     NOT_LITERAL,
     DictView,
@@ -66,6 +67,8 @@ class RequestContext:
     values: ContentValues | None = None
     # Why a value may be a list or a dict rather than what its keyword takes (a phrase), or None.
     not_text: Callable[[cst.BaseExpression], str | None] | None = None
+    # Where the messages of a `messages=` value built elsewhere come from (analysis.messages).
+    message_sources: Sources | None = None
 
 
 @dataclass
@@ -313,12 +316,15 @@ def _new_arg(name: str, value: cst.BaseExpression, call: cst.Call) -> cst.Arg:
 
 
 def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
-    if isinstance(arg.value, cst.Name):
+    if isinstance(arg.value, cst.Name) and isinstance(req.ctx.shared.get("messages"), Shared):
         shared = req.named(arg, "messages")
         if shared is None or not _define_message_list(req, shared):
             return
         req.add(arg, "input", arg.value, index)
         req.fixed("messages")
+        return
+    if req.ctx.message_sources is not None:  # a list built elsewhere, or made of lists and messages by name
+        _pass_through(req, arg, index)
         return
     custom = _has_custom_tools(req.call)
     converted = convert_messages(
@@ -333,6 +339,43 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
         req.comments[len(req.items)] = converted.moved_comments
         req.items.append(Item(_new_arg("instructions", converted.instructions, req.call)))
     req.add(arg, "input", converted.node, index)
+    req.fixed("messages")
+
+
+def _pass_through(req: _Request, arg: cst.Arg, index: int) -> None:
+    """A message list built elsewhere (analysis.messages): valid Responses input as it is when
+    every message the tool sees there is a plain role/content text message, and every part it
+    can't see is taken to be one only with --unsafe (RSP218). Nothing is converted: a message
+    that would change shape reports the call."""
+    found = req.ctx.message_sources
+    assert found is not None
+    value = arg.value
+    if found.refused is not None:
+        req.block("RSP203", param="messages", expr=short_code(value), why=found.refused)
+        return
+    converter = MessageConverter(custom_tools=_has_custom_tools(req.call), fixes=[], values=req.ctx.values)
+    for message in found.messages:
+        try:
+            converted = converter.convert(message, None)
+            same = len(converted) == 1 and converted[0] is message and not converter.defined
+        except Blocked as blocked:
+            req.block("RSP204", index=f"`{short_code(message)}`", why=blocked.why)
+            return
+        if not same:
+            req.block(
+                "RSP204",
+                index=f"`{short_code(message)}`",
+                why="it changes shape for Responses, in a list the tool passes on as it is (built outside"
+                " the call, or joined with lists and messages given by name)",
+            )
+            return
+    if found.unseen:
+        why = "; ".join(found.unseen)
+        if not req.ctx.settings.unsafe:
+            req.block("RSP218", expr=short_code(value), why=why)
+            return
+        req.fix("RSP218", expr=short_code(value), why=why)
+    req.add(arg, "input", value, index)
     req.fixed("messages")
 
 
