@@ -546,3 +546,23 @@ def test_plain_chat_text_messages_are_responses_input_as_they_are():
     assert validate_responses_body(body) == []
     named = {"model": "gpt-4.1", "input": [{"role": "user", "name": "ada", "content": "Hi"}]}
     assert validate_responses_body(named) != []
+
+
+def test_values_given_by_name_are_validated_with_their_literal():
+    """`tools=TOOLS`, `tools=[save_contact]`, `{"type": "function", **lookup}`: a name the module
+    binds once to a literal is validated as that literal, not given the benefit of the doubt."""
+    chat_shaped = (
+        "save_contact = {'type': 'function', 'function': {'name': 'save', 'parameters': {}}}\n"
+        "TOOLS = [save_contact]\n"
+        "client.responses.create(model='gpt-4.1', input='Hi', tools=TOOLS)\n"
+    )
+    assert any("tools" in error for error in validate_source(chat_shaped))
+    flat = (
+        "lookup = {'name': 'lookup', 'parameters': {'type': 'object', 'properties': {}}}\n"
+        "save_contact = {'type': 'function', 'name': 'save', 'parameters': None, 'strict': False}\n"
+        "spread = {'type': 'function', **lookup, 'strict': False}\n"
+        "client.responses.create(model='gpt-4.1', input='Hi', tools=[save_contact, spread])\n"
+    )
+    assert validate_source(flat) == []
+    rebound = chat_shaped + "save_contact = None\n"  # bound twice: not known
+    assert validate_source(rebound) == []
