@@ -21,7 +21,7 @@ from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.messages import Sources, message_sources
-from migrate.analysis.nodes import assigned_target, code_of, keyword_argument
+from migrate.analysis.nodes import DictView, assigned_target, code_of, keyword_argument
 from migrate.analysis.routes import RouteNodes
 from migrate.analysis.scopes import resolve_scopes
 from migrate.analysis.shapes import Shapes
@@ -39,9 +39,10 @@ from migrate.rewrite.request import RequestContext, rewrite_request
 from migrate.rewrite.results import Followed, ResultFollower
 from migrate.rewrite.shared import Shared, binding_of, follow_content
 from migrate.rewrite.shared import analyze as analyze_shared
+from migrate.rewrite.tool_values import follow_function, follow_tool
 
 # Keywords whose value changes shape, followed when given by name (`tools=TOOLS`).
-SHAREABLE = ("messages", "tools", "tool_choice", "response_format")
+SHAREABLE = ("messages", "tools", "tool_choice", "response_format", "functions")
 
 
 class InternalError(Exception):
@@ -59,6 +60,8 @@ class _Plan:
     shared_with: set[cst.CSTNode] = field(default_factory=set)
     # Shared values (by binding) this call uses or adds its result to: coupled with their users.
     shared_values: set[cst.CSTNode] = field(default_factory=set)
+    # The calls that pass the same shared values (binding -> calls), whatever becomes of them.
+    shared_users: dict[cst.CSTNode, list[cst.Call]] = field(default_factory=dict)
     definition_edits: list[Edit] = field(default_factory=list)
     tool_helpers: dict[cst.CSTNode, str] = field(default_factory=dict)  # func node -> spelling
     returns: dict[str, str] = field(default_factory=dict)  # module functions returning the result
@@ -180,6 +183,7 @@ def _migrate_module(
         _select(plan, disabled, bare)
         plan.record.warnings = _marker_warnings(local, catalog)
         plans.append(plan)
+    _share_with_users(plans)
     if links.imported:
         plans.extend(_plan_imported(links, parents, resolver, follower, positions))
     _check_appends(plans, lists, claimed)
@@ -384,8 +388,10 @@ def _plan_site(
         not_text=Shapes(resolver.scopes, resolver.parents, catalog.sequences).not_text,
         message_sources=_message_sources(site.call, resolver, set(site_calls)),
     )
+    _named_tools(plan.ctx, site.call, resolver, set(site_calls))
     request = rewrite_request(site.call, plan.ctx)
     plan.shared_values = {shared.binding for shared in request.shared}
+    plan.shared_users = {shared.binding: shared.users for shared in request.shared}
     plan.definition_edits = request.definition_edits
     not_ours = [b for b in request.blockers if catalog.rule(b.code).level == "info"]
     if not_ours:  # e.g. instructor's `response_model=`: the call is not OpenAI's to migrate
@@ -469,6 +475,29 @@ def _message_sources(call: cst.Call, resolver: Resolver, site_calls: set[cst.CST
     ):
         return None  # a list literal of messages: converted where it is written
     return message_sources(arg.value, resolver.scopes, resolver.parents, site_calls)
+
+
+def _named_tools(ctx: RequestContext, call: cst.Call, resolver: Resolver, site_calls: set[cst.CSTNode]) -> None:
+    """Tools and functions of tools given by name in the call's `tools=` / `functions=` list, or
+    in the list literal of the name it passes (rewrite/tool_values.py)."""
+    for keyword in ("tools", "functions"):
+        arg = keyword_argument(call, keyword)
+        value = arg.value if arg is not None else None
+        shared = ctx.shared.get(keyword)
+        if isinstance(value, cst.Name) and isinstance(shared, Shared):
+            value = shared.literal
+        if not isinstance(value, (cst.List, cst.Tuple)):
+            continue
+        for element in value.elements:
+            node = element.value
+            if isinstance(node, cst.Name):
+                found = follow_tool(node, keyword, resolver.scopes, resolver.parents, site_calls)
+                ctx.named_tools.setdefault((keyword, node.value), found)
+                node = found.literal if isinstance(found, Shared) else node
+            view = DictView.of(node)
+            inner = view.get("function") if view is not None else None
+            if isinstance(inner, cst.Name):
+                ctx.named_functions.setdefault(inner.value, follow_function(inner, resolver.scopes, resolver.parents))
 
 
 def _stores_nothing(call: cst.Call, settings: Settings) -> bool:
@@ -567,6 +596,18 @@ class _AppendSink:
 
         out.edits.append(Edit(call, build))
         return True
+
+
+def _share_with_users(plans: list[_Plan]) -> None:
+    """A value converted where it is written changes for every call that passes it: each of
+    them, migrated or not (another SDK's client, a reported call), is coupled with it."""
+    by_call = {plan.site.call: plan for plan in plans if plan.site is not None}
+    for plan in plans:
+        for binding, users in plan.shared_users.items():
+            for call in users:
+                user = by_call.get(call)
+                if user is not None:
+                    user.shared_values.add(binding)
 
 
 def _check_appends(plans: list[_Plan], lists: dict, claimed: set) -> None:

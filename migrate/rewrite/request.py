@@ -69,6 +69,10 @@ class RequestContext:
     not_text: Callable[[cst.BaseExpression], str | None] | None = None
     # Where the messages of a `messages=` value built elsewhere come from (analysis.messages).
     message_sources: Sources | None = None
+    # Tools given by name in a `tools=` / `functions=` list ((keyword, name): followed, or why
+    # not), and functions of tools given by name (`"function": lookup`: its dict, or why not).
+    named_tools: dict[tuple[str, str], Shared | str] = field(default_factory=dict)
+    named_functions: dict[str, DictView | str] = field(default_factory=dict)
 
 
 @dataclass
@@ -558,6 +562,11 @@ def _convert_tools(req: _Request, value: cst.BaseExpression) -> cst.BaseExpressi
             req.unconvertible("tools", element.value, why="unpacked into the list")
             return None
         node = element.value
+        if isinstance(node, cst.Name):
+            if not _define_named_tool(req, "tools", node):
+                return None
+            elements.append(element)
+            continue
         if isinstance(node, cst.Call):
             spelling = code_of(node.func).strip()
             if spelling not in req.ctx.pydantic_tool_spellings:
@@ -573,9 +582,31 @@ def _convert_tools(req: _Request, value: cst.BaseExpression) -> cst.BaseExpressi
             req.unconvertible("tools", node, why="not a dict literal")
             return None
         elements.append(element.with_changes(value=_flat_tool(req, view)))
-    if any(isinstance(e.value, cst.Dict) for e in elements):
+    if any(isinstance(e.value, (cst.Dict, cst.Name)) for e in elements):
         req.fixed("tools")
     return value.with_changes(elements=elements)
+
+
+def _define_named_tool(req: _Request, keyword: str, node: cst.Name) -> bool:
+    """`tools=[save_contact]`: the tool dict is converted where it is written (tool_values)."""
+    found = req.ctx.named_tools.get((keyword, node.value))
+    if not isinstance(found, Shared):
+        req.unconvertible(keyword, node, why=found or "not a dict literal")
+        return False
+    legacy = keyword == "functions"
+    return req.define(found, lambda r, n: _convert_one_tool(r, n, legacy=legacy))
+
+
+def _convert_one_tool(req: _Request, node: cst.BaseExpression, *, legacy: bool) -> cst.BaseExpression | None:
+    view = DictView.of(node)
+    if view is None:
+        req.unconvertible("functions" if legacy else "tools", node, why="not a dict literal with literal keys")
+        return None
+    try:
+        return _flat_tool(req, view, legacy=legacy)
+    except Blocked as blocked:
+        req.block("RSP216", param="functions" if legacy else "tools", why=blocked.why)
+        return None
 
 
 def _rename_helper(func: cst.BaseExpression, new: str) -> cst.BaseExpression:
@@ -586,13 +617,16 @@ def _rename_helper(func: cst.BaseExpression, new: str) -> cst.BaseExpression:
 
 def _flat_tool(req: _Request, view: DictView, *, legacy: bool = False) -> cst.Dict:
     kind = "function" if legacy else view.str("type")
+    if kind == "function" and not legacy and isinstance(view.get("function"), cst.Name):
+        return _spread_function(req, view)
     if kind == "function":
         inner = view if legacy else DictView.of(view.get("function"))
         if inner is None:
             raise Blocked("a function tool is not a literal dict")
         extra = sorted(inner.keys() - {"name", "description", "parameters", "strict"})
         if extra or (not legacy and view.keys() != {"type", "function"}):
-            raise Blocked(f"function tool key `{(extra or sorted(view.keys()))[0]}` can't be converted")
+            outer = sorted(view.keys() - {"type", "function"})
+            raise Blocked(f"function tool key `{(extra or outer)[0]}` can't be converted")
         node = _with_items(inner.node, [("type", "function")]) if legacy else flatten(view, "function")
         additions: list[tuple[str, cst.BaseExpression]] = []
         if "parameters" not in inner:
@@ -627,6 +661,31 @@ def _flat_tool(req: _Request, view: DictView, *, legacy: bool = False) -> cst.Di
                 raise Blocked(f"custom tool format type {ftype!r} can't be converted")
         return node
     raise Blocked(f"tool type {kind!r} can't be converted")
+
+
+def _spread_function(req: _Request, view: DictView) -> cst.Dict:
+    """`{"type": "function", "function": lookup}` -> `{"type": "function", **lookup, "strict": False}`:
+    the function dict given by name is left as it is (tool_values.follow_function)."""
+    name = view.get("function")
+    assert isinstance(name, cst.Name)
+    inner = req.ctx.named_functions.get(name.value)
+    if not isinstance(inner, DictView):
+        raise Blocked(inner or f"the function `{name.value}` is not a dict literal")
+    extra = sorted(inner.keys() - {"name", "description", "parameters", "strict"})
+    if extra or view.keys() != {"type", "function"}:
+        outer = sorted(view.keys() - {"type", "function"})
+        raise Blocked(f"function tool key `{(extra or outer)[0]}` can't be converted")
+    element = view.items["function"]
+    spread = cst.StarredDictElement(value=name, comma=element.comma, whitespace_before_value=cst.SimpleWhitespace(""))
+    node = view.node.with_changes(elements=[spread if e is element else e for e in view.node.elements])
+    additions: list[tuple[str, cst.BaseExpression]] = []
+    if "parameters" not in inner:
+        additions.append(("parameters", cst.Name("None")))
+        req.fix("RSP117", tool=inner.str("name") or name.value)
+    strict = inner.get("strict")
+    if strict is None or (isinstance(strict, cst.Name) and strict.value == "None"):
+        additions.append(("strict", cst.Name("False")))
+    return _append_items(node, additions)
 
 
 def _with_items(node: cst.Dict, first: list[tuple[str, str]]) -> cst.Dict:
@@ -713,18 +772,36 @@ def t_functions(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -
     if "tools" in req.keywords:
         raise Blocked("both `tools` and legacy `functions` are given")
     value = arg.value
+    if isinstance(value, cst.Name):  # `functions=FUNCTIONS`: converted where it is written
+        shared = req.named(arg, "functions")
+        if shared is not None and req.define(shared, _convert_functions):
+            req.add(arg, "tools", value, index)
+            req.fixed("functions", param="functions", to="tools")
+        return
+    new = _convert_functions(req, value)
+    if new is not None:
+        req.add(arg, "tools", new, index)
+        req.fixed("functions", param="functions", to="tools")
+
+
+def _convert_functions(req: _Request, value: cst.BaseExpression) -> cst.BaseExpression | None:
+    """A legacy `functions` list as Responses function tools."""
     if not isinstance(value, (cst.List, cst.Tuple)):
         req.unconvertible("functions", value, why="not a list literal")
-        return
-    elements = []
+        return None
+    elements: list[cst.BaseElement] = []
     for element in value.elements:
+        if isinstance(element, cst.Element) and isinstance(element.value, cst.Name):
+            if not _define_named_tool(req, "functions", element.value):
+                return None
+            elements.append(element)
+            continue
         view = DictView.of(element.value) if isinstance(element, cst.Element) else None
         if view is None:
             req.unconvertible("functions", element.value, why="not a dict literal")
-            return
+            return None
         elements.append(element.with_changes(value=_flat_tool(req, view, legacy=True)))
-    req.add(arg, "tools", value.with_changes(elements=elements), index)
-    req.fixed("functions", param="functions", to="tools")
+    return value.with_changes(elements=elements)
 
 
 def t_function_call(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
