@@ -60,8 +60,8 @@ class _Plan:
     shared_with: set[cst.CSTNode] = field(default_factory=set)
     # Shared values (by binding) this call uses or adds its result to: coupled with their users.
     shared_values: set[cst.CSTNode] = field(default_factory=set)
-    # The calls that pass the same shared values (binding -> calls), whatever becomes of them.
-    shared_users: dict[cst.CSTNode, list[cst.Call]] = field(default_factory=dict)
+    # The values converted where they are written for this call (with the calls that pass them).
+    shared: list[Shared] = field(default_factory=list)
     definition_edits: list[Edit] = field(default_factory=list)
     tool_helpers: dict[cst.CSTNode, str] = field(default_factory=dict)  # func node -> spelling
     returns: dict[str, str] = field(default_factory=dict)  # module functions returning the result
@@ -184,6 +184,8 @@ def _migrate_module(
         plan.record.warnings = _marker_warnings(local, catalog)
         plans.append(plan)
     _share_with_users(plans)
+    if links.refused_values:
+        _refuse_imported_values(plans, links.refused_values)
     if links.imported:
         plans.extend(_plan_imported(links, parents, resolver, follower, positions))
     _check_appends(plans, lists, claimed)
@@ -391,7 +393,7 @@ def _plan_site(
     _named_tools(plan.ctx, site.call, resolver, set(site_calls))
     request = rewrite_request(site.call, plan.ctx)
     plan.shared_values = {shared.binding for shared in request.shared}
-    plan.shared_users = {shared.binding: shared.users for shared in request.shared}
+    plan.shared = request.shared
     plan.definition_edits = request.definition_edits
     not_ours = [b for b in request.blockers if catalog.rule(b.code).level == "info"]
     if not_ours:  # e.g. instructor's `response_model=`: the call is not OpenAI's to migrate
@@ -603,11 +605,29 @@ def _share_with_users(plans: list[_Plan]) -> None:
     them, migrated or not (another SDK's client, a reported call), is coupled with it."""
     by_call = {plan.site.call: plan for plan in plans if plan.site is not None}
     for plan in plans:
-        for binding, users in plan.shared_users.items():
-            for call in users:
+        for shared in plan.shared:
+            for call in shared.users:
                 user = by_call.get(call)
                 if user is not None:
-                    user.shared_values.add(binding)
+                    user.shared_values.add(shared.binding)
+
+
+def _refuse_imported_values(plans: list[_Plan], refused: Mapping[str, str]) -> None:
+    """A module-level value another module imports (links.refused_values) can't change shape
+    here: that module would read it in its new shape without being migrated with it."""
+    for plan in plans:
+        for shared in plan.shared:
+            why = refused.get(shared.binding.value) if shared.exported else None
+            if why is None:
+                continue
+            name = shared.binding.value
+            why = f"converting `{name}` where it is written would change it for {why}"
+            if shared.keyword == "messages":
+                plan.blockers.append(Finding.of("RSP203", param="messages", expr=name, why=why))
+            elif shared.keyword == "content":
+                plan.blockers.append(Finding.of("RSP204", index="named content", why=why))
+            else:
+                plan.blockers.append(Finding.of("RSP205", param=shared.keyword, expr=name, why=why))
 
 
 def _check_appends(plans: list[_Plan], lists: dict, claimed: set) -> None:
