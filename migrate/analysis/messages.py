@@ -64,6 +64,7 @@ class _Collector:
         self.site_calls = site_calls
         self.out = Sources()
         self.followed: set[int] = set()  # the bindings and functions already followed
+        self.followed_names: set[tuple[str, str]] = set()  # the attributes already followed
 
     def position(self, node: cst.CSTNode) -> int:
         position_of = getattr(self.parents, "position_of", None)
@@ -102,7 +103,10 @@ class _Collector:
             self.comprehension(node)
         elif isinstance(node, (cst.GeneratorExp, cst.SetComp, cst.Set, cst.Dict, cst.DictComp)):
             self.refuse(f"`{short_code(node)}` is not a list (Responses `input` must be one)")
-        elif isinstance(node, (cst.Attribute, cst.Subscript)):
+        elif isinstance(node, cst.Attribute):
+            self.unseen(f"`{short_code(node)}` is filled where the tool can't see")
+            self.attribute(node, depth)
+        elif isinstance(node, cst.Subscript):
             self.unseen(f"`{short_code(node)}` is filled where the tool can't see")
         elif isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Integer)):
             self.refuse(f"`{short_code(node)}` is not a list")
@@ -265,7 +269,44 @@ class _Collector:
                     return
         if isinstance(parent, cst.Return) and isinstance(getattr(assignment.scope, "node", None), cst.FunctionDef):
             return  # the function's own list, made anew by each call
+        if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1:
+            target = parent.targets[0].target
+            if isinstance(target, cst.Attribute) and ("attribute", target.attr.value) in self.followed_names:
+                return  # stored in the attribute followed: what is put there is seen
         self.refuse(describe_use(parent, shown))
+
+    def attribute(self, node: cst.Attribute, depth: int) -> None:
+        """`self.history`, `st.session_state.messages`: what the module puts in an attribute of
+        that name, wherever it does, is seen (`.append(...)`, `+=`, `=`), and must be plain too."""
+        name = node.attr.value
+        if ("attribute", name) in self.followed_names:
+            return
+        self.followed_names.add(("attribute", name))
+        for other in list(self.parents):
+            if self.out.refused is not None:
+                return
+            if not isinstance(other, cst.Attribute) or other is node or other.attr.value != name:
+                continue
+            parent = self.parents.get(other)
+            if isinstance(parent, cst.AssignTarget) and parent.target is other:
+                statement = self.parents.get(parent)
+                if isinstance(statement, cst.Assign):
+                    self.list_value(statement.value, depth + 1)
+            elif isinstance(parent, (cst.AnnAssign, cst.AugAssign)) and parent.target is other:
+                if parent.value is not None:
+                    self.list_value(parent.value, depth + 1)
+            elif isinstance(parent, cst.Attribute) and parent.value is other:
+                call = self.parents.get(parent)
+                if not (isinstance(call, cst.Call) and call.func is parent):
+                    continue
+                args = [a.value for a in call.args if a.keyword is None and not a.star]
+                method = parent.attr.value
+                if method == "append" and len(args) == 1:
+                    self.message(args[0], depth + 1)
+                elif method == "insert" and len(args) == 2:
+                    self.message(args[1], depth + 1)
+                elif method == "extend" and len(args) == 1:
+                    self.list_value(args[0], depth + 1)
 
     # ------------------------------------------------------------------ calls
     def call(self, call: cst.Call, value: cst.BaseExpression, depth: int) -> None:
