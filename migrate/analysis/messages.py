@@ -258,6 +258,10 @@ class _Collector:
             return
         if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Add):
             return  # a new list: this one is left as it is
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            if not _only_read(parent, self.parents):
+                self.refuse(f"`{shown}` is changed through `{short_code(parent)}`")
+            return  # `history[-1]["content"]`: read by index
         if isinstance(parent, cst.StarredElement):
             return
         if isinstance(parent, cst.Arg):
@@ -336,6 +340,17 @@ class _Collector:
         for r in returns:
             assert r.value is not None
             self.list_value(r.value, depth + 1)
+
+
+def _only_read(subscript: cst.Subscript, parents: Mapping[cst.CSTNode, cst.CSTNode]) -> bool:
+    """`x[i]` (and `x[i][k]`...) only read: not assigned, deleted, nor a method called on it."""
+    node: cst.CSTNode = subscript
+    parent = parents.get(node)
+    while isinstance(parent, cst.Subscript) and parent.value is node:
+        node, parent = parent, parents.get(parent)
+    if isinstance(parent, (cst.AssignTarget, cst.AugAssign, cst.Del, cst.Attribute)):
+        return False
+    return not (isinstance(parent, cst.AnnAssign) and parent.target is node)
 
 
 def _returns(body: cst.CSTNode) -> list[cst.Return]:

@@ -23,7 +23,7 @@ from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.messages import Sources, message_sources
 from migrate.analysis.nodes import DictView, assigned_target, code_of, keyword_argument
 from migrate.analysis.routes import RouteNodes
-from migrate.analysis.scopes import resolve_scopes
+from migrate.analysis.scopes import ImportAssignment, resolve_scopes
 from migrate.analysis.shapes import Shapes
 from migrate.analysis.wire_tests import chat_wire_marker
 from migrate.analysis.wire_tests import describe as describe_marker
@@ -555,8 +555,25 @@ def _named_arguments(call: cst.Call, scopes, parents, site_calls) -> dict[str, S
     found: dict[str, Shared | str] = {}
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value in SHAREABLE and isinstance(arg.value, cst.Name):
-            found[arg.keyword.value] = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls)
+            followed = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls)
+            origin = _imported_from(arg.value, scopes) if isinstance(followed, str) else None
+            if origin is not None:
+                followed = (
+                    f"`{arg.value.value}` is imported from {f'`{origin}`' if origin else 'another module'}, and the"
+                    " tool does not convert a value across modules (convert it there, with every module that uses it)"
+                )
+            found[arg.keyword.value] = followed
     return found
+
+
+def _imported_from(name: cst.Name, scopes) -> str | None:
+    """The module `name` (an access) is imported from, when that is all it is bound by."""
+    scope = scopes.get(name)
+    accesses = [a for a in scope.accesses[name] if a.node is name] if scope is not None else []
+    referents = accesses[0].referents if len(accesses) == 1 else set()
+    if not referents or not all(isinstance(r, ImportAssignment) for r in referents):
+        return None
+    return sorted(r.get_module_name_for_import() for r in referents)[0]
 
 
 class _AppendSink:
