@@ -152,6 +152,8 @@ class _Collector:
                 continue
             if isinstance(parent, cst.Arg) and self._method_of(parent) in ("append", "insert"):
                 continue
+            if isinstance(parent, cst.FormattedStringExpression):
+                continue  # `f"... {message}"`: only read
             self.refuse(f"the message {describe_use(parent, shown)}")
             return False
         return True
