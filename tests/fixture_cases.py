@@ -2,6 +2,7 @@
 
 fixtures/<area>/<case>.before.py + <case>.after.py  a rewrite
 fixtures/<area>/<case>.noop.py                      a file the tool must leave byte-identical
+fixtures/<area>/<case>_unsafe.*                     the same, run with --unsafe
 fixtures/projects/<case>/before/, after/            a tree migrated in one run (results that
                                                     cross modules); no after/: left as it is;
                                                     run.txt: the paths the run is given, one a

@@ -109,8 +109,12 @@ def _method_of(func: ast.expr) -> str | None:
 
 
 class _Evaluator:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, tree: ast.AST | None = None) -> None:
         self.source = source
+        # Names bound once in the whole module, to a dict or list literal (`TOOLS = [...]`,
+        # `save_contact = {...}`): a request that passes one by name is validated with it.
+        self.bound = _bound_once(tree) if tree is not None else {}
+        self.resolving: set[str] = set()
 
     def placeholder(self, node: ast.AST) -> str:
         text = ast.get_source_segment(self.source, node) or ast.unparse(node)
@@ -121,11 +125,21 @@ class _Evaluator:
             if isinstance(node.value, (str, int, float, bool)) or node.value is None:
                 return node.value
             return self.placeholder(node)  # bytes, Ellipsis, complex
+        if isinstance(node, ast.Name) and node.id in self.bound and node.id not in self.resolving:
+            self.resolving.add(node.id)
+            try:
+                return self.value(self.bound[node.id])
+            finally:
+                self.resolving.discard(node.id)
         if isinstance(node, ast.Dict):
             out: dict = {}
             for key, val in zip(node.keys, node.values, strict=True):
                 if key is None:
-                    raise _Unvalidatable(f"dict literal with **{self.placeholder(val)[6:-1]} spread")
+                    spread = self.value(val)
+                    if not isinstance(spread, dict):
+                        raise _Unvalidatable(f"dict literal with **{self.placeholder(val)[6:-1]} spread")
+                    out.update(spread)
+                    continue
                 k = self.value(key)
                 if not isinstance(k, str):
                     k = str(k)
@@ -142,6 +156,8 @@ class _Evaluator:
         return self.placeholder(node)
 
     def tool(self, node: ast.AST, method: str) -> Any:
+        if isinstance(node, ast.Name) and node.id in self.bound:
+            return self.tool(self.bound[node.id], method)
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -158,10 +174,33 @@ class _Evaluator:
         return self.value(node)
 
 
+def _bound_once(tree: ast.AST) -> dict[str, ast.expr]:
+    """{name: its dict or list literal} for the names the module binds exactly once, anywhere."""
+    values: dict[str, ast.expr] = {}
+    counts: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        elif isinstance(node, ast.arg):
+            counts[node.arg] = counts.get(node.arg, 0) + 1
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            counts[node.name] = counts.get(node.name, 0) + 1
+        elif isinstance(node, ast.alias):
+            bound = node.asname or node.name.split(".")[0]
+            counts[bound] = counts.get(bound, 0) + 1
+        literal = isinstance(getattr(node, "value", None), (ast.Dict, ast.List, ast.Tuple))
+        single = isinstance(node, ast.Assign) and len(node.targets) == 1
+        if literal and single and isinstance(node.targets[0], ast.Name):
+            values[node.targets[0].id] = node.value
+        elif literal and isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            values[node.target.id] = node.value
+    return {name: value for name, value in values.items() if counts.get(name) == 1}
+
+
 def extract_calls(source: str) -> list[Call]:
     """Every ``<anything>.responses.{create,parse,stream,with_raw_response.*}`` call in source."""
     tree = ast.parse(source)
-    ev = _Evaluator(source)
+    ev = _Evaluator(source, tree)
     calls: list[Call] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -179,8 +218,9 @@ def extract_calls(source: str) -> list[Call]:
                 reasons.append(f"**{ev.placeholder(kw.value)[6:-1]} splat")
                 continue
             try:
-                if kw.arg == "tools" and isinstance(kw.value, (ast.List, ast.Tuple)):
-                    value: Any = [ev.tool(elt, method) for elt in kw.value.elts]
+                listed = ev.bound.get(kw.value.id, kw.value) if isinstance(kw.value, ast.Name) else kw.value
+                if kw.arg == "tools" and isinstance(listed, (ast.List, ast.Tuple)):
+                    value: Any = [ev.tool(elt, method) for elt in listed.elts]
                 else:
                     value = ev.value(kw.value)
             except _Unvalidatable as exc:

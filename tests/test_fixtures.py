@@ -17,7 +17,8 @@ REWRITES = [c for c in CASES if c.after is not None]
 
 
 def _run(source: bytes, name: str):
-    return migrate_source(name, source, Settings())
+    # A case named `..._unsafe` is run with --unsafe (the fixes of the unsafe tier applied).
+    return migrate_source(name, source, Settings(unsafe=name.endswith("_unsafe")))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

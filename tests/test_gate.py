@@ -74,6 +74,23 @@ def unrelated():
     assert scan(ast.parse(source), catalog.load().methods).returning == {"ask", "ask_later"}
 
 
+def test_scan_names_the_module_values_a_call_site_may_convert() -> None:
+    source = b"""
+import openai
+client = openai.OpenAI()
+save = {"type": "function", "function": {"name": "save"}}
+TOOLS = [save]
+_PRIVATE = [save]
+FORMAT: dict = {"type": "json_object"}
+HISTORY = []
+UNUSED = [save]
+client.chat.completions.create(model="m", messages=HISTORY, tools=TOOLS, response_format=FORMAT, n=UNUSED)
+other(tools=UNUSED)
+"""
+    found = scan(ast.parse(source), catalog.load().methods).shared_names
+    assert found == {"save", "TOOLS", "FORMAT", "HISTORY"}
+
+
 def test_a_run_parses_each_call_site_file_once(tmp_path, monkeypatch) -> None:
     """The gate's findings go with the file to the engine and to the cross-module pre-pass.
     (Files planned together, as a unit, are run through the engine once per round.)"""

@@ -528,3 +528,41 @@ def test_fast_after_warmup():
     for body in bodies:
         validate_responses_body(body)
     assert time.perf_counter() - start < 2.0
+
+
+def test_plain_chat_text_messages_are_responses_input_as_they_are():
+    """A list built elsewhere is passed on unchanged (RSP101) only when each message is a plain
+    role/content text message: exactly what `EasyInputMessageParam` takes, for every role the
+    rewrite lets through; any other chat key is rejected."""
+    from typing import get_args, get_type_hints
+
+    from openai.types.responses import EasyInputMessageParam
+
+    from migrate.rewrite.messages import TEXT_ROLES
+
+    passed = {*TEXT_ROLES, "assistant"}
+    assert set(get_args(get_type_hints(EasyInputMessageParam)["role"])) == passed
+    body = {"model": "gpt-4.1", "input": [{"role": role, "content": "Hi"} for role in sorted(passed)]}
+    assert validate_responses_body(body) == []
+    named = {"model": "gpt-4.1", "input": [{"role": "user", "name": "ada", "content": "Hi"}]}
+    assert validate_responses_body(named) != []
+
+
+def test_values_given_by_name_are_validated_with_their_literal():
+    """`tools=TOOLS`, `tools=[save_contact]`, `{"type": "function", **lookup}`: a name the module
+    binds once to a literal is validated as that literal, not given the benefit of the doubt."""
+    chat_shaped = (
+        "save_contact = {'type': 'function', 'function': {'name': 'save', 'parameters': {}}}\n"
+        "TOOLS = [save_contact]\n"
+        "client.responses.create(model='gpt-4.1', input='Hi', tools=TOOLS)\n"
+    )
+    assert any("tools" in error for error in validate_source(chat_shaped))
+    flat = (
+        "lookup = {'name': 'lookup', 'parameters': {'type': 'object', 'properties': {}}}\n"
+        "save_contact = {'type': 'function', 'name': 'save', 'parameters': None, 'strict': False}\n"
+        "spread = {'type': 'function', **lookup, 'strict': False}\n"
+        "client.responses.create(model='gpt-4.1', input='Hi', tools=[save_contact, spread])\n"
+    )
+    assert validate_source(flat) == []
+    rebound = chat_shaped + "save_contact = None\n"  # bound twice: not known
+    assert validate_source(rebound) == []

@@ -23,9 +23,12 @@ class Links:
     imported: Mapping[str, str] = field(default_factory=dict)
     # The importing module's package ("pkg.sub"), to resolve its relative imports.
     package: str = ""
+    # Module-level values that other modules import (`from .tools import TOOLS`): name -> why
+    # they can't be converted where they are written (migrate/engine/units.py imported_values).
+    refused_values: Mapping[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.followed_elsewhere or self.refused or self.imported)
+        return bool(self.followed_elsewhere or self.refused or self.imported or self.refused_values)
 
 
 NO_LINKS = Links()

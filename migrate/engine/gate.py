@@ -30,6 +30,11 @@ class Scan:
     returning: frozenset[str] = frozenset()
     # The module's import statements, wherever they stand (migrate/engine/units.py).
     imports: tuple[Import, ...] = ()
+    # Public module-level names bound to a literal that a call site passes, whole or inside, as a
+    # value whose shape changes (`tools=TOOLS`, `tools=[save_contact]`): the engine may convert
+    # them where they are written, which another module importing them can't follow
+    # (migrate/engine/units.py `imported_values`).
+    shared_names: frozenset[str] = frozenset()
     # What may be an indirect use of a chat method (`getattr(client, "chat")`, a bound
     # `x.chat.completions.create` not called, `chat.completions.create(...)` on an alias): the
     # engine decides (migrate/analysis/call_sites.py IndirectNode).
@@ -79,7 +84,8 @@ def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
     positions = _positions(calls, methods)
     returning = returning_functions(tree, positions) if positions and isinstance(tree, ast.Module) else frozenset()
     indirect = chat_resources > len(positions) or _indirect_calls(calls, chat_aliases)
-    return Scan(positions, deepest, returning, tuple(_import(node) for node in imports), indirect)
+    shared = shared_value_names(tree, calls, positions) if positions and isinstance(tree, ast.Module) else frozenset()
+    return Scan(positions, deepest, returning, tuple(_import(node) for node in imports), shared, indirect)
 
 
 def _indirect_calls(calls: Iterable[ast.Call], chat_aliases: bool) -> bool:
@@ -174,6 +180,42 @@ def _positions(calls: Iterable[ast.Call], methods: Iterable[tuple[str, ...]]) ->
             found.append((node.lineno, node.col_offset + 1, end_line, end_col))
     found.sort(key=lambda p: (p[0], p[1], -p[2], -p[3]))
     return found
+
+
+# Keywords whose value changes shape (migrate/engine/plan.py SHAREABLE).
+_SHAPED = frozenset({"messages", "tools", "tool_choice", "response_format", "functions"})
+
+
+def shared_value_names(tree: ast.Module, calls: Iterable[ast.Call], sites: list[Position]) -> frozenset[str]:
+    """Public module-level names bound to a literal that a call site's shape-changing keyword
+    names, and the public names in those literals, transitively (a superset of what the engine
+    may convert where it is written)."""
+    literals: dict[str, ast.expr] = {}
+    for node in tree.body:
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
+        value = getattr(node, "value", None)
+        for target in targets:
+            if isinstance(target, ast.Name) and not target.id.startswith("_") and value is not None:
+                literals[target.id] = value
+    if not literals:
+        return frozenset()
+    starts = {(line, column) for line, column, *_ in sites}
+    pending = [
+        keyword.value
+        for call in calls
+        if (call.lineno, call.col_offset + 1) in starts
+        for keyword in call.keywords
+        if keyword.arg in _SHAPED
+    ]
+    found: set[str] = set()
+    while pending:
+        for inner in ast.walk(pending.pop()):
+            if isinstance(inner, ast.Name) and inner.id in literals and inner.id not in found:
+                found.add(inner.id)
+                pending.append(literals[inner.id])
+    return frozenset(found)
 
 
 def returning_functions(tree: ast.Module, sites: list[Position]) -> frozenset[str]:

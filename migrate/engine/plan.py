@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -21,9 +21,10 @@ from migrate.analysis.call_sites import CallSiteNode, Client, IndirectNode, Reso
 from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
-from migrate.analysis.nodes import assigned_target, code_of, keyword_argument
+from migrate.analysis.messages import Sources, message_sources
+from migrate.analysis.nodes import DictView, assigned_target, code_of, keyword_argument
 from migrate.analysis.routes import RouteNodes
-from migrate.analysis.scopes import resolve_scopes
+from migrate.analysis.scopes import ImportAssignment, resolve_scopes
 from migrate.analysis.shapes import Shapes
 from migrate.analysis.wire_tests import chat_wire_marker
 from migrate.analysis.wire_tests import describe as describe_marker
@@ -40,9 +41,10 @@ from migrate.rewrite.request import RequestContext, rewrite_request
 from migrate.rewrite.results import Followed, ResultFollower
 from migrate.rewrite.shared import Shared, binding_of, follow_content
 from migrate.rewrite.shared import analyze as analyze_shared
+from migrate.rewrite.tool_values import follow_function, follow_tool
 
 # Keywords whose value changes shape, followed when given by name (`tools=TOOLS`).
-SHAREABLE = ("messages", "tools", "tool_choice", "response_format")
+SHAREABLE = ("messages", "tools", "tool_choice", "response_format", "functions")
 
 
 class InternalError(Exception):
@@ -60,6 +62,8 @@ class _Plan:
     shared_with: set[cst.CSTNode] = field(default_factory=set)
     # Shared values (by binding) this call uses or adds its result to: coupled with their users.
     shared_values: set[cst.CSTNode] = field(default_factory=set)
+    # The values converted where they are written for this call (with the calls that pass them).
+    shared: list[Shared] = field(default_factory=list)
     definition_edits: list[Edit] = field(default_factory=list)
     tool_helpers: dict[cst.CSTNode, str] = field(default_factory=dict)  # func node -> spelling
     returns: dict[str, str] = field(default_factory=dict)  # module functions returning the result
@@ -169,13 +173,24 @@ def _migrate_module(
         switches = {off for c in disabled if c in catalog.rules and (off := catalog.rules[c].turns_off)}
         owned = {target for target, call in binding_calls.items() if call is site.call}
         plan = _plan_site(
-            site, settings.turning_off(switches), catalog, resolver, follower, positions, named[site.call], owned
+            site,
+            settings.turning_off(switches),
+            catalog,
+            resolver,
+            follower,
+            positions,
+            named[site.call],
+            owned,
+            site_calls,
         )
         if wire is not None:
             plan.blockers.append(wire)
         _select(plan, disabled, bare)
         plan.record.warnings = _marker_warnings(local, catalog)
         plans.append(plan)
+    _share_with_users(plans)
+    if links.refused_values:
+        _refuse_imported_values(plans, links.refused_values)
     if links.imported:
         plans.extend(_plan_imported(links, parents, resolver, follower, positions))
     _check_appends(plans, lists, claimed)
@@ -347,6 +362,7 @@ def _plan_site(
     positions,
     named: dict[str, Shared | str],
     owned: set[cst.CSTNode],
+    site_calls: Collection[cst.CSTNode] = (),
 ) -> _Plan:
     start = positions[site.call].start
     record = CallSite(line=start.line, column=start.column + 1, method=site.method_name, outcome="migrated")
@@ -377,9 +393,12 @@ def _plan_site(
         known=_known_arguments(site.call, catalog, resolver, follower),
         values=lambda node: _content_value(node, resolver, catalog),
         not_text=Shapes(resolver.scopes, resolver.parents, catalog.sequences).not_text,
+        message_sources=_message_sources(site.call, resolver, set(site_calls)),
     )
+    _named_tools(plan.ctx, site.call, resolver, set(site_calls))
     request = rewrite_request(site.call, plan.ctx)
     plan.shared_values = {shared.binding for shared in request.shared}
+    plan.shared = request.shared
     plan.definition_edits = request.definition_edits
     not_ours = [b for b in request.blockers if catalog.rule(b.code).level == "info"]
     if not_ours:  # e.g. instructor's `response_model=`: the call is not OpenAI's to migrate
@@ -452,6 +471,42 @@ def _content_value(node: cst.BaseExpression, resolver: Resolver, catalog: Catalo
     return Shapes(resolver.scopes, resolver.parents, catalog.sequences).not_text(node)
 
 
+def _message_sources(call: cst.Call, resolver: Resolver, site_calls: set[cst.CSTNode]) -> Sources | None:
+    """Where the messages of a `messages=` list built elsewhere come from (found on the original
+    tree, once: the request is rewritten again on the updated one)."""
+    arg = keyword_argument(call, "messages")
+    if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+        return None
+    if isinstance(arg.value, (cst.List, cst.Tuple)) and all(
+        isinstance(e, cst.Element) and isinstance(e.value, cst.Dict) for e in arg.value.elements
+    ):
+        return None  # a list literal of messages: converted where it is written
+    return message_sources(arg.value, resolver.scopes, resolver.parents, site_calls)
+
+
+def _named_tools(ctx: RequestContext, call: cst.Call, resolver: Resolver, site_calls: set[cst.CSTNode]) -> None:
+    """Tools and functions of tools given by name in the call's `tools=` / `functions=` list, or
+    in the list literal of the name it passes (rewrite/tool_values.py)."""
+    for keyword in ("tools", "functions"):
+        arg = keyword_argument(call, keyword)
+        value = arg.value if arg is not None else None
+        shared = ctx.shared.get(keyword)
+        if isinstance(value, cst.Name) and isinstance(shared, Shared):
+            value = shared.literal
+        if not isinstance(value, (cst.List, cst.Tuple)):
+            continue
+        for element in value.elements:
+            node = element.value
+            if isinstance(node, cst.Name):
+                found = follow_tool(node, keyword, resolver.scopes, resolver.parents, site_calls)
+                ctx.named_tools.setdefault((keyword, node.value), found)
+                node = found.literal if isinstance(found, Shared) else node
+            view = DictView.of(node)
+            inner = view.get("function") if view is not None else None
+            if isinstance(inner, cst.Name):
+                ctx.named_functions.setdefault(inner.value, follow_function(inner, resolver.scopes, resolver.parents))
+
+
 def _stores_nothing(call: cst.Call, settings: Settings) -> bool:
     arg = keyword_argument(call, "store")
     if arg is not None:
@@ -505,8 +560,25 @@ def _named_arguments(call: cst.Call, scopes, parents, site_calls) -> dict[str, S
     found: dict[str, Shared | str] = {}
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value in SHAREABLE and isinstance(arg.value, cst.Name):
-            found[arg.keyword.value] = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls)
+            followed = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls)
+            origin = _imported_from(arg.value, scopes) if isinstance(followed, str) else None
+            if origin is not None:
+                followed = (
+                    f"`{arg.value.value}` is imported from {f'`{origin}`' if origin else 'another module'}, and the"
+                    " tool does not convert a value across modules (convert it there, with every module that uses it)"
+                )
+            found[arg.keyword.value] = followed
     return found
+
+
+def _imported_from(name: cst.Name, scopes) -> str | None:
+    """The module `name` (an access) is imported from, when that is all it is bound by."""
+    scope = scopes.get(name)
+    accesses = [a for a in scope.accesses[name] if a.node is name] if scope is not None else []
+    referents = accesses[0].referents if len(accesses) == 1 else set()
+    if not referents or not all(isinstance(r, ImportAssignment) for r in referents):
+        return None
+    return sorted(r.get_module_name_for_import() for r in referents)[0]
 
 
 class _AppendSink:
@@ -548,6 +620,36 @@ class _AppendSink:
 
         out.edits.append(Edit(call, build))
         return True
+
+
+def _share_with_users(plans: list[_Plan]) -> None:
+    """A value converted where it is written changes for every call that passes it: each of
+    them, migrated or not (another SDK's client, a reported call), is coupled with it."""
+    by_call = {plan.site.call: plan for plan in plans if plan.site is not None}
+    for plan in plans:
+        for shared in plan.shared:
+            for call in shared.users:
+                user = by_call.get(call)
+                if user is not None:
+                    user.shared_values.add(shared.binding)
+
+
+def _refuse_imported_values(plans: list[_Plan], refused: Mapping[str, str]) -> None:
+    """A module-level value another module imports (links.refused_values) can't change shape
+    here: that module would read it in its new shape without being migrated with it."""
+    for plan in plans:
+        for shared in plan.shared:
+            why = refused.get(shared.binding.value) if shared.exported else None
+            if why is None:
+                continue
+            name = shared.binding.value
+            why = f"converting `{name}` where it is written would change it for {why}"
+            if shared.keyword == "messages":
+                plan.blockers.append(Finding.of("RSP203", param="messages", expr=name, why=why))
+            elif shared.keyword == "content":
+                plan.blockers.append(Finding.of("RSP204", index="named content", why=why))
+            else:
+                plan.blockers.append(Finding.of("RSP205", param=shared.keyword, expr=name, why=why))
 
 
 def _check_appends(plans: list[_Plan], lists: dict, claimed: set) -> None:

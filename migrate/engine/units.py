@@ -23,7 +23,7 @@ import ast
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +47,8 @@ class Unit:
     packages: dict[str, str] = field(default_factory=dict)  # path -> its package, for relative imports
     # Exports that a file the tool doesn't follow across modules (a notebook) may call: why not.
     opaque: dict[Export, str] = field(default_factory=dict)
+    # path -> {name: why}: values other modules import, not to be converted (imported_values).
+    refused_values: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def find_units(
@@ -159,6 +161,57 @@ def find_units(
     return _group(paths, exports, links, packages, data_of, candidates, opaque)
 
 
+def imported_values(
+    paths: Iterable[str],
+    candidates: Mapping[str, bytes],
+    scans: Mapping[str, Scan],
+    read: Callable[[str], bytes | None],
+    select: Select | None = None,
+    outside: Callable[[], Sequence[str]] | None = None,
+) -> dict[str, dict[str, str]]:
+    """Values the engine may convert where they are written (`Scan.shared_names`: `TOOLS`,
+    `save_contact`) that another file of the project imports: {path: {name: why}}. That file
+    would read the value in its new shape without being migrated with it, so the calls passing
+    it are reported instead (migrate/analysis/links.py `refused_values`)."""
+    shared = {path: scans[path].shared_names for path in candidates if path in scans and scans[path].shared_names}
+    if not shared:
+        return {}
+    names = _ModuleNames()
+    modules: dict[str, str] = {}
+    refused: dict[str, dict[str, str]] = {}
+    for path in shared:
+        module = names.of(path)[0]
+        if module in modules:  # which one an import means depends on sys.path: don't guess
+            for twin in (path, modules[module]):
+                why = f"whatever imports module `{module}`: another file of the run is that module too"
+                refused[twin] = {name: why for name in shared[twin]}
+        modules[module] = path
+    needles: dict[bytes, list[bytes]] = {}
+    for module, path in modules.items():
+        for name in shared[path]:
+            needles.setdefault(name.encode(), []).append(module.rpartition(".")[2].encode())
+    test = NamesAModule(needles)
+    files = list(dict.fromkeys([*paths, *(outside() if outside is not None else ())]))
+    hits = {path for path, data in candidates.items() if test(data)}
+    hits |= (select or _select_here(read))([path for path in files if path not in candidates], test)
+    for path in files:
+        if path not in hits:
+            continue
+        data = candidates.get(path)
+        data = data if data is not None else read(path)
+        tree = _parse(data) if data is not None and not path.endswith(".ipynb") else None
+        if tree is None:
+            continue
+        found = _imported(tuple(import_statements(tree)), names.of(path)[1], modules, shared)
+        for exporter, name in found.values():
+            if exporter == path:
+                continue
+            for value in sorted(shared[exporter]) if name == "*" else [name]:
+                why = f"{path}, which imports it"
+                refused.setdefault(exporter, {}).setdefault(value, why)
+    return refused
+
+
 def _refuse_outside(
     path: str,
     data: bytes | None,
@@ -261,7 +314,7 @@ def _parse(data: bytes) -> ast.Module | None:
 
 
 def _imported(
-    statements: Iterable[Import], package: str, modules: Mapping[str, str], exports: Mapping[str, set[str]]
+    statements: Iterable[Import], package: str, modules: Mapping[str, str], exports: Mapping[str, Set[str]]
 ) -> dict[str, Export]:
     """The exported functions a module may reach by its imports: {absolute name: export}."""
     found: dict[str, Export] = {}
@@ -381,4 +434,4 @@ def _links_for(unit: Unit, path: str, state: _State) -> Links:
         for qualified, export in unit.imports.get(path, {}).items()
         if export in state.kinds and export not in state.refused
     }
-    return Links(followed_elsewhere, refusals, imported, unit.packages.get(path, ""))
+    return Links(followed_elsewhere, refusals, imported, unit.packages.get(path, ""), unit.refused_values.get(path, {}))

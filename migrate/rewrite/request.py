@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from migrate.analysis.constants import KnownString
+from migrate.analysis.messages import Sources
 from migrate.analysis.nodes import (
     NOT_LITERAL,
     DictView,
@@ -66,6 +67,12 @@ class RequestContext:
     values: ContentValues | None = None
     # Why a value may be a list or a dict rather than what its keyword takes (a phrase), or None.
     not_text: Callable[[cst.BaseExpression], str | None] | None = None
+    # Where the messages of a `messages=` value built elsewhere come from (analysis.messages).
+    message_sources: Sources | None = None
+    # Tools given by name in a `tools=` / `functions=` list ((keyword, name): followed, or why
+    # not), and functions of tools given by name (`"function": lookup`: its dict, or why not).
+    named_tools: dict[tuple[str, str], Shared | str] = field(default_factory=dict)
+    named_functions: dict[str, DictView | str] = field(default_factory=dict)
 
 
 @dataclass
@@ -313,12 +320,15 @@ def _new_arg(name: str, value: cst.BaseExpression, call: cst.Call) -> cst.Arg:
 
 
 def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
-    if isinstance(arg.value, cst.Name):
+    if isinstance(arg.value, cst.Name) and isinstance(req.ctx.shared.get("messages"), Shared):
         shared = req.named(arg, "messages")
         if shared is None or not _define_message_list(req, shared):
             return
         req.add(arg, "input", arg.value, index)
         req.fixed("messages")
+        return
+    if req.ctx.message_sources is not None:  # a list built elsewhere, or made of lists and messages by name
+        _pass_through(req, arg, index)
         return
     custom = _has_custom_tools(req.call)
     converted = convert_messages(
@@ -333,6 +343,43 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
         req.comments[len(req.items)] = converted.moved_comments
         req.items.append(Item(_new_arg("instructions", converted.instructions, req.call)))
     req.add(arg, "input", converted.node, index)
+    req.fixed("messages")
+
+
+def _pass_through(req: _Request, arg: cst.Arg, index: int) -> None:
+    """A message list built elsewhere (analysis.messages): valid Responses input as it is when
+    every message the tool sees there is a plain role/content text message, and every part it
+    can't see is taken to be one only with --unsafe (RSP218). Nothing is converted: a message
+    that would change shape reports the call."""
+    found = req.ctx.message_sources
+    assert found is not None
+    value = arg.value
+    if found.refused is not None:
+        req.block("RSP203", param="messages", expr=short_code(value), why=found.refused)
+        return
+    converter = MessageConverter(custom_tools=_has_custom_tools(req.call), fixes=[], values=req.ctx.values)
+    for message in found.messages:
+        try:
+            converted = converter.convert(message, None)
+            same = len(converted) == 1 and converted[0] is message and not converter.defined
+        except Blocked as blocked:
+            req.block("RSP204", index=f"`{short_code(message)}`", why=blocked.why)
+            return
+        if not same:
+            req.block(
+                "RSP204",
+                index=f"`{short_code(message)}`",
+                why="it changes shape for Responses, in a list the tool passes on as it is (built outside"
+                " the call, or joined with lists and messages given by name)",
+            )
+            return
+    if found.unseen:
+        why = "; ".join(found.unseen)
+        if not req.ctx.settings.unsafe:
+            req.block("RSP218", expr=short_code(value), why=why)
+            return
+        req.fix("RSP218", expr=short_code(value), why=why)
+    req.add(arg, "input", value, index)
     req.fixed("messages")
 
 
@@ -515,6 +562,11 @@ def _convert_tools(req: _Request, value: cst.BaseExpression) -> cst.BaseExpressi
             req.unconvertible("tools", element.value, why="unpacked into the list")
             return None
         node = element.value
+        if isinstance(node, cst.Name):
+            if not _define_named_tool(req, "tools", node):
+                return None
+            elements.append(element)
+            continue
         if isinstance(node, cst.Call):
             spelling = code_of(node.func).strip()
             if spelling not in req.ctx.pydantic_tool_spellings:
@@ -530,9 +582,31 @@ def _convert_tools(req: _Request, value: cst.BaseExpression) -> cst.BaseExpressi
             req.unconvertible("tools", node, why="not a dict literal")
             return None
         elements.append(element.with_changes(value=_flat_tool(req, view)))
-    if any(isinstance(e.value, cst.Dict) for e in elements):
+    if any(isinstance(e.value, (cst.Dict, cst.Name)) for e in elements):
         req.fixed("tools")
     return value.with_changes(elements=elements)
+
+
+def _define_named_tool(req: _Request, keyword: str, node: cst.Name) -> bool:
+    """`tools=[save_contact]`: the tool dict is converted where it is written (tool_values)."""
+    found = req.ctx.named_tools.get((keyword, node.value))
+    if not isinstance(found, Shared):
+        req.unconvertible(keyword, node, why=found or "not a dict literal")
+        return False
+    legacy = keyword == "functions"
+    return req.define(found, lambda r, n: _convert_one_tool(r, n, legacy=legacy))
+
+
+def _convert_one_tool(req: _Request, node: cst.BaseExpression, *, legacy: bool) -> cst.BaseExpression | None:
+    view = DictView.of(node)
+    if view is None:
+        req.unconvertible("functions" if legacy else "tools", node, why="not a dict literal with literal keys")
+        return None
+    try:
+        return _flat_tool(req, view, legacy=legacy)
+    except Blocked as blocked:
+        req.block("RSP216", param="functions" if legacy else "tools", why=blocked.why)
+        return None
 
 
 def _rename_helper(func: cst.BaseExpression, new: str) -> cst.BaseExpression:
@@ -543,13 +617,16 @@ def _rename_helper(func: cst.BaseExpression, new: str) -> cst.BaseExpression:
 
 def _flat_tool(req: _Request, view: DictView, *, legacy: bool = False) -> cst.Dict:
     kind = "function" if legacy else view.str("type")
+    if kind == "function" and not legacy and isinstance(view.get("function"), cst.Name):
+        return _spread_function(req, view)
     if kind == "function":
         inner = view if legacy else DictView.of(view.get("function"))
         if inner is None:
             raise Blocked("a function tool is not a literal dict")
         extra = sorted(inner.keys() - {"name", "description", "parameters", "strict"})
         if extra or (not legacy and view.keys() != {"type", "function"}):
-            raise Blocked(f"function tool key `{(extra or sorted(view.keys()))[0]}` can't be converted")
+            outer = sorted(view.keys() - {"type", "function"})
+            raise Blocked(f"function tool key `{(extra or outer)[0]}` can't be converted")
         node = _with_items(inner.node, [("type", "function")]) if legacy else flatten(view, "function")
         additions: list[tuple[str, cst.BaseExpression]] = []
         if "parameters" not in inner:
@@ -584,6 +661,31 @@ def _flat_tool(req: _Request, view: DictView, *, legacy: bool = False) -> cst.Di
                 raise Blocked(f"custom tool format type {ftype!r} can't be converted")
         return node
     raise Blocked(f"tool type {kind!r} can't be converted")
+
+
+def _spread_function(req: _Request, view: DictView) -> cst.Dict:
+    """`{"type": "function", "function": lookup}` -> `{"type": "function", **lookup, "strict": False}`:
+    the function dict given by name is left as it is (tool_values.follow_function)."""
+    name = view.get("function")
+    assert isinstance(name, cst.Name)
+    inner = req.ctx.named_functions.get(name.value)
+    if not isinstance(inner, DictView):
+        raise Blocked(inner or f"the function `{name.value}` is not a dict literal")
+    extra = sorted(inner.keys() - {"name", "description", "parameters", "strict"})
+    if extra or view.keys() != {"type", "function"}:
+        outer = sorted(view.keys() - {"type", "function"})
+        raise Blocked(f"function tool key `{(extra or outer)[0]}` can't be converted")
+    element = view.items["function"]
+    spread = cst.StarredDictElement(value=name, comma=element.comma, whitespace_before_value=cst.SimpleWhitespace(""))
+    node = view.node.with_changes(elements=[spread if e is element else e for e in view.node.elements])
+    additions: list[tuple[str, cst.BaseExpression]] = []
+    if "parameters" not in inner:
+        additions.append(("parameters", cst.Name("None")))
+        req.fix("RSP117", tool=inner.str("name") or name.value)
+    strict = inner.get("strict")
+    if strict is None or (isinstance(strict, cst.Name) and strict.value == "None"):
+        additions.append(("strict", cst.Name("False")))
+    return _append_items(node, additions)
 
 
 def _with_items(node: cst.Dict, first: list[tuple[str, str]]) -> cst.Dict:
@@ -670,18 +772,36 @@ def t_functions(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -
     if "tools" in req.keywords:
         raise Blocked("both `tools` and legacy `functions` are given")
     value = arg.value
+    if isinstance(value, cst.Name):  # `functions=FUNCTIONS`: converted where it is written
+        shared = req.named(arg, "functions")
+        if shared is not None and req.define(shared, _convert_functions):
+            req.add(arg, "tools", value, index)
+            req.fixed("functions", param="functions", to="tools")
+        return
+    new = _convert_functions(req, value)
+    if new is not None:
+        req.add(arg, "tools", new, index)
+        req.fixed("functions", param="functions", to="tools")
+
+
+def _convert_functions(req: _Request, value: cst.BaseExpression) -> cst.BaseExpression | None:
+    """A legacy `functions` list as Responses function tools."""
     if not isinstance(value, (cst.List, cst.Tuple)):
         req.unconvertible("functions", value, why="not a list literal")
-        return
-    elements = []
+        return None
+    elements: list[cst.BaseElement] = []
     for element in value.elements:
+        if isinstance(element, cst.Element) and isinstance(element.value, cst.Name):
+            if not _define_named_tool(req, "functions", element.value):
+                return None
+            elements.append(element)
+            continue
         view = DictView.of(element.value) if isinstance(element, cst.Element) else None
         if view is None:
             req.unconvertible("functions", element.value, why="not a dict literal")
-            return
+            return None
         elements.append(element.with_changes(value=_flat_tool(req, view, legacy=True)))
-    req.add(arg, "tools", value.with_changes(elements=elements), index)
-    req.fixed("functions", param="functions", to="tools")
+    return value.with_changes(elements=elements)
 
 
 def t_function_call(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:

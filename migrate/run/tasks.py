@@ -25,6 +25,7 @@ class Candidate:
     data: bytes
     notebook: bool
     scan: Scan | None = None  # the `ast` gate's findings, when it has run (the file parses)
+    links: Links = NO_LINKS  # what the run knows of values crossing its boundary (units.imported_values)
 
 
 Task = Candidate | Unit
@@ -39,7 +40,7 @@ def migrate_task(task: Task, settings: Settings, timeout: float | None = None) -
         return migrate_unit(
             task, lambda path, data, links: migrate_candidate(Candidate(path, data, False), settings, timeout, links)
         )
-    return migrate_candidate(task, settings, timeout)
+    return migrate_candidate(task, settings, timeout, task.links)
 
 
 def migrate_candidate(
