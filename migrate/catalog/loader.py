@@ -116,6 +116,7 @@ class ValueUses:
     truth: bool = False
     len: bool = False
     none_check: bool = False
+    none_kept: bool = False
     iterate: str | None = None
     input_items: str | None = None
     enter: str | None = None

@@ -187,6 +187,9 @@ class ResultFollower:
             call = self.parents.get(parent)
             if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "len":
                 return len(call.args) == 1
+        if uses.none_kept and isinstance(parent, cst.Comparison) and parent.left is node:
+            if _none_comparison(parent) is not None:
+                return True  # the Responses value is there wherever chat's was: the test reads the same
         if uses.none_check and isinstance(parent, cst.Comparison) and parent.left is node:
             negated = _none_comparison(parent)
             if negated is not None:
