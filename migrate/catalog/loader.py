@@ -118,6 +118,7 @@ class ValueUses:
     none_check: bool = False
     none_kept: bool = False
     iterate: str | None = None
+    one_choice: str | None = None
     input_items: str | None = None
     enter: str | None = None
 

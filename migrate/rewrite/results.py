@@ -34,6 +34,7 @@ from migrate.catalog.findings import Finding
 from migrate.catalog.loader import Catalog, ResultPath, Segment, ValueUses, format_path
 from migrate.rewrite.annotations import Retype, TypeMapper
 from migrate.rewrite.attributes import SelfAttributes, Store, stored_attribute
+from migrate.rewrite.choices import one_choice
 from migrate.rewrite.edits import Edit
 from migrate.rewrite.keys import KeyCheck
 
@@ -187,14 +188,28 @@ class ResultFollower:
             call = self.parents.get(parent)
             if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "len":
                 return len(call.args) == 1
-        if uses.none_kept and isinstance(parent, cst.Comparison) and parent.left is node:
-            if _none_comparison(parent) is not None:
-                return True  # the Responses value is there wherever chat's was: the test reads the same
+        if (
+            uses.none_kept
+            and isinstance(parent, cst.Comparison)
+            and parent.left is node
+            and _none_comparison(parent) is not None
+        ):
+            return True  # the Responses value is there wherever chat's was: the test reads the same
         if uses.none_check and isinstance(parent, cst.Comparison) and parent.left is node:
             negated = _none_comparison(parent)
             if negated is not None:
                 in_test = truth_tested(self.parents.get(parent), parent, self.parents)
                 out.edits.append(Edit(parent, partial(_emptiness, not_none=negated, in_test=in_test)))
+                return True
+        if uses.one_choice is not None:
+            single = one_choice(node, parent, self.parents, self.scopes)
+            if isinstance(single, str):
+                out.blockers.append(Finding.of("RSP313", path=code_of(node).strip(), line=self._line(node), why=single))
+                return True
+            if single is not None:
+                out.edits.extend(single.edits)
+                if single.target is not None:
+                    self._binding(single.target, uses.one_choice, out, seen)
                 return True
         if (
             uses.iterate is not None
