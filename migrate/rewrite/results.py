@@ -36,6 +36,7 @@ from migrate.rewrite.annotations import Retype, TypeMapper
 from migrate.rewrite.attributes import SelfAttributes, Store, stored_attribute
 from migrate.rewrite.choices import one_choice
 from migrate.rewrite.edits import Edit
+from migrate.rewrite.helpers import Refused, passed_to_function
 from migrate.rewrite.keys import KeyCheck
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
@@ -58,6 +59,11 @@ class Followed:
     retypes: list[Retype] = field(default_factory=list)
     # Module functions that return this result (name -> the kind of value they return).
     returns: dict[str, str] = field(default_factory=dict)
+    # Parameters of module functions this value is passed to (helpers.py): (function, param) -> (kind,
+    # the value every call passes there), each of which some migrated call must account for in
+    # `claimed` (the values this result reached, by their kind).
+    passed: dict[tuple[str, cst.CSTNode], tuple[str, list[cst.CSTNode]]] = field(default_factory=dict)
+    claimed: dict[cst.CSTNode, str] = field(default_factory=dict)
 
 
 class ResultFollower:
@@ -131,6 +137,8 @@ class ResultFollower:
             return
         if self._use_as_value(node, parent, kind, out, seen):
             return
+        if self._passed(node, parent, kind, out, seen):
+            return
         if self.sinks is not None and self.sinks(node, kind, out):
             return
         out.blockers.append(Finding.of("RSP301", how=describe_use(parent, shown), line=self._line(node)))
@@ -174,6 +182,33 @@ class ResultFollower:
             out.fixes.append(Finding.of("RSP135", name=name))
         for call in calls:
             self._value(call, kind, out, seen)
+        return True
+
+    def _passed(self, node: cst.CSTNode, parent, kind: str, out: Followed, seen: set[int]) -> bool:
+        """`helper(value)`, a function of this module: the value is followed into its parameter.
+        False: not passed to a function of this module."""
+        passed = passed_to_function(node, parent, self.parents, self.scopes)
+        if passed is None:
+            return False
+        if isinstance(passed, Refused):
+            out.blockers.append(Finding.of("RSP301", how=passed.how, line=self._line(passed.at)))
+            return True
+        name = passed.function.name.value
+        if name in self.links.refused or name in self.links.followed_elsewhere:
+            why = self.links.refused.get(name) or "another module of the run imports it"
+            how = f"`{code_of(node).strip()}` is passed to `{name}()`, and {why}"
+            out.blockers.append(Finding.of("RSP301", how=how, line=self._line(node)))
+            return True
+        out.claimed[node] = kind
+        out.passed[(name, passed.param)] = (kind, list(passed.values))
+        annotation = passed.param.annotation
+        if annotation is not None and not self._annotated(annotation, kind, out, passed.param.name.value, node):
+            return True
+        if not name.startswith("_"):
+            fix = Finding.of("RSP145", name=name, param=passed.param.name.value)
+            if fix not in out.fixes:
+                out.fixes.append(fix)
+        self._binding(passed.param, kind, out, seen)
         return True
 
     def _use_as_value(self, node, parent, kind: str, out: Followed, seen: set[int]) -> bool:
@@ -446,16 +481,17 @@ class ResultFollower:
                     return roots
         return set()
 
-    def _binding(self, target: cst.Name, kind: str, out: Followed, seen: set[int]) -> None:
-        """Follow every read of a name. Flow-insensitively: any read of the name in its scope may
-        see this value (loops run back), and every other value bound to the name must be a result
-        of the same kind, from calls the planner then couples with this one."""
+    def _binding(self, target: cst.Name | cst.Param, kind: str, out: Followed, seen: set[int]) -> None:
+        """Follow every read of a name (or a parameter). Flow-insensitively: any read of the name in
+        its scope may see this value (loops run back), and every other value bound to the name must
+        be a result of the same kind, from calls the planner then couples with this one."""
         scope = self.scopes.get(target)
-        assignments = [a for a in scope.assignments[target.value] if isinstance(a, Assignment)] if scope else []
+        spelled = target.value if isinstance(target, cst.Name) else target.name.value
+        assignments = [a for a in scope.assignments[spelled] if isinstance(a, Assignment)] if scope else []
         assignments = in_tree_order(assignments, self.parents)
         ours = next((a for a in assignments if a.node is target), None)
         if ours is None:
-            out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(target)))
+            out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(target)))
             return
         out.bindings.add(target)
         for other in assignments:
@@ -463,18 +499,18 @@ class ResultFollower:
                 continue
             declared = _declaration(self.parents, other.node)
             if declared is not None:  # `resp: ChatCompletion` alone, bound elsewhere
-                if not self._annotated(declared.annotation, kind, out, target.value, other.node):
+                if not self._annotated(declared.annotation, kind, out, spelled, other.node):
                     return
                 continue
             roots = self.derived_from(other.node, kind)
             if not roots:
-                out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(other.node)))
+                out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(other.node)))
                 return
             out.shared_with |= roots
         accesses = {id(a): a for assignment in assignments for a in assignment.references}
         for access in in_tree_order(accesses.values(), self.parents):
             if any(not isinstance(r, Assignment) for r in access.referents):
-                out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(access.node)))
+                out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(access.node)))
                 return
             node = access.node
             if not isinstance(node, cst.Name):
