@@ -32,6 +32,7 @@ from migrate.analysis.scopes import Assignment
 from migrate.analysis.scopes import Scope as BaseScope
 from migrate.catalog.findings import Finding
 from migrate.catalog.loader import Catalog, ResultPath, Segment, ValueUses, format_path
+from migrate.rewrite.aliases import alias_edits
 from migrate.rewrite.annotations import Retype, TypeMapper
 from migrate.rewrite.attributes import SelfAttributes, Store, stored_attribute
 from migrate.rewrite.choices import one_choice
@@ -382,6 +383,8 @@ class ResultFollower:
         top = nodes[-1]
         out.edits.append(_chain_edit(top, consumed, steps))
         out.fixes.extend(fixes)
+        if not steps and isinstance(base, cst.Name):  # `message = completion`: no alias left behind
+            out.edits.extend(alias_edits(top, base, self.parents, self.scopes) or ())
         self._whole(top, final_kind, out, seen, shown=shown)
 
     def _match(self, kind: str, segments: list):
