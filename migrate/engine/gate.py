@@ -178,8 +178,8 @@ def _positions(calls: Iterable[ast.Call], methods: Iterable[tuple[str, ...]]) ->
 
 
 def returning_functions(tree: ast.Module, sites: list[Position]) -> frozenset[str]:
-    """Undecorated module-level functions that hold a call site and return a value (their
-    results may leave the module), and those that a top-level statement holding a call site
+    """Undecorated module-level functions that hold a call site and return or yield a value
+    (their results may leave the module), and those that a top-level statement holding a call site
     calls with arguments (a result may be passed to them: migrate/rewrite/helpers.py)."""
     names = set()
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -192,7 +192,10 @@ def returning_functions(tree: ast.Module, sites: list[Position]) -> frozenset[st
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
             continue
         functions[node.name] = node
-        if holds and any(isinstance(inner, ast.Return) and inner.value is not None for inner in ast.walk(node)):
+        if holds and any(
+            isinstance(inner, (ast.Return, ast.Yield, ast.YieldFrom)) and inner.value is not None
+            for inner in ast.walk(node)
+        ):
             names.add(node.name)
     for holder in holders:
         for inner in ast.walk(holder):

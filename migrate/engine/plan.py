@@ -577,12 +577,14 @@ def _check_passed(plans: list[_Plan], positions) -> None:
         for node, kind in plan.claimed.items():
             claimed.setdefault(node, set()).add(kind)
     for plan in plans:
-        for (function, _), (kind, values) in plan.passed.items():
+        for (function, param), (kind, values) in plan.passed.items():
             for value in values:
                 if claimed.get(value, set()) != {kind}:
-                    how = (
-                        f"is passed to `{function}()`, which also gets `{short_code(value)}`, not from a migrated call,"
-                    )
+                    shown = short_code(value)
+                    if isinstance(param, cst.FunctionDef):  # a generator: what it yields
+                        how = f"is yielded by `{function}()`, which also yields `{shown}`, not from a migrated call,"
+                    else:
+                        how = f"is passed to `{function}()`, which also gets `{shown}`, not from a migrated call,"
                     plan.blockers.append(Finding.of("RSP301", how=how, line=positions[value].start.line))
                     break
 

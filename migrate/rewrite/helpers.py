@@ -57,7 +57,7 @@ def passed_to_function(
     param = _parameter(function, call, parent)
     if param is None:
         return Refused(f"`{shown}` is passed to `{name}()` where no plain parameter takes it", node)
-    calls = _calls(function, parents, scopes)
+    calls = calls_of(function, parents, scopes)
     if not isinstance(calls, list):
         return Refused(f"`{shown}` is passed to `{name}()`, whose name is used other than called", calls)
     values = []
@@ -82,7 +82,7 @@ def _module_function(func: cst.Name, parents: Parents, scopes: Mapping) -> cst.F
     return node
 
 
-def _calls(function: cst.FunctionDef, parents: Parents, scopes: Mapping) -> list[cst.Call] | cst.CSTNode:
+def calls_of(function: cst.FunctionDef, parents: Parents, scopes: Mapping) -> list[cst.Call] | cst.CSTNode:
     """Every call of the function, or the first use of its name that is not a call (or the
     function itself, when it is decorated or its name is bound elsewhere too)."""
     if function.decorators:

@@ -37,6 +37,7 @@ from migrate.rewrite.annotations import Retype, TypeMapper
 from migrate.rewrite.attributes import SelfAttributes, Store, stored_attribute
 from migrate.rewrite.choices import one_choice
 from migrate.rewrite.edits import Edit
+from migrate.rewrite.generators import yielded_by
 from migrate.rewrite.helpers import Refused, passed_to_function
 from migrate.rewrite.keys import KeyCheck
 
@@ -140,6 +141,8 @@ class ResultFollower:
             return
         if self._passed(node, parent, kind, out, seen):
             return
+        if self._yielded(node, parent, kind, out, seen):
+            return
         if self.sinks is not None and self.sinks(node, kind, out):
             return
         out.blockers.append(Finding.of("RSP301", how=describe_use(parent, shown), line=self._line(node)))
@@ -210,6 +213,35 @@ class ResultFollower:
             if fix not in out.fixes:
                 out.fixes.append(fix)
         self._binding(passed.param, kind, out, seen)
+        return True
+
+    def _yielded(self, node: cst.CSTNode, parent, kind: str, out: Followed, seen: set[int]) -> bool:
+        """`yield value` in a generator of this module: the value is followed into the variable
+        of every loop over the generator's calls. False: not yielded by such a generator."""
+        found = yielded_by(node, parent, self.parents, self.scopes)
+        if found is None:
+            return False
+        if isinstance(found, Refused):
+            out.blockers.append(Finding.of("RSP301", how=found.how, line=self._line(found.at)))
+            return True
+        name = found.function.name.value
+        if name in self.links.refused or name in self.links.followed_elsewhere:
+            why = self.links.refused.get(name) or "another module of the run imports it"
+            how = f"`{code_of(node).strip()}` is yielded by `{name}()`, and {why}"
+            out.blockers.append(Finding.of("RSP301", how=how, line=self._line(node)))
+            return True
+        out.claimed[node] = kind
+        out.passed[(name, found.function)] = (kind, list(found.values))
+        out.bindings.add(found.function.name)  # every value it yields migrates together, or none
+        if found.function.returns is not None:
+            shown = code_of(found.function.returns.annotation).strip()
+            why = "the generator's annotation is not rewritten"
+            out.blockers.append(
+                Finding.of("RSP304", name=f"{name}()", annotation=shown, line=self._line(node), why=why)
+            )
+            return True
+        for target in found.targets:
+            self._binding(target, kind, out, seen)
         return True
 
     def _use_as_value(self, node, parent, kind: str, out: Followed, seen: set[int]) -> bool:
