@@ -157,6 +157,8 @@ def _reads_of(target: cst.Name, scopes: Mapping, inside: cst.CSTNode, parents: P
     for access in assignments[0].references:
         if not isinstance(access.node, cst.Name) or access.node not in within or len(access.referents) != 1:
             return f"`{target.value}` is read after the loop"
+        if parents is not None and isinstance(parents.get(access.node), cst.Del):
+            return f"`{target.value}` is deleted"
         reads.append(access.node)
     return reads
 
