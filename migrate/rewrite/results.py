@@ -133,6 +133,10 @@ class ResultFollower:
         if target is not None:
             self._binding(target, kind, out, seen)
             return
+        if isinstance(parent, cst.NamedExpr) and parent.value is node and isinstance(parent.target, cst.Name):
+            self._binding(parent.target, kind, out, seen)  # `if calls := msg.tool_calls:`
+            self._value(parent, kind, out, seen)  # and the value where the walrus stands
+            return
         if self._stored(node, parent, kind, out, seen):
             return
         if isinstance(parent, cst.Return) and parent.value is node and self._returned(parent, kind, out, seen):
@@ -250,7 +254,7 @@ class ResultFollower:
             return True
         if uses.truth and _or_empty(parent, node):
             out.edits.append(Edit(parent, _or_operand))
-            self._whole(parent, kind, out, seen, shown=code_of(parent).strip())
+            self._value(parent, kind, out, seen)  # `(msg.tool_calls or [])[0]` reads on
             return True
         if uses.len and isinstance(parent, cst.Arg):
             call = self.parents.get(parent)
@@ -788,9 +792,19 @@ def _parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def _or_operand(updated: cst.CSTNode) -> cst.BaseExpression:
-    """`x or []` -> `x`, in the parentheses of the whole."""
+    """`x or []` -> `x`, in the parentheses of the whole (dropped around an atom that needs none:
+    `(calls or [])[0]` -> `[item for ...][0]`)."""
     assert isinstance(updated, cst.BooleanOperation)
-    return _keep_parens(updated, updated.left)
+    left = updated.left
+    atom = isinstance(left, (cst.List, cst.ListComp, cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+    plain = all(
+        isinstance(p.whitespace_after, cst.SimpleWhitespace) and not p.whitespace_after.value for p in updated.lpar
+    ) and all(
+        isinstance(p.whitespace_before, cst.SimpleWhitespace) and not p.whitespace_before.value for p in updated.rpar
+    )
+    if atom and not left.lpar and plain:
+        return left
+    return _keep_parens(updated, left)
 
 
 def _keep_parens(updated: cst.CSTNode, result: cst.BaseExpression) -> cst.BaseExpression:
