@@ -199,7 +199,9 @@ class ResultFollower:
         if passed is None:
             return False
         if isinstance(passed, Refused):
-            out.blockers.append(Finding.of("RSP301", how=passed.how, line=self._line(passed.at)))
+            finding = Finding.of("RSP301", how=passed.how, line=self._line(passed.at))
+            if finding not in out.blockers:  # the same value passed twice to one function
+                out.blockers.append(finding)
             return True
         name = passed.function.name.value
         if name in self.links.refused or name in self.links.followed_elsewhere:
