@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from migrate.analysis.nodes import Parents
+from migrate.analysis.nodes import Parents, qualified_names
 from migrate.analysis.scopes import Assignment
 from migrate.analysis.walk import children
 from migrate.rewrite.edits import Edit
@@ -42,7 +42,7 @@ def one_choice(
     """`node` is `completion.choices` (already rewritten to `completion` by its chain edit).
     None: not a use this module knows; a string: why this use can't be rewritten."""
     call = parents.get(parent) if isinstance(parent, cst.Arg) else None
-    if isinstance(parent, cst.Arg) and call is not None and _len_call(call, parent):
+    if isinstance(parent, cst.Arg) and call is not None and _len_call(call, parent, scopes):
         return OneChoice([Edit(call, lambda updated: cst.Integer("1"))])
     base = node.value if isinstance(node, cst.Attribute) else None
     if isinstance(parent, cst.For) and parent.iter is node:
@@ -57,16 +57,18 @@ def one_choice(
     return None
 
 
-def _len_call(call: cst.CSTNode | None, arg: cst.Arg) -> bool:
-    return (
+def _len_call(call: cst.CSTNode | None, arg: cst.Arg, scopes: Mapping) -> bool:
+    """`len(arg)`, the builtin."""
+    if not (
         isinstance(call, cst.Call)
         and isinstance(call.func, cst.Name)
-        and call.func.value == "len"
         and len(call.args) == 1
         and call.args[0] is arg
         and arg.keyword is None
         and not arg.star
-    )
+    ):
+        return False
+    return qualified_names(scopes, call.func) == {"builtins.len"}
 
 
 def _loop(loop: cst.For, base: cst.Name, parents: Parents, scopes: Mapping) -> OneChoice | str:
