@@ -91,6 +91,30 @@ other(tools=UNUSED)
     assert found == {"save", "TOOLS", "FORMAT", "HISTORY"}
 
 
+def test_scan_names_the_functions_a_result_may_be_passed_to_or_yielded_from() -> None:
+    """A function called with arguments next to a call site may get its result (rewrite/helpers.py),
+    a generator holding one may yield it: other modules that import them must be seen."""
+    source = b"""
+import openai
+client = openai.OpenAI()
+def execute_tool(tool_call):
+    return tool_call.function.name
+def log(text):
+    print(text)
+def never_called_here(tool_call):
+    return tool_call.id
+def stream_answers(qs):
+    for q in qs:
+        yield client.chat.completions.create(model="m", messages=[])
+def run():
+    r = client.chat.completions.create(model="m", messages=[])
+    for call in r.choices[0].message.tool_calls:
+        execute_tool(call)
+    log()
+"""
+    assert scan(ast.parse(source), catalog.load().methods).returning == {"execute_tool", "stream_answers"}
+
+
 def test_a_run_parses_each_call_site_file_once(tmp_path, monkeypatch) -> None:
     """The gate's findings go with the file to the engine and to the cross-module pre-pass.
     (Files planned together, as a unit, are run through the engine once per round.)"""

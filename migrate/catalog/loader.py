@@ -116,7 +116,9 @@ class ValueUses:
     truth: bool = False
     len: bool = False
     none_check: bool = False
+    none_kept: bool = False
     iterate: str | None = None
+    one_choice: str | None = None
     input_items: str | None = None
     enter: str | None = None
 

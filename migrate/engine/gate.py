@@ -25,8 +25,9 @@ class Scan:
 
     positions: list[Position]
     depth: int
-    # Undecorated module-level functions that hold a call site and return a value: their
-    # results may leave the module (migrate/engine/units.py).
+    # Undecorated module-level functions that hold a call site and return a value (their
+    # results may leave the module), or that a result may be passed to: other modules that
+    # import them are planned with this one (migrate/engine/units.py).
     returning: frozenset[str] = frozenset()
     # The module's import statements, wherever they stand (migrate/engine/units.py).
     imports: tuple[Import, ...] = ()
@@ -219,14 +220,32 @@ def shared_value_names(tree: ast.Module, calls: Iterable[ast.Call], sites: list[
 
 
 def returning_functions(tree: ast.Module, sites: list[Position]) -> frozenset[str]:
-    """Undecorated module-level functions that hold a call site and return a value."""
+    """Undecorated module-level functions that hold a call site and return or yield a value
+    (their results may leave the module), and those that a top-level statement holding a call site
+    calls with arguments (a result may be passed to them: migrate/rewrite/helpers.py)."""
     names = set()
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    holders = []
     for node in tree.body:
+        end = node.end_lineno or node.lineno
+        holds = any(node.lineno <= line <= end for line, *_ in sites)
+        if holds:
+            holders.append(node)
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
             continue
-        end = node.end_lineno or node.lineno
-        if not any(node.lineno <= line <= end for line, *_ in sites):
-            continue
-        if any(isinstance(inner, ast.Return) and inner.value is not None for inner in ast.walk(node)):
+        functions[node.name] = node
+        if holds and any(
+            isinstance(inner, (ast.Return, ast.Yield, ast.YieldFrom)) and inner.value is not None
+            for inner in ast.walk(node)
+        ):
             names.add(node.name)
+    for holder in holders:
+        for inner in ast.walk(holder):
+            if (
+                isinstance(inner, ast.Call)
+                and isinstance(inner.func, ast.Name)
+                and inner.func.id in functions
+                and (inner.args or inner.keywords)
+            ):
+                names.add(inner.func.id)
     return frozenset(names)

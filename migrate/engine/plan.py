@@ -22,7 +22,7 @@ from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.messages import Sources, message_sources
-from migrate.analysis.nodes import DictView, assigned_target, code_of, keyword_argument
+from migrate.analysis.nodes import DictView, assigned_target, code_of, keyword_argument, short_code
 from migrate.analysis.routes import RouteNodes
 from migrate.analysis.scopes import ImportAssignment, resolve_scopes
 from migrate.analysis.shapes import Shapes
@@ -67,6 +67,9 @@ class _Plan:
     definition_edits: list[Edit] = field(default_factory=list)
     tool_helpers: dict[cst.CSTNode, str] = field(default_factory=dict)  # func node -> spelling
     returns: dict[str, str] = field(default_factory=dict)  # module functions returning the result
+    # Parameters of module functions the result is passed to, and the values it reached (results.py).
+    passed: dict[tuple[str, cst.CSTNode], tuple[str, list[cst.CSTNode]]] = field(default_factory=dict)
+    claimed: dict[cst.CSTNode, str] = field(default_factory=dict)
 
     def take(self, followed: Followed) -> None:
         """What following the call's result found: its edits, blockers and couplings."""
@@ -77,6 +80,8 @@ class _Plan:
         self.shared_values |= followed.shared_values
         self.retypes = followed.retypes
         self.returns = followed.returns
+        self.passed = followed.passed
+        self.claimed = followed.claimed
 
     retypes: list[Retype] = field(default_factory=list)
 
@@ -194,6 +199,7 @@ def _migrate_module(
     if links.imported:
         plans.extend(_plan_imported(links, parents, resolver, follower, positions))
     _check_appends(plans, lists, claimed)
+    _check_passed(plans, positions)
     _couple(plans, positions)
     for plan in plans:
         if plan.blockers and plan.record.outcome == "migrated":
@@ -669,6 +675,27 @@ def _check_appends(plans: list[_Plan], lists: dict, claimed: set) -> None:
                 plan.blockers.append(finding)
 
 
+def _check_passed(plans: list[_Plan], positions) -> None:
+    """A function's parameter a result is followed into must get, at every call of the function,
+    a value some call's result accounts for, of the same kind (else its reads would be rewritten
+    for a value that keeps its chat shape)."""
+    claimed: dict[cst.CSTNode, set[str]] = {}
+    for plan in plans:
+        for node, kind in plan.claimed.items():
+            claimed.setdefault(node, set()).add(kind)
+    for plan in plans:
+        for (function, param), (kind, values) in plan.passed.items():
+            for value in values:
+                if claimed.get(value, set()) != {kind}:
+                    shown = short_code(value)
+                    if isinstance(param, cst.FunctionDef):  # a generator: what it yields
+                        how = f"is yielded by `{function}()`, which also yields `{shown}`, not from a migrated call,"
+                    else:
+                        how = f"is passed to `{function}()`, which also gets `{shown}`, not from a migrated call,"
+                    plan.blockers.append(Finding.of("RSP301", how=how, line=positions[value].start.line))
+                    break
+
+
 def _couple(plans: list[_Plan], positions) -> None:
     """Calls that share result readers, message lists or other values migrate together or not at all."""
     keys: dict[cst.CSTNode | _ImportedKey, list[int]] = {}
@@ -688,7 +715,11 @@ def _couple(plans: list[_Plan], positions) -> None:
             if plan.record.outcome != "migrated" or plan.blockers:
                 continue
             common = plan.shared_values & (first.shared_values | first.bindings)
-            if common:
+            params = [b for b in plan.bindings & first.bindings if isinstance(b, cst.Param)]
+            if params and not common:  # both pass values to one function's parameter
+                name = min(f"{p.name.value}" for p in params)
+                plan.blockers.append(Finding.of("RSP305", name=name, line=first.record.line))
+            elif common:
                 name = min(str(key.value) for key in common)  # type: ignore[attr-defined]  # the same in every run
                 plan.blockers.append(Finding.of("RSP305", name=name, line=first.record.line))
             else:

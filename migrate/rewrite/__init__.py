@@ -1,1 +1,4 @@
-"""The rewrites: request arguments, message lists, and result reads."""
+"""The rewrites: request arguments, message lists, and result reads (`results`, with what it
+follows a value into: `choices` for the one choice, `helpers` for a function's parameter,
+`generators` for the loops over a generator, `aliases` for a name that would only alias the
+result, `attributes` for `self.<attr>`)."""

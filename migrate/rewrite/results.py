@@ -32,9 +32,13 @@ from migrate.analysis.scopes import Assignment
 from migrate.analysis.scopes import Scope as BaseScope
 from migrate.catalog.findings import Finding
 from migrate.catalog.loader import Catalog, ResultPath, Segment, ValueUses, format_path
+from migrate.rewrite.aliases import alias_edits
 from migrate.rewrite.annotations import Retype, TypeMapper
 from migrate.rewrite.attributes import SelfAttributes, Store, stored_attribute
+from migrate.rewrite.choices import one_choice
 from migrate.rewrite.edits import Edit
+from migrate.rewrite.generators import yielded_by
+from migrate.rewrite.helpers import Refused, passed_to_function
 from migrate.rewrite.keys import KeyCheck
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
@@ -57,6 +61,11 @@ class Followed:
     retypes: list[Retype] = field(default_factory=list)
     # Module functions that return this result (name -> the kind of value they return).
     returns: dict[str, str] = field(default_factory=dict)
+    # Parameters of module functions this value is passed to (helpers.py): (function, param) -> (kind,
+    # the value every call passes there), each of which some migrated call must account for in
+    # `claimed` (the values this result reached, by their kind).
+    passed: dict[tuple[str, cst.CSTNode], tuple[str, list[cst.CSTNode]]] = field(default_factory=dict)
+    claimed: dict[cst.CSTNode, str] = field(default_factory=dict)
 
 
 class ResultFollower:
@@ -124,11 +133,19 @@ class ResultFollower:
         if target is not None:
             self._binding(target, kind, out, seen)
             return
+        if isinstance(parent, cst.NamedExpr) and parent.value is node and isinstance(parent.target, cst.Name):
+            self._binding(parent.target, kind, out, seen)  # `if calls := msg.tool_calls:`
+            self._value(parent, kind, out, seen)  # and the value where the walrus stands
+            return
         if self._stored(node, parent, kind, out, seen):
             return
         if isinstance(parent, cst.Return) and parent.value is node and self._returned(parent, kind, out, seen):
             return
         if self._use_as_value(node, parent, kind, out, seen):
+            return
+        if self._passed(node, parent, kind, out, seen):
+            return
+        if self._yielded(node, parent, kind, out, seen):
             return
         if self.sinks is not None and self.sinks(node, kind, out):
             return
@@ -175,23 +192,98 @@ class ResultFollower:
             self._value(call, kind, out, seen)
         return True
 
+    def _passed(self, node: cst.CSTNode, parent, kind: str, out: Followed, seen: set[int]) -> bool:
+        """`helper(value)`, a function of this module: the value is followed into its parameter.
+        False: not passed to a function of this module."""
+        passed = passed_to_function(node, parent, self.parents, self.scopes)
+        if passed is None:
+            return False
+        if isinstance(passed, Refused):
+            finding = Finding.of("RSP301", how=passed.how, line=self._line(passed.at))
+            if finding not in out.blockers:  # the same value passed twice to one function
+                out.blockers.append(finding)
+            return True
+        name = passed.function.name.value
+        if name in self.links.refused or name in self.links.followed_elsewhere:
+            why = self.links.refused.get(name) or "another module of the run imports it"
+            how = f"`{code_of(node).strip()}` is passed to `{name}()`, and {why}"
+            out.blockers.append(Finding.of("RSP301", how=how, line=self._line(node)))
+            return True
+        out.claimed[node] = kind
+        out.passed[(name, passed.param)] = (kind, list(passed.values))
+        annotation = passed.param.annotation
+        if annotation is not None and not self._annotated(annotation, kind, out, passed.param.name.value, node):
+            return True
+        if not name.startswith("_"):
+            fix = Finding.of("RSP145", name=name, param=passed.param.name.value)
+            if fix not in out.fixes:
+                out.fixes.append(fix)
+        self._binding(passed.param, kind, out, seen)
+        return True
+
+    def _yielded(self, node: cst.CSTNode, parent, kind: str, out: Followed, seen: set[int]) -> bool:
+        """`yield value` in a generator of this module: the value is followed into the variable
+        of every loop over the generator's calls. False: not yielded by such a generator."""
+        found = yielded_by(node, parent, self.parents, self.scopes)
+        if found is None:
+            return False
+        if isinstance(found, Refused):
+            out.blockers.append(Finding.of("RSP301", how=found.how, line=self._line(found.at)))
+            return True
+        name = found.function.name.value
+        if name in self.links.refused or name in self.links.followed_elsewhere:
+            why = self.links.refused.get(name) or "another module of the run imports it"
+            how = f"`{code_of(node).strip()}` is yielded by `{name}()`, and {why}"
+            out.blockers.append(Finding.of("RSP301", how=how, line=self._line(node)))
+            return True
+        out.claimed[node] = kind
+        out.passed[(name, found.function)] = (kind, list(found.values))
+        out.bindings.add(found.function.name)  # every value it yields migrates together, or none
+        if found.function.returns is not None:
+            shown = code_of(found.function.returns.annotation).strip()
+            why = "the generator's annotation is not rewritten"
+            out.blockers.append(
+                Finding.of("RSP304", name=f"{name}()", annotation=shown, line=self._line(node), why=why)
+            )
+            return True
+        for target in found.targets:
+            self._binding(target, kind, out, seen)
+        return True
+
     def _use_as_value(self, node, parent, kind: str, out: Followed, seen: set[int]) -> bool:
         uses = self.uses.get(kind, ValueUses())
         if uses.truth and truth_tested(parent, node, self.parents):
             return True
         if uses.truth and _or_empty(parent, node):
             out.edits.append(Edit(parent, _or_operand))
-            self._whole(parent, kind, out, seen, shown=code_of(parent).strip())
+            self._value(parent, kind, out, seen)  # `(msg.tool_calls or [])[0]` reads on
             return True
         if uses.len and isinstance(parent, cst.Arg):
             call = self.parents.get(parent)
             if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "len":
                 return len(call.args) == 1
+        if (
+            uses.none_kept
+            and isinstance(parent, cst.Comparison)
+            and parent.left is node
+            and _none_comparison(parent) is not None
+        ):
+            return True  # the Responses value is there wherever chat's was: the test reads the same
         if uses.none_check and isinstance(parent, cst.Comparison) and parent.left is node:
             negated = _none_comparison(parent)
             if negated is not None:
                 in_test = truth_tested(self.parents.get(parent), parent, self.parents)
                 out.edits.append(Edit(parent, partial(_emptiness, not_none=negated, in_test=in_test)))
+                return True
+        if uses.one_choice is not None:
+            single = one_choice(node, parent, self.parents, self.scopes)
+            if isinstance(single, str):
+                out.blockers.append(Finding.of("RSP313", path=code_of(node).strip(), line=self._line(node), why=single))
+                return True
+            if single is not None:
+                out.edits.extend(single.edits)
+                if single.target is not None:
+                    self._binding(single.target, uses.one_choice, out, seen)
                 return True
         if (
             uses.iterate is not None
@@ -329,6 +421,8 @@ class ResultFollower:
         top = nodes[-1]
         out.edits.append(_chain_edit(top, consumed, steps))
         out.fixes.extend(fixes)
+        if not steps and isinstance(base, cst.Name):  # `message = completion`: no alias left behind
+            out.edits.extend(alias_edits(top, base, self.parents, self.scopes) or ())
         self._whole(top, final_kind, out, seen, shown=shown)
 
     def _match(self, kind: str, segments: list):
@@ -428,16 +522,17 @@ class ResultFollower:
                     return roots
         return set()
 
-    def _binding(self, target: cst.Name, kind: str, out: Followed, seen: set[int]) -> None:
-        """Follow every read of a name. Flow-insensitively: any read of the name in its scope may
-        see this value (loops run back), and every other value bound to the name must be a result
-        of the same kind, from calls the planner then couples with this one."""
+    def _binding(self, target: cst.Name | cst.Param, kind: str, out: Followed, seen: set[int]) -> None:
+        """Follow every read of a name (or a parameter). Flow-insensitively: any read of the name in
+        its scope may see this value (loops run back), and every other value bound to the name must
+        be a result of the same kind, from calls the planner then couples with this one."""
         scope = self.scopes.get(target)
-        assignments = [a for a in scope.assignments[target.value] if isinstance(a, Assignment)] if scope else []
+        spelled = target.value if isinstance(target, cst.Name) else target.name.value
+        assignments = [a for a in scope.assignments[spelled] if isinstance(a, Assignment)] if scope else []
         assignments = in_tree_order(assignments, self.parents)
         ours = next((a for a in assignments if a.node is target), None)
         if ours is None:
-            out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(target)))
+            out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(target)))
             return
         out.bindings.add(target)
         for other in assignments:
@@ -445,18 +540,18 @@ class ResultFollower:
                 continue
             declared = _declaration(self.parents, other.node)
             if declared is not None:  # `resp: ChatCompletion` alone, bound elsewhere
-                if not self._annotated(declared.annotation, kind, out, target.value, other.node):
+                if not self._annotated(declared.annotation, kind, out, spelled, other.node):
                     return
                 continue
             roots = self.derived_from(other.node, kind)
             if not roots:
-                out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(other.node)))
+                out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(other.node)))
                 return
             out.shared_with |= roots
         accesses = {id(a): a for assignment in assignments for a in assignment.references}
         for access in in_tree_order(accesses.values(), self.parents):
             if any(not isinstance(r, Assignment) for r in access.referents):
-                out.blockers.append(Finding.of("RSP303", name=target.value, line=self._line(access.node)))
+                out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(access.node)))
                 return
             node = access.node
             if not isinstance(node, cst.Name):
@@ -699,9 +794,19 @@ def _parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def _or_operand(updated: cst.CSTNode) -> cst.BaseExpression:
-    """`x or []` -> `x`, in the parentheses of the whole."""
+    """`x or []` -> `x`, in the parentheses of the whole (dropped around an atom that needs none:
+    `(calls or [])[0]` -> `[item for ...][0]`)."""
     assert isinstance(updated, cst.BooleanOperation)
-    return _keep_parens(updated, updated.left)
+    left = updated.left
+    atom = isinstance(left, (cst.List, cst.ListComp, cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+    plain = all(
+        isinstance(p.whitespace_after, cst.SimpleWhitespace) and not p.whitespace_after.value for p in updated.lpar
+    ) and all(
+        isinstance(p.whitespace_before, cst.SimpleWhitespace) and not p.whitespace_before.value for p in updated.rpar
+    )
+    if atom and not left.lpar and plain:
+        return left
+    return _keep_parens(updated, left)
 
 
 def _keep_parens(updated: cst.CSTNode, result: cst.BaseExpression) -> cst.BaseExpression:
