@@ -36,6 +36,7 @@ from migrate.rewrite.annotations import Retype, TypeMapper
 from migrate.rewrite.attributes import SelfAttributes, Store, stored_attribute
 from migrate.rewrite.edits import Edit
 from migrate.rewrite.keys import KeyCheck
+from migrate.rewrite.streams import plan_text_loop
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
 
@@ -74,6 +75,7 @@ class ResultFollower:
         # What the run knows of this module's functions' callers in other modules.
         self.links = links
         self.uses = catalog.value_uses
+        self.text_loop = catalog.text_loop
         self.scopes = scopes
         self.parents = parents
         self.positions = positions
@@ -199,6 +201,8 @@ class ResultFollower:
             and parent.iter is node
             and isinstance(parent.target, cst.Name)
         ):
+            if self._text_loop(parent, uses.iterate, out):
+                return True
             self._binding(parent.target, uses.iterate, out, seen)
             return True
         if (
@@ -211,6 +215,19 @@ class ResultFollower:
             self._binding(parent.asname.name, uses.enter, out, seen)
             return True
         return False
+
+    def _text_loop(self, loop: cst.CSTNode, kind: str, out: Followed) -> bool:
+        """A `for` loop over a stream that uses only its text (streams.py)."""
+        spec = self.text_loop
+        if spec is None or kind != spec.kind or not isinstance(loop, cst.For):
+            return False
+        planned = plan_text_loop(loop, spec, self.scopes, self.parents)
+        if planned is None:
+            return False
+        out.edits.extend(planned.edits)
+        out.fixes.extend(planned.fixes)
+        out.bindings.add(loop.target)
+        return True
 
     def _annotated(self, annotation: cst.Annotation, kind: str, out: Followed, name: str, at: cst.CSTNode) -> bool:
         """The annotation of a value of `kind` is rewritten to its Responses type. False (with a

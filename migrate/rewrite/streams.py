@@ -1,0 +1,512 @@
+"""Loops over a stream that use only its text, in the form a person writes for Responses
+(docs/api-mapping.md#streams; the data is `_text_loop` in rules/results.toml).
+
+A `for` loop over a chat stream whose body reads each chunk only for its text
+(`chunk.choices[0].delta.content`, also through `delta = chunk.choices[0].delta` or a name
+bound to the text) keeps only the `response.output_text.delta` events and reads their `delta`,
+a str, once per read:
+
+    for chunk in stream:                          for chunk in stream:
+        if not chunk.choices:                         if chunk.type != "response.output_text.delta":
+            continue                                      continue
+        print(chunk.choices[0].delta.content or "")   print(chunk.delta)
+
+That keeps the program's behaviour when a chunk with no text does nothing in chat. Chat sends
+such chunks (the first with `""`, the last with None, the usage chunk and Azure's filter chunk
+with no choices); the loop must skip them, or do nothing with them:
+
+* a test of `chunk.choices` (`if chunk.choices:`, `not chunk.choices`, `len(chunk.choices) > 0`)
+  or `chunk.choices[0].finish_reason is None` ("not the last chunk", which is the chunk with
+  None) is allowed only where it skips chunks: in the first statement, `if ...: continue`, or
+  in the test of an `if` that is the whole body. It becomes the event-type test;
+* every other statement run for a chunk with no text (None or `""`; only `""` behind a
+  `finish_reason is None` test) does nothing with it: a name bound to the text, an `if` whose
+  test starts with a test that the text is there (truth, `is not None`), `print(text or "",
+  end="")`, `x += text or ""`, `pass`, `continue`.
+
+Any other loop is left to the read-by-read rewrite (results.py), which keeps every event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from migrate.analysis.nodes import truth_tested
+from migrate.analysis.scopes import Assignment
+from migrate.catalog.findings import Finding
+from migrate.catalog.loader import Segment, TextLoop
+from migrate.rewrite.edits import Edit
+
+_PRESENT, _ABSENT = True, False  # an atom's polarity: true when the chunk has text / has none
+
+
+@dataclass
+class Planned:
+    edits: list[Edit] = field(default_factory=list)
+    fixes: list[Finding] = field(default_factory=list)
+
+
+def plan_text_loop(loop: cst.For, spec: TextLoop, scopes: Mapping, parents: Mapping) -> Planned | None:
+    """The edits that make `loop` keep only text events, or None when its body does more."""
+    if not (isinstance(loop.target, cst.Name) and isinstance(loop.body, cst.IndentedBlock)) or loop.orelse:
+        return None
+    return _TextLoop(loop, spec, scopes, parents).plan()
+
+
+class _TextLoop:
+    def __init__(self, loop: cst.For, spec: TextLoop, scopes: Mapping, parents: Mapping) -> None:
+        assert isinstance(loop.target, cst.Name) and isinstance(loop.body, cst.IndentedBlock)
+        self.loop, self.spec, self.scopes, self.parents = loop, spec, scopes, parents
+        self.var = loop.target.value
+        self.body = list(loop.body.body)
+        self.texts: set[cst.CSTNode] = set()  # reads of the text, rewritten to `<var>.<field>`
+        self.named: set[cst.CSTNode] = set()  # reads of names bound to the text
+        self.removed: set[int] = set()  # `delta = chunk.choices[0].delta` statements
+        self.atoms: dict[cst.CSTNode, bool] = {}  # tests of `choices` / `finish_reason`
+        self.finish = False  # a `finish_reason is None` test filters the chunks
+        self.rebuilt: set[cst.CSTNode] = set()  # reads that are a whole test the guard rebuilds
+
+    # ------------------------------------------------------------------ what the loop reads
+    def plan(self) -> Planned | None:
+        reads = self._reads(self.loop.target)
+        if reads is None or not reads:
+            return None
+        for read in reads:
+            if not self._classify(read):
+                return None
+        if not self.texts:
+            return None
+        rest = [i for i in range(len(self.body)) if i not in self.removed]
+        if not rest:
+            return None
+        out = Planned(fixes=[Finding.of(self.spec.fix, **dict(self.spec.fix_args))])
+        first = self.body[rest[0]]
+        checked: list[cst.CSTNode]
+        if isinstance(first, cst.If) and _exits(first) and self._guard(first.test, cst.Or, _ABSENT, out):
+            checked = [] if self._tests_text(first.test, cst.Or, _ABSENT) else [self.body[i] for i in rest[1:]]
+            shape = "guarded"
+        elif len(rest) == 1 and isinstance(first, cst.If) and first.orelse is None:
+            if not self._guard(first.test, cst.And, _PRESENT, out):
+                return None
+            checked = [] if self._tests_text(first.test, cst.And, _PRESENT) else list(first.body.body)
+            shape = "guarded"
+        elif not self.atoms:
+            checked = [self.body[i] for i in rest]
+            shape = "wrapped" if len(rest) == 1 else "filtered"
+        else:
+            return None
+        if self.atoms:  # a test of `choices` / `finish_reason` left anywhere but the guard
+            return None
+        if not self._all_inert(checked):
+            return None
+        for read in self.texts - self.rebuilt:
+            out.edits.append(Edit(read, self._text_build))
+            self._or_empty(read, out)
+        for read in self.named:
+            self._or_empty(read, out)
+        out.edits.append(Edit(self.loop.body, lambda updated: self._body(updated, shape)))
+        return out
+
+    def _reads(self, target: cst.Name) -> list[cst.Name] | None:
+        """Every read of the name `target` binds, all inside the loop's body; None if the name
+        is bound anywhere else or read elsewhere."""
+        scope = self.scopes.get(target)
+        if scope is None:
+            return None
+        bound = list(scope.assignments[target.value])
+        if len(bound) != 1 or not isinstance(bound[0], Assignment) or bound[0].node is not target:
+            return None
+        reads = []
+        for access in bound[0].references:
+            node = access.node
+            if not isinstance(node, cst.Name) or not self._in_body(node) or set(access.referents) != {bound[0]}:
+                return None
+            reads.append(node)
+        return reads
+
+    def _in_body(self, node: cst.CSTNode) -> bool:
+        while node is not None and node is not self.loop:
+            if node is self.loop.body:
+                return True
+            node = self.parents.get(node)
+        return False
+
+    def _statement_index(self, node: cst.CSTNode) -> int | None:
+        """The index of the body statement that holds `node`."""
+        while node is not None:
+            parent = self.parents.get(node)
+            if parent is self.loop.body:
+                return self.body.index(node)  # type: ignore[arg-type]
+            node = parent
+        return None
+
+    def _classify(self, read: cst.Name) -> bool:
+        segments: list[Segment] = []
+        node: cst.CSTNode = read
+        parent = self.parents.get(node)
+        while isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is node:
+            segments.append(_segment(parent))
+            node, parent = parent, self.parents.get(parent)
+            path = tuple(segments)
+            if path == self.spec.text:
+                return self._text(node)
+            if path == self.spec.delta and not isinstance(parent, (cst.Attribute, cst.Subscript)):
+                return self._delta(node)
+            if path == self.spec.choices and not (isinstance(parent, cst.Subscript) and parent.value is node):
+                return self._choices(node)
+            if path == self.spec.finish:
+                return self._finish(node)
+        return False
+
+    def _text(self, node: cst.CSTNode) -> bool:
+        parent = self.parents.get(node)
+        if isinstance(parent, (cst.Attribute, cst.Subscript, cst.Call)) and _chained(parent, node):
+            return False
+        self.texts.add(node)
+        name = _bound_name(parent, node)
+        if name is None:
+            return not isinstance(parent, (cst.NamedExpr, cst.AugAssign, cst.AnnAssign, cst.AssignTarget))
+        index = self._statement_index(node)
+        reads = self._reads(name)
+        if reads is None or index is None or self.parents.get(parent) is not self.body[index]:
+            return False
+        for read in reads:  # read after the binding, in the same pass of the loop
+            later = self._statement_index(read)
+            if later is None or later <= index:
+                return False
+            self.named.add(read)
+        return True
+
+    def _delta(self, node: cst.CSTNode) -> bool:
+        """`delta = chunk.choices[0].delta`, a statement of the body, whose every read is
+        `delta.content`: the statement goes, each read is a read of the text."""
+        parent = self.parents.get(node)
+        name = _bound_name(parent, node)
+        index = self._statement_index(node)
+        if name is None or index is None:
+            return False
+        statement = self.body[index]
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            return False
+        if statement.body[0] is not parent:
+            return False
+        reads = self._reads(name)
+        if not reads:
+            return False
+        last = self.spec.text[-1][1]
+        for read in reads:
+            attribute = self.parents.get(read)
+            later = self._statement_index(read)
+            if not (isinstance(attribute, cst.Attribute) and attribute.value is read and attribute.attr.value == last):
+                return False
+            if later is None or later <= index or not self._text(attribute):
+                return False
+        self.removed.add(index)
+        return True
+
+    def _choices(self, node: cst.CSTNode) -> bool:
+        """`chunk.choices` tested for truth, or `len(chunk.choices)` compared with 0 / 1."""
+        parent = self.parents.get(node)
+        if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
+            self.atoms[parent] = _ABSENT
+            return True
+        if truth_tested(parent, node, self.parents) or isinstance(parent, cst.BooleanOperation):
+            self.atoms[node] = _PRESENT
+            return True
+        call = self.parents.get(parent) if isinstance(parent, cst.Arg) else None
+        if not (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Name)
+            and call.func.value == "len"
+            and len(call.args) == 1
+            and not call.args[0].star
+        ):
+            return False
+        comparison = self.parents.get(call)
+        if not (isinstance(comparison, cst.Comparison) and comparison.left is call and len(comparison.comparisons) == 1):
+            return False
+        target = comparison.comparisons[0]
+        if not isinstance(target.comparator, cst.Integer):
+            return False
+        number = int(target.comparator.value, 0)
+        polarity = _LEN_TESTS.get((type(target.operator), number))
+        if polarity is None:
+            return False
+        self.atoms[comparison] = polarity
+        return True
+
+    def _finish(self, node: cst.CSTNode) -> bool:
+        """`chunk.choices[0].finish_reason is None` (or `is not None`)."""
+        comparison = self.parents.get(node)
+        polarity = _none_test(comparison, node)
+        if polarity is None:
+            return False
+        self.atoms[comparison] = not polarity  # `finish_reason is None`: there may be text
+        self.finish = True
+        return True
+
+    # ------------------------------------------------------------------ the guard
+    def _guard(self, test: cst.BaseExpression, operator: type, polarity: bool, out: Planned) -> bool:
+        """A test (`or` of tests for `if ...: continue`, `and` of tests for the body's `if`)
+        made of tests of `choices` / `finish_reason` of that polarity, tests of the text, and
+        names: rebuilt as the event-type test and the rest."""
+        parts = _operands(test, operator)
+        kept: list[int] = []
+        has_atom = False
+        for i, part in enumerate(parts):
+            if self.atoms.get(part) is polarity:
+                has_atom = True
+            elif self._text_test(part, polarity) is not None:
+                if self._text_test(part, polarity) == "kept":
+                    kept.append(i)
+            elif isinstance(part, cst.Name) and operator is cst.And:
+                kept.append(i)
+            else:
+                return False
+        if operator is cst.Or and not has_atom and len(kept) == len(parts):
+            return False  # `if <not text>: continue` with no test to replace
+        for part in parts:
+            self.atoms.pop(part, None)
+        event = f'{self.var}.type {"==" if polarity else "!="} "{self.spec.event}"'
+
+        kept_read = parts == [test] and test in self.texts  # `if text:`: this edit is the read's too
+        if kept_read:
+            self.rebuilt.add(test)
+
+        def build(updated: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(updated, cst.BaseExpression)
+            now = [self._text_build(updated)] if kept_read else _operands(updated, operator)
+            new: cst.BaseExpression = cst.parse_expression(event)
+            for i in kept:
+                new = cst.BooleanOperation(left=new, operator=operator(), right=now[i])
+            return new
+
+        out.edits.append(Edit(test, build))
+        return True
+
+    def _text_test(self, part: cst.BaseExpression, polarity: bool) -> str | None:
+        """Is `part` a test that the text is there (`polarity`) or not? "kept" for a truth test
+        (`text`, `not text`), "dropped" for a None test (the text of a text event is a str)."""
+        if polarity and part in self.texts:
+            return "kept"
+        if not polarity and isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not):
+            return "kept" if part.expression in self.texts else None
+        if isinstance(part, cst.Comparison) and part.left in self.texts and _none_test(part, part.left) is polarity:
+            return "dropped"
+        return None
+
+    def _tests_text(self, test: cst.BaseExpression, operator: type, polarity: bool) -> bool:
+        return any(self._text_test(p, polarity) is not None for p in _operands(test, operator))
+
+    # ------------------------------------------------------------------ doing nothing without text
+    def _text_value(self, node: cst.CSTNode) -> bool:
+        return node in self.texts or node in self.named
+
+    def _present(self, test: cst.BaseExpression) -> bool:
+        """Is `test` false when the text is None or ""? (Its first operand tests the text.)"""
+        first = _operands(test, cst.And)[0]
+        if self._text_value(first):
+            return True
+        return isinstance(first, cst.Comparison) and self._text_value(first.left) and _none_test(first, first.left) is True
+
+    def _all_inert(self, statements: list[cst.CSTNode]) -> bool:
+        """Do the statements do nothing when the text is None or ""? What follows
+        `if not text: continue` runs only with the text there."""
+        for statement in statements:
+            if not self._inert(statement):
+                return False
+            if isinstance(statement, cst.If) and _exits(statement) and self._excludes(statement.test):
+                return True
+        return True
+
+    def _excludes(self, test: cst.BaseExpression) -> bool:
+        """Is `test` true when the text is None or ""? (One of its `or` operands tests that.)"""
+        for part in _operands(test, cst.Or):
+            if isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not):
+                if self._text_value(part.expression):
+                    return True
+            elif isinstance(part, cst.Comparison) and self._text_value(part.left) and _none_test(part, part.left) is False:
+                return True
+        return False
+
+    def _inert(self, statement: cst.CSTNode) -> bool:
+        """Does `statement` do nothing when the text is None or ""?"""
+        if isinstance(statement, cst.If):
+            return self._present(statement.test) or (_exits(statement) and self._pure(statement.test))
+        if isinstance(statement, cst.SimpleStatementLine):
+            return all(self._inert_small(s) for s in statement.body)
+        return isinstance(statement, cst.BaseSmallStatement) and self._inert_small(statement)
+
+    def _pure(self, test: cst.BaseExpression) -> bool:
+        """A test of the text (`not text`, `text is None`) and names: no effect of its own."""
+        for part in _operands(test, cst.Or):
+            if isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not):
+                part = part.expression
+            elif isinstance(part, cst.Comparison) and _none_test(part, part.left) is not None:
+                part = part.left
+            if not (self._text_value(part) or isinstance(part, cst.Name)):
+                return False
+        return True
+
+    def _inert_small(self, statement: cst.BaseSmallStatement) -> bool:
+        if isinstance(statement, (cst.Pass, cst.Continue)):
+            return True
+        if isinstance(statement, cst.Assign):
+            return statement.value in self.texts  # a name bound to the text (read only in the loop)
+        if isinstance(statement, cst.AugAssign):
+            return (
+                isinstance(statement.operator, cst.AddAssign)
+                and isinstance(statement.target, cst.Name)
+                and self._empty(statement.value)
+            )
+        if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
+            return self._prints_nothing(statement.value)
+        return False
+
+    def _empty(self, value: cst.BaseExpression) -> bool:
+        """Is `value` "" when the text is None or "" (only "" behind a finish-reason filter)?"""
+        if self._text_value(value):
+            return self.finish
+        if isinstance(value, cst.IfExp):  # `"." if text else ""`
+            return (
+                self._present(value.test)
+                and isinstance(value.orelse, cst.SimpleString)
+                and value.orelse.evaluated_value == ""
+            )
+        return (
+            isinstance(value, cst.BooleanOperation)
+            and isinstance(value.operator, cst.Or)
+            and self._text_value(value.left)
+            and isinstance(value.right, cst.SimpleString)
+            and value.right.evaluated_value == ""
+        )
+
+    def _prints_nothing(self, call: cst.Call) -> bool:
+        """`print(value, end="")` with `value` empty: prints nothing."""
+        if not (isinstance(call.func, cst.Name) and call.func.value == "print"):
+            return False
+        positional = [a for a in call.args if a.keyword is None]
+        if len(positional) != 1 or positional[0].star or not self._empty(positional[0].value):
+            return False
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        end = keywords.get("end")
+        if not (isinstance(end, cst.SimpleString) and end.evaluated_value == ""):
+            return False
+        return all(isinstance(v, (cst.Name, cst.Attribute)) for k, v in keywords.items() if k != "end")
+
+    # ------------------------------------------------------------------ building
+    def _text_build(self, updated: cst.CSTNode) -> cst.CSTNode:
+        new = cst.Attribute(value=cst.Name(self.var), attr=cst.Name(self.spec.field))
+        if isinstance(updated, cst.BaseExpression) and updated.lpar:
+            return new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+        return new
+
+    def _or_empty(self, read: cst.CSTNode, out: Planned) -> None:
+        """`text or ""` is the text itself (a str)."""
+        parent = self.parents.get(read)
+        if (
+            isinstance(parent, cst.BooleanOperation)
+            and isinstance(parent.operator, cst.Or)
+            and parent.left is read
+            and isinstance(parent.right, cst.SimpleString)
+            and parent.right.evaluated_value == ""
+        ):
+            out.edits.append(Edit(parent, _left))
+
+    def _body(self, updated: cst.CSTNode, shape: str) -> cst.CSTNode:
+        assert isinstance(updated, cst.IndentedBlock)
+        statements: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for i, statement in enumerate(updated.body):
+            if i in self.removed:
+                carried.extend(statement.leading_lines)  # type: ignore[attr-defined]
+                continue
+            if carried:
+                statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])  # type: ignore[attr-defined]
+                carried = []
+            statements.append(statement)
+        if shape == "wrapped":
+            test = cst.parse_expression(f'{self.var}.type == "{self.spec.event}"')
+            only = statements[0]
+            inner = only.with_changes(leading_lines=[])  # type: ignore[attr-defined]
+            wrapped = cst.If(test=test, body=cst.IndentedBlock(body=[inner]), leading_lines=only.leading_lines)  # type: ignore[attr-defined]
+            statements = [wrapped]
+        elif shape == "filtered":
+            guard = cst.parse_statement(f'if {self.var}.type != "{self.spec.event}":\n    continue\n')
+            statements = [guard, *statements]
+        return updated.with_changes(body=statements)
+
+
+_LEN_TESTS = {
+    (cst.GreaterThan, 0): _PRESENT,
+    (cst.NotEqual, 0): _PRESENT,
+    (cst.GreaterThanEqual, 1): _PRESENT,
+    (cst.Equal, 0): _ABSENT,
+    (cst.LessThan, 1): _ABSENT,
+}
+
+
+def _segment(node: cst.Attribute | cst.Subscript) -> Segment:
+    if isinstance(node, cst.Attribute):
+        return ("attr", node.attr.value)
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        value = node.slice[0].slice.value
+        if isinstance(value, cst.Integer):
+            return ("index", int(value.value, 0))
+    return ("index", "<other>")
+
+
+def _chained(parent: cst.CSTNode, node: cst.CSTNode) -> bool:
+    if isinstance(parent, cst.Call):
+        return parent.func is node
+    return getattr(parent, "value", None) is node
+
+
+def _bound_name(parent: cst.CSTNode | None, node: cst.CSTNode) -> cst.Name | None:
+    """The name of `name = node`, a plain one-target assignment."""
+    if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1:
+        target = parent.targets[0].target
+        return target if isinstance(target, cst.Name) else None
+    return None
+
+
+def _none_test(comparison: cst.CSTNode | None, node: cst.CSTNode) -> bool | None:
+    """For `node is not None` True, `node is None` False; None for anything else."""
+    if not (isinstance(comparison, cst.Comparison) and comparison.left is node and len(comparison.comparisons) == 1):
+        return None
+    target = comparison.comparisons[0]
+    if not (isinstance(target.comparator, cst.Name) and target.comparator.value == "None"):
+        return None
+    if isinstance(target.operator, cst.IsNot):
+        return True
+    if isinstance(target.operator, cst.Is):
+        return False
+    return None
+
+
+def _operands(test: cst.BaseExpression, operator: type) -> list[cst.BaseExpression]:
+    """The operands of a chain of `operator` (`a and b and c`), or `[test]`."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, operator) and not test.lpar:
+        return [*_operands(test.left, operator), *_operands(test.right, operator)]
+    return [test]
+
+
+def _exits(statement: cst.CSTNode) -> bool:
+    """`if ...: continue` with no else."""
+    if not isinstance(statement, cst.If) or statement.orelse is not None:
+        return False
+    body = statement.body
+    small = body.body if isinstance(body, cst.SimpleStatementSuite) else None
+    if isinstance(body, cst.IndentedBlock) and len(body.body) == 1 and isinstance(body.body[0], cst.SimpleStatementLine):
+        small = body.body[0].body
+    return small is not None and len(small) == 1 and isinstance(small[0], cst.Continue)
+
+
+def _left(updated: cst.CSTNode) -> cst.CSTNode:
+    assert isinstance(updated, cst.BooleanOperation)
+    if updated.lpar:
+        return updated.left.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+    return updated.left
