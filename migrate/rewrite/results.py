@@ -36,7 +36,7 @@ from migrate.rewrite.annotations import Retype, TypeMapper
 from migrate.rewrite.attributes import SelfAttributes, Store, stored_attribute
 from migrate.rewrite.edits import Edit
 from migrate.rewrite.keys import KeyCheck
-from migrate.rewrite.streams import plan_text_loop
+from migrate.rewrite.streams import narrowed, plan_text_loop
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
 
@@ -76,6 +76,10 @@ class ResultFollower:
         self.links = links
         self.uses = catalog.value_uses
         self.text_loop = catalog.text_loop
+        # Templates that an `if` testing the read narrows (`narrow`): template -> (test, read).
+        self.narrowing = {
+            p.template: p.narrow for paths in self.kinds.values() for p in paths if p.narrow and p.template
+        }
         self.scopes = scopes
         self.parents = parents
         self.positions = positions
@@ -315,6 +319,7 @@ class ResultFollower:
             parent = self.parents.get(current)
 
         consumed, steps, entry, final_kind, fixes = self._match(kind, segments)
+        steps = self._narrowed(base, kind, nodes, segments, steps)
         shown_base = code_of(base).strip() if isinstance(base, cst.Name) else "<result>"
         shown = shown_base + format_path(tuple(segments))
         if consumed and not _base_allows(steps, base):
@@ -347,6 +352,19 @@ class ResultFollower:
         out.edits.append(_chain_edit(top, consumed, steps))
         out.fixes.extend(fixes)
         self._whole(top, final_kind, out, seen, shown=shown)
+
+    def _narrowed(self, base: cst.CSTNode, kind: str, nodes: list, segments: list, steps: list[Step]) -> list[Step]:
+        """The steps with a stream read's template narrowed where an `if` settles its event
+        (streams.narrowed)."""
+        for i, (step, template) in enumerate(steps):
+            entry = self.narrowing.get(str(template)) if step == "template" else None
+            if entry is None:
+                continue
+            depth = next(j for j in range(1, len(segments) + 1) if len(self._match(kind, segments[:j])[1]) > i)
+            found = narrowed(nodes[depth - 1], base, entry, self.parents)
+            if found is not None:
+                steps = [*steps[:i], ("template", found), *steps[i + 1 :]]
+        return steps
 
     def _match(self, kind: str, segments: list):
         """How much of `segments` the kind tables explain: (consumed, steps, last entry, kind, fixes)."""

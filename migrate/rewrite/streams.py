@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from migrate.analysis.nodes import truth_tested
+from migrate.analysis.nodes import code_of, truth_tested
 from migrate.analysis.scopes import Assignment
 from migrate.catalog.findings import Finding
 from migrate.catalog.loader import Segment, TextLoop
@@ -71,6 +71,7 @@ class _TextLoop:
 
     # ------------------------------------------------------------------ what the loop reads
     def plan(self) -> Planned | None:
+        assert isinstance(self.loop.target, cst.Name)
         reads = self._reads(self.loop.target)
         if reads is None or not reads:
             return None
@@ -102,11 +103,11 @@ class _TextLoop:
             return None
         if not self._all_inert(checked):
             return None
-        for read in self.texts - self.rebuilt:
-            out.edits.append(Edit(read, self._text_build))
-            self._or_empty(read, out)
-        for read in self.named:
-            self._or_empty(read, out)
+        for text in self.texts - self.rebuilt:
+            out.edits.append(Edit(text, self._text_build))
+            self._or_empty(text, out)
+        for named in self.named:
+            self._or_empty(named, out)
         out.edits.append(Edit(self.loop.body, lambda updated: self._body(updated, shape)))
         return out
 
@@ -127,19 +128,19 @@ class _TextLoop:
             reads.append(node)
         return reads
 
-    def _in_body(self, node: cst.CSTNode) -> bool:
+    def _in_body(self, node: cst.CSTNode | None) -> bool:
         while node is not None and node is not self.loop:
             if node is self.loop.body:
                 return True
             node = self.parents.get(node)
         return False
 
-    def _statement_index(self, node: cst.CSTNode) -> int | None:
+    def _statement_index(self, node: cst.CSTNode | None) -> int | None:
         """The index of the body statement that holds `node`."""
         while node is not None:
             parent = self.parents.get(node)
             if parent is self.loop.body:
-                return self.body.index(node)  # type: ignore[arg-type]
+                return next(i for i, statement in enumerate(self.body) if statement is node)
             node = parent
         return None
 
@@ -226,7 +227,9 @@ class _TextLoop:
         ):
             return False
         comparison = self.parents.get(call)
-        if not (isinstance(comparison, cst.Comparison) and comparison.left is call and len(comparison.comparisons) == 1):
+        if not (
+            isinstance(comparison, cst.Comparison) and comparison.left is call and len(comparison.comparisons) == 1
+        ):
             return False
         target = comparison.comparisons[0]
         if not isinstance(target.comparator, cst.Integer):
@@ -242,7 +245,7 @@ class _TextLoop:
         """`chunk.choices[0].finish_reason is None` (or `is not None`)."""
         comparison = self.parents.get(node)
         polarity = _none_test(comparison, node)
-        if polarity is None:
+        if polarity is None or comparison is None:
             return False
         self.atoms[comparison] = not polarity  # `finish_reason is None`: there may be text
         self.finish = True
@@ -281,7 +284,9 @@ class _TextLoop:
             now = [self._text_build(updated)] if kept_read else _operands(updated, operator)
             new: cst.BaseExpression = cst.parse_expression(event)
             for i in kept:
-                new = cst.BooleanOperation(left=new, operator=operator(), right=now[i])
+                right = now[i]
+                assert isinstance(right, cst.BaseExpression)
+                new = cst.BooleanOperation(left=new, operator=operator(), right=right)
             return new
 
         out.edits.append(Edit(test, build))
@@ -310,7 +315,9 @@ class _TextLoop:
         first = _operands(test, cst.And)[0]
         if self._text_value(first):
             return True
-        return isinstance(first, cst.Comparison) and self._text_value(first.left) and _none_test(first, first.left) is True
+        return (
+            isinstance(first, cst.Comparison) and self._text_value(first.left) and _none_test(first, first.left) is True
+        )
 
     def _all_inert(self, statements: list[cst.CSTNode]) -> bool:
         """Do the statements do nothing when the text is None or ""? What follows
@@ -328,7 +335,11 @@ class _TextLoop:
             if isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not):
                 if self._text_value(part.expression):
                     return True
-            elif isinstance(part, cst.Comparison) and self._text_value(part.left) and _none_test(part, part.left) is False:
+            elif (
+                isinstance(part, cst.Comparison)
+                and self._text_value(part.left)
+                and _none_test(part, part.left) is False
+            ):
                 return True
         return False
 
@@ -431,7 +442,7 @@ class _TextLoop:
         if shape == "wrapped":
             test = cst.parse_expression(f'{self.var}.type == "{self.spec.event}"')
             only = statements[0]
-            inner = only.with_changes(leading_lines=[])  # type: ignore[attr-defined]
+            inner = only.with_changes(leading_lines=[])
             wrapped = cst.If(test=test, body=cst.IndentedBlock(body=[inner]), leading_lines=only.leading_lines)  # type: ignore[attr-defined]
             statements = [wrapped]
         elif shape == "filtered":
@@ -500,7 +511,11 @@ def _exits(statement: cst.CSTNode) -> bool:
         return False
     body = statement.body
     small = body.body if isinstance(body, cst.SimpleStatementSuite) else None
-    if isinstance(body, cst.IndentedBlock) and len(body.body) == 1 and isinstance(body.body[0], cst.SimpleStatementLine):
+    if (
+        isinstance(body, cst.IndentedBlock)
+        and len(body.body) == 1
+        and isinstance(body.body[0], cst.SimpleStatementLine)
+    ):
         small = body.body[0].body
     return small is not None and len(small) == 1 and isinstance(small[0], cst.Continue)
 
@@ -510,3 +525,36 @@ def _left(updated: cst.CSTNode) -> cst.CSTNode:
     if updated.lpar:
         return updated.left.with_changes(lpar=updated.lpar, rpar=updated.rpar)
     return updated.left
+
+
+# ---------------------------------------------------------------------- a read tested, then read
+def narrowed(node: cst.CSTNode, base: cst.CSTNode, narrow: tuple[str, str], parents: Mapping) -> str | None:
+    """The template for a read (`node`, from the name `base`) whose value is None on the other
+    events, where its context settles the event: `if chunk.usage:` tests the event type and
+    the value at once (`narrow[0]`); `chunk.usage.total_tokens` in that `if`'s body reads the
+    value alone (`narrow[1]`). None: anywhere else."""
+    if not isinstance(base, cst.Name):
+        return None
+    parent = parents.get(node)
+    if _first_operand(parent, node, parents) is not None:
+        return narrow[0]
+    shown = code_of(node).strip()
+    child, parent = node, parents.get(node)
+    while parent is not None and not isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        if isinstance(parent, cst.If) and child is parent.body:
+            first = _operands(parent.test, cst.And)[0]
+            if code_of(first).strip() == shown:
+                return narrow[1]
+        child, parent = parent, parents.get(parent)
+    return None
+
+
+def _first_operand(parent: cst.CSTNode | None, node: cst.CSTNode, parents: Mapping) -> cst.If | None:
+    """The `if` whose test is `node`, or `node and ...`."""
+    while isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.And) and parent.left is node:
+        if node.lpar if isinstance(node, cst.BaseExpression) else False:
+            return None
+        node, parent = parent, parents.get(parent)
+    if isinstance(parent, cst.If) and parent.test is node:
+        return parent
+    return None
