@@ -72,7 +72,7 @@ class _TextLoop:
     # ------------------------------------------------------------------ what the loop reads
     def plan(self) -> Planned | None:
         assert isinstance(self.loop.target, cst.Name)
-        reads = self._reads(self.loop.target)
+        reads = self._reads(self.loop.target, loops=True)
         if reads is None or not reads:
             return None
         for read in reads:
@@ -111,22 +111,39 @@ class _TextLoop:
         out.edits.append(Edit(self.loop.body, lambda updated: self._body(updated, shape)))
         return out
 
-    def _reads(self, target: cst.Name) -> list[cst.Name] | None:
+    def _reads(self, target: cst.Name, loops: bool = False) -> list[cst.Name] | None:
         """Every read of the name `target` binds, all inside the loop's body; None if the name
-        is bound anywhere else or read elsewhere."""
+        is bound anywhere else or read elsewhere. With `loops`, the name may also be the
+        variable of other loops, outside this one: a read in this loop's body sees this
+        loop's item, one in theirs their items."""
         scope = self.scopes.get(target)
         if scope is None:
             return None
         bound = list(scope.assignments[target.value])
-        if len(bound) != 1 or not isinstance(bound[0], Assignment) or bound[0].node is not target:
+        ours = [a for a in bound if isinstance(a, Assignment) and a.node is target]
+        others = [a for a in bound if a not in ours]
+        if len(ours) != 1 or not all(loops and self._other_loop(a) is not None for a in others):
             return None
         reads = []
-        for access in bound[0].references:
+        for access in ours[0].references:
             node = access.node
-            if not isinstance(node, cst.Name) or not self._in_body(node) or set(access.referents) != {bound[0]}:
+            if not isinstance(node, cst.Name) or any(not isinstance(r, Assignment) for r in access.referents):
                 return None
-            reads.append(node)
+            if self._in_body(node):
+                reads.append(node)
+            elif not any(_inside(node, self._other_loop(a), self.parents) for a in others):
+                return None
         return reads
+
+    def _other_loop(self, assignment: object) -> cst.For | None:
+        """The `for` loop, outside this one and not around it, whose variable `assignment` binds."""
+        node = getattr(assignment, "node", None)
+        loop = self.parents.get(node) if node is not None else None
+        if not (isinstance(loop, cst.For) and loop.target is node and isinstance(loop.body, cst.IndentedBlock)):
+            return None
+        if _inside(loop, self.loop.body, self.parents) or _inside(self.loop, loop, self.parents):
+            return None
+        return loop
 
     def _in_body(self, node: cst.CSTNode | None) -> bool:
         while node is not None and node is not self.loop:
@@ -169,7 +186,9 @@ class _TextLoop:
         self.texts.add(node)
         name = _bound_name(parent, node)
         if name is None:
-            return not isinstance(parent, (cst.NamedExpr, cst.AugAssign, cst.AnnAssign, cst.AssignTarget))
+            if isinstance(parent, cst.AugAssign):
+                return parent.value is node
+            return not isinstance(parent, (cst.NamedExpr, cst.AnnAssign, cst.AssignTarget))
         index = self._statement_index(node)
         reads = self._reads(name)
         if reads is None or index is None or self.parents.get(parent) is not self.body[index]:
@@ -458,6 +477,17 @@ _LEN_TESTS = {
     (cst.Equal, 0): _ABSENT,
     (cst.LessThan, 1): _ABSENT,
 }
+
+
+def _inside(node: cst.CSTNode | None, outer: cst.CSTNode | None, parents: Mapping) -> bool:
+    """Is `node` in the body of the loop `outer` (or in `outer`, any other node)?"""
+    if isinstance(outer, cst.For):
+        outer = outer.body
+    while node is not None and outer is not None:
+        if node is outer:
+            return True
+        node = parents.get(node)
+    return False
 
 
 def _segment(node: cst.Attribute | cst.Subscript) -> Segment:
