@@ -204,6 +204,8 @@ class _TextLoop:
         """`delta = chunk.choices[0].delta`, a statement of the body, whose every read is
         `delta.content`: the statement goes, each read is a read of the text."""
         parent = self.parents.get(node)
+        if isinstance(parent, (cst.BooleanOperation, cst.UnaryOperation)) or truth_tested(parent, node, self.parents):
+            return self._choices(node)  # `chunk.choices[0].delta and ...`: a delta is always there
         name = _bound_name(parent, node)
         index = self._statement_index(node)
         if name is None or index is None:
@@ -228,7 +230,8 @@ class _TextLoop:
         return True
 
     def _choices(self, node: cst.CSTNode) -> bool:
-        """`chunk.choices` tested for truth, or `len(chunk.choices)` compared with 0 / 1."""
+        """`chunk.choices` tested for truth, or `len(chunk.choices)` compared with 0 / 1 (and
+        `chunk.choices[0].delta` tested for truth)."""
         parent = self.parents.get(node)
         if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
             self.atoms[parent] = _ABSENT
