@@ -36,7 +36,7 @@ from migrate.rewrite.annotations import Retype, TypeMapper
 from migrate.rewrite.attributes import SelfAttributes, Store, stored_attribute
 from migrate.rewrite.edits import Edit
 from migrate.rewrite.keys import KeyCheck
-from migrate.rewrite.streams import narrowed, plan_text_loop
+from migrate.rewrite.streams import Refused, narrowed, plan_text_loop
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
 
@@ -225,9 +225,14 @@ class ResultFollower:
         spec = self.text_loop
         if spec is None or kind != spec.kind or not isinstance(loop, cst.For):
             return False
-        planned = plan_text_loop(loop, spec, self.scopes, self.parents)
+        planned = plan_text_loop(loop, spec, self.scopes, self.parents, self._line)
         if planned is None:
             return False
+        if isinstance(planned, Refused):
+            guard = planned.guard
+            finding = Finding.of("RSP315", test=code_of(guard).strip(), line=self._line(guard), why=planned.why)
+            out.blockers.append(finding)
+            return True
         out.edits.extend(planned.edits)
         out.fixes.extend(planned.fixes)
         out.bindings.add(loop.target)

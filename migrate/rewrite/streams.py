@@ -29,7 +29,7 @@ Any other loop is left to the read-by-read rewrite (results.py), which keeps eve
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -49,17 +49,37 @@ class Planned:
     fixes: list[Finding] = field(default_factory=list)
 
 
-def plan_text_loop(loop: cst.For, spec: TextLoop, scopes: Mapping, parents: Mapping) -> Planned | None:
-    """The edits that make `loop` keep only text events, or None when its body does more."""
-    if not (isinstance(loop.target, cst.Name) and isinstance(loop.body, cst.IndentedBlock)) or loop.orelse:
+@dataclass(frozen=True)
+class Refused:
+    """A loop that tests `choices` / `finish_reason` to skip chunks, but does more than use
+    the text: the test has no Responses counterpart."""
+
+    guard: cst.CSTNode  # the first such test
+    why: str
+
+
+def plan_text_loop(
+    loop: cst.For, spec: TextLoop, scopes: Mapping, parents: Mapping, line: Callable[[cst.CSTNode], int]
+) -> Planned | Refused | None:
+    """The edits that make `loop` keep only text events; Refused when its body does more and
+    tests `choices` / `finish_reason`; None when it does more (the reads are then followed one
+    by one)."""
+    if not (isinstance(loop.target, cst.Name) and isinstance(loop.body, cst.IndentedBlock)):
         return None
-    return _TextLoop(loop, spec, scopes, parents).plan()
+    planner = _TextLoop(loop, spec, scopes, parents, line)
+    if loop.orelse:
+        return planner.refused("the loop has an `else`")
+    return planner.plan()
 
 
 class _TextLoop:
-    def __init__(self, loop: cst.For, spec: TextLoop, scopes: Mapping, parents: Mapping) -> None:
+    def __init__(
+        self, loop: cst.For, spec: TextLoop, scopes: Mapping, parents: Mapping, line: Callable[[cst.CSTNode], int]
+    ) -> None:
         assert isinstance(loop.target, cst.Name) and isinstance(loop.body, cst.IndentedBlock)
-        self.loop, self.spec, self.scopes, self.parents = loop, spec, scopes, parents
+        self.loop, self.spec, self.scopes, self.parents, self.line = loop, spec, scopes, parents, line
+        self.guards: list[cst.CSTNode] = []  # every test of `choices` / `finish_reason` seen
+        self.why: str | None = None  # why a read of the text can't be rewritten, if known
         self.var = loop.target.value
         self.body = list(loop.body.body)
         self.texts: set[cst.CSTNode] = set()  # reads of the text, rewritten to `<var>.<field>`
@@ -70,19 +90,18 @@ class _TextLoop:
         self.rebuilt: set[cst.CSTNode] = set()  # reads that are a whole test the guard rebuilds
 
     # ------------------------------------------------------------------ what the loop reads
-    def plan(self) -> Planned | None:
+    def plan(self) -> Planned | Refused | None:
         assert isinstance(self.loop.target, cst.Name)
         reads = self._reads(self.loop.target, loops=True)
         if reads is None or not reads:
             return None
-        for read in reads:
-            if not self._classify(read):
-                return None
-        if not self.texts:
-            return None
+        failed = [read for read in reads if not self._classify(read)]
+        if failed:
+            top = _chain_top(failed[0], self.parents)
+            return self.refused(self.why or f"it also reads `{code_of(top).strip()}` (line {self.line(top)})")
         rest = [i for i in range(len(self.body)) if i not in self.removed]
-        if not rest:
-            return None
+        if not self.texts or not rest:
+            return self.refused("it reads no text")
         out = Planned(fixes=[Finding.of(self.spec.fix, **dict(self.spec.fix_args))])
         first = self.body[rest[0]]
         checked: list[cst.CSTNode]
@@ -91,18 +110,23 @@ class _TextLoop:
             shape = "guarded"
         elif len(rest) == 1 and isinstance(first, cst.If) and first.orelse is None:
             if not self._guard(first.test, cst.And, _PRESENT, out):
-                return None
+                return self.refused(_SHAPE)
             checked = [] if self._tests_text(first.test, cst.And, _PRESENT) else list(first.body.body)
             shape = "guarded"
         elif not self.atoms:
             checked = [self.body[i] for i in rest]
             shape = "wrapped" if len(rest) == 1 else "filtered"
+        elif isinstance(first, cst.If) and first.orelse is not None:
+            return self.refused(f"the `if` at line {self.line(first)} has an `else`")
+        elif isinstance(first, cst.If) and _leaves(first):
+            return self.refused(f"the `if` at line {self.line(first)} leaves the loop")
         else:
-            return None
+            return self.refused(_SHAPE)
         if self.atoms:  # a test of `choices` / `finish_reason` left anywhere but the guard
-            return None
-        if not self._all_inert(checked):
-            return None
+            return self.refused(_SHAPE)
+        busy = self._busy(checked)
+        if busy is not None:
+            return self.refused(f"line {self.line(busy)} also runs for a chunk with no text")
         for text in self.texts - self.rebuilt:
             out.edits.append(Edit(text, self._text_build))
             self._or_empty(text, out)
@@ -110,6 +134,12 @@ class _TextLoop:
             self._or_empty(named, out)
         out.edits.append(Edit(self.loop.body, lambda updated: self._body(updated, shape)))
         return out
+
+    def refused(self, why: str) -> Refused | None:
+        """Refused, naming the first test of `choices` / `finish_reason`; None without one."""
+        if not self.guards:
+            return None
+        return Refused(min(self.guards, key=self.line), why)
 
     def _reads(self, target: cst.Name, loops: bool = False) -> list[cst.Name] | None:
         """Every read of the name `target` binds, all inside the loop's body; None if the name
@@ -191,7 +221,11 @@ class _TextLoop:
             return not isinstance(parent, (cst.NamedExpr, cst.AnnAssign, cst.AssignTarget))
         index = self._statement_index(node)
         reads = self._reads(name)
-        if reads is None or index is None or self.parents.get(parent) is not self.body[index]:
+        if reads is None:
+            where = f"line {self.line(name)}"
+            self.why = f"`{name.value}`, bound to the text at {where}, is also used outside the loop or bound again"
+            return False
+        if index is None or self.parents.get(parent) is not self.body[index]:
             return False
         for read in reads:  # read after the binding, in the same pass of the loop
             later = self._statement_index(read)
@@ -235,9 +269,11 @@ class _TextLoop:
         parent = self.parents.get(node)
         if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
             self.atoms[parent] = _ABSENT
+            self.guards.append(parent)
             return True
         if truth_tested(parent, node, self.parents) or isinstance(parent, cst.BooleanOperation):
             self.atoms[node] = _PRESENT
+            self.guards.append(node)
             return True
         call = self.parents.get(parent) if isinstance(parent, cst.Arg) else None
         if not (
@@ -261,6 +297,7 @@ class _TextLoop:
         if polarity is None:
             return False
         self.atoms[comparison] = polarity
+        self.guards.append(comparison)
         return True
 
     def _finish(self, node: cst.CSTNode) -> bool:
@@ -270,6 +307,7 @@ class _TextLoop:
         if polarity is None or comparison is None:
             return False
         self.atoms[comparison] = not polarity  # `finish_reason is None`: there may be text
+        self.guards.append(comparison)
         self.finish = True
         return True
 
@@ -341,15 +379,15 @@ class _TextLoop:
             isinstance(first, cst.Comparison) and self._text_value(first.left) and _none_test(first, first.left) is True
         )
 
-    def _all_inert(self, statements: list[cst.CSTNode]) -> bool:
-        """Do the statements do nothing when the text is None or ""? What follows
-        `if not text: continue` runs only with the text there."""
+    def _busy(self, statements: list[cst.CSTNode]) -> cst.CSTNode | None:
+        """The first statement that does something when the text is None or "" (None: they do
+        nothing). What follows `if not text: continue` runs only with the text there."""
         for statement in statements:
             if not self._inert(statement):
-                return False
+                return statement
             if isinstance(statement, cst.If) and _exits(statement) and self._excludes(statement.test):
-                return True
-        return True
+                return None
+        return None
 
     def _excludes(self, test: cst.BaseExpression) -> bool:
         """Is `test` true when the text is None or ""? (One of its `or` operands tests that.)"""
@@ -473,6 +511,10 @@ class _TextLoop:
         return updated.with_changes(body=statements)
 
 
+_SHAPE = (
+    "the test is neither the loop's first statement, `if ...: continue`, nor the test of an `if` that is its whole body"
+)
+
 _LEN_TESTS = {
     (cst.GreaterThan, 0): _PRESENT,
     (cst.NotEqual, 0): _PRESENT,
@@ -480,6 +522,14 @@ _LEN_TESTS = {
     (cst.Equal, 0): _ABSENT,
     (cst.LessThan, 1): _ABSENT,
 }
+
+
+def _chain_top(node: cst.CSTNode, parents: Mapping) -> cst.CSTNode:
+    """The longest attribute / subscript / call chain `node` starts."""
+    parent = parents.get(node)
+    while isinstance(parent, (cst.Attribute, cst.Subscript, cst.Call)) and _chained(parent, node):
+        node, parent = parent, parents.get(parent)
+    return node
 
 
 def _inside(node: cst.CSTNode | None, outer: cst.CSTNode | None, parents: Mapping) -> bool:
@@ -536,6 +586,15 @@ def _operands(test: cst.BaseExpression, operator: type) -> list[cst.BaseExpressi
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, operator) and not test.lpar:
         return [*_operands(test.left, operator), *_operands(test.right, operator)]
     return [test]
+
+
+def _leaves(statement: cst.If) -> bool:
+    """Does the `if`'s body end with `break` or `return`?"""
+    body = statement.body
+    last = body.body[-1] if body.body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return isinstance(last, (cst.Break, cst.Return))
 
 
 def _exits(statement: cst.CSTNode) -> bool:
