@@ -107,8 +107,8 @@ class ResultPath:
     # The event type the read has a value on (None on every other): its None-ness must be
     # thrown away where it is read (`none_elsewhere`).
     none_elsewhere: str | None = None
-    # For a template that is None on the events it has no value on: the test an `if` testing
-    # the read becomes, and the read under that test (`narrow`).
+    # For a template that is None on the events it has no value on: the test of the event that
+    # has the value, and the value on that event (`narrow`).
     narrow: tuple[str, str] | None = None
 
 
@@ -409,7 +409,7 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
                     fix_args=tuple(sorted(entry.get("fix_args", {}).items())),
                     key=entry.get("key", False),
                     none_elsewhere=entry.get("none_elsewhere"),
-                    narrow=(entry["narrow"]["test"], entry["narrow"]["read"]) if "narrow" in entry else None,
+                    narrow=(entry["narrow"]["event"], entry["narrow"]["read"]) if "narrow" in entry else None,
                 )
             )
         # Longest paths first, so the most specific read wins.

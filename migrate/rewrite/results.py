@@ -324,7 +324,7 @@ class ResultFollower:
             parent = self.parents.get(current)
 
         consumed, steps, entry, final_kind, fixes = self._match(kind, segments)
-        steps = self._narrowed(base, kind, nodes, segments, steps)
+        steps = self._narrowed(base, kind, nodes, segments, steps, out)
         shown_base = code_of(base).strip() if isinstance(base, cst.Name) else "<result>"
         shown = shown_base + format_path(tuple(segments))
         if consumed and not _base_allows(steps, base):
@@ -358,7 +358,9 @@ class ResultFollower:
         out.fixes.extend(fixes)
         self._whole(top, final_kind, out, seen, shown=shown)
 
-    def _narrowed(self, base: cst.CSTNode, kind: str, nodes: list, segments: list, steps: list[Step]) -> list[Step]:
+    def _narrowed(
+        self, base: cst.CSTNode, kind: str, nodes: list, segments: list, steps: list[Step], out: Followed
+    ) -> list[Step]:
         """The steps with a stream read's template narrowed where an `if` settles its event
         (streams.narrowed)."""
         for i, (step, template) in enumerate(steps):
@@ -367,8 +369,13 @@ class ResultFollower:
                 continue
             depth = next(j for j in range(1, len(segments) + 1) if len(self._match(kind, segments[:j])[1]) > i)
             found = narrowed(nodes[depth - 1], base, entry, self.parents)
-            if found is not None:
-                steps = [*steps[:i], ("template", found), *steps[i + 1 :]]
+            if found is None:
+                continue
+            new, comparison = found
+            steps = [*steps[:i], ("template", new), *steps[i + 1 :]]
+            if comparison is not None:  # `x is not None` -> `<event> and x is not None`
+                event = _fill(entry[0], base)  # type: ignore[arg-type]
+                out.edits.append(Edit(comparison, partial(_after_test, event=event)))
         return steps
 
     def _match(self, kind: str, segments: list):
@@ -736,6 +743,13 @@ def _parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
     if expr.lpar:
         return expr
     return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _after_test(updated: cst.CSTNode, event: cst.BaseExpression) -> cst.BaseExpression:
+    """`<event> and <updated>`, in the parentheses of the whole."""
+    assert isinstance(updated, cst.BaseExpression)
+    inner = updated.with_changes(lpar=[], rpar=[])
+    return cst.BooleanOperation(left=event, operator=cst.And(), right=inner, lpar=updated.lpar, rpar=updated.rpar)
 
 
 def _or_operand(updated: cst.CSTNode) -> cst.BaseExpression:

@@ -620,23 +620,36 @@ def _left(updated: cst.CSTNode) -> cst.CSTNode:
 
 
 # ---------------------------------------------------------------------- a read tested, then read
-def narrowed(node: cst.CSTNode, base: cst.CSTNode, narrow: tuple[str, str], parents: Mapping) -> str | None:
+def narrowed(
+    node: cst.CSTNode, base: cst.CSTNode, narrow: tuple[str, str], parents: Mapping
+) -> tuple[str, cst.Comparison | None] | None:
     """The template for a read (`node`, from the name `base`) whose value is None on the other
-    events, where its context settles the event: `if chunk.usage:` tests the event type and
-    the value at once (`narrow[0]`); `chunk.usage.total_tokens` in that `if`'s body reads the
-    value alone (`narrow[1]`). None: anywhere else."""
+    events, where its context settles the event (`narrow`: the event's test, its value):
+    `if chunk.usage:` tests the event and the value at once; `if chunk.usage is not None:`
+    the event and then that the value is not None (the comparison, returned, is put after
+    the event's test); `chunk.usage.total_tokens` in such an `if`'s body reads the value
+    alone. None: anywhere else."""
     if not isinstance(base, cst.Name):
         return None
+    event, value = narrow
     parent = parents.get(node)
     if _first_operand(parent, node, parents) is not None:
-        return narrow[0]
+        return f"{event} and {value}", None
+    if (
+        isinstance(parent, cst.Comparison)
+        and _none_test(parent, node) is True
+        and _first_operand(parents.get(parent), parent, parents) is not None
+    ):
+        return value, parent
     shown = code_of(node).strip()
     child, parent = node, parents.get(node)
     while parent is not None and not isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
         if isinstance(parent, cst.If) and child is parent.body:
             first = _operands(parent.test, cst.And)[0]
+            if isinstance(first, cst.Comparison) and _none_test(first, first.left) is True:
+                first = first.left  # `if x is not None:`
             if code_of(first).strip() == shown:
-                return narrow[1]
+                return value, None
         child, parent = parent, parents.get(parent)
     return None
 
