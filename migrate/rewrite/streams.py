@@ -126,6 +126,9 @@ class _TextLoop:
             return self.refused(_SHAPE)
         busy = self._busy(checked)
         if busy is not None:
+            shown = [t for t in self.texts | self.named if _inside(t, busy, self.parents) and not self._or_blank(t)]
+            if shown:
+                return self.refused(f"line {self.line(busy)} uses the text where chat's last chunk has None")
             return self.refused(f"line {self.line(busy)} also runs for a chunk with no text")
         for text in self.texts - self.rebuilt:
             out.edits.append(Edit(text, self._text_build))
@@ -475,8 +478,8 @@ class _TextLoop:
             return new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
         return new
 
-    def _or_empty(self, read: cst.CSTNode, out: Planned) -> None:
-        """`text or ""` is the text itself (a str)."""
+    def _or_blank(self, read: cst.CSTNode) -> cst.BooleanOperation | None:
+        """`read or ""`, if that is where `read` is."""
         parent = self.parents.get(read)
         if (
             isinstance(parent, cst.BooleanOperation)
@@ -485,7 +488,14 @@ class _TextLoop:
             and isinstance(parent.right, cst.SimpleString)
             and parent.right.evaluated_value == ""
         ):
-            out.edits.append(Edit(parent, _left))
+            return parent
+        return None
+
+    def _or_empty(self, read: cst.CSTNode, out: Planned) -> None:
+        """`text or ""` is the text itself (a str)."""
+        blank = self._or_blank(read)
+        if blank is not None:
+            out.edits.append(Edit(blank, _left))
 
     def _body(self, updated: cst.CSTNode, shape: str) -> cst.CSTNode:
         assert isinstance(updated, cst.IndentedBlock)

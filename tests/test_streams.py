@@ -1,0 +1,142 @@
+"""Stream loops that use only the text (migrate/rewrite/streams.py): what moves, and why a test
+of `choices` / `finish_reason is None` stays reported (RSP315) when the loop does more."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from migrate.catalog.settings import Settings
+from migrate.engine.pipeline import migrate_source
+
+HEAD = """\
+from openai import OpenAI
+
+client = OpenAI()
+stream = client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "hi"}], stream=True)
+"""
+
+
+def _run(loop: str):
+    result = migrate_source("loop.py", (HEAD + textwrap.dedent(loop).lstrip("\n")).encode(), Settings())
+    assert result.status != "failed", result.reason
+    [call] = result.calls
+    return result, call
+
+
+def _loop(result) -> str:
+    return result.migrated.decode().split("store=False)\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("loop", "why"),
+    [
+        (
+            """
+            for chunk in stream:
+                if not chunk.choices:
+                    continue
+                print(chunk.choices[0].delta.content, end="")
+            """,
+            "line 8 uses the text where chat's last chunk has None",
+        ),
+        (
+            """
+            n = 0
+            for chunk in stream:
+                if not chunk.choices:
+                    continue
+                n += 1
+            """,
+            "it reads no text",
+        ),
+        (
+            """
+            for chunk in stream:
+                if len(chunk.choices) == 0:
+                    continue
+                print(chunk.choices[0].delta.content or "")
+            """,
+            "line 8 also runs for a chunk with no text",
+        ),
+        (
+            """
+            for chunk in stream:
+                if chunk.choices[0].finish_reason is not None:
+                    break
+                print(chunk.choices[0].delta.content or "", end="")
+            """,
+            "the `if` at line 6 leaves the loop",
+        ),
+        (
+            """
+            for chunk in stream:
+                if chunk.choices:
+                    print(chunk.choices[0].delta.content or "", end="")
+                else:
+                    print("no choices")
+            """,
+            "the `if` at line 6 has an `else`",
+        ),
+        (
+            """
+            for chunk in stream:
+                print(chunk.choices[0].delta.content or "", end="")
+                if chunk.choices[0].finish_reason is None:
+                    continue
+            """,
+            "the test is neither the loop's first statement",
+        ),
+        (
+            """
+            for chunk in stream:
+                if not chunk.choices:
+                    continue
+                content = chunk.choices[0].delta.content
+                if content:
+                    print(content, end="")
+            print(content)
+            """,
+            "`content`, bound to the text at line 8, is also used outside the loop",
+        ),
+    ],
+)
+def test_a_guard_in_a_loop_that_does_more_is_reported_with_why(loop: str, why: str) -> None:
+    result, call = _run(loop)
+    assert result.status == "unchanged"
+    assert [f.code for f in call.findings] == ["RSP315"]
+    assert why in dict(call.findings[0].args)["why"]
+
+
+def test_a_loop_variable_shared_with_another_loop() -> None:
+    result, call = _run(
+        """
+        for chunk in stream:
+            if chunk.choices:
+                print(chunk.choices[0].delta.content or "", end="")
+        for chunk in range(3):
+            print(chunk)
+        """
+    )
+    assert call.outcome == "migrated"
+    assert _loop(result) == textwrap.dedent(
+        """\
+        for chunk in stream:
+            if chunk.type == "response.output_text.delta":
+                print(chunk.delta, end="")
+        for chunk in range(3):
+            print(chunk)
+        """
+    )
+
+
+def test_the_loop_variable_read_after_the_loop_is_not_a_text_loop() -> None:
+    result, call = _run(
+        """
+        for chunk in stream:
+            print(chunk.choices[0].delta.content or "", end="")
+        print(chunk.choices[0].delta.content or "")
+        """
+    )
+    assert "if chunk.type ==" not in (result.migrated or b"").decode()
