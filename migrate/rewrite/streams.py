@@ -654,8 +654,13 @@ def narrowed(
     shown = code_of(node).strip()
     child, parent = node, parents.get(node)
     while parent is not None and not isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        test = None
         if isinstance(parent, cst.If) and child is parent.body:
-            first = _operands(parent.test, cst.And)[0]
+            test = parent.test
+        elif isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.And) and child is parent.right:
+            test = parent  # `chunk.usage and chunk.usage.total_tokens`
+        if test is not None:
+            first = _operands(test, cst.And)[0]
             if isinstance(first, cst.Comparison) and _none_test(first, first.left) is True:
                 first = first.left  # `if x is not None:`
             if code_of(first).strip() == shown:
