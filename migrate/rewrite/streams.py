@@ -657,7 +657,9 @@ def narrowed(
         test = None
         if isinstance(parent, cst.If) and child is parent.body:
             test = parent.test
-        elif isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.And) and child is parent.right:
+        elif (
+            isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.And) and child is parent.right
+        ):
             test = parent  # `chunk.usage and chunk.usage.total_tokens`
         if test is not None:
             first = _operands(test, cst.And)[0]
