@@ -109,6 +109,51 @@ def test_a_guard_in_a_loop_that_does_more_is_reported_with_why(loop: str, why: s
     assert why in dict(call.findings[0].args)["why"]
 
 
+@pytest.mark.parametrize(
+    "test",
+    [
+        "chunk.choices and verbose",  # the guard is all that keeps chunks with no choices out
+        "chunk.choices or chunk.choices[0].delta.content",
+        "(chunk.choices and chunk.choices[0].delta.content) == True",
+    ],
+)
+def test_a_guard_the_text_test_does_not_cover_stays(test: str) -> None:
+    result, call = _run(
+        f"""
+        verbose = True
+        for chunk in stream:
+            if {test}:
+                print(chunk.choices[0].delta.content or "", end="")
+            if chunk.usage:
+                print(chunk.usage.total_tokens)
+        """
+    )
+    assert result.status == "unchanged"
+    assert call.outcome == "reported"
+
+
+def test_a_guard_the_text_test_covers_goes() -> None:
+    result, call = _run(
+        """
+        for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta.content:
+                print(chunk.choices[0].delta.content, end="")
+            if chunk.usage:
+                print(chunk.usage.total_tokens)
+        """
+    )
+    assert call.outcome == "migrated"
+    assert _loop(result) == textwrap.dedent(
+        """\
+        for chunk in stream:
+            if chunk.type == "response.output_text.delta" and chunk.delta:
+                print(chunk.delta, end="")
+            if chunk.type == "response.completed" and chunk.response.usage:
+                print(chunk.response.usage.total_tokens)
+        """
+    )
+
+
 def test_a_loop_variable_shared_with_another_loop() -> None:
     result, call = _run(
         """

@@ -12,7 +12,7 @@ alone and reported.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
 
 import libcst as cst
@@ -36,7 +36,7 @@ from migrate.rewrite.annotations import Retype, TypeMapper
 from migrate.rewrite.attributes import SelfAttributes, Store, stored_attribute
 from migrate.rewrite.edits import Edit
 from migrate.rewrite.keys import KeyCheck
-from migrate.rewrite.streams import Refused, narrowed, plan_text_loop
+from migrate.rewrite.streams import Refused, narrowed, plan_text_loop, redundant_guard
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
 
@@ -205,7 +205,7 @@ class ResultFollower:
             and parent.iter is node
             and isinstance(parent.target, cst.Name)
         ):
-            if self._text_loop(parent, uses.iterate, out):
+            if self._text_loop(parent, uses.iterate, out, seen):
                 return True
             self._binding(parent.target, uses.iterate, out, seen)
             return True
@@ -220,8 +220,10 @@ class ResultFollower:
             return True
         return False
 
-    def _text_loop(self, loop: cst.CSTNode, kind: str, out: Followed) -> bool:
-        """A `for` loop over a stream that uses only its text (streams.py)."""
+    def _text_loop(self, loop: cst.CSTNode, kind: str, out: Followed, seen: set[int]) -> bool:
+        """A `for` loop over a stream that uses only its text (streams.py). A loop that does
+        more is followed read by read; where that stops at a test of `choices` /
+        `finish_reason` the loop had, the call is reported with why (RSP315)."""
         spec = self.text_loop
         if spec is None or kind != spec.kind or not isinstance(loop, cst.For):
             return False
@@ -229,9 +231,16 @@ class ResultFollower:
         if planned is None:
             return False
         if isinstance(planned, Refused):
-            guard = planned.guard
-            finding = Finding.of("RSP315", test=code_of(guard).strip(), line=self._line(guard), why=planned.why)
-            out.blockers.append(finding)
+            assert isinstance(loop.target, cst.Name)
+            by_reads = Followed()
+            self._binding(loop.target, kind, by_reads, set(seen))
+            guards = {self._line(guard) for guard in planned.guards}
+            if any(dict(b.args).get("line") in guards for b in by_reads.blockers):
+                guard = min(planned.guards, key=self._line)
+                finding = Finding.of("RSP315", test=code_of(guard).strip(), line=self._line(guard), why=planned.why)
+                out.blockers.append(finding)
+            else:
+                _merge(out, by_reads)
             return True
         out.edits.extend(planned.edits)
         out.fixes.extend(planned.fixes)
@@ -349,6 +358,12 @@ class ResultFollower:
                 out.keys.append(target)
             return
         if consumed < len(segments):
+            spec = self.text_loop
+            if spec is not None and kind == spec.kind and tuple(segments[: len(spec.choices)]) == spec.choices:
+                redundant = redundant_guard(nodes[len(spec.choices) - 1], base, spec, self.parents)
+                if redundant is not None:  # `chunk.choices and <the text's test>`
+                    out.edits.append(Edit(redundant, _and_right))
+                    return
             out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(nodes[consumed])))
             return
         # The chain ends on a non-leaf value (e.g. `resp.choices[0].message`): bound to a name,
@@ -368,7 +383,7 @@ class ResultFollower:
             if entry is None:
                 continue
             depth = next(j for j in range(1, len(segments) + 1) if len(self._match(kind, segments[:j])[1]) > i)
-            found = narrowed(nodes[depth - 1], base, entry, self.parents)
+            found = narrowed(nodes[depth - 1], base, entry, self.parents, self.text_loop)
             if found is None:
                 continue
             new, comparison = found
@@ -516,6 +531,16 @@ class ResultFollower:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _merge(out: Followed, other: Followed) -> None:
+    """Add what `other` found to `out`."""
+    for f in fields(Followed):
+        mine, theirs = getattr(out, f.name), getattr(other, f.name)
+        if isinstance(mine, list):
+            mine.extend(theirs)
+        else:
+            mine.update(theirs)
 
 
 def _segments_match(found: list, wanted: tuple[Segment, ...]) -> bool:
@@ -750,6 +775,12 @@ def _after_test(updated: cst.CSTNode, event: cst.BaseExpression) -> cst.BaseExpr
     assert isinstance(updated, cst.BaseExpression)
     inner = updated.with_changes(lpar=[], rpar=[])
     return cst.BooleanOperation(left=event, operator=cst.And(), right=inner, lpar=updated.lpar, rpar=updated.rpar)
+
+
+def _and_right(updated: cst.CSTNode) -> cst.BaseExpression:
+    """`guard and x` -> `x`, in the parentheses of the whole."""
+    assert isinstance(updated, cst.BooleanOperation)
+    return _keep_parens(updated, updated.right)
 
 
 def _or_operand(updated: cst.CSTNode) -> cst.BaseExpression:

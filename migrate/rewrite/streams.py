@@ -37,7 +37,7 @@ import libcst as cst
 from migrate.analysis.nodes import code_of, truth_tested
 from migrate.analysis.scopes import Assignment
 from migrate.catalog.findings import Finding
-from migrate.catalog.loader import Segment, TextLoop
+from migrate.catalog.loader import Segment, TextLoop, format_path
 from migrate.rewrite.edits import Edit
 
 _PRESENT, _ABSENT = True, False  # an atom's polarity: true when the chunk has text / has none
@@ -52,9 +52,10 @@ class Planned:
 @dataclass(frozen=True)
 class Refused:
     """A loop that tests `choices` / `finish_reason` to skip chunks, but does more than use
-    the text: the test has no Responses counterpart."""
+    the text: the test has a Responses counterpart only where the text's test makes it
+    redundant (redundant_guard)."""
 
-    guard: cst.CSTNode  # the first such test
+    guards: tuple[cst.CSTNode, ...]  # every such test
     why: str
 
 
@@ -142,7 +143,7 @@ class _TextLoop:
         """Refused, naming the first test of `choices` / `finish_reason`; None without one."""
         if not self.guards:
             return None
-        return Refused(min(self.guards, key=self.line), why)
+        return Refused(tuple(self.guards), why)
 
     def _reads(self, target: cst.Name, loops: bool = False) -> list[cst.Name] | None:
         """Every read of the name `target` binds, all inside the loop's body; None if the name
@@ -631,7 +632,7 @@ def _left(updated: cst.CSTNode) -> cst.CSTNode:
 
 # ---------------------------------------------------------------------- a read tested, then read
 def narrowed(
-    node: cst.CSTNode, base: cst.CSTNode, narrow: tuple[str, str], parents: Mapping
+    node: cst.CSTNode, base: cst.CSTNode, narrow: tuple[str, str], parents: Mapping, spec: TextLoop | None
 ) -> tuple[str, cst.Comparison | None] | None:
     """The template for a read (`node`, from the name `base`) whose value is None on the other
     events, where its context settles the event (`narrow`: the event's test, its value):
@@ -643,12 +644,12 @@ def narrowed(
         return None
     event, value = narrow
     parent = parents.get(node)
-    if _first_operand(parent, node, parents) is not None:
+    if _first_operand(parent, node, parents, spec) is not None:
         return f"{event} and {value}", None
     if (
         isinstance(parent, cst.Comparison)
         and _none_test(parent, node) is True
-        and _first_operand(parents.get(parent), parent, parents) is not None
+        and _first_operand(parents.get(parent), parent, parents, spec) is not None
     ):
         return value, parent
     shown = code_of(node).strip()
@@ -662,7 +663,7 @@ def narrowed(
         ):
             test = parent  # `chunk.usage and chunk.usage.total_tokens`
         if test is not None:
-            first = _operands(test, cst.And)[0]
+            first = next((o for o in _operands(test, cst.And) if not _is_guard(o, spec)), test)
             if isinstance(first, cst.Comparison) and _none_test(first, first.left) is True:
                 first = first.left  # `if x is not None:`
             if code_of(first).strip() == shown:
@@ -671,12 +672,78 @@ def narrowed(
     return None
 
 
-def _first_operand(parent: cst.CSTNode | None, node: cst.CSTNode, parents: Mapping) -> cst.If | None:
-    """The `if` whose test is `node`, or `node and ...`."""
-    while isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.And) and parent.left is node:
+def _first_operand(
+    parent: cst.CSTNode | None, node: cst.CSTNode, parents: Mapping, spec: TextLoop | None
+) -> cst.If | None:
+    """The `if` whose test is `node`, or `node and ...` (after tests of `choices`, which the
+    test of the text makes redundant: redundant_guard)."""
+    while isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.And):
         if node.lpar if isinstance(node, cst.BaseExpression) else False:
+            return None
+        if parent.right is node and not all(_is_guard(o, spec) for o in _operands(parent.left, cst.And)):
             return None
         node, parent = parent, parents.get(parent)
     if isinstance(parent, cst.If) and parent.test is node:
         return parent
+    return None
+
+
+def _is_guard(expr: cst.CSTNode, spec: TextLoop | None) -> bool:
+    """`chunk.choices`, or `len(chunk.choices) > 0` (`!= 0`, `>= 1`)."""
+    if spec is None:
+        return False
+    if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1 and isinstance(expr.left, cst.Call):
+        call, target = expr.left, expr.comparisons[0]
+        if not (
+            isinstance(call.func, cst.Name)
+            and call.func.value == "len"
+            and len(call.args) == 1
+            and isinstance(target.comparator, cst.Integer)
+            and _LEN_TESTS.get((type(target.operator), int(target.comparator.value, 0))) is _PRESENT
+        ):
+            return False
+        expr = call.args[0].value
+    segments: list[Segment] = []
+    while isinstance(expr, (cst.Attribute, cst.Subscript)) and not expr.lpar:
+        segments.insert(0, _segment(expr))
+        expr = expr.value
+    return isinstance(expr, cst.Name) and tuple(segments) == spec.choices
+
+
+# ---------------------------------------------------------------------- a guard the text test makes redundant
+def redundant_guard(
+    node: cst.CSTNode, base: cst.CSTNode, spec: TextLoop, parents: Mapping
+) -> cst.BooleanOperation | None:
+    """`chunk.choices and chunk.choices[0].delta.content` (or `len(chunk.choices) > 0 and ...`)
+    tested for truth: the test of the text already fails for a chunk with no choices, and in
+    Responses, where the text's test checks the event type, the guard goes. `node` is the read
+    of `choices`; the result, the `and` to replace with its right operand (None: keep)."""
+    if not isinstance(base, cst.Name):
+        return None
+    atom: cst.CSTNode | None = node
+    parent = parents.get(node)
+    if isinstance(parent, cst.Arg):  # `len(chunk.choices) > 0`
+        atom = parents.get(parents.get(parent))
+        parent = parents.get(atom)
+    if atom is None or not _is_guard(atom, spec) or getattr(atom, "lpar", None):
+        return None
+    if not (isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.And) and parent.left is atom):
+        return None
+    chain: cst.BooleanOperation = parent
+    while True:
+        up = parents.get(chain)
+        if not (isinstance(up, cst.BooleanOperation) and isinstance(up.operator, cst.And) and up.left is chain):
+            break
+        if chain.lpar:
+            break
+        chain = up
+    if not truth_tested(parents.get(chain), chain, parents):
+        return None
+    text = code_of(base).strip() + format_path(spec.text)
+    operands = _operands(chain, cst.And)
+    for operand in operands[operands.index(atom) + 1 :]:
+        if isinstance(operand, cst.Comparison) and _none_test(operand, operand.left) is True:
+            operand = operand.left
+        if code_of(operand).strip() == text:
+            return parent
     return None

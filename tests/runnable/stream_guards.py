@@ -65,6 +65,18 @@ for chunk in fifth:
         print(chunk.choices[0].delta.content or "", end="")
 print()
 
+sixth = client.chat.completions.create(
+    model="gpt-4.1",
+    messages=[{"role": "user", "content": "And one about a pier."}],
+    stream=True,
+    stream_options={"include_usage": True},
+)
+for piece in sixth:
+    if piece.choices and piece.choices[0].delta.content:
+        print(piece.choices[0].delta.content, end="")
+    if piece.usage:
+        print("\ntokens:", piece.usage.total_tokens)
+
 
 async def collect() -> str:
     aclient = AsyncOpenAI()
