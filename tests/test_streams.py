@@ -154,6 +154,40 @@ def test_a_guard_the_text_test_covers_goes() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "loop",
+    [
+        # the `else` runs for chat's chunks with no text
+        """
+        for chunk in stream:
+            content = chunk.choices[0].delta.content
+            if content:
+                print(content, end="")
+            else:
+                print("<empty>")
+        """,
+        # the lambda sees the text after the loop: chat's last chunk has None
+        """
+        shown = []
+        for chunk in stream:
+            content = chunk.choices[0].delta.content
+            if content:
+                shown.append(lambda: content)
+        """,
+        """
+        later = []
+        for chunk in stream:
+            if chunk.choices[0].delta.content:
+                later.append(lambda: chunk.choices[0].delta.content)
+        """,
+    ],
+)
+def test_a_loop_that_does_something_without_the_text_keeps_every_event(loop: str) -> None:
+    result, call = _run(loop)
+    lines = [line.strip() for line in (result.migrated or b"").decode().splitlines()]
+    assert not [line for line in lines if line.startswith(("if chunk.type", "continue"))]
+
+
 def test_a_loop_variable_shared_with_another_loop() -> None:
     result, call = _run(
         """

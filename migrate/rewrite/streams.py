@@ -180,9 +180,13 @@ class _TextLoop:
         return loop
 
     def _in_body(self, node: cst.CSTNode | None) -> bool:
+        """Is `node` in the loop's body, and not in a function or lambda there (which may run
+        after the loop, and see the last chunk)?"""
         while node is not None and node is not self.loop:
             if node is self.loop.body:
                 return True
+            if isinstance(node, (cst.Lambda, cst.FunctionDef)):
+                return False
             node = self.parents.get(node)
         return False
 
@@ -410,6 +414,8 @@ class _TextLoop:
     def _inert(self, statement: cst.CSTNode) -> bool:
         """Does `statement` do nothing when the text is None or ""?"""
         if isinstance(statement, cst.If):
+            if statement.orelse is not None:  # the `else` runs without the text
+                return False
             return self._present(statement.test) or (_exits(statement) and self._pure(statement.test))
         if isinstance(statement, cst.SimpleStatementLine):
             return all(self._inert_small(s) for s in statement.body)
