@@ -183,7 +183,7 @@ def test_a_guard_the_text_test_covers_goes() -> None:
     ],
 )
 def test_a_loop_that_does_something_without_the_text_keeps_every_event(loop: str) -> None:
-    result, call = _run(loop)
+    result, _ = _run(loop)
     lines = [line.strip() for line in (result.migrated or b"").decode().splitlines()]
     assert not [line for line in lines if line.startswith(("if chunk.type", "continue"))]
 
