@@ -24,7 +24,15 @@ with no choices); the loop must skip them, or do nothing with them:
   test starts with a test that the text is there (truth, `is not None`), `print(text or "",
   end="")`, `x += text or ""`, `pass`, `continue`.
 
-Any other loop is left to the read-by-read rewrite (results.py), which keeps every event.
+Any other loop is left to the read-by-read rewrite (results.py), which keeps every event; a
+loop that tests `choices` / `finish_reason` and does more is reported (RSP315) where that
+rewrite stops at the test. Two helpers make that rewrite's output read as a person's:
+
+* narrowed: a read that is None on the other events (`chunk.usage`, the text), tested by an
+  `if` (or first of an `and`), tests the event type and then the value; the same read in that
+  `if`'s body, or later in the `and`, is the event's value (`narrow` in rules/results.toml);
+* redundant_guard: `chunk.choices and <a test of the text>` tested for truth loses its guard,
+  which the text's test (now of the event type) already implies.
 """
 
 from __future__ import annotations
