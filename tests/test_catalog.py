@@ -33,6 +33,7 @@ DATA_FIELDS = {
     "prefix['rule']": lambda c: {p.report_prefix["rule"] for p in c.parameters.values() if p.report_prefix},
     "site.method.rule": lambda c: {m.rule for m in c.methods.values() if m.rule},
     "entry.fix": lambda c: {r.fix for paths in c.results.values() for r in paths if r.fix},
+    "self.spec.fix": lambda c: {c.text_loop.fix} if c.text_loop else set(),
     # `_Request.fixed(keyword)`: the `fix` of that keyword in parameters.toml (checked per call below),
     # and `self.fixed(name)` in `apply`, for a rename.
     "self.ctx.catalog.parameters[keyword].fix": lambda c: {p.fix for p in c.parameters.values() if p.fix},

@@ -107,6 +107,9 @@ class ResultPath:
     # The event type the read has a value on (None on every other): its None-ness must be
     # thrown away where it is read (`none_elsewhere`).
     none_elsewhere: str | None = None
+    # For a template that is None on the events it has no value on: the test of the event that
+    # has the value, and the value on that event (`narrow`).
+    narrow: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,21 @@ class KeyedDicts:
     new: frozenset[str] = frozenset()  # what makes an empty dict (besides `{}`), by qualified name
     keyed: frozenset[str] = frozenset()  # methods whose first argument is a key
     keyless: frozenset[str] = frozenset()  # methods that don't show the keys
+
+
+@dataclass(frozen=True)
+class TextLoop:
+    """A loop over a stream that uses only its text (`_text_loop` in rules/results.toml)."""
+
+    kind: str = ""  # the kind of the loop's items
+    text: tuple[Segment, ...] = ()  # the read of an item's text
+    delta: tuple[Segment, ...] = ()  # a value whose `text[-1]` is that read, bound to a name
+    choices: tuple[Segment, ...] = ()  # the list whose emptiness marks an item with no text
+    finish: tuple[Segment, ...] = ()  # the read that `is None` on every item but the last
+    event: str = ""  # the one event type the loop keeps
+    field: str = ""  # that event's text
+    fix: str = ""
+    fix_args: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,6 +246,7 @@ class Catalog:
     not_together: tuple[tuple[frozenset[str], str], ...]
     clients: Clients
     keyed_dicts: KeyedDicts = KeyedDicts()
+    text_loop: TextLoop | None = None
     annotations: Annotations = Annotations()
     sequences: Sequences = Sequences()
     wire_tests: WireTests = WireTests()
@@ -394,6 +413,7 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
                     fix_args=tuple(sorted(entry.get("fix_args", {}).items())),
                     key=entry.get("key", False),
                     none_elsewhere=entry.get("none_elsewhere"),
+                    narrow=(entry["narrow"]["event"], entry["narrow"]["read"]) if "narrow" in entry else None,
                 )
             )
         # Longest paths first, so the most specific read wins.
@@ -407,6 +427,20 @@ def _results(raw: dict[str, Any]) -> tuple[dict[str, tuple[ResultPath, ...]], di
             if leads_to is not None and leads_to not in kinds:
                 raise ValueError(f"results.toml [{kind}] leads to unknown kind {leads_to!r}")
     return kinds, uses
+
+
+def _text_loop(raw: dict[str, Any]) -> TextLoop:
+    paths = {key: parse_path(raw[key]) for key in ("text", "delta", "choices", "finish")}
+    if paths["delta"] + paths["text"][-1:] != paths["text"]:
+        raise ValueError("results.toml [_text_loop]: `text` must be `delta` and one more segment")
+    return TextLoop(
+        kind=raw["kind"],
+        event=raw["event"],
+        field=raw["field"],
+        fix=raw["fix"],
+        fix_args=tuple(sorted(raw.get("fix_args", {}).items())),
+        **paths,
+    )
 
 
 def _clients(raw: dict[str, Any]) -> Clients:
@@ -508,6 +542,7 @@ def load() -> Catalog:
         not_together=not_together,
         clients=_clients(_load_toml("clients.toml")),
         keyed_dicts=KeyedDicts(**{k: frozenset(v) for k, v in raw_results.get("_keys", {}).items()}),
+        text_loop=_text_loop(raw_results["_text_loop"]) if "_text_loop" in raw_results else None,
         annotations=_annotations(_load_toml("annotations.toml"), results),
         sequences=_sequences(_load_toml("values.toml")),
         wire_tests=_wire_tests(_load_toml("tests.toml")),
@@ -526,6 +561,8 @@ def _check_references(catalog: Catalog) -> None:
     named += [m.rule for m in catalog.methods.values() if m.rule]
     named += [r.fix for paths in catalog.results.values() for r in paths if r.fix]
     named += [code for group, _ in catalog.not_together for code in group]
+    if catalog.text_loop is not None:
+        named.append(catalog.text_loop.fix)
     missing = sorted(set(named) - catalog.rules.keys())
     if missing:
         raise ValueError(f"rules/ data names codes missing from rules.toml: {missing}")

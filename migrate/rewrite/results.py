@@ -12,7 +12,7 @@ alone and reported.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
 
 import libcst as cst
@@ -40,6 +40,7 @@ from migrate.rewrite.edits import Edit
 from migrate.rewrite.generators import yielded_by
 from migrate.rewrite.helpers import Refused, passed_to_function
 from migrate.rewrite.keys import KeyCheck
+from migrate.rewrite.streams import Refused, narrowed, plan_text_loop, redundant_guard
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
 
@@ -83,6 +84,11 @@ class ResultFollower:
         # What the run knows of this module's functions' callers in other modules.
         self.links = links
         self.uses = catalog.value_uses
+        self.text_loop = catalog.text_loop
+        # Templates that an `if` testing the read narrows (`narrow`): template -> (test, read).
+        self.narrowing = {
+            p.template: p.narrow for paths in self.kinds.values() for p in paths if p.narrow and p.template
+        }
         self.scopes = scopes
         self.parents = parents
         self.positions = positions
@@ -291,6 +297,8 @@ class ResultFollower:
             and parent.iter is node
             and isinstance(parent.target, cst.Name)
         ):
+            if self._text_loop(parent, uses.iterate, out, seen):
+                return True
             self._binding(parent.target, uses.iterate, out, seen)
             return True
         if (
@@ -303,6 +311,33 @@ class ResultFollower:
             self._binding(parent.asname.name, uses.enter, out, seen)
             return True
         return False
+
+    def _text_loop(self, loop: cst.CSTNode, kind: str, out: Followed, seen: set[int]) -> bool:
+        """A `for` loop over a stream that uses only its text (streams.py). A loop that does
+        more is followed read by read; where that stops at a test of `choices` /
+        `finish_reason` the loop had, the call is reported with why (RSP315)."""
+        spec = self.text_loop
+        if spec is None or kind != spec.kind or not isinstance(loop, cst.For):
+            return False
+        planned = plan_text_loop(loop, spec, self.scopes, self.parents, self._line)
+        if planned is None:
+            return False
+        if isinstance(planned, Refused):
+            assert isinstance(loop.target, cst.Name)
+            by_reads = Followed()
+            self._binding(loop.target, kind, by_reads, set(seen))
+            guards = {self._line(guard) for guard in planned.guards}
+            if any(dict(b.args).get("line") in guards for b in by_reads.blockers):
+                guard = min(planned.guards, key=self._line)
+                finding = Finding.of("RSP315", test=code_of(guard).strip(), line=self._line(guard), why=planned.why)
+                out.blockers.append(finding)
+            else:
+                _merge(out, by_reads)
+            return True
+        out.edits.extend(planned.edits)
+        out.fixes.extend(planned.fixes)
+        out.bindings.add(loop.target)
+        return True
 
     def _annotated(self, annotation: cst.Annotation, kind: str, out: Followed, name: str, at: cst.CSTNode) -> bool:
         """The annotation of a value of `kind` is rewritten to its Responses type. False (with a
@@ -390,6 +425,7 @@ class ResultFollower:
             parent = self.parents.get(current)
 
         consumed, steps, entry, final_kind, fixes = self._match(kind, segments)
+        steps = self._narrowed(base, kind, nodes, segments, steps, out)
         shown_base = code_of(base).strip() if isinstance(base, cst.Name) else "<result>"
         shown = shown_base + format_path(tuple(segments))
         if consumed and not _base_allows(steps, base):
@@ -414,6 +450,12 @@ class ResultFollower:
                 out.keys.append(target)
             return
         if consumed < len(segments):
+            spec = self.text_loop
+            if spec is not None and kind == spec.kind and tuple(segments[: len(spec.choices)]) == spec.choices:
+                redundant = redundant_guard(nodes[len(spec.choices) - 1], base, spec, self.parents)
+                if redundant is not None:  # `chunk.choices and <the text's test>`
+                    out.edits.append(Edit(redundant, _and_right))
+                    return
             out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(nodes[consumed])))
             return
         # The chain ends on a non-leaf value (e.g. `resp.choices[0].message`): bound to a name,
@@ -424,6 +466,26 @@ class ResultFollower:
         if not steps and isinstance(base, cst.Name):  # `message = completion`: no alias left behind
             out.edits.extend(alias_edits(top, base, self.parents, self.scopes) or ())
         self._whole(top, final_kind, out, seen, shown=shown)
+
+    def _narrowed(
+        self, base: cst.CSTNode, kind: str, nodes: list, segments: list, steps: list[Step], out: Followed
+    ) -> list[Step]:
+        """The steps with a stream read's template narrowed where an `if` settles its event
+        (streams.narrowed)."""
+        for i, (step, template) in enumerate(steps):
+            entry = self.narrowing.get(str(template)) if step == "template" else None
+            if entry is None:
+                continue
+            depth = next(j for j in range(1, len(segments) + 1) if len(self._match(kind, segments[:j])[1]) > i)
+            found = narrowed(nodes[depth - 1], base, entry, self.parents, self.text_loop)
+            if found is None:
+                continue
+            new, comparison = found
+            steps = [*steps[:i], ("template", new), *steps[i + 1 :]]
+            if comparison is not None:  # `x is not None` -> `<event> and x is not None`
+                event = _fill(entry[0], base)  # type: ignore[arg-type]
+                out.edits.append(Edit(comparison, partial(_after_test, event=event)))
+        return steps
 
     def _match(self, kind: str, segments: list):
         """How much of `segments` the kind tables explain: (consumed, steps, last entry, kind, fixes)."""
@@ -564,6 +626,16 @@ class ResultFollower:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _merge(out: Followed, other: Followed) -> None:
+    """Add what `other` found to `out`."""
+    for f in fields(Followed):
+        mine, theirs = getattr(out, f.name), getattr(other, f.name)
+        if isinstance(mine, list):
+            mine.extend(theirs)
+        else:
+            mine.update(theirs)
 
 
 def _segments_match(found: list, wanted: tuple[Segment, ...]) -> bool:
@@ -791,6 +863,19 @@ def _parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
     if expr.lpar:
         return expr
     return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _after_test(updated: cst.CSTNode, event: cst.BaseExpression) -> cst.BaseExpression:
+    """`<event> and <updated>`, in the parentheses of the whole."""
+    assert isinstance(updated, cst.BaseExpression)
+    inner = updated.with_changes(lpar=[], rpar=[])
+    return cst.BooleanOperation(left=event, operator=cst.And(), right=inner, lpar=updated.lpar, rpar=updated.rpar)
+
+
+def _and_right(updated: cst.CSTNode) -> cst.BaseExpression:
+    """`guard and x` -> `x`, in the parentheses of the whole."""
+    assert isinstance(updated, cst.BooleanOperation)
+    return _keep_parens(updated, updated.right)
 
 
 def _or_operand(updated: cst.CSTNode) -> cst.BaseExpression:
