@@ -40,7 +40,7 @@ from migrate.rewrite.edits import Edit
 from migrate.rewrite.generators import yielded_by
 from migrate.rewrite.helpers import Refused, passed_to_function
 from migrate.rewrite.keys import KeyCheck
-from migrate.rewrite.streams import Refused, narrowed, plan_text_loop, redundant_guard
+from migrate.rewrite.streams import GuardRefused, narrowed, plan_text_loop, redundant_guard
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
 
@@ -322,7 +322,7 @@ class ResultFollower:
         planned = plan_text_loop(loop, spec, self.scopes, self.parents, self._line)
         if planned is None:
             return False
-        if isinstance(planned, Refused):
+        if isinstance(planned, GuardRefused):
             assert isinstance(loop.target, cst.Name)
             by_reads = Followed()
             self._binding(loop.target, kind, by_reads, set(seen))

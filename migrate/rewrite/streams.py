@@ -58,7 +58,7 @@ class Planned:
 
 
 @dataclass(frozen=True)
-class Refused:
+class GuardRefused:
     """A loop that tests `choices` / `finish_reason` to skip chunks, but does more than use
     the text: the test has a Responses counterpart only where the text's test makes it
     redundant (redundant_guard)."""
@@ -69,8 +69,8 @@ class Refused:
 
 def plan_text_loop(
     loop: cst.For, spec: TextLoop, scopes: Mapping, parents: Mapping, line: Callable[[cst.CSTNode], int]
-) -> Planned | Refused | None:
-    """The edits that make `loop` keep only text events; Refused when its body does more and
+) -> Planned | GuardRefused | None:
+    """The edits that make `loop` keep only text events; GuardRefused when its body does more and
     tests `choices` / `finish_reason`; None when it does more (the reads are then followed one
     by one)."""
     if not (isinstance(loop.target, cst.Name) and isinstance(loop.body, cst.IndentedBlock)):
@@ -99,7 +99,7 @@ class _TextLoop:
         self.rebuilt: set[cst.CSTNode] = set()  # reads that are a whole test the guard rebuilds
 
     # ------------------------------------------------------------------ what the loop reads
-    def plan(self) -> Planned | Refused | None:
+    def plan(self) -> Planned | GuardRefused | None:
         assert isinstance(self.loop.target, cst.Name)
         reads = self._reads(self.loop.target, loops=True)
         if reads is None or not reads:
@@ -147,11 +147,11 @@ class _TextLoop:
         out.edits.append(Edit(self.loop.body, lambda updated: self._body(updated, shape)))
         return out
 
-    def refused(self, why: str) -> Refused | None:
-        """Refused, naming the first test of `choices` / `finish_reason`; None without one."""
+    def refused(self, why: str) -> GuardRefused | None:
+        """GuardRefused, naming the first test of `choices` / `finish_reason`; None without one."""
         if not self.guards:
             return None
-        return Refused(tuple(self.guards), why)
+        return GuardRefused(tuple(self.guards), why)
 
     def _reads(self, target: cst.Name, loops: bool = False) -> list[cst.Name] | None:
         """Every read of the name `target` binds, all inside the loop's body; None if the name
