@@ -29,6 +29,7 @@ from migrate.rewrite.layout import (
     Item,
     element_indent,
     indent_of,
+    layout_args,
     make_dict,
     make_dict_element,
     quote_like,
@@ -92,7 +93,6 @@ class _Request:
         self.text: dict[str, cst.BaseExpression] = {}
         self.text_slot: int | None = None
         self.keywords = {a.keyword.value for a in call.args if a.keyword is not None}
-        self.comments: dict[int, list[cst.Comment]] = {}  # item position -> comments to put above it
 
     # ------------------------------------------------------------------ helpers
     def fix(self, code: str, **args: object) -> None:
@@ -187,10 +187,14 @@ class _Request:
         if self.ctx.include_reasoning and "include" not in self.keywords:
             value = cst.parse_expression('["reasoning.encrypted_content"]')
             self.items.append(Item(_new_arg("include", value, self.call)))
+        laid = layout_args(self.call.args, self.call.whitespace_before_args, self.items)
+        if laid is not None:
+            self.result.whitespace_before_args, self.result.args = laid
+            return self.result
         self.result.args = rebuild(self.call.args, self.items, self.call.whitespace_before_args)
         self.result.whitespace_before_args = self.call.whitespace_before_args
-        for position, comments in self.comments.items():
-            self.place_comments(position, comments)
+        for position, item in enumerate(self.items):
+            self.place_comments(position, item.comments)
         return self.result
 
     def place_comments(self, position: int, comments: list[cst.Comment]) -> None:
@@ -330,8 +334,8 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
     for finding in converted.fixes:
         req.fix(finding.code, **dict(finding.args))
     if converted.instructions is not None:
-        req.comments[len(req.items)] = converted.moved_comments
-        req.items.append(Item(_new_arg("instructions", converted.instructions, req.call)))
+        instructions = _new_arg("instructions", converted.instructions, req.call)
+        req.items.append(Item(instructions, comments=converted.moved_comments))
     req.add(arg, "input", converted.node, index)
     req.fixed("messages")
 
