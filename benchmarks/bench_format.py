@@ -11,6 +11,10 @@ copy, and for every file the run changed reports:
 * the lines with trailing whitespace (ruff W291/W293: spaces or tabs before the line break,
   whitespace-only lines included) it has before and after.
 
+With --format-first, every file that mentions `completions` is formatted with ruff (at its
+line length) in the copy before the migration: the property on real code laid out as ruff lays
+it out, for trees that aren't formatted themselves.
+
 Prints the totals and each changed file that was clean before but is not after (with ruff's
 diff when --verbose). A script, not a test: it prints numbers and asserts nothing.
 """
@@ -54,6 +58,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)
     parser.add_argument("--keep", type=Path, help="copy into this folder (kept) instead of a temporary one")
+    parser.add_argument("--format-first", action="store_true", help="ruff-format the copy before migrating it")
     parser.add_argument("--verbose", action="store_true", help="show ruff's diff for each file it now rejects")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -61,6 +66,12 @@ def main() -> int:
         if copy.exists():
             shutil.rmtree(copy)
         shutil.copytree(args.path, copy, ignore=IGNORE, symlinks=True)
+        if args.format_first:
+            for path in sorted(copy.rglob("*.py")):
+                if path.is_file() and b"completions" in path.read_bytes():
+                    length = str(line_length(path))
+                    command = [RUFF, "format", "--isolated", "--no-cache", "-q", "--line-length", length, str(path)]
+                    subprocess.run(command, capture_output=True)
         before = python_files(copy)
         run = subprocess.run(
             [sys.executable, "-m", "migrate", "apply", str(copy), "-j", "1", "-q", "--format", "json"],

@@ -50,11 +50,10 @@ def test_no_trailing_whitespace_added(case: Case) -> None:
     assert len(trailing_whitespace(after)) <= len(trailing_whitespace(before)), trailing_whitespace(after)
 
 
-# Formatted before, not after, for reasons outside the request's arguments: result expressions
-# rewritten into long conditionals (results.py) and a new `text={"format": {...}}` dict hugging
-# its braces. Strict: each must fail until it is fixed.
+# Formatted before, not after, for a reason outside the request's arguments: a result expression
+# rewritten into a long conditional (results.py) is not re-wrapped. Strict: each must fail until
+# it is fixed.
 NOT_YET = {
-    "request/response_format_json_schema_flattened": "a new `text=` dict is not re-wrapped",
     "results/refusal_read": "a long result expression is not re-wrapped",
     "streaming/delta_content_none_thrown_away": "a long result expression is not re-wrapped",
     "streaming/stream_include_usage": "a long result expression is not re-wrapped",

@@ -259,7 +259,7 @@ class _Request:
         like = self.text.get("verbosity")
         pairs = [(k, self.text[k]) for k in ("format", "verbosity") if k in self.text]
         value = make_dict(pairs, like if isinstance(like, cst.SimpleString) else None)
-        if len(pairs) > 1 and any("\n" in code_of(v) for _, v in pairs):
+        if any("\n" in code_of(v) for _, v in pairs):
             value = _one_key_per_line(value, self.call)
         arg = _new_arg("text", value, self.call)
         slot = self.text_slot if self.text_slot is not None else len(self.items)
