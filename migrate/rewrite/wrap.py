@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from migrate.rewrite.layout import shift_indent
+
 _PRAGMA = re.compile(r"\s*#\s*(noqa|type:|pyright:|pylint:|mypy:|nosec|isort:|ruff:)")
 
 
@@ -89,6 +91,27 @@ def fits(statement: cst.SimpleStatementLine, indent: int, line_length: int) -> b
     return all(indent + width(line.rstrip("\r")) <= line_length for line in code.split("\n"))
 
 
+def _unparenthesized(
+    statement: cst.SimpleStatementLine, call: cst.Call, indent: int, line_length: int, unit: str
+) -> tuple[cst.SimpleStatementLine, cst.Call]:
+    """`x = (\n    call(...)\n)`, parenthesized because `x = call(` was too long, without the
+    parentheses once it fits (the call got a shorter name), as ruff would write it."""
+    small = statement.body[0] if len(statement.body) == 1 else None
+    if not isinstance(small, (cst.Assign, cst.AnnAssign, cst.Return)) or small.value is not call:
+        return statement, call
+    if len(call.lpar) != 1 or len(call.rpar) != 1:
+        return statement, call
+    after, before = call.lpar[0].whitespace_after, call.rpar[0].whitespace_before
+    for ws in (after, before):
+        if not isinstance(ws, cst.ParenthesizedWhitespace) or ws.empty_lines or ws.first_line.comment is not None:
+            return statement, call
+    bare = shift_indent(call.with_changes(lpar=[], rpar=[]), -len(unit))
+    unwrapped = _replace(statement, call, bare)
+    if not fits(unwrapped, indent, line_length):
+        return statement, call
+    return unwrapped, bare
+
+
 def _replace(statement: cst.SimpleStatementLine, old: cst.Call, new: cst.Call) -> cst.SimpleStatementLine:
     replaced = statement.deep_replace(old, new)
     assert isinstance(replaced, cst.SimpleStatementLine)
@@ -102,6 +125,7 @@ def rewrap(
     the width of the statement's block indentation, `unit` one level of indentation."""
     module = cst.Module(body=[])
     for call in calls:
+        statement, call = _unparenthesized(statement, call, indent, line_length, unit)
         layout = _layout(call)
         if layout is None:
             continue
