@@ -43,6 +43,9 @@ class Blocked(Exception):
 class Converted:
     node: cst.BaseExpression | None = None
     instructions: cst.BaseExpression | None = None
+    # The indentation of the hoisted message's keys (None: on one line): where the lines of a
+    # multi-line `instructions` value are indented from, to indent them from the argument's.
+    instructions_indent: int | None = None
     # Comments written above (or beside) the hoisted message: they move with it.
     moved_comments: list[cst.Comment] = field(default_factory=list)
     fixes: list[Finding] = field(default_factory=list)
@@ -91,6 +94,9 @@ def convert_messages(
             and id(content) not in converter.part_lists
         ):
             out.instructions = content
+            message = items[0].node.value
+            if isinstance(message, cst.Dict):
+                out.instructions_indent = element_indent(message.elements, message.lbrace.whitespace_after)
             value, out.moved_comments = _detach_first_comments(value, items[0].node)
             items = items[1:]
             out.fixes.append(Finding.of("RSP102", role=role))

@@ -334,7 +334,11 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
     for finding in converted.fixes:
         req.fix(finding.code, **dict(finding.args))
     if converted.instructions is not None:
-        instructions = _new_arg("instructions", converted.instructions, req.call)
+        value = converted.instructions
+        indent = element_indent(req.call.args, req.call.whitespace_before_args)
+        if indent is not None and converted.instructions_indent is not None:
+            value = shift_indent(value, indent - converted.instructions_indent)
+        instructions = _new_arg("instructions", value, req.call)
         req.items.append(Item(instructions, comments=converted.moved_comments))
     req.add(arg, "input", converted.node, index)
     req.fixed("messages")
