@@ -285,16 +285,20 @@ def _one_key_per_line(node: cst.Dict, call: cst.Call) -> cst.Dict:
             empty_lines=[], first_line=cst.TrailingWhitespace(), last_line=cst.SimpleWhitespace(" " * width)
         )
 
+    # A trailing comma after the last key when the call's arguments have one (a file formatted
+    # by ruff or black has them wherever a bracket is exploded; a file without keeps none).
+    magic = bool(call.args) and isinstance(call.args[-1].comma, cst.Comma)
     elements = []
     for position, element in enumerate(node.elements):
-        last = position == len(node.elements) - 1
-        elements.append(
-            element.with_changes(
-                value=shift_indent(element.value, unit),
-                comma=cst.Comma(whitespace_after=line(indent if last else indent + unit)),
-            )
-        )
-    return node.with_changes(lbrace=cst.LeftCurlyBrace(whitespace_after=line(indent + unit)), elements=elements)
+        if position < len(node.elements) - 1:
+            comma: cst.Comma | cst.MaybeSentinel = cst.Comma(whitespace_after=line(indent + unit))
+        else:
+            comma = cst.Comma(whitespace_after=line(indent)) if magic else cst.MaybeSentinel.DEFAULT
+        elements.append(element.with_changes(value=shift_indent(element.value, unit), comma=comma))
+    rbrace = cst.RightCurlyBrace(whitespace_before=cst.SimpleWhitespace("") if magic else line(indent))
+    return node.with_changes(
+        lbrace=cst.LeftCurlyBrace(whitespace_after=line(indent + unit)), elements=elements, rbrace=rbrace
+    )
 
 
 def _same(value: object, default: object) -> bool:
