@@ -128,6 +128,33 @@ def test_parentheses_ruff_added_for_a_long_name_go_when_it_fits() -> None:
     assert ruff_formatted(result.migrated, 88).decode() == out
 
 
+def test_a_call_inside_another_bracket_is_not_rewrapped() -> None:
+    """Ruff would split the outer call first; splitting the inner one would read oddly."""
+    source = (
+        b"from openai import OpenAI\n\nclient = OpenAI()\nhistory = [{'role': 'user', 'content': 'hi'}]\n"
+        b"print(client.chat.completions.create(model='gpt-4o-mini', messages=history, temperature=0).id)\n"
+    )
+    result = migrate_source("m.py", source, Settings(line_length=94))
+    assert result.migrated is not None
+    assert b"print(client.responses.create(model='gpt-4o-mini', input=history, temperature=0, store=False).id)\n" in (
+        result.migrated
+    )
+
+
+def test_a_call_that_now_overflows_is_rewrapped() -> None:
+    source = (
+        b"from openai import OpenAI\n\nclient = OpenAI()\nhistory = [{'role': 'user', 'content': 'hi'}]\n"
+        b"answer = client.chat.completions.create(model='gpt-4o-mini', messages=history, temperature=0)\n"
+        b"print(answer.id)\n"
+    )
+    result = migrate_source("m.py", source, Settings(line_length=94))
+    assert result.migrated is not None
+    assert (
+        b"answer = client.responses.create(\n    model='gpt-4o-mini', input=history, temperature=0, store=False\n)\n"
+        in result.migrated
+    )
+
+
 # ---------------------------------------------------------------------- generated modules
 
 ARGUMENTS = {

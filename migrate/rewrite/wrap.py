@@ -27,6 +27,11 @@ def width(line: str) -> int:
     return len(line[: found.start()] if found else line)
 
 
+def _depth(text: str) -> int:
+    """Brackets opened and not closed in `text` (closed and not opened count too)."""
+    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+
+
 def _one_line(args: Sequence[cst.Arg]) -> bool:
     """The arguments, written on one line, without comments or line breaks inside."""
     for arg in args[:-1]:
@@ -138,6 +143,8 @@ def rewrap(
         end = code.find("\n", at + len(call_code))
         end = len(code) if end < 0 else end
         head, tail = code[start:at], code[at + len(call_code) : end]
+        if _depth(head) or _depth(tail.split("#", 1)[0]):
+            continue  # inside another bracket on its line: ruff would split that one first
         extra = head[: len(head) - len(head.lstrip(" \t"))]
         lead = call.whitespace_before_args
         open_line = lead.first_line if isinstance(lead, cst.ParenthesizedWhitespace) else None
