@@ -236,6 +236,23 @@ def shift_indent(node: N, delta: int) -> N:
     return node.visit(_Shift(delta))  # type: ignore[return-value]
 
 
+class _FirstBreak(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: int | None = None
+
+    def visit_ParenthesizedWhitespace(self, node: cst.ParenthesizedWhitespace) -> bool:
+        if self.found is None:
+            self.found = len(node.last_line.value)
+        return False
+
+
+def first_break(node: cst.CSTNode) -> int | None:
+    """The indentation of the first line break inside `node` (None: it is on one line)."""
+    visitor = _FirstBreak()
+    node.visit(visitor)
+    return visitor.found
+
+
 def list_lead(node: cst.List | cst.Tuple) -> Any:
     if isinstance(node, cst.List):
         return node.lbracket.whitespace_after

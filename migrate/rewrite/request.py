@@ -28,6 +28,7 @@ from migrate.rewrite.edits import Edit
 from migrate.rewrite.layout import (
     Item,
     element_indent,
+    first_break,
     indent_of,
     layout_args,
     make_dict,
@@ -340,9 +341,13 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
     if converted.instructions is not None:
         value = converted.instructions
         indent = element_indent(req.call.args, req.call.whitespace_before_args)
-        if indent is not None and converted.instructions_indent is not None:
-            value = shift_indent(value, indent - converted.instructions_indent)
         instructions = _new_arg("instructions", value, req.call)
+        if indent is not None and converted.instructions_indent is not None:
+            delta = indent - converted.instructions_indent
+            column = converted.instructions_column
+            if column is not None and first_break(value) == column:  # aligned with the value's start
+                delta = indent + len(code_of(instructions).split("\n")[0]) - len(code_of(value).split("\n")[0]) - column
+            instructions = instructions.with_changes(value=shift_indent(value, delta))
         req.items.append(Item(instructions, comments=converted.moved_comments))
     req.add(arg, "input", converted.node, index)
     req.fixed("messages")
