@@ -187,6 +187,12 @@ def layout_args(
     return new_lead, out
 
 
+def one_per_line(args: Sequence[cst.Arg], lead: cst.BaseParenthesizableWhitespace) -> bool:
+    """The call's arguments are separated by line breaks (a new one gets a line of its own)."""
+    has_trailing_comma = bool(args) and isinstance(args[-1].comma, cst.Comma)
+    return isinstance(_separator_shape(args, lead, has_trailing_comma), cst.ParenthesizedWhitespace)
+
+
 def _separator_shape(old: Sequence[cst.Arg], lead: Any, has_trailing_comma: bool) -> Any:
     """The whitespace after a comma between two arguments, as this call writes it."""
     for arg in old[:-1]:

@@ -33,6 +33,7 @@ from migrate.rewrite.layout import (
     layout_args,
     make_dict,
     make_dict_element,
+    one_per_line,
     quote_like,
     rebuild,
     shift_indent,
@@ -333,6 +334,10 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
     converted = convert_messages(
         arg.value, hoist_instructions=req.ctx.settings.instructions, custom_tools=custom, values=req.ctx.values
     )
+    if converted.moved_comments and not one_per_line(req.call.args, req.call.whitespace_before_args):
+        # The comments on the system message would have no line to go to above `instructions=`
+        # in a call written on one line: the message stays in the input, comments and all.
+        converted = convert_messages(arg.value, hoist_instructions=False, custom_tools=custom, values=req.ctx.values)
     req.result.blockers.extend(converted.blockers)
     if converted.node is None or converted.blockers or not _define_parts(req, converted.defined):
         return
