@@ -157,19 +157,27 @@ def layout_args(
         if isinstance(new_lead, cst.ParenthesizedWhitespace) and open_line is not None:
             new_lead = new_lead.with_changes(first_line=open_line)
     out: list[cst.Arg] = []
+    # A comment that ended a line of arguments, when what follows it now stays on that line: it
+    # goes to the end of the line, before the next line break.
+    carried_comment: cst.TrailingWhitespace | None = None
     for position, item in enumerate(new):
         node: cst.Arg = item.node
         origin = item.origin
         closed_the_call = origin is not None and origin == count - 1 and not has_trailing_comma
         if closed_the_call or not isinstance(node.whitespace_after_arg, cst.SimpleWhitespace):
             node = node.with_changes(whitespace_after_arg=_NO_WS)
+        first_line = trailing[origin] if origin is not None else None
         if position < len(new) - 1:
             following = new[position + 1]
             if origin is not None and following.origin == origin + 1 and not following.comments:
                 comma = old[origin].comma
             else:
-                first_line = trailing[origin] if origin is not None else None
                 home = before[following.origin] if following.origin is not None else shape
+                first_line = first_line or carried_comment
+                carried_comment = None
+                breaks = isinstance(shape, cst.ParenthesizedWhitespace) or isinstance(home, cst.ParenthesizedWhitespace)
+                if first_line is not None and not breaks:
+                    carried_comment, first_line = first_line, None
                 ws = _with_lines(shape, first_line, lines_above(following, home), home)
                 comma = cst.Comma(whitespace_before=_NO_WS, whitespace_after=ws)
             out.append(node.with_changes(comma=comma))
@@ -177,9 +185,11 @@ def layout_args(
         # the last argument: the closing bracket's whitespace follows it
         if origin is not None and origin == count - 1:
             ws = close
+            free = isinstance(ws, cst.ParenthesizedWhitespace) and ws.first_line.comment is None
+            if carried_comment is not None and free:
+                ws = ws.with_changes(first_line=carried_comment)
         else:
-            first_line = trailing[origin] if origin is not None else None
-            ws = _with_lines(_bare(close), first_line, tail_lines, close)
+            ws = _with_lines(_bare(close), first_line or carried_comment, tail_lines, close)
         if has_trailing_comma:
             out.append(node.with_changes(comma=cst.Comma(whitespace_before=_NO_WS, whitespace_after=ws)))
         else:
