@@ -7,6 +7,7 @@ The tool itself never runs a formatter; these tests do, as the judge.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -176,6 +177,9 @@ def modules(draw: st.DrawFn) -> tuple[bytes, int]:
     order = draw(st.permutations(["model", messages, *extra]))
     args = [ARGUMENTS[name] for name in order]
     magic = draw(st.booleans())  # a magic trailing comma: one argument per line
+    if magic:  # comments beside some of the arguments
+        noted = draw(st.lists(st.booleans(), min_size=len(args), max_size=len(args)))
+        args = [f"{a},  # note {i}\n" if n else a for i, (a, n) in enumerate(zip(args, noted, strict=True))]
     comment = draw(st.sampled_from(["", "  # the request"]))
     depth = draw(st.integers(0, 2))
     name = draw(st.sampled_from(["r", "response", "completion", "completion_for_the_question"]))
@@ -183,7 +187,12 @@ def modules(draw: st.DrawFn) -> tuple[bytes, int]:
     # and `input=` being 3 columns shorter than `messages=` lets ruff join it again; a value's
     # own layout is left as written.)
     length = draw(st.sampled_from([72, 79, 88, 100, 120]))
-    call = f"client.chat.completions.create({', '.join(args)}{',' if magic else ''}){comment}"
+    joined = "".join(a if a.endswith("\n") else f"{a}, " for a in args)
+    call = (
+        f"client.chat.completions.create({joined}){comment}"
+        if magic
+        else f"client.chat.completions.create({', '.join(args)}){comment}"
+    )
     body = f"{name} = {call}\nanswer = {name}.choices[0].message.content\n"
     for level in range(depth):
         body = f"def f{level}(question):\n" + "".join(f"    {line}\n" for line in body.splitlines())
@@ -204,4 +213,6 @@ def test_generated_modules_stay_formatted(module: tuple[bytes, int]) -> None:
     assert result.migrated is not None
     out = result.migrated
     assert trailing_whitespace(out) == [], out.decode()
+    comments = re.compile(rb"#[^\r\n]*")
+    assert sorted(comments.findall(out)) == sorted(comments.findall(source)), out.decode()
     assert ruff_formatted(out, length).decode() == out.decode()
