@@ -68,6 +68,7 @@ def rebuild(old: Sequence[Any], new: Sequence[Item], lead: cst.BaseParenthesizab
 
 _NO_WS = cst.SimpleWhitespace("")
 _SPACE = cst.SimpleWhitespace(" ")
+_ONE_LEVEL = cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace("    "))
 
 
 def _comment_line(line: cst.TrailingWhitespace) -> cst.TrailingWhitespace | None:
@@ -87,9 +88,8 @@ def _with_lines(shape: Any, first: cst.TrailingWhitespace | None, lines: list[cs
     if first is None and not lines:
         return shape
     if not isinstance(shape, cst.ParenthesizedWhitespace):
-        shape = home if isinstance(home, cst.ParenthesizedWhitespace) else None
-        if shape is None:
-            return _bare(_SPACE)
+        # (a comment is never dropped: with nowhere to take the indentation from, one level in)
+        shape = home if isinstance(home, cst.ParenthesizedWhitespace) else _ONE_LEVEL
     return shape.with_changes(first_line=first or cst.TrailingWhitespace(), empty_lines=lines)
 
 
