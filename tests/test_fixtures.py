@@ -6,9 +6,10 @@ from __future__ import annotations
 import ast
 
 import pytest
-from fixture_cases import Case, cases, markers
+from fixture_cases import FIXTURES, Case, cases, markers
 from sdk_validation import validate_source
 
+from migrate.catalog.linelength import line_length
 from migrate.catalog.settings import Settings
 from migrate.engine.pipeline import migrate_source
 
@@ -17,8 +18,11 @@ REWRITES = [c for c in CASES if c.after is not None]
 
 
 def _run(source: bytes, name: str):
-    # A case named `..._unsafe` is run with --unsafe (the fixes of the unsafe tier applied).
-    return migrate_source(name, source, Settings(unsafe=name.endswith("_unsafe")))
+    """The tool on a fixture, at the fixture's line length (this repository's). A case named
+    `..._unsafe` is run with --unsafe (the fixes of the unsafe tier applied)."""
+    return migrate_source(
+        name, source, Settings(unsafe=name.endswith("_unsafe"), line_length=line_length(FIXTURES / name))
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

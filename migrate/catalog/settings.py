@@ -18,6 +18,8 @@ class Settings:
     disabled: frozenset[str] = frozenset()
     # Write `# TODO(migrate): CODE message` above every reported call.
     add_todo: bool = False
+    # The file's line length (migrate.catalog.linelength): a rewritten call is re-wrapped to it.
+    line_length: int = 88
 
     def turning_off(self, switches: set[str]) -> Settings:
         """These settings with the named switches (`instructions`, `store`) turned off."""

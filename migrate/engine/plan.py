@@ -42,6 +42,7 @@ from migrate.rewrite.results import Followed, ResultFollower
 from migrate.rewrite.shared import Shared, binding_of, follow_content
 from migrate.rewrite.shared import analyze as analyze_shared
 from migrate.rewrite.tool_values import follow_function, follow_tool
+from migrate.rewrite.wrap import fits, rewrap
 
 # Keywords whose value changes shape, followed when given by name (`tools=TOOLS`).
 SHAREABLE = ("messages", "tools", "tool_choice", "response_format", "functions")
@@ -216,7 +217,7 @@ def _migrate_module(
     calls = sorted((p.record for p in plans), key=lambda c: (c.line, c.column))
     if not live and not todos:
         return ModuleResult(module, calls, False, returns, unfollowed)
-    new_module = _apply(module, live, catalog, scopes, todos, parents)
+    new_module = _apply(module, live, catalog, scopes, todos, parents, settings.line_length)
     changed = not new_module.deep_equals(module) if not live else True
     return ModuleResult(new_module, calls, changed, returns, unfollowed)
 
@@ -731,7 +732,9 @@ def _couple(plans: list[_Plan], positions) -> None:
                 plan.blockers.append(Finding.of("RSP303", name=name, line=first.record.line))
 
 
-def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, scopes, todos, parents) -> cst.Module:
+def _apply(
+    module: cst.Module, plans: list[_Plan], catalog: Catalog, scopes, todos, parents, line_length: int
+) -> cst.Module:
     calls = {p.site.call: p for p in plans if p.site is not None}
     chains: dict[cst.CSTNode, Edit] = {}
     for plan in plans:
@@ -747,7 +750,30 @@ def _apply(module: cst.Module, plans: list[_Plan], catalog: Catalog, scopes, tod
             on_path.add(node)
             node = parents.get(node)
     applier = _Apply(calls, chains, imports, catalog.clients.tool_helper_responses, todos, on_path, type_imports)
+    applier.wrap = _Wrap(module.default_indent, line_length)
     return module.visit(applier)
+
+
+class _Wrap:
+    """Where the rewritten calls are and how deep their blocks are indented, for re-wrapping
+    each statement that holds one to the file's line length (rewrite/wrap.py)."""
+
+    def __init__(self, unit: str, line_length: int) -> None:
+        self.unit = unit
+        self.line_length = line_length
+        self.blocks: list[cst.IndentedBlock] = []
+        self.calls: list[cst.Call] = []
+
+    def indent(self) -> int:
+        return sum(len(self.unit if b.indent is None else b.indent) for b in self.blocks)
+
+    def statement(self, original: cst.SimpleStatementLine, node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+        """`node` re-wrapped, unless the statement was already too long as written (the file
+        was not formatted to this line length: it is not re-formatted for it)."""
+        calls, self.calls = self.calls, []
+        if not calls or not fits(original, self.indent(), self.line_length):
+            return node
+        return rewrap(node, calls, self.indent(), self.line_length, self.unit)
 
 
 class _Positions:
@@ -828,13 +854,28 @@ class _Apply(cst.CSTTransformer):
         self.imports = imports
         self.helper = helper
 
+    wrap: _Wrap | None = None
+
     def on_visit(self, node: cst.CSTNode) -> bool:
-        return node in self.on_path
+        if node not in self.on_path:
+            return False
+        if isinstance(node, cst.IndentedBlock) and self.wrap is not None:
+            self.wrap.blocks.append(node)
+        return True
 
     def on_leave(self, original_node, updated_node):
+        wrap = self.wrap
+        if wrap is not None and wrap.blocks and wrap.blocks[-1] is original_node:
+            wrap.blocks.pop()
         plan = self.calls.get(original_node)
         if plan is not None:
             updated_node = self._call(plan, updated_node)
+            if wrap is not None:
+                wrap.calls.append(updated_node)
+        if wrap is not None and isinstance(updated_node, cst.SimpleStatementLine):
+            updated_node = wrap.statement(original_node, updated_node)
+        elif wrap is not None and isinstance(original_node, cst.BaseCompoundStatement):
+            wrap.calls = []  # a call in a compound statement's header is left as laid out
         edit = self.chains.get(original_node)
         if edit is not None:
             updated_node = edit.build(updated_node)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from migrate.analysis.nodes import DictView, short_code, string_value
+from migrate.analysis.nodes import DictView, code_of, short_code, string_value
 from migrate.catalog.findings import Finding
 from migrate.rewrite.layout import (
     Item,
@@ -43,6 +43,12 @@ class Blocked(Exception):
 class Converted:
     node: cst.BaseExpression | None = None
     instructions: cst.BaseExpression | None = None
+    # The indentation of the hoisted message's keys (None: on one line): where the lines of a
+    # multi-line `instructions` value are indented from, to indent them from the argument's.
+    instructions_indent: int | None = None
+    # The column (from the same place) where the hoisted content started, after `"content": `:
+    # continuation lines aligned with it stay aligned with the value of `instructions=`.
+    instructions_column: int | None = None
     # Comments written above (or beside) the hoisted message: they move with it.
     moved_comments: list[cst.Comment] = field(default_factory=list)
     fixes: list[Finding] = field(default_factory=list)
@@ -91,11 +97,21 @@ def convert_messages(
             and id(content) not in converter.part_lists
         ):
             out.instructions = content
+            message = items[0].node.value
+            if isinstance(message, cst.Dict):
+                out.instructions_indent = indent = element_indent(message.elements, message.lbrace.whitespace_after)
+                if indent is not None:
+                    out.instructions_column = indent + _value_offset(first.items["content"])
             value, out.moved_comments = _detach_first_comments(value, items[0].node)
             items = items[1:]
             out.fixes.append(Finding.of("RSP102", role=role))
     out.node = value.with_changes(elements=rebuild(value.elements, items, list_lead(value)))
     return out
+
+
+def _value_offset(element: cst.DictElement) -> int:
+    """How far from the start of `"key": value` the value starts."""
+    return len(code_of(element).split("\n")[0]) - len(code_of(element.value).split("\n")[0])
 
 
 def _detach_first_comments(

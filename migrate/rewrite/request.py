@@ -29,9 +29,12 @@ from migrate.rewrite.edits import Edit
 from migrate.rewrite.layout import (
     Item,
     element_indent,
+    first_break,
     indent_of,
+    layout_args,
     make_dict,
     make_dict_element,
+    one_per_line,
     quote_like,
     rebuild,
     shift_indent,
@@ -99,7 +102,6 @@ class _Request:
         self.text: dict[str, cst.BaseExpression] = {}
         self.text_slot: int | None = None
         self.keywords = {a.keyword.value for a in call.args if a.keyword is not None}
-        self.comments: dict[int, list[cst.Comment]] = {}  # item position -> comments to put above it
 
     # ------------------------------------------------------------------ helpers
     def fix(self, code: str, **args: object) -> None:
@@ -194,10 +196,14 @@ class _Request:
         if self.ctx.include_reasoning and "include" not in self.keywords:
             value = cst.parse_expression('["reasoning.encrypted_content"]')
             self.items.append(Item(_new_arg("include", value, self.call)))
+        laid = layout_args(self.call.args, self.call.whitespace_before_args, self.items)
+        if laid is not None:
+            self.result.whitespace_before_args, self.result.args = laid
+            return self.result
         self.result.args = rebuild(self.call.args, self.items, self.call.whitespace_before_args)
         self.result.whitespace_before_args = self.call.whitespace_before_args
-        for position, comments in self.comments.items():
-            self.place_comments(position, comments)
+        for position, item in enumerate(self.items):
+            self.place_comments(position, item.comments)
         return self.result
 
     def place_comments(self, position: int, comments: list[cst.Comment]) -> None:
@@ -262,7 +268,7 @@ class _Request:
         like = self.text.get("verbosity")
         pairs = [(k, self.text[k]) for k in ("format", "verbosity") if k in self.text]
         value = make_dict(pairs, like if isinstance(like, cst.SimpleString) else None)
-        if len(pairs) > 1 and any("\n" in code_of(v) for _, v in pairs):
+        if any("\n" in code_of(v) for _, v in pairs):
             value = _one_key_per_line(value, self.call)
         arg = _new_arg("text", value, self.call)
         slot = self.text_slot if self.text_slot is not None else len(self.items)
@@ -288,16 +294,20 @@ def _one_key_per_line(node: cst.Dict, call: cst.Call) -> cst.Dict:
             empty_lines=[], first_line=cst.TrailingWhitespace(), last_line=cst.SimpleWhitespace(" " * width)
         )
 
+    # A trailing comma after the last key when the call's arguments have one (a file formatted
+    # by ruff or black has them wherever a bracket is exploded; a file without keeps none).
+    magic = bool(call.args) and isinstance(call.args[-1].comma, cst.Comma)
     elements = []
     for position, element in enumerate(node.elements):
-        last = position == len(node.elements) - 1
-        elements.append(
-            element.with_changes(
-                value=shift_indent(element.value, unit),
-                comma=cst.Comma(whitespace_after=line(indent if last else indent + unit)),
-            )
-        )
-    return node.with_changes(lbrace=cst.LeftCurlyBrace(whitespace_after=line(indent + unit)), elements=elements)
+        if position < len(node.elements) - 1:
+            comma: cst.Comma | cst.MaybeSentinel = cst.Comma(whitespace_after=line(indent + unit))
+        else:
+            comma = cst.Comma(whitespace_after=line(indent)) if magic else cst.MaybeSentinel.DEFAULT
+        elements.append(element.with_changes(value=shift_indent(element.value, unit), comma=comma))
+    rbrace = cst.RightCurlyBrace(whitespace_before=cst.SimpleWhitespace("") if magic else line(indent))
+    return node.with_changes(
+        lbrace=cst.LeftCurlyBrace(whitespace_after=line(indent + unit)), elements=elements, rbrace=rbrace
+    )
 
 
 def _same(value: object, default: object) -> bool:
@@ -334,14 +344,26 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
     converted = convert_messages(
         arg.value, hoist_instructions=req.ctx.settings.instructions, custom_tools=custom, values=req.ctx.values
     )
+    if converted.moved_comments and not one_per_line(req.call.args, req.call.whitespace_before_args):
+        # The comments on the system message would have no line to go to above `instructions=`
+        # in a call written on one line: the message stays in the input, comments and all.
+        converted = convert_messages(arg.value, hoist_instructions=False, custom_tools=custom, values=req.ctx.values)
     req.result.blockers.extend(converted.blockers)
     if converted.node is None or converted.blockers or not _define_parts(req, converted.defined):
         return
     for finding in converted.fixes:
         req.fix(finding.code, **dict(finding.args))
     if converted.instructions is not None:
-        req.comments[len(req.items)] = converted.moved_comments
-        req.items.append(Item(_new_arg("instructions", converted.instructions, req.call)))
+        value = converted.instructions
+        indent = element_indent(req.call.args, req.call.whitespace_before_args)
+        instructions = _new_arg("instructions", value, req.call)
+        if indent is not None and converted.instructions_indent is not None:
+            delta = indent - converted.instructions_indent
+            column = converted.instructions_column
+            if column is not None and first_break(value) == column:  # aligned with the value's start
+                delta = indent + len(code_of(instructions).split("\n")[0]) - len(code_of(value).split("\n")[0]) - column
+            instructions = instructions.with_changes(value=shift_indent(value, delta))
+        req.items.append(Item(instructions, comments=converted.moved_comments))
     req.add(arg, "input", converted.node, index)
     req.fixed("messages")
 

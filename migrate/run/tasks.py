@@ -4,10 +4,11 @@ its time budget, in this process or in a worker of :mod:`migrate.run.pool`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from migrate.analysis.links import NO_LINKS, Links
 from migrate.catalog.findings import FileResult
+from migrate.catalog.linelength import line_length
 from migrate.catalog.settings import Settings
 from migrate.engine.budget import OutOfTime, time_budget
 from migrate.engine.gate import Scan
@@ -47,6 +48,7 @@ def migrate_candidate(
     item: Candidate, settings: Settings, timeout: float | None = None, links: Links = NO_LINKS
 ) -> FileResult:
     """The engine on one file, within its time budget: a FileResult whatever happens."""
+    settings = replace(settings, line_length=line_length(item.path))
     try:
         with time_budget(timeout):
             if item.notebook:
