@@ -57,7 +57,8 @@ def test_no_trailing_whitespace_added(case: Case) -> None:
 NOT_YET = {
     "results/refusal_read": "a long result expression is not re-wrapped",
     "streaming/delta_content_none_thrown_away": "a long result expression is not re-wrapped",
-    "streaming/stream_include_usage": "a long result expression is not re-wrapped",
+    "results/finish_reason_read": "a long result expression is not re-wrapped",
+    "streaming/stream_finish_reason": "a long result expression is not re-wrapped",
     "streaming/tool_call_deltas_by_call_id": "a long result expression is not re-wrapped",
     "streaming/tool_call_deltas_defaultdict": "a long result expression is not re-wrapped",
     "streaming/tool_call_deltas_into_dict": "a long result expression is not re-wrapped",
