@@ -42,7 +42,7 @@ from migrate.rewrite.results import Followed, ResultFollower
 from migrate.rewrite.shared import Shared, binding_of, follow_content
 from migrate.rewrite.shared import analyze as analyze_shared
 from migrate.rewrite.tool_values import follow_function, follow_tool
-from migrate.rewrite.wrap import fits, rewrap
+from migrate.rewrite.wrap import fits, reflow, reflow_compound, rewrap
 
 # Keywords whose value changes shape, followed when given by name (`tools=TOOLS`).
 SHAREABLE = ("messages", "tools", "tool_choice", "response_format", "functions")
@@ -763,6 +763,7 @@ class _Wrap:
         self.line_length = line_length
         self.blocks: list[cst.IndentedBlock] = []
         self.calls: list[cst.Call] = []
+        self.elifs: set[cst.CSTNode] = set()  # `if` nodes written `elif`
 
     def indent(self) -> int:
         return sum(len(self.unit if b.indent is None else b.indent) for b in self.blocks)
@@ -771,9 +772,21 @@ class _Wrap:
         """`node` re-wrapped, unless the statement was already too long as written (the file
         was not formatted to this line length: it is not re-formatted for it)."""
         calls, self.calls = self.calls, []
-        if not calls or not fits(original, self.indent(), self.line_length):
+        if node is original or not fits(original, self.indent(), self.line_length):
             return node
-        return rewrap(node, calls, self.indent(), self.line_length, self.unit)
+        if calls:
+            node = rewrap(node, calls, self.indent(), self.line_length, self.unit)
+        if not fits(node, self.indent(), self.line_length):
+            node = reflow(node, self.indent(), self.line_length, self.unit)
+        return node
+
+    def compound(self, original: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode:
+        """`node`'s header (a rewritten `if`/`elif`/`while`/`for` test) re-wrapped likewise."""
+        self.calls = []  # a call in a compound statement's header is left as laid out
+        if node is original:
+            return node
+        is_elif = original in self.elifs
+        return reflow_compound(original, node, is_elif, self.indent(), self.line_length, self.unit)
 
 
 class _Positions:
@@ -861,6 +874,8 @@ class _Apply(cst.CSTTransformer):
             return False
         if isinstance(node, cst.IndentedBlock) and self.wrap is not None:
             self.wrap.blocks.append(node)
+        if isinstance(node, cst.If) and isinstance(node.orelse, cst.If) and self.wrap is not None:
+            self.wrap.elifs.add(node.orelse)
         return True
 
     def on_leave(self, original_node, updated_node):
@@ -875,7 +890,7 @@ class _Apply(cst.CSTTransformer):
         if wrap is not None and isinstance(updated_node, cst.SimpleStatementLine):
             updated_node = wrap.statement(original_node, updated_node)
         elif wrap is not None and isinstance(original_node, cst.BaseCompoundStatement):
-            wrap.calls = []  # a call in a compound statement's header is left as laid out
+            updated_node = wrap.compound(original_node, updated_node)
         edit = self.chains.get(original_node)
         if edit is not None:
             updated_node = edit.build(updated_node)

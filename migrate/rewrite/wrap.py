@@ -11,6 +11,7 @@ ruff measures them: pragma comments (`# noqa`, `# type:`, ...) at the end of a l
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 
@@ -172,3 +173,307 @@ def rewrap(
             new = _exploded(call, extra, unit, open_line)
         statement = _replace(statement, call, new)
     return statement
+
+
+# ------------------------------------------------------------------ long result expressions
+#
+# A result read rewritten into a longer expression (rewrite/results.py, rewrite/streams.py) can
+# push a statement past the line length. It is split the way ruff format splits it, for the
+# shapes those rewrites produce; anything else is left as it is (never worse, never invalid:
+# the result is re-parsed and must be the same code, and every line must fit).
+
+
+class _Bail(Exception):
+    """The shape is not one this module knows how to split as ruff would."""
+
+
+_CODE = cst.Module(body=[])
+
+
+def _flat_code(node: cst.CSTNode) -> str:
+    code = _CODE.code_for_node(node)
+    if "\n" in code or "\r" in code or "#" in code or "\\" in code:
+        raise _Bail
+    return code
+
+
+def _bare(expr: cst.BaseExpression) -> str:
+    """`expr` without its own parentheses."""
+    if len(expr.lpar) > 1:
+        raise _Bail
+    return _flat_code(expr.with_changes(lpar=[], rpar=[]))
+
+
+_COMPREHENSIONS = (cst.GeneratorExp, cst.ListComp, cst.SetComp)
+
+
+class _Lines:
+    def __init__(self, indent: int, line_length: int, unit: str) -> None:
+        self.indent, self.line_length, self.unit = indent, line_length, unit
+
+    def fits(self, line: str) -> bool:
+        return self.indent + width(line) <= self.line_length
+
+    def content(self, pad: str, prefix: str, expr: cst.BaseExpression, tail: str) -> list[str]:
+        """`expr` on lines at `pad`, after `prefix`, before `tail`; split at its lowest-priority
+        operator when it doesn't fit, as inside brackets, or else at its last brackets."""
+        flat = _flat_code(expr)
+        if self.fits(pad + prefix + flat + tail):
+            return [pad + prefix + flat + tail]
+        inner = expr
+        if expr.lpar:
+            return self.brackets(pad, prefix, expr, tail)
+        if isinstance(inner, cst.IfExp):
+            return [
+                *self.content(pad, prefix, inner.body, ""),
+                *self.content(pad, "if ", inner.test, ""),
+                *self.content(pad, "else ", inner.orelse, tail),
+            ]
+        if isinstance(inner, cst.BooleanOperation):
+            operands = _chain(inner)
+            lines: list[str] = []
+            for position, (operator, operand) in enumerate(operands):
+                last = position == len(operands) - 1
+                lead = prefix if operator is None else operator + " "
+                if isinstance(operand, cst.BooleanOperation) and not operand.lpar:
+                    raise _Bail  # mixed `and`/`or`: ruff's priorities are not modelled here
+                lines += self.content(pad, lead, operand, tail if last else "")
+            return lines
+        if isinstance(inner, cst.GeneratorExp):
+            raise _Bail  # a generator without its own parentheses: an argument, handled there
+        return self.brackets(pad, prefix, expr, tail)
+
+    def comprehension(self, pad: str, comp: cst.BaseExpression) -> list[str]:
+        """A comprehension's clauses inside its brackets at `pad`: on one line, else one a line."""
+        flat = _bare(comp)
+        if flat.startswith(("(", "[", "{")):
+            flat = flat[1:-1]
+        if self.fits(pad + flat):
+            return [pad + flat]
+        assert isinstance(comp, _COMPREHENSIONS)
+        lines = self.content(pad, "", comp.elt, "")
+        clause: cst.CompFor | None = comp.for_in
+        while clause is not None:
+            keyword = "async for " if clause.asynchronous is not None else "for "
+            lines += self.content(pad, keyword + _flat_code(clause.target) + " in ", clause.iter, "")
+            for condition in clause.ifs:
+                lines += self.content(pad, "if ", condition.test, "")
+            clause = clause.inner_for_in
+        return lines
+
+    def brackets(self, pad: str, prefix: str, expr: cst.BaseExpression, tail: str) -> list[str]:
+        """`expr` split at its last pair of brackets (ruff's right-hand split)."""
+        inner = pad + self.unit
+        if expr.lpar:
+            body = expr.with_changes(lpar=[], rpar=[])
+            if isinstance(body, cst.GeneratorExp):
+                middle = self.comprehension(inner, body)
+            else:
+                middle = self.content(inner, "", body, "")
+            return [pad + prefix + "(", *middle, pad + ")" + tail]
+        if isinstance(expr, (cst.ListComp, cst.SetComp)):
+            opening = "[" if isinstance(expr, cst.ListComp) else "{"
+            closing = "]" if opening == "[" else "}"
+            return [pad + prefix + opening, *self.comprehension(inner, expr), pad + closing + tail]
+        if isinstance(expr, cst.Call):
+            head = pad + prefix + _flat_code(expr.func) + "("
+            args = list(expr.args)
+            if not args:
+                raise _Bail
+            if len(args) == 1 and isinstance(args[0].value, cst.GeneratorExp) and not args[0].value.lpar:
+                if args[0].keyword is not None or args[0].star:
+                    raise _Bail
+                return [head, *self.comprehension(inner, args[0].value), pad + ")" + tail]
+            items = [(_arg_prefix(a), a.value) for a in args]
+            return [head, *self.items(inner, items, explode=False), pad + ")" + tail]
+        if isinstance(expr, cst.Dict):
+            items = []
+            for element in expr.elements:
+                if not isinstance(element, cst.DictElement):
+                    raise _Bail
+                items.append((_flat_code(element.key) + ": ", element.value))
+            if not items:
+                raise _Bail
+            return [pad + prefix + "{", *self.items(inner, items, explode=True), pad + "}" + tail]
+        if isinstance(expr, cst.List):
+            items = [(_star(e), e.value) for e in expr.elements]
+            if not items:
+                raise _Bail
+            return [pad + prefix + "[", *self.items(inner, items, explode=True), pad + "]" + tail]
+        raise _Bail
+
+    def items(self, pad: str, items: list[tuple[str, cst.BaseExpression]], *, explode: bool) -> list[str]:
+        """Comma-separated items at `pad`: a call's arguments on one line if they fit there, else
+        (and always a list's or dict's items, once split) one a line with a trailing comma."""
+        if explode and len(items) == 1:
+            raise _Bail  # ruff's layout of a lone item is not modelled here
+        together = pad + ", ".join(prefix + _flat_code(value) for prefix, value in items)
+        if not explode and self.fits(together):
+            return [together]
+        lines: list[str] = []
+        for prefix, value in items:
+            lines += self.content(pad, prefix, value, ",")
+        return lines
+
+
+def _chain(node: cst.BooleanOperation) -> list[tuple[str | None, cst.BaseExpression]]:
+    """The operands of `a and b and c` (one operator, no parentheses) with the operator before each."""
+    spelled = "and" if isinstance(node.operator, cst.And) else "or"
+    left = node.left
+    if isinstance(left, cst.BooleanOperation) and not left.lpar and type(left.operator) is type(node.operator):
+        operands = _chain(left)
+    else:
+        operands = [(None, left)]
+    return [*operands, (spelled, node.right)]
+
+
+def _arg_prefix(arg: cst.Arg) -> str:
+    if arg.keyword is not None:
+        return arg.keyword.value + "="
+    return arg.star if isinstance(arg.star, str) else ""
+
+
+def _star(element: cst.BaseElement) -> str:
+    return "*" if isinstance(element, cst.StarredElement) else ""
+
+
+def _operators(expr: cst.BaseExpression) -> int:
+    """How many lowest-priority operators `expr` has at its top level (0: it is not an operation)."""
+    if expr.lpar:
+        return 0
+    if isinstance(expr, cst.BooleanOperation):
+        return len(_chain(expr)) - 1
+    if isinstance(expr, cst.IfExp):
+        return 1
+    return 0
+
+
+def _split_value(lines: _Lines, prefix: str, expr: cst.BaseExpression, tail: str) -> list[str]:
+    """The right-hand side of a statement (or a compound statement's test) that doesn't fit, as
+    ruff splits it: a parenthesized value inside its parentheses; an operation with one operator
+    whose first operand is parenthesized at that operand's parentheses; any other operation in
+    added parentheses, one operand a line; a call, list or dict at its own brackets."""
+    operators = _operators(expr)
+    if operators == 0:
+        if isinstance(expr, (cst.Call, cst.Dict, cst.List, cst.ListComp, cst.SetComp)) or expr.lpar:
+            return lines.brackets("", prefix, expr, tail)
+        raise _Bail
+    if operators == 1 and isinstance(expr, cst.BooleanOperation) and expr.left.lpar:
+        first = lines.brackets("", prefix, expr.left, "")
+        operator = "and" if isinstance(expr.operator, cst.And) else "or"
+        first[-1] += f" {operator} {_flat_code(expr.right)}{tail}"
+        return first
+    last = _chain(expr)[-1][1] if isinstance(expr, cst.BooleanOperation) else expr.orelse  # type: ignore[attr-defined]
+    if operators == 1 and (last.lpar or isinstance(last, (cst.Call, cst.Dict, cst.List, cst.Subscript))):
+        raise _Bail  # ruff may split that operand's brackets instead of adding parentheses
+    return [prefix + "(", *lines.content(lines.unit, "", expr, ""), ")" + tail]
+
+
+def _same(old: str, new: str) -> bool:
+    try:
+        return ast.dump(ast.parse(old)) == ast.dump(ast.parse(new))
+    except SyntaxError:
+        return False
+
+
+def _statement_head(small: cst.BaseSmallStatement) -> tuple[str, cst.BaseExpression]:
+    if isinstance(small, cst.Assign):
+        return "".join(_flat_code(t.target) + " = " for t in small.targets), small.value
+    if isinstance(small, cst.AugAssign):
+        return f"{_flat_code(small.target)} {_flat_code(small.operator).strip()} ", small.value
+    if isinstance(small, cst.Return) and small.value is not None:
+        return "return ", small.value
+    if isinstance(small, cst.Expr):
+        return "", small.value
+    raise _Bail
+
+
+def reflow(statement: cst.SimpleStatementLine, indent: int, line_length: int, unit: str) -> cst.SimpleStatementLine:
+    """`statement`, one line too long, split as ruff format would split it; as it is when its
+    shape isn't one handled here or the split doesn't fit either."""
+    if len(statement.body) != 1 or unit.strip(" ") != "":
+        return statement
+    try:
+        prefix, value = _statement_head(statement.body[0])
+        code = _flat_code(statement.body[0])
+        lines = _split_value(_Lines(indent, line_length, unit), prefix, value, "")
+    except _Bail:
+        return statement
+    new = "\n".join(lines) + "\n"
+    if not _same(code, new) or not all(indent + width(line) <= line_length for line in lines):
+        return statement
+    parsed = cst.parse_statement(new)
+    assert isinstance(parsed, cst.SimpleStatementLine)
+    return parsed.with_changes(leading_lines=statement.leading_lines)
+
+
+def header_fits(keyword: str, test: cst.BaseExpression, indent: int, line_length: int) -> bool:
+    """The compound statement's header `keyword test:` fits (every line of it)."""
+    code = keyword + _CODE.code_for_node(test) + ":"
+    return all(indent + width(line.rstrip("\r")) <= line_length for line in code.split("\n"))
+
+
+def reflow_header(
+    keyword: str, test: cst.BaseExpression, indent: int, line_length: int, unit: str
+) -> cst.BaseExpression | None:
+    """The test of a compound statement `keyword test:` (keyword with its trailing space, e.g.
+    `elif ` or `for x in `) split as ruff would split it, or None when it isn't handled."""
+    if unit.strip(" ") != "":
+        return None
+    try:
+        code = _flat_code(test)
+        lines = _split_value(_Lines(indent, line_length, unit), keyword, test, ":")
+    except _Bail:
+        return None
+    if not all(indent + width(line) <= line_length for line in lines):
+        return None
+    new = "\n".join(lines)[len(keyword) : -1]
+    if not _same(f"({code})", f"({new})"):
+        return None
+    return cst.parse_expression(new)
+
+
+def _header(node: cst.CSTNode, is_elif: bool) -> tuple[str, cst.BaseExpression] | None:
+    """`(keyword, test)` of an `if`/`elif`/`while`/`for` header written `keyword test:`."""
+    body = getattr(node, "body", None)
+    if not isinstance(body, cst.IndentedBlock) or body.header.comment is not None:
+        return None
+    spaces: tuple[cst.BaseParenthesizableWhitespace, ...]
+    if isinstance(node, cst.If):
+        keyword = "elif " if is_elif else "if "
+        test, spaces, after = node.test, (node.whitespace_before_test,), node.whitespace_after_test
+    elif isinstance(node, cst.While):
+        keyword = "while "
+        test, spaces, after = node.test, (node.whitespace_after_while,), node.whitespace_before_colon
+    elif isinstance(node, cst.For):
+        try:
+            target = _flat_code(node.target)
+        except _Bail:
+            return None
+        keyword = ("async for " if node.asynchronous is not None else "for ") + target + " in "
+        test, spaces = node.iter, (node.whitespace_after_for, node.whitespace_before_in, node.whitespace_after_in)
+        after = node.whitespace_before_colon
+    else:
+        return None
+    if not all(isinstance(s, cst.SimpleWhitespace) and s.value == " " for s in spaces):
+        return None
+    if not isinstance(after, cst.SimpleWhitespace) or after.value:
+        return None
+    return keyword, test
+
+
+def reflow_compound(
+    original: cst.CSTNode, node: cst.CSTNode, is_elif: bool, indent: int, line_length: int, unit: str
+) -> cst.CSTNode:
+    """`node` (an `if`/`elif`/`while`/`for`) with its header split as ruff would split it, when
+    the header fitted as written (`original`) and no longer does; else `node` as it is."""
+    before, after = _header(original, is_elif), _header(node, is_elif)
+    if before is None or after is None or not header_fits(*before, indent, line_length):
+        return node
+    if header_fits(*after, indent, line_length):
+        return node
+    new = reflow_header(*after, indent, line_length, unit)
+    if new is None:
+        return node
+    field = "iter" if isinstance(node, cst.For) else "test"
+    return node.with_changes(**{field: new})
