@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import libcst as cst
 import pytest
 from fixture_cases import FIXTURES, Case, cases
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from migrate.catalog.linelength import line_length
 from migrate.catalog.settings import Settings
 from migrate.engine.pipeline import migrate_source
+from migrate.rewrite.wrap import reflow, reflow_compound
 
 RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
 REWRITES = [c for c in cases() if c.after is not None]
@@ -212,3 +214,69 @@ def test_generated_modules_stay_formatted(module: tuple[bytes, int]) -> None:
     comments = re.compile(rb"#[^\r\n]*")
     assert sorted(comments.findall(out)) == sorted(comments.findall(source)), out.decode()
     assert ruff_formatted(out, length).decode() == out.decode()
+
+
+# ------------------------------------------------------------ long result expressions, by shape
+
+# (statement as rewritten, on one line; the line length it no longer fits)
+SPLIT = [
+    ("answer = response.status == 'incomplete' and response.details is not None and response.details.reason", 60),
+    ("return response.status == 'incomplete' or response.details is not None", 50),
+    ("text = (chunk.delta if chunk.type == 'response.output_text.delta' else None)", 50),
+    ("text = (chunk.delta if chunk.type == 'response.output_text.delta' else None)", 75),
+    ("calls[index] += (delta.delta if delta.type == 'delta' else delta.item.arguments) or ''", 60),
+    ("print('refused:', next((p.refusal for i in r.output for p in i.content if p.type == 'refusal'), None))", 60),
+    ("print('refused:', next((p.refusal for i in r.output for p in i.content if p.type == 'refusal'), None))", 40),
+    ("return ''.join(c for chunk in stream if (c := (chunk.delta if chunk.type == 'delta' else None)))", 80),
+    ("calls[current] = {'name': (d.item.name if d.type == 'added' else None), 'arguments': ''}", 60),
+]
+HEADERS = [
+    ("if response.status == 'incomplete' and response.details is not None:", 50),
+    ("while chunk.type == 'response.incomplete' or chunk.response is None:", 50),
+    ("for delta in ([chunk] if chunk.type == 'delta' or (chunk.type == 'added' and chunk.item) else []):", 60),
+    ("if next((p.refusal for i in r.output for p in i.content if p.type == 'refusal'), None):", 60),
+]
+# Shapes ruff may split otherwise than modelled: left on one line.
+KEPT = [
+    "answer = response.status == 'incomplete' and response.details or response.details.reason",
+    "answer = response.status == 'incomplete' and response.details.reason(with_the_details)",
+    "answer = response.output[index_of_the_first_message_in_the_output_of_the_response]",
+    "answer = [response.output_text_of_the_response_that_was_returned_by_the_server]",
+]
+
+
+def _quoted(code: str) -> str:
+    return code.replace("'", '"')  # ruff's quotes: the layout is what is compared
+
+
+@needs_ruff
+@pytest.mark.parametrize(("code", "length"), SPLIT)
+def test_a_long_statement_is_split_as_ruff_splits_it(code: str, length: int) -> None:
+    statement = cst.parse_statement(_quoted(code) + "\n")
+    assert isinstance(statement, cst.SimpleStatementLine)
+    split = cst.Module(body=[reflow(statement, 0, length, "    ")]).code
+    assert split != _quoted(code) + "\n"
+    assert ruff_formatted(split.encode(), length).decode() == split
+
+
+@needs_ruff
+@pytest.mark.parametrize(("code", "length"), HEADERS)
+def test_a_long_header_is_split_as_ruff_splits_it(code: str, length: int) -> None:
+    original = cst.parse_statement(_quoted(code) + "\n    pass\n")
+    short = original.with_changes(**{"iter" if isinstance(original, cst.For) else "test": cst.Name("x")})
+    split = cst.Module(body=[reflow_compound(short, original, False, 0, length, "    ")]).code
+    assert split != _quoted(code) + "\n    pass\n"
+    assert ruff_formatted(split.encode(), length).decode() == split
+
+
+@pytest.mark.parametrize("code", KEPT)
+def test_a_shape_not_modelled_is_kept_on_one_line(code: str) -> None:
+    statement = cst.parse_statement(code + "\n")
+    assert isinstance(statement, cst.SimpleStatementLine)
+    assert reflow(statement, 0, 40, "    ") is statement
+
+
+def test_a_header_that_was_too_long_already_is_kept() -> None:
+    code = "if response.status == 'incomplete' and response.details is not None:\n    pass\n"
+    node = cst.parse_statement(code)
+    assert reflow_compound(node, node, False, 0, 50, "    ") is node

@@ -348,11 +348,18 @@ def _operators(expr: cst.BaseExpression) -> int:
     return 0
 
 
+_REDUNDANT = (cst.BooleanOperation, cst.IfExp, cst.Comparison, cst.Call, cst.Name, cst.Attribute)
+
+
 def _split_value(lines: _Lines, prefix: str, expr: cst.BaseExpression, tail: str) -> list[str]:
     """The right-hand side of a statement (or a compound statement's test) that doesn't fit, as
     ruff splits it: a parenthesized value inside its parentheses; an operation with one operator
     whose first operand is parenthesized at that operand's parentheses; any other operation in
     added parentheses, one operand a line; a call, list or dict at its own brackets."""
+    if len(expr.lpar) == 1 and isinstance(expr.with_changes(lpar=[], rpar=[]), _REDUNDANT):
+        bare = prefix + _bare(expr) + tail
+        if lines.fits(bare):
+            return [bare]  # ruff drops parentheses that aren't needed
     operators = _operators(expr)
     if operators == 0:
         if isinstance(expr, (cst.Call, cst.Dict, cst.List, cst.ListComp, cst.SetComp)) or expr.lpar:
