@@ -234,6 +234,7 @@ HEADERS = [
     ("if response.status == 'incomplete' and response.details is not None:", 50),
     ("while chunk.type == 'response.incomplete' or chunk.response is None:", 50),
     ("for delta in ([chunk] if chunk.type == 'delta' or (chunk.type == 'added' and chunk.item) else []):", 60),
+    ("if tool_calls := [item for item in completion.output if item.type == 'function_call']:", 80),
     ("if next((p.refusal for i in r.output for p in i.content if p.type == 'refusal'), None):", 60),
 ]
 # Shapes ruff may split otherwise than modelled: left on one line.

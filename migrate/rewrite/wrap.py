@@ -360,6 +360,11 @@ def _split_value(lines: _Lines, prefix: str, expr: cst.BaseExpression, tail: str
         bare = prefix + _bare(expr) + tail
         if lines.fits(bare):
             return [bare]  # ruff drops parentheses that aren't needed
+    if isinstance(expr, cst.NamedExpr) and not expr.lpar:  # `if found := [...]:`
+        value = expr.value
+        if isinstance(value, (cst.Call, cst.Dict, cst.List, cst.ListComp, cst.SetComp)) and not value.lpar:
+            return lines.brackets("", f"{prefix}{_flat_code(expr.target)} := ", value, tail)
+        raise _Bail
     operators = _operators(expr)
     if operators == 0:
         if isinstance(expr, (cst.Call, cst.Dict, cst.List, cst.ListComp, cst.SetComp)) or expr.lpar:
@@ -435,9 +440,12 @@ def reflow_header(
     if not all(indent + width(line) <= line_length for line in lines):
         return None
     new = "\n".join(lines)[len(keyword) : -1]
-    if not _same(f"({code})", f"({new})"):
+    alone = keyword.removeprefix("el").removeprefix("async ")  # a header that parses on its own
+    if not _same(f"{alone}{code}:\n    pass\n", f"{alone}{new}:\n    pass\n"):
         return None
-    return cst.parse_expression(new)
+    header = cst.parse_statement(f"{alone}{new}:\n    pass\n")
+    assert isinstance(header, (cst.If, cst.While, cst.For))
+    return header.iter if isinstance(header, cst.For) else header.test
 
 
 def _header(node: cst.CSTNode, is_elif: bool) -> tuple[str, cst.BaseExpression] | None:
