@@ -192,6 +192,8 @@ def modules(draw: st.DrawFn) -> tuple[bytes, int]:
         else f"client.chat.completions.create({', '.join(args)}){comment}"
     )
     body = f"{name} = {call}\nanswer = {name}.choices[0].message.content\n"
+    if draw(st.booleans()):  # a result read rewritten into a longer test (results.py)
+        body += f'if {name}.choices[0].finish_reason == "length":\n    print("truncated")\n'
     for level in range(depth):
         body = f"def f{level}(question):\n" + "".join(f"    {line}\n" for line in body.splitlines())
     if depth == 0:
@@ -229,6 +231,8 @@ SPLIT = [
     ("print('refused:', next((p.refusal for i in r.output for p in i.content if p.type == 'refusal'), None))", 40),
     ("return ''.join(c for chunk in stream if (c := (chunk.delta if chunk.type == 'delta' else None)))", 80),
     ("calls[current] = {'name': (d.item.name if d.type == 'added' else None), 'arguments': ''}", 60),
+    ("x = response.incomplete_details.reason_of_the_thing_and_more == 'max_output_tokens_ok'", 72),
+    ("x = response.status == 'incomplete' and response.incomplete_details.reason == 'max_output_tokens'", 50),
 ]
 HEADERS = [
     ("if response.status == 'incomplete' and response.details is not None:", 50),

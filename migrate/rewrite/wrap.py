@@ -239,6 +239,13 @@ class _Lines:
                     raise _Bail  # mixed `and`/`or`: ruff's priorities are not modelled here
                 lines += self.content(pad, lead, operand, tail if last else "")
             return lines
+        if isinstance(inner, cst.Comparison):
+            parts: list[tuple[str, cst.BaseExpression]] = [(prefix, inner.left)]
+            parts += [(_flat_code(c.operator).strip() + " ", c.comparator) for c in inner.comparisons]
+            lines = []
+            for position, (lead, operand) in enumerate(parts):
+                lines += self.content(pad, lead, operand, tail if position == len(parts) - 1 else "")
+            return lines
         if isinstance(inner, cst.GeneratorExp):
             raise _Bail  # a generator without its own parentheses: an argument, handled there
         return self.brackets(pad, prefix, expr, tail)
@@ -345,6 +352,8 @@ def _operators(expr: cst.BaseExpression) -> int:
         return len(_chain(expr)) - 1
     if isinstance(expr, cst.IfExp):
         return 1
+    if isinstance(expr, cst.Comparison):
+        return len(expr.comparisons)
     return 0
 
 
@@ -375,7 +384,12 @@ def _split_value(lines: _Lines, prefix: str, expr: cst.BaseExpression, tail: str
         operator = "and" if isinstance(expr.operator, cst.And) else "or"
         first[-1] += f" {operator} {_flat_code(expr.right)}{tail}"
         return first
-    last = _chain(expr)[-1][1] if isinstance(expr, cst.BooleanOperation) else expr.orelse  # type: ignore[attr-defined]
+    if isinstance(expr, cst.BooleanOperation):
+        last = _chain(expr)[-1][1]
+    elif isinstance(expr, cst.Comparison):
+        last = expr.comparisons[-1].comparator
+    else:
+        last = expr.orelse  # type: ignore[attr-defined]
     if operators == 1 and (last.lpar or isinstance(last, (cst.Call, cst.Dict, cst.List, cst.Subscript))):
         raise _Bail  # ruff may split that operand's brackets instead of adding parentheses
     return [prefix + "(", *lines.content(lines.unit, "", expr, ""), ")" + tail]
