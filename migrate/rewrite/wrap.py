@@ -311,12 +311,15 @@ class _Lines:
 
     def items(self, pad: str, items: list[tuple[str, cst.BaseExpression]], *, explode: bool) -> list[str]:
         """Comma-separated items at `pad`: a call's arguments on one line if they fit there, else
-        (and always a list's or dict's items, once split) one a line with a trailing comma."""
+        (and always a list's or dict's items, once split) one a line with a trailing comma; a
+        lone argument split in turn."""
         if explode and len(items) == 1:
             raise _Bail  # ruff's layout of a lone item is not modelled here
         together = pad + ", ".join(prefix + _flat_code(value) for prefix, value in items)
         if not explode and self.fits(together):
             return [together]
+        if len(items) == 1:  # a lone argument gets no trailing comma
+            return self.content(pad, items[0][0], items[0][1], "")
         lines: list[str] = []
         for prefix, value in items:
             lines += self.content(pad, prefix, value, ",")
