@@ -4,6 +4,8 @@ per line with a magic trailing comma when they don't fit there either; a call wh
 were put on a line of their own only because the call was too long is joined again when it now
 fits. Only calls laid out that way are touched (arguments on one line, no comments between
 them); a call written one argument per line, or hugging its brackets, keeps its layout.
+A statement or `if`/`elif`/`while`/`for` header whose rewritten result expression no longer fits
+is split likewise (`reflow`, `reflow_compound`), for the shapes the result rewrites produce.
 
 Widths are measured on the statement's code as generated, plus its block's indentation, as
 ruff measures them: pragma comments (`# noqa`, `# type:`, ...) at the end of a line don't count.
