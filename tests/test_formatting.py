@@ -236,6 +236,8 @@ SPLIT = [
     ("x = response.status == 'incomplete' and response.incomplete_details.reason == 'max_output_tokens'", 50),
 ]
 HEADERS = [
+    ("if chunk.type == 'response.completed' and not any(item.type == 'call' for item in chunk.output):", 88),
+    ("if chunk.type == 'response.completed' and response.details.reason(with_the_details):", 60),
     ("if response.status == 'incomplete' and response.details is not None:", 50),
     ("while chunk.type == 'response.incomplete' or chunk.response is None:", 50),
     ("for delta in ([chunk] if chunk.type == 'delta' or (chunk.type == 'added' and chunk.item) else []):", 60),
@@ -245,7 +247,7 @@ HEADERS = [
 # Shapes ruff may split otherwise than modelled: left on one line.
 KEPT = [
     "answer = response.status == 'incomplete' and response.details or response.details.reason",
-    "answer = response.status == 'incomplete' and response.details.reason(with_the_details)",
+    "answer = response.status == 'incomplete' and response.details.reason(value)[0]",
     "answer = response.output[index_of_the_first_message_in_the_output_of_the_response]",
     "answer = [response.output_text_of_the_response_that_was_returned_by_the_server]",
 ]
@@ -280,6 +282,26 @@ def test_a_shape_not_modelled_is_kept_on_one_line(code: str) -> None:
     statement = cst.parse_statement(code + "\n")
     assert isinstance(statement, cst.SimpleStatementLine)
     assert reflow(statement, 0, 40, "    ") is statement
+
+
+def test_a_statement_with_a_comment_is_kept() -> None:
+    """Where ruff would put the comment is not modelled: the statement stays on its line."""
+    statement = cst.parse_statement("answer = response.status == 'incomplete' and response.details  # why\n")
+    assert isinstance(statement, cst.SimpleStatementLine)
+    assert reflow(statement, 0, 40, "    ") is statement
+
+
+@needs_ruff
+def test_a_header_split_before_is_split_again() -> None:
+    """`if (\n    test\n):` whose test grew past the line length inside the parentheses."""
+    original = cst.parse_statement("if (\n    response.choices[0].finish_reason\n    == 'length'\n):\n    pass\n")
+    assert isinstance(original, cst.If)
+    test = "(\n    r.status == 'incomplete' and r.details is not None and r.details.reason == 'max_output_tokens'\n)"
+    node = original.with_changes(test=cst.parse_expression(_quoted(test)))
+    split = cst.Module(body=[reflow_compound(original, node, False, 0, 50, "    ")]).code
+    flat = _quoted("if r.status == 'incomplete' and r.details is not None and r.details.reason == 'max_output_tokens':")
+    assert split == ruff_formatted(flat.encode() + b"\n    pass\n", 50).decode()
+    assert split.count("\n") > 4
 
 
 def test_a_header_that_was_too_long_already_is_kept() -> None:

@@ -395,9 +395,42 @@ def _split_value(lines: _Lines, prefix: str, expr: cst.BaseExpression, tail: str
         last = expr.comparisons[-1].comparator
     else:
         last = expr.orelse  # type: ignore[attr-defined]
-    if operators == 1 and (last.lpar or isinstance(last, (cst.Call, cst.Dict, cst.List, cst.Subscript))):
-        raise _Bail  # ruff may split that operand's brackets instead of adding parentheses
+    if operators == 1 and not isinstance(expr, cst.IfExp):
+        found = _last_brackets(last)
+        code, last_code = _flat_code(expr), _flat_code(last)
+        if found is not None and code.endswith(last_code):  # `a and not any(...)`: split at `any(`
+            lead, bracketed = found
+            split = lines.brackets("", prefix + code[: -len(last_code)] + lead, bracketed, tail)
+            if all(lines.fits(line) for line in split):
+                return split
+        elif any(c in last_code for c in "([{"):
+            raise _Bail  # ruff may split that operand's brackets instead of adding parentheses
+    elif operators == 1 and any(c in _flat_code(last) for c in "([{"):
+        raise _Bail
     return [prefix + "(", *lines.content(lines.unit, "", expr, ""), ")" + tail]
+
+
+def _last_brackets(operand: cst.BaseExpression) -> tuple[str, cst.BaseExpression] | None:
+    """`("not ", any(...))` for an operand ending in brackets with something inside, else None."""
+    lead = ""
+    while isinstance(operand, cst.UnaryOperation) and not operand.lpar:
+        lead += _flat_code(operand.operator)
+        operand = operand.expression
+    if len(operand.lpar) == 1 or isinstance(operand, (cst.ListComp, cst.SetComp)):
+        return lead, operand
+    if isinstance(operand, cst.Call) and operand.args and not operand.lpar:
+        return lead, operand
+    if isinstance(operand, (cst.List, cst.Dict)) and operand.elements and not operand.lpar:
+        return lead, operand
+    return None
+
+
+def _tight(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """`expr` with the line breaks inside its parentheses dropped, when what they hold is on one
+    line (`if (\n    a and b\n):` split earlier, its test since grown longer): split again."""
+    if len(expr.lpar) != 1 or "#" in _CODE.code_for_node(expr):
+        return expr
+    return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
 def _same(old: str, new: str) -> bool:
@@ -422,12 +455,12 @@ def _statement_head(small: cst.BaseSmallStatement) -> tuple[str, cst.BaseExpress
 def reflow(statement: cst.SimpleStatementLine, indent: int, line_length: int, unit: str) -> cst.SimpleStatementLine:
     """`statement`, one line too long, split as ruff format would split it; as it is when its
     shape isn't one handled here or the split doesn't fit either."""
-    if len(statement.body) != 1 or unit.strip(" ") != "":
+    if len(statement.body) != 1 or unit.strip(" ") != "" or statement.trailing_whitespace.comment is not None:
         return statement
     try:
         prefix, value = _statement_head(statement.body[0])
-        code = _flat_code(statement.body[0])
-        lines = _split_value(_Lines(indent, line_length, unit), prefix, value, "")
+        code = _CODE.code_for_node(statement.body[0])
+        lines = _split_value(_Lines(indent, line_length, unit), prefix, _tight(value), "")
     except _Bail:
         return statement
     new = "\n".join(lines) + "\n"
@@ -452,8 +485,8 @@ def reflow_header(
     if unit.strip(" ") != "":
         return None
     try:
-        code = _flat_code(test)
-        lines = _split_value(_Lines(indent, line_length, unit), keyword, test, ":")
+        code = _CODE.code_for_node(test)
+        lines = _split_value(_Lines(indent, line_length, unit), keyword, _tight(test), ":")
     except _Bail:
         return None
     if not all(indent + width(line) <= line_length for line in lines):
