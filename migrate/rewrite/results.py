@@ -18,6 +18,7 @@ from functools import partial
 import libcst as cst
 
 from migrate.analysis.links import NO_LINKS, Links
+from migrate.analysis.loop_bindings import LoopReads
 from migrate.analysis.nodes import (
     Parents,
     assigned_target,
@@ -585,9 +586,10 @@ class ResultFollower:
         return set()
 
     def _binding(self, target: cst.Name | cst.Param, kind: str, out: Followed, seen: set[int]) -> None:
-        """Follow every read of a name (or a parameter). Flow-insensitively: any read of the name in
-        its scope may see this value (loops run back), and every other value bound to the name must
-        be a result of the same kind, from calls the planner then couples with this one."""
+        """Follow every read of a name (or a parameter). Flow-insensitively, but for the bodies of
+        loops whose variable is the name: any other read of the name in its scope may see this
+        value (loops run back), and every other value bound to the name that such a read may see
+        must be a result of the same kind, from calls the planner then couples with this one."""
         scope = self.scopes.get(target)
         spelled = target.value if isinstance(target, cst.Name) else target.name.value
         assignments = [a for a in scope.assignments[spelled] if isinstance(a, Assignment)] if scope else []
@@ -597,6 +599,14 @@ class ResultFollower:
             out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(target)))
             return
         out.bindings.add(target)
+        # A read in the body of a loop whose variable is the name sees that loop's item only
+        # (analysis/loop_bindings.py): the reads to follow are those in our loop, if the name is
+        # its variable, and the free ones; other values matter only where a free read may see them.
+        loops = LoopReads((a.node for a in assignments), self.parents)
+        ours_loop = loops.loop_of(target)
+        every_read = {id(a): a for assignment in assignments for a in assignment.references}.values()
+        followed = [a for a in every_read if loops.owner(a.node) in (None, ours_loop)]
+        free = any(loops.owner(a.node) is None for a in followed)
         for other in assignments:
             if other is ours:
                 continue
@@ -605,13 +615,14 @@ class ResultFollower:
                 if not self._annotated(declared.annotation, kind, out, spelled, other.node):
                     return
                 continue
+            if not free:
+                continue
             roots = self.derived_from(other.node, kind)
             if not roots:
                 out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(other.node)))
                 return
             out.shared_with |= roots
-        accesses = {id(a): a for assignment in assignments for a in assignment.references}
-        for access in in_tree_order(accesses.values(), self.parents):
+        for access in in_tree_order(followed, self.parents):
             if any(not isinstance(r, Assignment) for r in access.referents):
                 out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(access.node)))
                 return

@@ -181,7 +181,7 @@ class _TextLoop:
         """The `for` loop, outside this one and not around it, whose variable `assignment` binds."""
         node = getattr(assignment, "node", None)
         loop = self.parents.get(node) if node is not None else None
-        if not (isinstance(loop, cst.For) and loop.target is node and isinstance(loop.body, cst.IndentedBlock)):
+        if not (isinstance(loop, cst.For) and loop.target is node):
             return None
         if _inside(loop, self.loop.body, self.parents) or _inside(self.loop, loop, self.parents):
             return None
@@ -558,12 +558,15 @@ def _chain_top(node: cst.CSTNode, parents: Mapping) -> cst.CSTNode:
 
 
 def _inside(node: cst.CSTNode | None, outer: cst.CSTNode | None, parents: Mapping) -> bool:
-    """Is `node` in the body of the loop `outer` (or in `outer`, any other node)?"""
+    """Is `node` in the body of the loop `outer` (or in `outer`, any other node), and not in a
+    function or lambda there (which may run later, when the name holds another value)?"""
     if isinstance(outer, cst.For):
         outer = outer.body
     while node is not None and outer is not None:
         if node is outer:
             return True
+        if isinstance(node, (cst.Lambda, cst.FunctionDef)):
+            return False
         node = parents.get(node)
     return False
 
