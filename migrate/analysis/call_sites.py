@@ -692,7 +692,8 @@ class Resolver:
             return f"{shown} is imported with `*`"
         dots = "." * len(node.relative)
         module = code_of(node.module).strip() if node.module is not None else ""
-        return f"{shown} is imported from `{dots}{module}`, which the tool can't place (this file is not in a package)"
+        where = "its dots climb above the packages this file is in"
+        return f"{shown} is imported from `{dots}{module}`, which the tool can't place ({where})"
 
     def _imported_name(self, assignment: ImportAssignment, node: cst.ImportFrom) -> tuple[str | None, str | None]:
         """(absolute module, name in it) of a name bound by `from <module> import <name> [as x]`."""

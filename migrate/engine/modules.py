@@ -24,6 +24,8 @@ from migrate.engine.units import module_name
 _SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"})
 _MAX_CACHED = 64  # parsed modules kept per process
 _MAX_FILES = 20_000  # a directory holding more is not searched for subclasses
+_MAX_DEPTH = 16  # directories climbed for a namespace package
+_PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 
 _resolvers: dict[tuple[str, bytes], Resolver | None] = {}
 _files: dict[Path, list[str] | None] = {}
@@ -39,6 +41,16 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
     root = Path(path).resolve().parent
     for _ in package.split(".") if package else ():
         root = root.parent
+    roots = [root]
+    if not package:
+        # No `__init__.py` here: a relative import still names a module by directory (the file
+        # is then imported as part of a namespace package), so the file's package is taken from
+        # the directories between it and its project's root. Absolute imports are looked up
+        # next to the file first (a script's own directory), then from that root.
+        package, project = _namespace_package(root)
+        if package:
+            roots.append(project)
+            root = project
     if len(_resolvers) > _MAX_CACHED:
         _resolvers.clear()
 
@@ -46,9 +58,10 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
         parts = module.split(".")
         if not all(part.isidentifier() for part in parts):
             return None
-        for candidate in (root.joinpath(*parts[:-1], parts[-1] + ".py"), root.joinpath(*parts, "__init__.py")):
-            if candidate.is_file():
-                return str(candidate)
+        for base in roots:
+            for candidate in (base.joinpath(*parts[:-1], parts[-1] + ".py"), base.joinpath(*parts, "__init__.py")):
+                if candidate.is_file():
+                    return str(candidate)
         return None
 
     def files() -> Iterable[str] | None:
@@ -69,6 +82,22 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
 
     memo = _memos.setdefault(root, ProjectMemo())
     return ProjectModules(catalog, find, _read, files, _resolvers, memo), package
+
+
+def _namespace_package(directory: Path) -> tuple[str, Path]:
+    """(package, its project's root) of a file in `directory`, which holds no `__init__.py`:
+    the names of the directories below the nearest one that marks a project (a `.git`, a
+    `pyproject.toml`, a `setup.py` or `setup.cfg`). ("", directory) when there is no such
+    root near, or a name on the way can't be a module's."""
+    parts: list[str] = []
+    while len(parts) < _MAX_DEPTH and directory.parent != directory:
+        if any((directory / marker).exists() for marker in _PROJECT_MARKERS):
+            return ".".join(parts), directory
+        if not directory.name.isidentifier():
+            break
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return "", directory
 
 
 def _read(path: str) -> bytes | None:
