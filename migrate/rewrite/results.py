@@ -211,10 +211,7 @@ class ResultFollower:
                 out.blockers.append(finding)
             return True
         name = passed.function.name.value
-        if name in self.links.refused or name in self.links.followed_elsewhere:
-            why = self.links.refused.get(name) or "another module of the run imports it"
-            how = f"`{code_of(node).strip()}` is passed to `{name}()`, and {why}"
-            out.blockers.append(Finding.of("RSP301", how=how, line=self._line(node)))
+        if self._imported_elsewhere(node, f"is passed to `{name}()`", name, out):
             return True
         out.claimed[node] = kind
         out.passed[(name, passed.param)] = (kind, list(passed.values))
@@ -228,6 +225,17 @@ class ResultFollower:
         self._binding(passed.param, kind, out, seen)
         return True
 
+    def _imported_elsewhere(self, node: cst.CSTNode, how: str, function: str, out: Followed) -> bool:
+        """Is `function` (which `node` is passed to, or yielded by) refused by the run, or followed
+        by another module that imports it? Then the value can't be followed into it (RSP301)."""
+        if function not in self.links.refused and function not in self.links.followed_elsewhere:
+            return False
+        why = self.links.refused.get(function) or "another module of the run imports it"
+        out.blockers.append(
+            Finding.of("RSP301", how=f"`{code_of(node).strip()}` {how}, and {why}", line=self._line(node))
+        )
+        return True
+
     def _yielded(self, node: cst.CSTNode, parent, kind: str, out: Followed, seen: set[int]) -> bool:
         """`yield value` in a generator of this module: the value is followed into the variable
         of every loop over the generator's calls. False: not yielded by such a generator."""
@@ -238,10 +246,7 @@ class ResultFollower:
             out.blockers.append(Finding.of("RSP301", how=found.how, line=self._line(found.at)))
             return True
         name = found.function.name.value
-        if name in self.links.refused or name in self.links.followed_elsewhere:
-            why = self.links.refused.get(name) or "another module of the run imports it"
-            how = f"`{code_of(node).strip()}` is yielded by `{name}()`, and {why}"
-            out.blockers.append(Finding.of("RSP301", how=how, line=self._line(node)))
+        if self._imported_elsewhere(node, f"is yielded by `{name}()`", name, out):
             return True
         out.claimed[node] = kind
         out.passed[(name, found.function)] = (kind, list(found.values))
