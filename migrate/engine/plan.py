@@ -22,7 +22,7 @@ from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.messages import Sources, message_sources
-from migrate.analysis.nodes import DictView, assigned_target, code_of, keyword_argument, short_code
+from migrate.analysis.nodes import DictView, assigned_target, code_of, keyword_argument, literal_value, short_code
 from migrate.analysis.routes import RouteNodes
 from migrate.analysis.scopes import ImportAssignment, resolve_scopes
 from migrate.analysis.shapes import Shapes
@@ -149,7 +149,7 @@ def _migrate_module(
         target = assigned_target(parent, value, cst.Name) or stored_attribute(parent, value)
         if target is not None:
             binding_calls[target] = site.call
-            call_bindings[target] = site.method.result or "stream"
+            call_bindings[target] = _result_kind(site)
     site_calls = {site.call for site in sites}
     named = {site.call: _named_arguments(site.call, scopes, parents, site_calls) for site in sites}
     lists = {
@@ -695,6 +695,16 @@ def _check_passed(plans: list[_Plan], positions) -> None:
                         how = f"is passed to `{function}()`, which also gets `{shown}`, not from a migrated call,"
                     plan.blockers.append(Finding.of("RSP301", how=how, line=positions[value].start.line))
                     break
+
+
+def _result_kind(site: CallSiteNode) -> str:
+    """The kind of value a call returns, as far as its own arguments say: `create(stream=True)`
+    returns a stream (so a name bound to two such calls holds streams only)."""
+    kind = site.method.result or "stream"
+    stream = keyword_argument(site.call, "stream")
+    if kind == "completion" and stream is not None and literal_value(stream.value) is True:
+        return "stream"
+    return kind
 
 
 def _couple(plans: list[_Plan], positions) -> None:

@@ -73,7 +73,7 @@ def plan_text_loop(
     """The edits that make `loop` keep only text events; GuardRefused when its body does more and
     tests `choices` / `finish_reason`; None when it does more (the reads are then followed one
     by one)."""
-    if not (isinstance(loop.target, cst.Name) and isinstance(loop.body, cst.IndentedBlock)):
+    if not (isinstance(loop.target, cst.Name) and isinstance(loop.body, _BODIES)):
         return None
     planner = _TextLoop(loop, spec, scopes, parents, line)
     if loop.orelse:
@@ -85,12 +85,12 @@ class _TextLoop:
     def __init__(
         self, loop: cst.For, spec: TextLoop, scopes: Mapping, parents: Mapping, line: Callable[[cst.CSTNode], int]
     ) -> None:
-        assert isinstance(loop.target, cst.Name) and isinstance(loop.body, cst.IndentedBlock)
+        assert isinstance(loop.target, cst.Name) and isinstance(loop.body, _BODIES)
         self.loop, self.spec, self.scopes, self.parents, self.line = loop, spec, scopes, parents, line
         self.guards: list[cst.CSTNode] = []  # every test of `choices` / `finish_reason` seen
         self.why: str | None = None  # why a read of the text can't be rewritten, if known
         self.var = loop.target.value
-        self.body = list(loop.body.body)
+        self.body: list[cst.CSTNode] = list(loop.body.body)  # statements; small ones on one line
         self.texts: set[cst.CSTNode] = set()  # reads of the text, rewritten to `<var>.<field>`
         self.named: set[cst.CSTNode] = set()  # reads of names bound to the text
         self.removed: set[int] = set()  # `delta = chunk.choices[0].delta` statements
@@ -513,6 +513,13 @@ class _TextLoop:
             out.edits.append(Edit(blank, _left))
 
     def _body(self, updated: cst.CSTNode, shape: str) -> cst.CSTNode:
+        if isinstance(updated, cst.SimpleStatementSuite):
+            # `for chunk in stream: print(...)`: the new test needs a block, one statement a line.
+            lines = [
+                cst.SimpleStatementLine(body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
+                for small in updated.body
+            ]
+            updated = cst.IndentedBlock(body=lines, header=updated.trailing_whitespace)
         assert isinstance(updated, cst.IndentedBlock)
         statements: list[cst.BaseStatement] = []
         carried: list[cst.EmptyLine] = []
@@ -535,6 +542,8 @@ class _TextLoop:
             statements = [guard, *statements]
         return updated.with_changes(body=statements)
 
+
+_BODIES = (cst.IndentedBlock, cst.SimpleStatementSuite)
 
 _SHAPE = (
     "the test is neither the loop's first statement, `if ...: continue`, nor the test of an `if` that is its whole body"
