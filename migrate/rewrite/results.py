@@ -18,7 +18,6 @@ from functools import partial
 import libcst as cst
 
 from migrate.analysis.links import NO_LINKS, Links
-from migrate.analysis.loop_bindings import LoopReads
 from migrate.analysis.nodes import (
     Parents,
     assigned_target,
@@ -29,6 +28,7 @@ from migrate.analysis.nodes import (
     truth_tested,
 )
 from migrate.analysis.nones import none_discarded
+from migrate.analysis.read_owners import ReadOwners
 from migrate.analysis.scopes import Assignment
 from migrate.analysis.scopes import Scope as BaseScope
 from migrate.catalog.findings import Finding
@@ -591,10 +591,11 @@ class ResultFollower:
         return set()
 
     def _binding(self, target: cst.Name | cst.Param, kind: str, out: Followed, seen: set[int]) -> None:
-        """Follow every read of a name (or a parameter). Flow-insensitively, but for the bodies of
-        loops whose variable is the name: any other read of the name in its scope may see this
-        value (loops run back), and every other value bound to the name that such a read may see
-        must be a result of the same kind, from calls the planner then couples with this one."""
+        """Follow every read of a name (or a parameter). Flow-insensitively, but for the reads that
+        only one binding can reach (analysis/read_owners.py): any other read of the name in its
+        scope may see this value (loops run back), and every other value bound to the name that
+        such a read may see must be a result of the same kind, from calls the planner then
+        couples with this one."""
         scope = self.scopes.get(target)
         spelled = target.value if isinstance(target, cst.Name) else target.name.value
         assignments = [a for a in scope.assignments[spelled] if isinstance(a, Assignment)] if scope else []
@@ -604,14 +605,15 @@ class ResultFollower:
             out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(target)))
             return
         out.bindings.add(target)
-        # A read in the body of a loop whose variable is the name sees that loop's item only
-        # (analysis/loop_bindings.py): the reads to follow are those in our loop, if the name is
-        # its variable, and the free ones; other values matter only where a free read may see them.
-        loops = LoopReads((a.node for a in assignments), self.parents)
-        ours_loop = loops.loop_of(target)
+        # A read that only one binding's value can reach (a loop's item in its body, a statement's
+        # value in the statements after it: analysis/read_owners.py) is that binding's: the
+        # reads to follow are ours and the free ones; other values matter only where a free
+        # read may see them.
+        owners = ReadOwners((a.node for a in assignments), self.parents)
         every_read = {id(a): a for assignment in assignments for a in assignment.references}.values()
-        followed = [a for a in every_read if loops.owner(a.node) in (None, ours_loop)]
-        free = any(loops.owner(a.node) is None for a in followed)
+        owner = {id(a): owners.owner(a.node) for a in every_read}
+        followed = [a for a in every_read if owner[id(a)] in (None, target)]
+        free = any(owner[id(a)] is None for a in followed)
         for other in assignments:
             if other is ours:
                 continue
