@@ -10,8 +10,9 @@ would write it for one value, with `completion` in place of the choice's name:
 * `len(completion.choices)` becomes `1`.
 
 Only where that keeps the meaning: a loop without `else`, `break` or `continue`, whose target is a
-plain name bound nowhere else and read only inside the loop, over the choices of a plain name
-that nothing in the loop binds again. Anything else is reported (RSP313).
+plain name bound nowhere else and read only inside the loop (and not in a function or lambda
+defined there, which may run when the result's name holds another response), over the choices
+of a plain name that nothing in the loop binds again. Anything else is reported (RSP313).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def one_choice(
         comprehension = parents.get(parent)
         if not isinstance(base, cst.Name) or not isinstance(comprehension, cst.ListComp):
             return None
-        return _comprehension(comprehension, parent, base, scopes)
+        return _comprehension(comprehension, parent, base, scopes, parents)
     return None
 
 
@@ -105,12 +106,14 @@ def _loop(loop: cst.For, base: cst.Name, parents: Parents, scopes: Mapping) -> O
     return OneChoice(edits, loop.target)
 
 
-def _comprehension(comprehension: cst.ListComp, loop: cst.CompFor, base: cst.Name, scopes: Mapping) -> OneChoice | str:
+def _comprehension(
+    comprehension: cst.ListComp, loop: cst.CompFor, base: cst.Name, scopes: Mapping, parents: Parents
+) -> OneChoice | str:
     if loop.ifs or loop.inner_for_in is not None or loop.asynchronous is not None:
         return "the comprehension filters or nests"
     if not isinstance(loop.target, cst.Name):
         return "the comprehension unpacks the choice"
-    reads = _reads_of(loop.target, scopes, inside=comprehension.elt, parents=None)
+    reads = _reads_of(loop.target, scopes, inside=comprehension.elt, parents=parents)
     if isinstance(reads, str):
         return reads
     if _rebinds(comprehension.elt, base, scopes):
@@ -147,7 +150,7 @@ def _jumps(node: cst.CSTNode) -> bool:
     return False
 
 
-def _reads_of(target: cst.Name, scopes: Mapping, inside: cst.CSTNode, parents: Parents | None) -> list[cst.Name] | str:
+def _reads_of(target: cst.Name, scopes: Mapping, inside: cst.CSTNode, parents: Parents) -> list[cst.Name] | str:
     """The reads of the loop variable, all inside the loop; a reason when it is bound elsewhere
     or read outside."""
     scope = scopes.get(target)
@@ -159,10 +162,24 @@ def _reads_of(target: cst.Name, scopes: Mapping, inside: cst.CSTNode, parents: P
     for access in assignments[0].references:
         if not isinstance(access.node, cst.Name) or access.node not in within or len(access.referents) != 1:
             return f"`{target.value}` is read after the loop"
-        if parents is not None and isinstance(parents.get(access.node), cst.Del):
+        if isinstance(parents.get(access.node), cst.Del):
             return f"`{target.value}` is deleted"
+        if _deferred(access.node, inside, parents):
+            # Read later, it would see whatever the result's name holds then, not this choice.
+            return f"`{target.value}` is read in a function or lambda defined in the loop"
         reads.append(access.node)
     return reads
+
+
+def _deferred(node: cst.CSTNode, inside: cst.CSTNode, parents: Parents) -> bool:
+    """Is `node` in code defined inside `inside` that may run later (a function, a lambda, a
+    generator expression, a class body)?"""
+    current = parents.get(node)
+    while current is not None and current is not inside:
+        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.GeneratorExp, cst.ClassDef)):
+            return True
+        current = parents.get(current)
+    return False
 
 
 def _rebinds(node: cst.CSTNode, base: cst.Name, scopes: Mapping) -> bool:
