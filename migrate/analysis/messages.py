@@ -222,6 +222,14 @@ class _Collector:
                 return
             self.list_value(value, depth + 1)
         adds = [a for a in assignment.scope.assignments[node.value] if a is not assignment]
+        for add in adds:  # `name += [...]`: a binding, not a read, that adds what it adds
+            added = getattr(add, "node", None)
+            if isinstance(added, cst.Name) and isinstance(self.parents.get(added), cst.AugAssign):
+                self.list_use(added, assignment, depth)
+            else:
+                self.refuse(f"`{node.value}` is not bound once in its scope")
+            if self.out.refused is not None:
+                return
         uses = {id(a.node): a.node for binding in (assignment, *adds) for a in binding.references}
         for use in sorted(uses.values(), key=self.position):
             if self.out.refused is not None:

@@ -85,6 +85,11 @@ def analyze(
     if len(bindings) > 1 and not is_list:
         return f"`{name.value}` is changed with `+=`"
     accesses = {id(a): a for binding in bindings for a in binding.references}
+    for augmented in bindings[1:]:  # `name += [...]` binds the name: no read of it, but an add
+        node = augmented.node
+        reason = _list_use(node, parents.get(node), parents, shared) if isinstance(node, cst.Name) else "used"
+        if reason is not None:
+            return f"`{name.value}` is {reason}"
     for access in in_tree_order(accesses.values(), parents):
         node = access.node
         if not isinstance(node, cst.Name) or any(r not in bindings for r in access.referents):
