@@ -26,9 +26,15 @@ class Links:
     # Module-level values that other modules import (`from .tools import TOOLS`): name -> why
     # they can't be converted where they are written (migrate/engine/units.py imported_values).
     refused_values: Mapping[str, str] = field(default_factory=dict)
+    # In a module that imports such a value converted where it is written (`from .tools import
+    # TOOLS`): absolute qualified name ("pkg.tools.TOOLS") -> the keyword it is converted for;
+    # every use of it here must be that keyword at a call that migrates (migrate_unit).
+    imported_values: Mapping[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.followed_elsewhere or self.refused or self.imported or self.refused_values)
+        return bool(
+            self.followed_elsewhere or self.refused or self.imported or self.refused_values or self.imported_values
+        )
 
 
 NO_LINKS = Links()

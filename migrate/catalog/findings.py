@@ -81,3 +81,6 @@ class FileResult:
     # results could not be followed here (qualified name -> why).
     returns: dict[str, str] = field(default_factory=dict)
     unfollowed: dict[str, str] = field(default_factory=dict)
+    # Public module-level values converted where they are written (name -> keyword), which
+    # other modules may import (and then use as already converted).
+    values: dict[str, str] = field(default_factory=dict)

@@ -177,6 +177,7 @@ def _migrate_parsed(
                 original=data,
                 returns=result.returns,
                 unfollowed=result.unfollowed,
+                values=result.values,
             )
         new = code.bytes(result.module)
     except RecursionError:
@@ -207,6 +208,7 @@ def _migrate_parsed(
         migrated=new,
         returns=result.returns,
         unfollowed=result.unfollowed,
+        values=result.values,
     )
 
 

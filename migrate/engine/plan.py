@@ -22,7 +22,7 @@ from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.messages import Sources, message_sources
-from migrate.analysis.nodes import DictView, assigned_target, code_of, keyword_argument, short_code
+from migrate.analysis.nodes import DictView, assigned_target, code_of, describe_use, keyword_argument, short_code
 from migrate.analysis.routes import RouteNodes
 from migrate.analysis.scopes import ImportAssignment, resolve_scopes
 from migrate.analysis.shapes import Shapes
@@ -96,6 +96,8 @@ class ModuleResult:
     # migrated result, and the imported ones whose results can't be followed here.
     returns: dict[str, str] = field(default_factory=dict)
     unfollowed: dict[str, str] = field(default_factory=dict)
+    # Its public module-level values converted where they are written: name -> keyword.
+    values: dict[str, str] = field(default_factory=dict)
 
 
 def migrate_module(
@@ -130,7 +132,7 @@ def _migrate_module(
     routes = RouteNodes()
     indirect: list[IndirectNode] = []
     sites, parents = find_call_sites(module, catalog, routes, indirect)
-    if not sites and not indirect and not links.imported:
+    if not sites and not indirect and not links.imported and not links.imported_values:
         return ModuleResult(module, [], False)
     scopes = resolve_scopes(module)
     positions = _Positions(module, parents, sites, call_positions, module_code)
@@ -151,7 +153,8 @@ def _migrate_module(
             binding_calls[target] = site.call
             call_bindings[target] = site.method.result or "stream"
     site_calls = {site.call for site in sites}
-    named = {site.call: _named_arguments(site.call, scopes, parents, site_calls) for site in sites}
+    values = _imported_values(links, resolver, parents, site_calls)
+    named = {site.call: _named_arguments(site.call, scopes, parents, site_calls, values) for site in sites}
     lists = {
         s.binding: s
         for found in named.values()
@@ -213,13 +216,21 @@ def _migrate_module(
             unfollowed.setdefault(plan.record.via, _unfollowed_reason(plan))
     live = [p for p in plans if p.record.outcome == "migrated"]
     returns = {name: kind for p in live for name, kind in p.returns.items()}
+    for qualified, why in _unfollowed_values(values, plans, positions).items():
+        unfollowed.setdefault(qualified, why)
+    converted = {
+        shared.binding.value: shared.keyword
+        for p in live
+        for shared in p.shared
+        if shared.exported and not shared.elsewhere and shared.keyword in _CROSSING
+    }
     todos = _todos(plans, parents) if settings.add_todo else {}
     calls = sorted((p.record for p in plans), key=lambda c: (c.line, c.column))
     if not live and not todos:
-        return ModuleResult(module, calls, False, returns, unfollowed)
+        return ModuleResult(module, calls, False, returns, unfollowed, converted)
     new_module = _apply(module, live, catalog, scopes, todos, parents, settings.line_length)
     changed = not new_module.deep_equals(module) if not live else True
-    return ModuleResult(new_module, calls, changed, returns, unfollowed)
+    return ModuleResult(new_module, calls, changed, returns, unfollowed, converted)
 
 
 def _plan_imported(links: Links, parents, resolver: Resolver, follower: ResultFollower, positions) -> list[_Plan]:
@@ -562,20 +573,131 @@ def _known_arguments(
     return found
 
 
-def _named_arguments(call: cst.Call, scopes, parents, site_calls) -> dict[str, Shared | str]:
+def _named_arguments(
+    call: cst.Call, scopes, parents, site_calls, values: Mapping[str, _ImportedValue] | None = None
+) -> dict[str, Shared | str]:
     """What each `keyword=NAME` argument whose shape changes refers to."""
     found: dict[str, Shared | str] = {}
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value in SHAREABLE and isinstance(arg.value, cst.Name):
             followed = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls)
             origin = _imported_from(arg.value, scopes) if isinstance(followed, str) else None
-            if origin is not None:
+            value = next((v for v in (values or {}).values() if any(n is arg.value for n in v.names)), None)
+            if origin is not None and value is not None and value.shared is not None:
+                followed = value.shared if value.shared.keyword == arg.keyword.value else followed
+            elif origin is not None:
                 followed = (
-                    f"`{arg.value.value}` is imported from {f'`{origin}`' if origin else 'another module'}, and the"
-                    " tool does not convert a value across modules (convert it there, with every module that uses it)"
+                    f"`{arg.value.value}` is imported from {f'`{origin}`' if origin else 'another module'}: the tool"
+                    " converts such a value where it is written, with every module that uses it, only when each use"
+                    " is a call that migrates in the same run"
                 )
             found[arg.keyword.value] = followed
     return found
+
+
+# The keywords whose values a module may import from the one that converts them (migrate_unit).
+_CROSSING = ("tools", "functions", "response_format", "tool_choice")
+
+
+@dataclass
+class _ImportedValue:
+    """A value imported from a module of the run that converts it where it is written
+    (links.imported_values): its uses here, and why they can't all be followed."""
+
+    keyword: str
+    names: list[cst.CSTNode] = field(default_factory=list)  # every use of it
+    shared: Shared | None = None  # passed as `keyword=` to the calls (its `users`), if that is all
+    why: str | None = None
+
+
+def _imported_values(
+    links: Links, resolver: Resolver, parents, site_calls: Collection[cst.CSTNode]
+) -> dict[str, _ImportedValue]:
+    """The uses of each value imported from a module that converts it where it is written: they
+    must all be its keyword at a call site (and those calls migrate: _unfollowed_values)."""
+    if not links.imported_values:
+        return {}
+    wanted = {name.rsplit(".", 1)[-1] for name in links.imported_values}
+    found = {q: _ImportedValue(keyword) for q, keyword in links.imported_values.items()}
+    for node in list(parents):
+        if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
+            continue
+        parent = parents.get(node)
+        if (isinstance(parent, cst.Attribute) and parent.attr is node) or _inside_import(node, parents):
+            continue
+        names = {_absolute(q, links.package) for q in resolver.qualified_names(node)}
+        hit = next((q for q in sorted(names) if q in found), None)
+        if hit is None:
+            continue
+        value = found[hit]
+        value.names.append(node)
+        if value.why is not None:
+            continue
+        call = parents.get(parent)
+        keyword = parent.keyword.value if isinstance(parent, cst.Arg) and parent.keyword is not None else None
+        if not isinstance(node, cst.Name):
+            value.why = f"`{code_of(node).strip()}` is read through its module, which the tool does not follow"
+        elif isinstance(parent, cst.Subscript) and parent.value is node:
+            value.why = f"`{node.value}` is read by key (`{short_code(parent)}`), which its Responses shape changes"
+        elif keyword != value.keyword or not (isinstance(call, cst.Call) and call in site_calls):
+            value.why = (
+                f"`{node.value}` is passed as `{keyword}=` to a call the tool does not migrate"
+                if keyword is not None and isinstance(call, cst.Call)
+                else describe_use(parent, node.value)
+            )
+        else:
+            binding = _import_binding(node, resolver.scopes)
+            if binding is None:
+                value.why = f"`{node.value}` is not bound by its import alone"
+            elif value.shared is None:
+                value.shared = Shared(value.keyword, binding, binding, elsewhere=hit)
+            elif value.shared.binding is not binding:
+                value.why = f"`{node.value}` is imported more than once"
+            if value.why is None and value.shared is not None:
+                value.shared.users.append(call)
+    for value in found.values():
+        if value.why is not None:
+            value.shared = None
+        elif not value.names:
+            value.why = "it is imported but not used"
+    return found
+
+
+def _import_binding(name: cst.Name, scopes) -> cst.Name | None:
+    """The name the one import `name` (an access) refers to binds (`TOOLS` in `from .tools import
+    TOOLS`), or None."""
+    scope = scopes.get(name)
+    accesses = [a for a in scope.accesses[name] if a.node is name] if scope is not None else []
+    referents = accesses[0].referents if len(accesses) == 1 else set()
+    if len(referents) != 1:
+        return None
+    (referent,) = referents
+    statement = referent.node if isinstance(referent, ImportAssignment) else None
+    if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar):
+        return None
+    for alias in statement.names:
+        bound = alias.asname.name if alias.asname is not None else alias.name
+        if isinstance(bound, cst.Name) and bound.value == name.value:
+            return bound
+    return None
+
+
+def _unfollowed_values(values: Mapping[str, _ImportedValue], plans: list[_Plan], positions) -> dict[str, str]:
+    """The imported values (qualified name -> why) whose uses here don't all migrate."""
+    outcome = {plan.site.call: plan.record for plan in plans if plan.site is not None}
+    out = {}
+    for qualified, value in values.items():
+        if value.why is not None or value.shared is None:
+            out[qualified] = value.why or "it is not followed"
+            continue
+        for call in value.shared.users:
+            record = outcome.get(call)
+            if record is None or record.outcome != "migrated":
+                line = record.line if record is not None else positions[call].start.line
+                how = record.outcome if record is not None else "not migrated"
+                out[qualified] = f"the call on line {line} that passes it is {how}"
+                break
+    return out
 
 
 def _imported_from(name: cst.Name, scopes) -> str | None:

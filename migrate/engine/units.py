@@ -49,6 +49,10 @@ class Unit:
     opaque: dict[Export, str] = field(default_factory=dict)
     # path -> {name: why}: values other modules import, not to be converted (imported_values).
     refused_values: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Values converted where they are written together with the modules of the unit that import
+    # them (imported_values): path -> names, and importer path -> {qualified name: the value}.
+    value_exports: dict[str, set[str]] = field(default_factory=dict)
+    value_imports: dict[str, dict[str, Export]] = field(default_factory=dict)
 
 
 def find_units(
@@ -168,14 +172,17 @@ def imported_values(
     read: Callable[[str], bytes | None],
     select: Select | None = None,
     outside: Callable[[], Sequence[str]] | None = None,
-) -> dict[str, dict[str, str]]:
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, Export]]]:
     """Values the engine may convert where they are written (`Scan.shared_names`: `TOOLS`,
-    `save_contact`) that another file of the project imports: {path: {name: why}}. That file
-    would read the value in its new shape without being migrated with it, so the calls passing
-    it are reported instead (migrate/analysis/links.py `refused_values`)."""
+    `save_contact`) that another file of the project imports. A file of the run with call sites
+    that imports one by name may be migrated with it (its uses are checked when the two are
+    planned together: migrate_unit); any other importer (outside the run, without call sites, a
+    notebook, a `*` import) would read the value in its new shape without being migrated with
+    it, so the calls passing it are reported instead (migrate/analysis/links.py
+    `refused_values`). ({path: {name: why}}, {importer: {qualified name: the value}})."""
     shared = {path: scans[path].shared_names for path in candidates if path in scans and scans[path].shared_names}
     if not shared:
-        return {}
+        return {}, {}
     names = _ModuleNames()
     modules: dict[str, str] = {}
     refused: dict[str, dict[str, str]] = {}
@@ -191,9 +198,11 @@ def imported_values(
         for name in shared[path]:
             needles.setdefault(name.encode(), []).append(module.rpartition(".")[2].encode())
     test = NamesAModule(needles)
+    run = set(paths)
     files = list(dict.fromkeys([*paths, *(outside() if outside is not None else ())]))
     hits = {path for path, data in candidates.items() if test(data)}
     hits |= (select or _select_here(read))([path for path in files if path not in candidates], test)
+    followed: dict[str, dict[str, Export]] = {}
     for path in files:
         if path not in hits:
             continue
@@ -203,13 +212,16 @@ def imported_values(
         if tree is None:
             continue
         found = _imported(tuple(import_statements(tree)), names.of(path)[1], modules, shared)
-        for exporter, name in found.values():
+        for qualified, (exporter, name) in found.items():
             if exporter == path:
+                continue
+            if name != "*" and path in run and path in candidates and path in scans:
+                followed.setdefault(path, {})[qualified] = (exporter, name)
                 continue
             for value in sorted(shared[exporter]) if name == "*" else [name]:
                 why = f"{path}, which imports it"
                 refused.setdefault(exporter, {}).setdefault(value, why)
-    return refused
+    return refused, followed
 
 
 def _refuse_outside(
@@ -372,42 +384,97 @@ def _group(
     return units
 
 
+def join_units(
+    units: list[Unit], followed: Mapping[str, dict[str, Export]], order: Sequence[str], candidates: Mapping[str, bytes]
+) -> list[Unit]:
+    """The units, joined with the files that a value links (imported_values: an importer and the
+    module defining what it imports), in run order."""
+    unit_of = {path: unit for unit in units for path in unit.paths}
+    pairs = [(exporter, importer) for importer, found in followed.items() for exporter, _ in found.values()]
+    linked = {path for pair in pairs for path in pair} | set(unit_of)
+    inner = ((a, b) for unit in units for a, b in zip(unit.paths, unit.paths[1:], strict=False))
+    joined = []
+    for paths in connected([path for path in order if path in linked], [*pairs, *inner]):
+        parts = list({id(unit_of[p]): unit_of[p] for p in paths if p in unit_of}.values())
+        unit = Unit(paths, {p: unit_of[p].data[p] if p in unit_of else candidates[p] for p in paths})
+        for part in parts:
+            unit.exports.update(part.exports)
+            unit.imports.update(part.imports)
+            unit.packages.update(part.packages)
+            unit.opaque.update(part.opaque)
+        for importer, found in followed.items():
+            if importer in unit.data:
+                unit.value_imports[importer] = dict(found)
+                unit.packages.setdefault(importer, module_name(importer)[1])
+                for exporter, name in found.values():
+                    unit.value_exports.setdefault(exporter, set()).add(name)
+        joined.append(unit)
+    return joined
+
+
 def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult]) -> dict[str, FileResult]:
     """Run `migrate(path, data, links)` on every file of the unit until what each file's links say
-    agrees with what the others' results show; the last round's results."""
+    agrees with what the others' results show; the last round's results.
+
+    A value another module of the unit imports (`TOOLS`) is converted where it is written when
+    nothing refuses it; its importers learn it (and the keyword it was converted for) from the
+    round after, and check that every use of it is that keyword at a call that migrates: a use
+    they can't follow refuses it, and the calls passing it are reported in every module."""
     exports = [(path, name) for path, names in unit.exports.items() for name in sorted(names)]
+    values = [(path, name) for path, names in unit.value_exports.items() for name in sorted(names)]
     refused: Mapping[Export, str] = dict(unit.opaque)
     kinds: Mapping[Export, str] = {}
     callers: Mapping[Export, tuple[str, ...]] = {}
     # Exports whose readers have been looked for (the importers ran knowing their kind). Until
     # then an export is taken to be read only where it can be followed.
     probed: frozenset[Export] = frozenset()
+    refused_values: Mapping[Export, str] = {
+        (path, name): why for path, found in unit.refused_values.items() for name, why in found.items()
+    }
+    converted: Mapping[Export, str] = {}
     results: dict[str, FileResult] = {}
-    for _ in range(2 * len(exports) + 4):
-        state = _State(refused, kinds, callers, probed)
+    for _ in range(2 * len(exports) + 2 * len(values) + 4):
+        state = _State(refused, kinds, callers, probed, refused_values, converted)
         results = {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
         new_kinds = {(path, name): kind for path, result in results.items() for name, kind in result.returns.items()}
         new_callers: dict[Export, set[str]] = {}
         new_refused = dict(refused)
+        new_refused_values = dict(refused_values)
         for path, result in results.items():
             imports = unit.imports.get(path, {})
+            value_imports = unit.value_imports.get(path, {})
             if result.status in ("failed", "skipped"):  # its reads can't be rewritten: refuse what it may call
                 for export in imports.values():
                     new_refused.setdefault(export, f"{path} can't be migrated ({result.reason})")
+                for export in value_imports.values():
+                    new_refused_values.setdefault(export, f"{path}, which imports it and can't be migrated")
             for call in result.calls:
                 if call.via in imports and call.outcome == "migrated":
                     new_callers.setdefault(imports[call.via], set()).add(path)
             for name, why in result.unfollowed.items():
                 if name in imports:
                     new_refused.setdefault(imports[name], f"its reader in {path} can't be followed: {why}")
+                if name in value_imports:
+                    new_refused_values.setdefault(value_imports[name], f"{path}, which imports it: {why}")
         settled_callers = {export: tuple(sorted(paths)) for export, paths in new_callers.items()}
-        new = _State(new_refused, new_kinds, settled_callers, probed | frozenset(kinds))
+        new_converted = {
+            (path, name): keyword
+            for path, result in results.items()
+            for name, keyword in result.values.items()
+            if (path, name) not in new_refused_values
+        }
+        new = _State(
+            new_refused, new_kinds, settled_callers, probed | frozenset(kinds), new_refused_values, new_converted
+        )
         if new == state:
             return results
         refused, kinds, callers, probed = new.refused, new.kinds, new.callers, new.probed
+        refused_values, converted = new.refused_values, new.converted
     # Not settled (it should not happen): refuse every export, so that nothing crosses a module.
-    refused = {export: "the modules that read it could not be planned together" for export in exports}
-    state = _State(refused, {}, {}, frozenset(exports))
+    why = "the modules that read it could not be planned together"
+    refused = {export: why for export in exports}
+    refused_values = {**{value: why for value in values}, **refused_values}
+    state = _State(refused, {}, {}, frozenset(exports), refused_values, {})
     return {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
 
 
@@ -419,6 +486,8 @@ class _State:
     kinds: Mapping[Export, str]  # exports that return a migrated result: its kind
     callers: Mapping[Export, tuple[str, ...]]  # the files whose calls of an export were followed
     probed: frozenset[Export]  # exports whose readers have been looked for
+    refused_values: Mapping[Export, str] = field(default_factory=dict)  # values not to convert: why
+    converted: Mapping[Export, str] = field(default_factory=dict)  # values converted: for which keyword
 
 
 def _links_for(unit: Unit, path: str, state: _State) -> Links:
@@ -434,4 +503,10 @@ def _links_for(unit: Unit, path: str, state: _State) -> Links:
         for qualified, export in unit.imports.get(path, {}).items()
         if export in state.kinds and export not in state.refused
     }
-    return Links(followed_elsewhere, refusals, imported, unit.packages.get(path, ""), unit.refused_values.get(path, {}))
+    refused_values = {name: why for (exporter, name), why in state.refused_values.items() if exporter == path}
+    imported_values = {
+        qualified: state.converted[export]
+        for qualified, export in unit.value_imports.get(path, {}).items()
+        if export in state.converted and export not in state.refused_values
+    }
+    return Links(followed_elsewhere, refusals, imported, unit.packages.get(path, ""), refused_values, imported_values)

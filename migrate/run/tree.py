@@ -32,7 +32,7 @@ from migrate.catalog.loader import WireTests
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
 from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, too_large
-from migrate.engine.units import Unit, find_units, imported_values
+from migrate.engine.units import Unit, find_units, imported_values, join_units
 from migrate.run import journal, pool, project
 from migrate.run.discovery import Discovered, iter_files
 from migrate.run.fileio import ALREADY_WRITTEN, FileChangedError, read_bytes, read_quietly, write_atomic
@@ -199,7 +199,7 @@ def _run(
                 found += extra
                 settled += _without_call_sites([_read(item, mocked, marks, max_bytes) for item in extra], jobs)
                 units = _units(settled, jobs, paths, exclude)
-            settled = _refuse_imported_values(settled, units, jobs, paths, exclude)
+            settled, units = _refuse_imported_values(settled, units, jobs, paths, exclude)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
             raise
@@ -342,29 +342,33 @@ def _refuse_imported_values(
     jobs: int = 1,
     paths: Sequence[str] = (),
     exclude: Sequence[str] = (),
-) -> list[FileResult | Candidate]:
+) -> tuple[list[FileResult | Candidate], list[Unit]]:
     """Tell each file which of its values other files of the project import (units.py
-    `imported_values`): those are not converted where they are written."""
+    `imported_values`): those are not converted where they are written, unless each importer
+    is a file of the run planned with it (the units, joined where a value links them)."""
     candidates = {item.path: item.data for item in settled if isinstance(item, Candidate)}
     scans = {item.path: item.scan for item in settled if isinstance(item, Candidate) and item.scan is not None}
     if not any(scan.shared_names for scan in scans.values()):
-        return settled
+        return settled, units
     readable = [item.path for item in settled if isinstance(item, Candidate) or item.status == "unchanged"]
     select = None
     if jobs > 1 and len(readable) - len(candidates) >= pool.MIN_SELECT_FILES:
         select = functools.partial(pool.select_in_pool, jobs=jobs)
     outside = functools.partial(project.outside_files, paths, [item.path for item in settled], exclude)
-    refused = imported_values(readable, candidates, scans, read_quietly, select, outside)
+    refused, followed = imported_values(readable, candidates, scans, read_quietly, select, outside)
+    if followed:
+        units = join_units(units, followed, [item.path for item in settled], candidates)
     if not refused:
-        return settled
+        return settled, units
     for unit in units:
         unit.refused_values = {path: refused[path] for path in unit.paths if path in refused}
-    return [
+    settled = [
         replace(item, links=Links(refused_values=refused[item.path]))
         if isinstance(item, Candidate) and item.path in refused
         else item
         for item in settled
     ]
+    return settled, units
 
 
 def _migrate_all(
