@@ -15,6 +15,12 @@ previous round learned: which functions return a migrated result (and of what ki
 modules call them, and which callers can't be followed. A function whose result is read
 somewhere the tool can't follow is refused: its call site is then reported (RSP309), and no
 reader of it is rewritten. Refusals only grow, so the rounds settle.
+
+Values cross modules too: a module-level tool list, format or `tool_choice` that a call site
+passes by name and another file imports (`from .tools import TOOLS`). `imported_values` finds
+the importers; those that are files of the run with call sites join the defining module's unit
+(`join_units`), any other refuses the value. The rounds then convert it where it is written
+only while every importer's uses are its keyword at calls that migrate (see `migrate_unit`).
 """
 
 from __future__ import annotations
