@@ -30,10 +30,17 @@ class Links:
     # TOOLS`): absolute qualified name ("pkg.tools.TOOLS") -> the keyword it is converted for;
     # every use of it here must be that keyword at a call that migrates (migrate_unit).
     imported_values: Mapping[str, str] = field(default_factory=dict)
+    # The values it imports from such a module that keep their chat shape there: qualified name -> why.
+    kept_values: Mapping[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(
-            self.followed_elsewhere or self.refused or self.imported or self.refused_values or self.imported_values
+            self.followed_elsewhere
+            or self.refused
+            or self.imported
+            or self.refused_values
+            or self.imported_values
+            or self.kept_values
         )
 
 

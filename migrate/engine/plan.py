@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -154,7 +154,8 @@ def _migrate_module(
             call_bindings[target] = site.method.result or "stream"
     site_calls = {site.call for site in sites}
     values = _imported_values(links, resolver, parents, site_calls)
-    named = {site.call: _named_arguments(site.call, scopes, parents, site_calls, values) for site in sites}
+    kept = _kept_values(links, resolver)
+    named = {site.call: _named_arguments(site.call, scopes, parents, site_calls, values, kept) for site in sites}
     lists = {
         s.binding: s
         for found in named.values()
@@ -574,7 +575,12 @@ def _known_arguments(
 
 
 def _named_arguments(
-    call: cst.Call, scopes, parents, site_calls, values: Mapping[str, _ImportedValue] | None = None
+    call: cst.Call,
+    scopes,
+    parents,
+    site_calls,
+    values: Mapping[str, _ImportedValue] | None = None,
+    kept: Callable[[cst.Name], str | None] | None = None,
 ) -> dict[str, Shared | str]:
     """What each `keyword=NAME` argument whose shape changes refers to."""
     found: dict[str, Shared | str] = {}
@@ -585,6 +591,8 @@ def _named_arguments(
             value = next((v for v in (values or {}).values() if any(n is arg.value for n in v.names)), None)
             if origin is not None and value is not None and value.shared is not None:
                 followed = value.shared if value.shared.keyword == arg.keyword.value else followed
+            elif origin is not None and kept is not None and (why := kept(arg.value)) is not None:
+                followed = f"`{arg.value.value}` is imported from `{origin}`, where it keeps its chat shape: {why}"
             elif origin is not None:
                 followed = (
                     f"`{arg.value.value}` is imported from {f'`{origin}`' if origin else 'another module'}: the tool"
@@ -593,6 +601,18 @@ def _named_arguments(
                 )
             found[arg.keyword.value] = followed
     return found
+
+
+def _kept_values(links: Links, resolver: Resolver) -> Callable[[cst.Name], str | None] | None:
+    """Why a name imported from a module of the run keeps its chat shape there (links.kept_values)."""
+    if not links.kept_values:
+        return None
+
+    def why(name: cst.Name) -> str | None:
+        names = sorted(_absolute(q, links.package) for q in resolver.qualified_names(name))
+        return next((links.kept_values[q] for q in names if q in links.kept_values), None)
+
+    return why
 
 
 # The keywords whose values a module may import from the one that converts them (migrate_unit).

@@ -438,9 +438,10 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
         (path, name): why for path, found in unit.refused_values.items() for name, why in found.items()
     }
     converted: Mapping[Export, str] = {}
+    ran = False
     results: dict[str, FileResult] = {}
     for _ in range(2 * len(exports) + 2 * len(values) + 4):
-        state = _State(refused, kinds, callers, probed, refused_values, converted)
+        state = _State(refused, kinds, callers, probed, refused_values, converted, ran)
         results = {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
         new_kinds = {(path, name): kind for path, result in results.items() for name, kind in result.returns.items()}
         new_callers: dict[Export, set[str]] = {}
@@ -470,17 +471,17 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
             if (path, name) not in new_refused_values
         }
         new = _State(
-            new_refused, new_kinds, settled_callers, probed | frozenset(kinds), new_refused_values, new_converted
+            new_refused, new_kinds, settled_callers, probed | frozenset(kinds), new_refused_values, new_converted, True
         )
         if new == state:
             return results
         refused, kinds, callers, probed = new.refused, new.kinds, new.callers, new.probed
-        refused_values, converted = new.refused_values, new.converted
+        refused_values, converted, ran = new.refused_values, new.converted, True
     # Not settled (it should not happen): refuse every export, so that nothing crosses a module.
     why = "the modules that read it could not be planned together"
     refused = {export: why for export in exports}
     refused_values = {**{value: why for value in values}, **refused_values}
-    state = _State(refused, {}, {}, frozenset(exports), refused_values, {})
+    state = _State(refused, {}, {}, frozenset(exports), refused_values, {}, True)
     return {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
 
 
@@ -494,6 +495,7 @@ class _State:
     probed: frozenset[Export]  # exports whose readers have been looked for
     refused_values: Mapping[Export, str] = field(default_factory=dict)  # values not to convert: why
     converted: Mapping[Export, str] = field(default_factory=dict)  # values converted: for which keyword
+    ran: bool = False  # whether every file has been planned once (what `converted` lacks is not converted)
 
 
 def _links_for(unit: Unit, path: str, state: _State) -> Links:
@@ -510,9 +512,20 @@ def _links_for(unit: Unit, path: str, state: _State) -> Links:
         if export in state.kinds and export not in state.refused
     }
     refused_values = {name: why for (exporter, name), why in state.refused_values.items() if exporter == path}
-    imported_values = {
-        qualified: state.converted[export]
-        for qualified, export in unit.value_imports.get(path, {}).items()
-        if export in state.converted and export not in state.refused_values
-    }
-    return Links(followed_elsewhere, refusals, imported, unit.packages.get(path, ""), refused_values, imported_values)
+    imported_values, kept_values = {}, {}
+    for qualified, export in unit.value_imports.get(path, {}).items():
+        if export in state.refused_values:
+            kept_values[qualified] = f"converting it there would change it for {state.refused_values[export]}"
+        elif export in state.converted:
+            imported_values[qualified] = state.converted[export]
+        elif state.ran:
+            kept_values[qualified] = "the calls there that pass it are not migrated"
+    return Links(
+        followed_elsewhere,
+        refusals,
+        imported,
+        unit.packages.get(path, ""),
+        refused_values,
+        imported_values,
+        kept_values,
+    )
