@@ -37,6 +37,7 @@ from migrate.rewrite.annotations import Retype
 from migrate.rewrite.annotations import import_edits as type_import_edits
 from migrate.rewrite.attributes import stored_attribute
 from migrate.rewrite.edits import Edit
+from migrate.rewrite.helpers import calls_of
 from migrate.rewrite.request import RequestContext, rewrite_request
 from migrate.rewrite.results import Followed, ResultFollower
 from migrate.rewrite.shared import Shared, binding_of, follow_content
@@ -71,6 +72,7 @@ class _Plan:
     # Parameters of module functions the result is passed to, and the values it reached (results.py).
     passed: dict[tuple[str, cst.CSTNode], tuple[str, list[cst.CSTNode]]] = field(default_factory=dict)
     claimed: dict[cst.CSTNode, str] = field(default_factory=dict)
+    across: dict[tuple[str, str], str] = field(default_factory=dict)  # (function of another module, param): kind
 
     def take(self, followed: Followed) -> None:
         """What following the call's result found: its edits, blockers and couplings."""
@@ -83,6 +85,7 @@ class _Plan:
         self.returns = followed.returns
         self.passed = followed.passed
         self.claimed = followed.claimed
+        self.across = followed.across
 
     retypes: list[Retype] = field(default_factory=list)
 
@@ -98,6 +101,11 @@ class ModuleResult:
     unfollowed: dict[str, str] = field(default_factory=dict)
     # Its public module-level values converted where they are written: name -> keyword.
     values: dict[str, str] = field(default_factory=dict)
+    # Functions of other modules given results here, its own functions followed into, or not
+    # (FileResult.passes, .helpers, .refused_helpers).
+    passes: dict[str, dict[str, str]] = field(default_factory=dict)
+    helpers: dict[str, dict[str, str]] = field(default_factory=dict)
+    refused_helpers: dict[str, str] = field(default_factory=dict)
 
 
 def migrate_module(
@@ -132,7 +140,7 @@ def _migrate_module(
     routes = RouteNodes()
     indirect: list[IndirectNode] = []
     sites, parents = find_call_sites(module, catalog, routes, indirect)
-    if not sites and not indirect and not links.imported and not links.imported_values:
+    if not sites and not indirect and not links.imported and not links.imported_values and not links.params:
         return ModuleResult(module, [], False)
     scopes = resolve_scopes(module)
     positions = _Positions(module, parents, sites, call_positions, module_code)
@@ -203,6 +211,13 @@ def _migrate_module(
         _refuse_imported_values(plans, links.refused_values)
     if links.imported:
         plans.extend(_plan_imported(links, parents, resolver, follower, positions))
+    params: dict[str, list[_Plan]] = {}
+    refused_helpers: dict[str, str] = {}
+    if links.params:
+        params, refused_helpers = _plan_params(links, module, parents, scopes, follower, positions)
+        plans.extend(plan for found in params.values() for plan in found)
+    for plan in plans:  # every call passing values to one function of another module, or none
+        plan.bindings |= {_ImportedKey(qualified, "helper") for qualified, _ in plan.across}
     _check_appends(plans, lists, claimed)
     _check_passed(plans, positions)
     _couple(plans, positions)
@@ -210,6 +225,14 @@ def _migrate_module(
         if plan.blockers and plan.record.outcome == "migrated":
             plan.record.outcome = "reported"
             plan.record.findings = plan.blockers
+    passes, unfollowed_helpers = _check_helpers(links, resolver, parents, plans, positions)
+    accepted: dict[str, dict[str, str]] = {}
+    for name, found in params.items():
+        blocked = next((plan for plan in found if plan.record.outcome != "migrated"), None)
+        if blocked is not None:
+            refused_helpers.setdefault(name, _unfollowed_reason(blocked))
+        else:
+            accepted[name] = dict(links.params[name][1])
     plans.extend(_plan_indirect(indirect, settings, catalog, resolver, positions, lines))
     unfollowed: dict[str, str] = {}
     for plan in plans:
@@ -219,6 +242,8 @@ def _migrate_module(
     returns = {name: kind for p in live for name, kind in p.returns.items()}
     for qualified, why in _unfollowed_values(values, plans, positions).items():
         unfollowed.setdefault(qualified, why)
+    for qualified, why in unfollowed_helpers.items():
+        unfollowed[qualified] = why
     converted = {
         shared.binding.value: shared.keyword
         for p in live
@@ -228,10 +253,105 @@ def _migrate_module(
     todos = _todos(plans, parents) if settings.add_todo else {}
     calls = sorted((p.record for p in plans), key=lambda c: (c.line, c.column))
     if not live and not todos:
-        return ModuleResult(module, calls, False, returns, unfollowed, converted)
+        return ModuleResult(module, calls, False, returns, unfollowed, converted, passes, accepted, refused_helpers)
     new_module = _apply(module, live, catalog, scopes, todos, parents, settings.line_length)
     changed = not new_module.deep_equals(module) if not live else True
-    return ModuleResult(new_module, calls, changed, returns, unfollowed, converted)
+    return ModuleResult(new_module, calls, changed, returns, unfollowed, converted, passes, accepted, refused_helpers)
+
+
+def _plan_params(
+    links: Links, module: cst.Module, parents, scopes, follower: ResultFollower, positions
+) -> tuple[dict[str, list[_Plan]], dict[str, str]]:
+    """Plans for the parameters of this module's functions that other modules of the run pass
+    values to (links.params), each followed into its reads; or why a function can't be."""
+    plans: dict[str, list[_Plan]] = {}
+    refused: dict[str, str] = {}
+    functions = {node.name.value: node for node in module.body if isinstance(node, cst.FunctionDef)}
+    for name, (qualified, wanted) in sorted(links.params.items()):
+        function = functions.get(name)
+        if function is None or function.decorators:
+            refused[name] = f"`{name}` is not a plain function of its module"
+            continue
+        calls = calls_of(function, parents, scopes)
+        if not isinstance(calls, list) or calls:
+            at = calls if not isinstance(calls, list) else calls[0]
+            line = positions[at].start.line
+            refused[name] = f"`{name}` is also used in its own module (line {line}), which the tool doesn't follow"
+            continue
+        found = []
+        everything = [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params]
+        for param_name, kind in sorted(wanted.items()):
+            param = next((p for p in everything if p.name.value == param_name), None)
+            if param is None:
+                refused[name] = f"`{name}()` has no plain parameter `{param_name}`"
+                break
+            start = positions[param].start
+            record = CallSite(
+                line=start.line, column=start.column + 1, method=f"{name}()", outcome="migrated", via=qualified
+            )
+            plan = _Plan(None, record)
+            plan.bindings.add(_ImportedKey(qualified, "param"))  # its parameters follow together, or none
+            followed = follower.follow_parameter(param, kind)
+            plan.take(followed)
+            record.findings = [Finding.of("RSP145", name=name, param=param_name), *followed.fixes]
+            found.append(plan)
+        else:
+            plans[name] = found
+    return plans, refused
+
+
+def _check_helpers(
+    links: Links, resolver: Resolver, parents, plans: list[_Plan], positions
+) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """For each function of another module this one calls (links.helpers): the values of each
+    kind its calls here pass to its parameters ({qualified: {param: kind}}), and why they can't
+    be followed there (every call must pass, to each parameter followed, a value a migrated call
+    of this module accounts for, of one kind)."""
+    if not links.helpers:
+        return {}, {}
+    claimed: dict[cst.CSTNode, set[str]] = {}
+    for plan in plans:
+        for node, kind in plan.claimed.items():
+            claimed.setdefault(node, set()).add(kind)
+    passes: dict[str, dict[str, str]] = {}
+    why: dict[str, str] = {}
+    for plan in plans:
+        for (qualified, param), kind in plan.across.items():
+            if passes.setdefault(qualified, {}).setdefault(param, kind) != kind:
+                why.setdefault(qualified, f"it gets values of two kinds as `{param}`")
+    wanted = {name.rsplit(".", 1)[-1] for name in links.helpers}
+    for node in list(parents):
+        if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
+            continue
+        parent = parents.get(node)
+        if (isinstance(parent, cst.Attribute) and parent.attr is node) or _inside_import(node, parents):
+            continue
+        names = {_absolute(q, links.package) for q in resolver.qualified_names(node)}
+        hit = next((q for q in sorted(names) if q in links.helpers), None)
+        if hit is None or hit in why:
+            continue
+        qualified, helper = hit, links.helpers[hit]
+        expected = {**helper.params, **passes.get(qualified, {})}
+        if not expected:
+            continue
+        line = positions[node].start.line
+        if not (isinstance(parent, cst.Call) and parent.func is node):
+            why[qualified] = f"`{code_of(node).strip()}` is used other than called (line {line})"
+            continue
+        args = tuple((a.keyword.value if a.keyword is not None else None, bool(a.star)) for a in parent.args)
+        given = {helper.parameter(args, i): a.value for i, a in enumerate(parent.args)}
+        for param, kind in sorted(expected.items()):
+            value = given.get(param)
+            if value is None or claimed.get(value, set()) != {kind}:
+                shown = f"`{short_code(value)}`" if value is not None else "nothing"
+                why[qualified] = f"its call on line {line} passes {shown} as `{param}`, not from a migrated call"
+                break
+    for plan in plans:
+        for qualified, _ in plan.across:
+            known = links.helpers.get(qualified)
+            if known is not None and known.confirmed and plan.record.outcome != "migrated":
+                why.setdefault(qualified, f"the call on line {plan.record.line} that passes it is not migrated")
+    return {q: found for q, found in passes.items() if q not in why}, why
 
 
 def _plan_imported(links: Links, parents, resolver: Resolver, follower: ResultFollower, positions) -> list[_Plan]:

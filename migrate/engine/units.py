@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrate.analysis.groups import connected
-from migrate.analysis.links import Links, absolute_module
+from migrate.analysis.links import Helper, Links, absolute_module
 from migrate.catalog.findings import FileResult
 from migrate.engine.gate import Import, Scan, import_statements, scan
 
@@ -59,6 +59,12 @@ class Unit:
     # them (imported_values): path -> names, and importer path -> {qualified name: the value}.
     value_exports: dict[str, set[str]] = field(default_factory=dict)
     value_imports: dict[str, dict[str, Export]] = field(default_factory=dict)
+    # Functions of the unit that other modules of it import and call, maybe passing a result
+    # (helper_links): their parameters; importer path -> {qualified name: the function}; and
+    # those some other importer keeps from being followed: why.
+    helpers: dict[Export, Signature] = field(default_factory=dict)
+    helper_imports: dict[str, dict[str, Export]] = field(default_factory=dict)
+    helper_refused: dict[Export, str] = field(default_factory=dict)
 
 
 def find_units(
@@ -230,6 +236,124 @@ def imported_values(
     return refused, followed
 
 
+@dataclass(frozen=True)
+class Signature:
+    """The parameters of a plain module-level function: those taken by position, in order, and
+    those that may be given by name."""
+
+    positional: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass
+class HelperLinks:
+    """Functions of files of the run that candidates import by name and call (`from .tools
+    import execute_tool`, `execute_tool(call)`): a result passed there may be followed into the
+    function's parameter when the two modules are planned together (migrate_unit)."""
+
+    imports: dict[str, dict[str, Export]] = field(default_factory=dict)  # importer -> {qualified: function}
+    signatures: dict[Export, Signature] = field(default_factory=dict)
+    refused: dict[Export, str] = field(default_factory=dict)  # another importer keeps it as it is: why
+
+
+def helper_links(
+    paths: Iterable[str],
+    candidates: Mapping[str, bytes],
+    scans: Mapping[str, Scan],
+    read: Callable[[str], bytes | None],
+    select: Select | None = None,
+    outside: Callable[[], Sequence[str]] | None = None,
+) -> HelperLinks:
+    """The plain module-level functions (undecorated, no `*args`/`**kwargs`) of files of the run
+    that candidates import by name and call, with every other file of the project that imports
+    one: such a file (outside the run, without call sites, a notebook, importing the module or
+    `*`) refuses it, since its calls would pass values the tool doesn't see."""
+    paths = list(paths)
+    names = _ModuleNames()
+    wanted: dict[str, set[str]] = {}  # module -> function names some candidate imports and calls
+    imported_by: dict[str, list[tuple[str, str]]] = {}
+    for path, source_bytes in candidates.items():
+        scanned = scans.get(path)
+        if path.endswith(".ipynb") or scanned is None:
+            continue
+        package = names.of(path)[1]
+        for source, level, imported in scanned.imports:
+            base = absolute_module(source, level, package) if source is not None else None
+            if not base:
+                continue
+            for name in imported:
+                if name != "*" and re.search(rb"\b" + re.escape(name.encode()) + rb"\s*\(", source_bytes):
+                    wanted.setdefault(base, set()).add(name)
+                    imported_by.setdefault(path, []).append((base, name))
+    links = HelperLinks()
+    if not wanted:
+        return links
+    stems = {module.rpartition(".")[2] for module in wanted}
+    files_of: dict[str, list[str]] = {}
+    for path in paths:
+        if path.endswith(".py") and _stem(path) in stems:
+            module = names.of(path)[0]
+            if module in wanted:
+                files_of.setdefault(module, []).append(path)
+    modules = {module: files[0] for module, files in files_of.items() if len(files) == 1}
+    exports: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        known = candidates.get(path)
+        tree = _parse(known if known is not None else read(path) or b"")
+        for node in tree.body if tree is not None else ():
+            if (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.name in wanted[module]
+                and not node.decorator_list
+                and node.args.vararg is None
+                and node.args.kwarg is None
+            ):
+                positional = tuple(a.arg for a in [*node.args.posonlyargs, *node.args.args])
+                keywords = tuple(a.arg for a in [*node.args.args, *node.args.kwonlyargs])
+                links.signatures[(path, node.name)] = Signature(positional, keywords)
+                exports.setdefault(path, set()).add(node.name)
+    for importer, pairs in imported_by.items():
+        for module, name in pairs:
+            exporter = modules.get(module)
+            if exporter is not None and exporter != importer and (exporter, name) in links.signatures:
+                links.imports.setdefault(importer, {})[f"{module}.{name}"] = (exporter, name)
+    if not links.imports:
+        return HelperLinks()
+    by_module = {module: path for module, path in modules.items() if path in exports}
+    needles: dict[bytes, list[bytes]] = {}
+    for module, path in by_module.items():
+        for name in exports[path]:
+            needles.setdefault(name.encode(), []).append(module.rpartition(".")[2].encode())
+    test = NamesAModule(needles)
+    run = set(paths)
+    files = list(dict.fromkeys([*paths, *(outside() if outside is not None else ())]))
+    hits = {path for path, data in candidates.items() if test(data)}
+    hits |= (select or _select_here(read))([path for path in files if path not in candidates], test)
+    for path in files:
+        if path not in hits:
+            continue
+        data = candidates.get(path)
+        data = data if data is not None else read(path)
+        tree = _parse(data) if data is not None and not path.endswith(".ipynb") else None
+        linked = links.imports.get(path, {})
+        if tree is None:  # a notebook, or a file that can't be parsed: it may import them
+            for exporter, functions in exports.items():
+                for name in sorted(functions):
+                    if data is not None and name.encode() in data and exporter != path:
+                        why = f"{path} may import it, and the tool doesn't follow it there"
+                        links.refused.setdefault((exporter, name), why)
+            continue
+        statements = tuple(import_statements(tree))
+        for qualified, (exporter, name) in _imported(statements, names.of(path)[1], by_module, exports).items():
+            if exporter == path or qualified in linked:
+                continue
+            where = "" if path in run else ", outside the run,"
+            for function in sorted(exports[exporter]) if name == "*" else [name]:
+                why = f"{path}{where} imports it, and the tool doesn't follow what that file passes to it"
+                links.refused.setdefault((exporter, function), why)
+    return links
+
+
 def _refuse_outside(
     path: str,
     data: bytes | None,
@@ -391,18 +515,32 @@ def _group(
 
 
 def join_units(
-    units: list[Unit], followed: Mapping[str, dict[str, Export]], order: Sequence[str], candidates: Mapping[str, bytes]
+    units: list[Unit],
+    followed: Mapping[str, dict[str, Export]],
+    order: Sequence[str],
+    candidates: Mapping[str, bytes],
+    read: Callable[[str], bytes | None] | None = None,
+    helpers: HelperLinks | None = None,
 ) -> list[Unit]:
     """The units, joined with the files that a value links (imported_values: an importer and the
-    module defining what it imports), in run order."""
+    module defining what it imports) and those a function called across them links
+    (helper_links), in run order."""
     unit_of = {path: unit for unit in units for path in unit.paths}
+    across = helpers if helpers is not None else HelperLinks()
     pairs = [(exporter, importer) for importer, found in followed.items() for exporter, _ in found.values()]
+    pairs += [(exporter, importer) for importer, found in across.imports.items() for exporter, _ in found.values()]
     linked = {path for pair in pairs for path in pair} | set(unit_of)
     inner = ((a, b) for unit in units for a, b in zip(unit.paths, unit.paths[1:], strict=False))
-    joined = []
+    joined: list[Unit] = []
     for paths in connected([path for path in order if path in linked], [*pairs, *inner]):
         parts = list({id(unit_of[p]): unit_of[p] for p in paths if p in unit_of}.values())
-        unit = Unit(paths, {p: unit_of[p].data[p] if p in unit_of else candidates[p] for p in paths})
+        data = {p: unit_of[p].data[p] if p in unit_of else candidates.get(p) for p in paths}
+        for p in [p for p, d in data.items() if d is None]:
+            data[p] = read(p) if read is not None else None
+        if any(d is None for d in data.values()):  # unreadable now: planned as before
+            joined.extend(parts for parts in {id(unit_of[p]): unit_of[p] for p in paths if p in unit_of}.values())
+            continue
+        unit = Unit(paths, {p: d for p, d in data.items() if d is not None})
         for part in parts:
             unit.exports.update(part.exports)
             unit.imports.update(part.imports)
@@ -414,6 +552,14 @@ def join_units(
                 unit.packages.setdefault(importer, module_name(importer)[1])
                 for exporter, name in found.values():
                     unit.value_exports.setdefault(exporter, set()).add(name)
+        for importer, found in across.imports.items():
+            if importer in unit.data:
+                unit.helper_imports[importer] = dict(found)
+                unit.packages.setdefault(importer, module_name(importer)[1])
+                for export in found.values():
+                    unit.helpers[export] = across.signatures[export]
+                    if export in across.refused:
+                        unit.helper_refused[export] = across.refused[export]
         joined.append(unit)
     return joined
 
@@ -439,9 +585,10 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
     }
     converted: Mapping[Export, str] = {}
     ran = False
+    helpers = _Helpers(refused=dict(unit.helper_refused))
     results: dict[str, FileResult] = {}
-    for _ in range(2 * len(exports) + 2 * len(values) + 4):
-        state = _State(refused, kinds, callers, probed, refused_values, converted, ran)
+    for _ in range(2 * len(exports) + 2 * len(values) + 3 * len(unit.helpers) + 4):
+        state = _State(refused, kinds, callers, probed, refused_values, converted, ran, helpers)
         results = {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
         new_kinds = {(path, name): kind for path, result in results.items() for name, kind in result.returns.items()}
         new_callers: dict[Export, set[str]] = {}
@@ -471,17 +618,25 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
             if (path, name) not in new_refused_values
         }
         new = _State(
-            new_refused, new_kinds, settled_callers, probed | frozenset(kinds), new_refused_values, new_converted, True
+            new_refused,
+            new_kinds,
+            settled_callers,
+            probed | frozenset(kinds),
+            new_refused_values,
+            new_converted,
+            True,
+            _next_helpers(unit, helpers, results),
         )
         if new == state:
             return results
         refused, kinds, callers, probed = new.refused, new.kinds, new.callers, new.probed
-        refused_values, converted, ran = new.refused_values, new.converted, True
+        refused_values, converted, ran, helpers = new.refused_values, new.converted, True, new.helpers
     # Not settled (it should not happen): refuse every export, so that nothing crosses a module.
     why = "the modules that read it could not be planned together"
     refused = {export: why for export in exports}
     refused_values = {**{value: why for value in values}, **refused_values}
-    state = _State(refused, {}, {}, frozenset(exports), refused_values, {}, True)
+    helpers = _Helpers(refused={**{export: why for export in unit.helpers}, **helpers.refused})
+    state = _State(refused, {}, {}, frozenset(exports), refused_values, {}, True, helpers)
     return {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
 
 
@@ -496,6 +651,52 @@ class _State:
     refused_values: Mapping[Export, str] = field(default_factory=dict)  # values not to convert: why
     converted: Mapping[Export, str] = field(default_factory=dict)  # values converted: for which keyword
     ran: bool = False  # whether every file has been planned once (what `converted` lacks is not converted)
+    helpers: _Helpers = field(default_factory=lambda: _Helpers())
+
+
+@dataclass(frozen=True)
+class _Helpers:
+    """What a round knows of the functions called across modules (Unit.helpers)."""
+
+    refused: Mapping[Export, str] = field(default_factory=dict)  # no value is followed into it: why
+    # {parameter: kind} that its callers pass values of, and that its module followed.
+    asked: Mapping[Export, Mapping[str, str]] = field(default_factory=dict)
+    followed: Mapping[Export, Mapping[str, str]] = field(default_factory=dict)
+
+
+def _next_helpers(unit: Unit, helpers: _Helpers, results: Mapping[str, FileResult]) -> _Helpers:
+    """What the callers and the modules of the unit's functions found in a round."""
+    refused = dict(helpers.refused)
+    asked: dict[Export, dict[str, str]] = {}
+    for path, result in results.items():
+        imports = unit.helper_imports.get(path, {})
+        for qualified, export in imports.items():
+            if result.status in ("failed", "skipped"):
+                refused.setdefault(export, f"{path}, which calls it, can't be migrated ({result.reason})")
+            elif qualified in result.unfollowed:
+                refused.setdefault(
+                    export, f"what {path} passes to it can't be followed: {result.unfollowed[qualified]}"
+                )
+            for param, kind in result.passes.get(qualified, {}).items():
+                if asked.setdefault(export, {}).setdefault(param, kind) != kind:
+                    refused.setdefault(export, f"its callers pass values of two kinds as `{param}`")
+    followed: dict[Export, dict[str, str]] = {}
+    for export in unit.helpers:
+        path, name = export
+        own = results.get(path)
+        if own is None:
+            continue
+        if own.status in ("failed", "skipped"):
+            refused.setdefault(export, f"its module can't be migrated ({own.reason})")
+        elif name in own.refused_helpers:
+            refused.setdefault(export, f"in {path}, {own.refused_helpers[name]}")
+        elif name in own.helpers:
+            followed[export] = dict(own.helpers[name])
+    return _Helpers(
+        refused,
+        {export: params for export, params in asked.items() if export not in refused},
+        {export: params for export, params in followed.items() if export not in refused},
+    )
 
 
 def _links_for(unit: Unit, path: str, state: _State) -> Links:
@@ -520,6 +721,22 @@ def _links_for(unit: Unit, path: str, state: _State) -> Links:
             imported_values[qualified] = state.converted[export]
         elif state.ran:
             kept_values[qualified] = "the calls there that pass it are not migrated"
+    helpers = {}
+    for qualified, export in unit.helper_imports.get(path, {}).items():
+        signature = unit.helpers[export]
+        asked = state.helpers.asked.get(export, {})
+        helpers[qualified] = Helper(
+            signature.positional,
+            signature.keywords,
+            asked,
+            bool(asked) and state.helpers.followed.get(export) == asked,
+            state.helpers.refused.get(export),
+        )
+    params = {}
+    for export, asked in state.helpers.asked.items():
+        if export[0] == path and export not in state.helpers.refused:
+            qualified = next(q for found in unit.helper_imports.values() for q, e in found.items() if e == export)
+            params[export[1]] = (qualified, asked)
     return Links(
         followed_elsewhere,
         refusals,
@@ -528,4 +745,6 @@ def _links_for(unit: Unit, path: str, state: _State) -> Links:
         refused_values,
         imported_values,
         kept_values,
+        helpers,
+        params,
     )

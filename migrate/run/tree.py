@@ -32,7 +32,7 @@ from migrate.catalog.loader import WireTests
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
 from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, too_large
-from migrate.engine.units import Unit, find_units, imported_values, join_units
+from migrate.engine.units import Unit, find_units, helper_links, imported_values, join_units
 from migrate.run import journal, pool, project
 from migrate.run.discovery import Discovered, iter_files
 from migrate.run.fileio import ALREADY_WRITTEN, FileChangedError, read_bytes, read_quietly, write_atomic
@@ -348,16 +348,19 @@ def _refuse_imported_values(
     is a file of the run planned with it (the units, joined where a value links them)."""
     candidates = {item.path: item.data for item in settled if isinstance(item, Candidate)}
     scans = {item.path: item.scan for item in settled if isinstance(item, Candidate) and item.scan is not None}
-    if not any(scan.shared_names for scan in scans.values()):
-        return settled, units
     readable = [item.path for item in settled if isinstance(item, Candidate) or item.status == "unchanged"]
     select = None
     if jobs > 1 and len(readable) - len(candidates) >= pool.MIN_SELECT_FILES:
         select = functools.partial(pool.select_in_pool, jobs=jobs)
     outside = functools.partial(project.outside_files, paths, [item.path for item in settled], exclude)
+    helpers = helper_links(readable, candidates, scans, read_quietly, select, outside)
+    if not any(scan.shared_names for scan in scans.values()):
+        if helpers.imports:
+            units = join_units(units, {}, [item.path for item in settled], candidates, read_quietly, helpers)
+        return settled, units
     refused, followed = imported_values(readable, candidates, scans, read_quietly, select, outside)
-    if followed:
-        units = join_units(units, followed, [item.path for item in settled], candidates)
+    if followed or helpers.imports:
+        units = join_units(units, followed, [item.path for item in settled], candidates, read_quietly, helpers)
     if not refused:
         return settled, units
     for unit in units:
