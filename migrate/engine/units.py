@@ -528,7 +528,12 @@ def join_units(
     unit_of = {path: unit for unit in units for path in unit.paths}
     across = helpers if helpers is not None else HelperLinks()
     pairs = [(exporter, importer) for importer, found in followed.items() for exporter, _ in found.values()]
-    pairs += [(exporter, importer) for importer, found in across.imports.items() for exporter, _ in found.values()]
+    pairs += [  # a function some other importer keeps from being followed links nothing
+        (export[0], importer)
+        for importer, found in across.imports.items()
+        for export in found.values()
+        if export not in across.refused
+    ]
     linked = {path for pair in pairs for path in pair} | set(unit_of)
     inner = ((a, b) for unit in units for a, b in zip(unit.paths, unit.paths[1:], strict=False))
     joined: list[Unit] = []
@@ -553,15 +558,27 @@ def join_units(
                 for exporter, name in found.values():
                     unit.value_exports.setdefault(exporter, set()).add(name)
         for importer, found in across.imports.items():
-            if importer in unit.data:
+            if importer in unit.data and any(export[0] in unit.data for export in found.values()):
                 unit.helper_imports[importer] = dict(found)
                 unit.packages.setdefault(importer, module_name(importer)[1])
                 for export in found.values():
                     unit.helpers[export] = across.signatures[export]
-                    if export in across.refused:
-                        unit.helper_refused[export] = across.refused[export]
+                    if export in across.refused or export[0] not in unit.data:
+                        unit.helper_refused[export] = across.refused.get(export, "its module is not planned with it")
         joined.append(unit)
     return joined
+
+
+def refused_helpers(helpers: HelperLinks, path: str) -> dict[str, Helper]:
+    """The Links.helpers of a file planned alone: the functions of other modules it calls that
+    no value can be followed into, and why (for its reports)."""
+    return {
+        qualified: Helper(
+            helpers.signatures[export].positional, helpers.signatures[export].keywords, refused=helpers.refused[export]
+        )
+        for qualified, export in helpers.imports.get(path, {}).items()
+        if export in helpers.refused
+    }
 
 
 def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult]) -> dict[str, FileResult]:
@@ -624,13 +641,13 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
             probed | frozenset(kinds),
             new_refused_values,
             new_converted,
-            True,
+            bool(unit.value_imports),  # (only importers of values ask)
             _next_helpers(unit, helpers, results),
         )
         if new == state:
             return results
         refused, kinds, callers, probed = new.refused, new.kinds, new.callers, new.probed
-        refused_values, converted, ran, helpers = new.refused_values, new.converted, True, new.helpers
+        refused_values, converted, ran, helpers = new.refused_values, new.converted, new.ran, new.helpers
     # Not settled (it should not happen): refuse every export, so that nothing crosses a module.
     why = "the modules that read it could not be planned together"
     refused = {export: why for export in exports}

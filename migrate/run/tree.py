@@ -32,7 +32,7 @@ from migrate.catalog.loader import WireTests
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
 from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, too_large
-from migrate.engine.units import Unit, find_units, helper_links, imported_values, join_units
+from migrate.engine.units import Unit, find_units, helper_links, imported_values, join_units, refused_helpers
 from migrate.run import journal, pool, project
 from migrate.run.discovery import Discovered, iter_files
 from migrate.run.fileio import ALREADY_WRITTEN, FileChangedError, read_bytes, read_quietly, write_atomic
@@ -354,20 +354,24 @@ def _refuse_imported_values(
         select = functools.partial(pool.select_in_pool, jobs=jobs)
     outside = functools.partial(project.outside_files, paths, [item.path for item in settled], exclude)
     helpers = helper_links(readable, candidates, scans, read_quietly, select, outside)
-    if not any(scan.shared_names for scan in scans.values()):
-        if helpers.imports:
-            units = join_units(units, {}, [item.path for item in settled], candidates, read_quietly, helpers)
-        return settled, units
-    refused, followed = imported_values(readable, candidates, scans, read_quietly, select, outside)
+    refused: dict[str, dict[str, str]] = {}
+    followed: dict = {}
+    if any(scan.shared_names for scan in scans.values()):
+        refused, followed = imported_values(readable, candidates, scans, read_quietly, select, outside)
     if followed or helpers.imports:
         units = join_units(units, followed, [item.path for item in settled], candidates, read_quietly, helpers)
-    if not refused:
-        return settled, units
     for unit in units:
         unit.refused_values = {path: refused[path] for path in unit.paths if path in refused}
+    planned = {path for unit in units for path in unit.paths}
+
+    def links_of(path: str) -> Links:
+        return Links(refused_values=refused.get(path, {}), helpers=refused_helpers(helpers, path))
+
     settled = [
-        replace(item, links=Links(refused_values=refused[item.path]))
-        if isinstance(item, Candidate) and item.path in refused
+        replace(item, links=links_of(item.path))
+        if isinstance(item, Candidate)
+        and item.path not in planned
+        and (item.path in refused or item.path in helpers.imports)
         else item
         for item in settled
     ]
