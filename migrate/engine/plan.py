@@ -230,7 +230,8 @@ def _migrate_module(
     for name, found in params.items():
         blocked = next((plan for plan in found if plan.record.outcome != "migrated"), None)
         if blocked is not None:
-            refused_helpers.setdefault(name, _unfollowed_reason(blocked))
+            why = _unfollowed_reason(blocked).removesuffix("; its readers can't be followed")
+            refused_helpers.setdefault(name, why)
         else:
             accepted[name] = dict(links.params[name][1])
     plans.extend(_plan_indirect(indirect, settings, catalog, resolver, positions, lines))
