@@ -334,3 +334,27 @@ def test_an_importer_says_why_the_value_keeps_its_chat_shape(
     (call,) = [c for c in results[importer].calls if c.line == line]
     assert call.code == "RSP205"
     assert why.format(root=tmp_path / "tree") in call.findings[0].message()
+
+
+def test_functions_called_across_modules_are_found_by_their_imports(tmp_path: Path) -> None:
+    """helper_links links a caller to the plain functions it imports by name and calls, and a
+    function any other file imports (here bot/replay.py, without call sites) is refused."""
+    from migrate.catalog import loader as catalog
+    from migrate.engine.gate import scan_source
+
+    case = next(c for c in CASES if c.id == "tool_call_passed_to_other_module_reported")
+    root = tmp_path / "tree"
+    shutil.copytree(case.before, root)
+    paths = [str(p) for p in sorted(root.rglob("*.py"))]
+    methods = catalog.load().methods
+    candidates = {p: Path(p).read_bytes() for p in paths if Path(p).name in ("agent.py", "audit.py", "fast.py")}
+    scans = {p: scan_source(data, methods) for p, data in candidates.items()}
+    found = project.helper_links(paths, candidates, scans, lambda p: Path(p).read_bytes())
+    tools = str(root / "bot" / "tools.py")
+    assert set(found.imports[str(root / "bot" / "agent.py")]) == {
+        f"bot.tools.{name}" for name in ("describe", "dump", "execute_tool", "inspect", "log_call")
+    }
+    assert set(found.imports[str(root / "bot" / "audit.py")]) == {"bot.tools.inspect"}
+    assert found.signatures[(tools, "execute_tool")] == project.Signature(("tool_call",), ("tool_call",))
+    assert set(found.refused) == {(tools, "execute_tool")}
+    assert "bot/replay.py imports it" in found.refused[(tools, "execute_tool")]
