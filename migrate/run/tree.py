@@ -199,7 +199,7 @@ def _run(
                 found += extra
                 settled += _without_call_sites([_read(item, mocked, marks, max_bytes) for item in extra], jobs)
                 units = _units(settled, jobs, paths, exclude)
-            settled, units = _refuse_imported_values(settled, units, jobs, paths, exclude)
+            settled, units = _values_and_helpers(settled, units, jobs, paths, exclude)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
             raise
@@ -336,7 +336,7 @@ def _units(
     return find_units(readable, candidates, catalog.load().methods, read_quietly, scans, select, outside, importers)
 
 
-def _refuse_imported_values(
+def _values_and_helpers(
     settled: list[FileResult | Candidate],
     units: list[Unit],
     jobs: int = 1,
@@ -345,14 +345,16 @@ def _refuse_imported_values(
 ) -> tuple[list[FileResult | Candidate], list[Unit]]:
     """Tell each file which of its values other files of the project import (units.py
     `imported_values`): those are not converted where they are written, unless each importer
-    is a file of the run planned with it (the units, joined where a value links them)."""
+    is a file of the run planned with it; and which functions of other files of the run it
+    calls (`helper_links`). The units, joined where a value or such a function links files."""
     candidates = {item.path: item.data for item in settled if isinstance(item, Candidate)}
     scans = {item.path: item.scan for item in settled if isinstance(item, Candidate) and item.scan is not None}
     readable = [item.path for item in settled if isinstance(item, Candidate) or item.status == "unchanged"]
     select = None
     if jobs > 1 and len(readable) - len(candidates) >= pool.MIN_SELECT_FILES:
         select = functools.partial(pool.select_in_pool, jobs=jobs)
-    outside = functools.partial(project.outside_files, paths, [item.path for item in settled], exclude)
+    # The rest of the project, walked once for both.
+    outside = functools.cache(functools.partial(project.outside_files, paths, [item.path for item in settled], exclude))
     helpers = helper_links(readable, candidates, scans, read_quietly, select, outside)
     refused: dict[str, dict[str, str]] = {}
     followed: dict = {}
