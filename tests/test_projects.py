@@ -283,3 +283,78 @@ def test_json_report_names_the_function_a_call_goes_through(tmp_path: Path) -> N
     via = {call["via"] for call in calls if "via" in call}
     assert via == {"shop.helpers.ask"}
     assert all(("RSP141" in {f["code"] for f in call["findings"]}) == ("via" in call) for call in calls)
+
+
+def test_a_value_and_its_importer_are_written_together_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from migrate.run import fileio
+    from migrate.run import tree as runner
+
+    case = next(c for c in CASES if c.id == "value_converted_with_importers")
+    root = tmp_path / "tree"
+    shutil.copytree(case.before, root)
+    real = fileio.write_atomic
+
+    def write_atomic(path, data, *, expected):
+        if Path(path).name == "chat.py":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, data, expected=expected)
+
+    monkeypatch.setattr(runner, "write_atomic", write_atomic)
+    results = list(run([str(root)], Settings(), write=True))
+    assert _files(root) == _files(case.before)  # TOOLS keeps its chat shape: chat.py still sends it to chat
+    assert {Path(r.path).name for r in results if r.status == "failed"} == {"chat.py", "tools.py"}
+
+
+@pytest.mark.parametrize(
+    ("case_id", "importer", "line", "why"),
+    [
+        (
+            "value_imported_use_not_followed",
+            "agent/reader.py",
+            11,
+            "`READ_TOOLS` is imported from `agent.tools`, where it keeps its chat shape: converting it there would"
+            " change it for {root}/agent/reader.py, which imports it: `READ_TOOLS` is read by key (`READ_TOOLS[0]`)",
+        ),
+        (
+            "value_and_result_reported",
+            "agent/chat.py",
+            13,
+            "`TOOLS` is imported from `.tools`, where it keeps its chat shape: the calls there that pass it are not"
+            " migrated",
+        ),
+    ],
+)
+def test_an_importer_says_why_the_value_keeps_its_chat_shape(
+    tmp_path: Path, case_id: str, importer: str, line: int, why: str
+) -> None:
+    case = next(c for c in CASES if c.id == case_id)
+    _, results = _migrate(case.before, tmp_path / "tree")
+    (call,) = [c for c in results[importer].calls if c.line == line]
+    assert call.code == "RSP205"
+    assert why.format(root=tmp_path / "tree") in call.findings[0].message()
+
+
+def test_functions_called_across_modules_are_found_by_their_imports(tmp_path: Path) -> None:
+    """helper_links links a caller to the plain functions it imports by name and calls, and a
+    function any other file imports (here bot/replay.py, without call sites) is refused."""
+    from migrate.catalog import loader as catalog
+    from migrate.engine.gate import scan_source
+
+    case = next(c for c in CASES if c.id == "tool_call_passed_to_other_module_reported")
+    root = tmp_path / "tree"
+    shutil.copytree(case.before, root)
+    paths = [str(p) for p in sorted(root.rglob("*.py"))]
+    methods = catalog.load().methods
+    candidates = {p: Path(p).read_bytes() for p in paths if Path(p).name in ("agent.py", "audit.py", "fast.py")}
+    scans = {p: scan_source(data, methods) for p, data in candidates.items()}
+    found = project.helper_links(paths, candidates, scans, lambda p: Path(p).read_bytes())
+    tools = str(root / "bot" / "tools.py")
+    assert set(found.imports[str(root / "bot" / "agent.py")]) == {
+        f"bot.tools.{name}" for name in ("describe", "dump", "execute_tool", "inspect", "log_call")
+    }
+    assert set(found.imports[str(root / "bot" / "audit.py")]) == {"bot.tools.inspect"}
+    assert found.signatures[(tools, "execute_tool")] == project.Signature(("tool_call",), ("tool_call",))
+    assert set(found.refused) == {(tools, "execute_tool")}
+    assert "bot/replay.py imports it" in found.refused[(tools, "execute_tool")]

@@ -446,3 +446,189 @@ def test_a_bad_tool_migrate_table_stops_verify_with_its_reason(tmp_path, monkeyp
     out = io.StringIO()
     assert verify_command(".", [sys.executable, "-c", "pass"], out=out) == 2
     assert out.getvalue().startswith("verify: error: ") and "store = 'maybe'" in out.getvalue(), out.getvalue()
+
+
+# A value converted where it is written, with the module that imports it (fixtures/projects/
+# value_converted_with_importers): the runnable programs are single files, so the two modules
+# run end to end here.
+AGENT_TOOLS = """
+from openai import OpenAI
+
+client = OpenAI()
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Current weather for a city.",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        },
+    },
+]
+FORCE_WEATHER = {"type": "function", "function": {"name": "get_weather"}}
+CITY_FORMAT = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": "city",
+        "schema": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]},
+    },
+}
+
+
+def weather(city: str) -> str:
+    completion = client.chat.completions.create(
+        model="gpt-4.1",
+        messages=[{"role": "user", "content": f"Weather in {city}?"}],
+        tools=TOOLS,
+        tool_choice=FORCE_WEATHER,
+    )
+    return completion.choices[0].message.content or "<no text>"
+
+
+def city(text: str) -> str:
+    completion = client.chat.completions.create(
+        model="gpt-4.1",
+        messages=[{"role": "user", "content": text}],
+        response_format=CITY_FORMAT,
+    )
+    return completion.choices[0].message.content
+"""
+
+AGENT_CHAT = """
+from openai import OpenAI
+
+from .tools import CITY_FORMAT, FORCE_WEATHER, TOOLS
+
+client = OpenAI()
+
+
+def chat(text: str) -> str:
+    completion = client.chat.completions.create(
+        model="gpt-4.1",
+        messages=[{"role": "user", "content": text}],
+        tools=TOOLS,
+    )
+    return completion.choices[0].message.content or "<no text>"
+
+
+def forced(text: str) -> int:
+    completion = client.chat.completions.create(
+        model="gpt-4.1",
+        messages=[{"role": "user", "content": text}],
+        tools=TOOLS,
+        tool_choice=FORCE_WEATHER,
+    )
+    return completion.usage.total_tokens
+
+
+def city(text: str) -> str:
+    completion = client.chat.completions.create(
+        model="gpt-4.1",
+        messages=[{"role": "user", "content": text}],
+        response_format=CITY_FORMAT,
+    )
+    return completion.choices[0].message.content
+"""
+
+AGENT_DEMO = """
+from agent import chat, tools
+
+print(tools.weather("Paris"))
+print(tools.city("I live in Lyon."))
+print(chat.chat("Hello"))
+print(chat.forced("Weather in Oslo?"))
+print(chat.city("I live in Rome."))
+"""
+
+
+@pytest.mark.slow
+def test_verify_command_value_converted_with_its_importer(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "src" / "agent").mkdir(parents=True)
+    (project / "scripts").mkdir()
+    (project / "src" / "agent" / "__init__.py").write_text("")
+    (project / "src" / "agent" / "tools.py").write_text(textwrap.dedent(AGENT_TOOLS))
+    (project / "src" / "agent" / "chat.py").write_text(textwrap.dedent(AGENT_CHAT))
+    (project / "scripts" / "demo.py").write_text(textwrap.dedent(AGENT_DEMO))
+    monkeypatch.chdir(project)
+    out = io.StringIO()
+    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
+    text = out.getvalue()
+    assert code == 0, text
+    assert text.splitlines()[-1] == "verify: OK — 5 requests, identical answers"
+    assert "migrated 5 calls in 2 files" in text
+    assert "migrated: 5 requests (0 chat.completions, 5 responses), exit 0" in text
+
+
+# A tool call passed to a function of another module (fixtures/projects/tool_call_passed_to_other_module).
+BOT_TOOLS = """
+import json
+
+
+def execute_tool(tool_call) -> str:
+    arguments = json.loads(tool_call.function.arguments)
+    return f"{tool_call.function.name}({sorted(arguments)}) id={tool_call.id[:3]}"
+
+
+def describe(message, prefix: str = "") -> str:
+    return prefix + (message.content or "<no text>")
+"""
+
+BOT_AGENT = """
+from openai import OpenAI
+
+from .tools import describe, execute_tool
+
+client = OpenAI()
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        },
+    }
+]
+
+
+def run(question: str) -> list[str]:
+    response = client.chat.completions.create(
+        model="gpt-4.1",
+        messages=[{"role": "user", "content": question}],
+        tools=TOOLS,
+        tool_choice="required",
+    )
+    return [execute_tool(call) for call in response.choices[0].message.tool_calls or []]
+
+
+def answer(question: str) -> str:
+    response = client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": question}])
+    return describe(response.choices[0].message, prefix="> ")
+"""
+
+BOT_DEMO = """
+from bot import agent
+
+print(agent.run("Weather in Paris?"))
+print(agent.answer("Hello"))
+"""
+
+
+@pytest.mark.slow
+def test_verify_command_tool_call_passed_to_another_module(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "src" / "bot").mkdir(parents=True)
+    (project / "scripts").mkdir()
+    (project / "src" / "bot" / "__init__.py").write_text("")
+    (project / "src" / "bot" / "tools.py").write_text(textwrap.dedent(BOT_TOOLS))
+    (project / "src" / "bot" / "agent.py").write_text(textwrap.dedent(BOT_AGENT))
+    (project / "scripts" / "demo.py").write_text(textwrap.dedent(BOT_DEMO))
+    monkeypatch.chdir(project)
+    out = io.StringIO()
+    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
+    text = out.getvalue()
+    assert code == 0, text
+    assert text.splitlines()[-1] == "verify: OK — 2 requests, identical answers"
+    assert text.splitlines()[0].endswith(" in 2 files"), text  # the function's module changed too
+    assert "migrated: 2 requests (0 chat.completions, 2 responses), exit 0" in text

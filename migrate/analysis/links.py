@@ -13,6 +13,31 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Helper:
+    """A plain function of another module of the run that this module imports and calls
+    (`from .tools import execute_tool`): its parameters, those the unit asks its module to follow
+    (name -> the kind of value every caller passes there), whether that module did, or why no
+    value can be followed into it."""
+
+    positional: tuple[str, ...]
+    keywords: tuple[str, ...]
+    params: Mapping[str, str] = field(default_factory=dict)
+    confirmed: bool = False
+    refused: str | None = None
+
+    def parameter(self, call_args: tuple[tuple[str | None, bool], ...], index: int) -> str | None:
+        """The parameter the argument at `index` of a call goes to (each argument: its keyword,
+        whether it is unpacked), or None when that is not plain to see."""
+        if any(star for _, star in call_args):
+            return None
+        keyword = call_args[index][0]
+        if keyword is not None:
+            return keyword if keyword in self.keywords else None
+        position = sum(1 for k, _ in call_args[:index] if k is None)
+        return self.positional[position] if position < len(self.positional) else None
+
+
+@dataclass(frozen=True)
 class Links:
     # In the module that returns results: function name -> the modules whose calls of it were
     # all followed (migrate the call with them), or, in `refused`, why some can't be.
@@ -26,9 +51,30 @@ class Links:
     # Module-level values that other modules import (`from .tools import TOOLS`): name -> why
     # they can't be converted where they are written (migrate/engine/units.py imported_values).
     refused_values: Mapping[str, str] = field(default_factory=dict)
+    # In a module that imports such a value converted where it is written (`from .tools import
+    # TOOLS`): absolute qualified name ("pkg.tools.TOOLS") -> the keyword it is converted for;
+    # every use of it here must be that keyword at a call that migrates (migrate_unit).
+    imported_values: Mapping[str, str] = field(default_factory=dict)
+    # The values it imports from such a module that keep their chat shape there: qualified name -> why.
+    kept_values: Mapping[str, str] = field(default_factory=dict)
+    # In a module that calls functions of other modules of the run: absolute qualified name ->
+    # the function (values passed there are followed into it only once it is `confirmed`).
+    helpers: Mapping[str, Helper] = field(default_factory=dict)
+    # In the module of such a function: name -> (its qualified name, {parameter: the kind of value
+    # every caller passes there}), to follow into its reads.
+    params: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.followed_elsewhere or self.refused or self.imported or self.refused_values)
+        return bool(
+            self.followed_elsewhere
+            or self.refused
+            or self.imported
+            or self.refused_values
+            or self.imported_values
+            or self.kept_values
+            or self.helpers
+            or self.params
+        )
 
 
 NO_LINKS = Links()

@@ -81,3 +81,12 @@ class FileResult:
     # results could not be followed here (qualified name -> why).
     returns: dict[str, str] = field(default_factory=dict)
     unfollowed: dict[str, str] = field(default_factory=dict)
+    # Public module-level values converted where they are written (name -> keyword), which
+    # other modules may import (and then use as already converted).
+    values: dict[str, str] = field(default_factory=dict)
+    # Functions of other modules a result is passed to here: qualified name -> {parameter: kind};
+    # and, in a function's own module, those whose parameters were followed (name -> {parameter:
+    # kind}) or can't be (name -> why).
+    passes: dict[str, dict[str, str]] = field(default_factory=dict)
+    helpers: dict[str, dict[str, str]] = field(default_factory=dict)
+    refused_helpers: dict[str, str] = field(default_factory=dict)

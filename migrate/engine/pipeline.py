@@ -78,11 +78,12 @@ def migrate_source(
     """Migrate one file's bytes. Outcomes are values: changed / unchanged / skipped / failed.
     `links`: what a run over the tree knows of results crossing this module's boundary.
     `scan`: the `ast` gate's findings if the caller parsed the file already (migrate/engine/gate.py)."""
-    if not links.imported and not might_contain_call_sites(data):
+    crossing = bool(links.imported or links.params)  # reads of values from other modules' call sites
+    if not crossing and not might_contain_call_sites(data):
         return FileResult(path, "unchanged", original=data)
     try:
         scan, parse_error = _gate(data, scan)
-        if scan is not None and not scan.has_sites and not links.imported:
+        if scan is not None and not scan.has_sites and not crossing:
             return FileResult(path, "unchanged", original=data)
         module = _parse(data, scan, parse_error)
         return _migrate_parsed(path, data, module, settings, links, scan)
@@ -177,6 +178,10 @@ def _migrate_parsed(
                 original=data,
                 returns=result.returns,
                 unfollowed=result.unfollowed,
+                values=result.values,
+                passes=result.passes,
+                helpers=result.helpers,
+                refused_helpers=result.refused_helpers,
             )
         new = code.bytes(result.module)
     except RecursionError:
@@ -207,6 +212,10 @@ def _migrate_parsed(
         migrated=new,
         returns=result.returns,
         unfollowed=result.unfollowed,
+        values=result.values,
+        passes=result.passes,
+        helpers=result.helpers,
+        refused_helpers=result.refused_helpers,
     )
 
 

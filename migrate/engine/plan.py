@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -22,7 +22,15 @@ from migrate.analysis.constants import KnownString, known_string
 from migrate.analysis.groups import connected
 from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.messages import Sources, message_sources
-from migrate.analysis.nodes import DictView, assigned_target, code_of, keyword_argument, literal_value, short_code
+from migrate.analysis.nodes import (
+    DictView,
+    assigned_target,
+    code_of,
+    describe_use,
+    keyword_argument,
+    literal_value,
+    short_code,
+)
 from migrate.analysis.routes import RouteNodes
 from migrate.analysis.scopes import ImportAssignment, resolve_scopes
 from migrate.analysis.shapes import Shapes
@@ -37,6 +45,7 @@ from migrate.rewrite.annotations import Retype
 from migrate.rewrite.annotations import import_edits as type_import_edits
 from migrate.rewrite.attributes import stored_attribute
 from migrate.rewrite.edits import Edit
+from migrate.rewrite.helpers import calls_of
 from migrate.rewrite.request import RequestContext, rewrite_request
 from migrate.rewrite.results import Followed, ResultFollower
 from migrate.rewrite.shared import Shared, binding_of, follow_content
@@ -71,6 +80,7 @@ class _Plan:
     # Parameters of module functions the result is passed to, and the values it reached (results.py).
     passed: dict[tuple[str, cst.CSTNode], tuple[str, list[cst.CSTNode]]] = field(default_factory=dict)
     claimed: dict[cst.CSTNode, str] = field(default_factory=dict)
+    across: dict[tuple[str, str], str] = field(default_factory=dict)  # (function of another module, param): kind
 
     def take(self, followed: Followed) -> None:
         """What following the call's result found: its edits, blockers and couplings."""
@@ -83,6 +93,7 @@ class _Plan:
         self.returns = followed.returns
         self.passed = followed.passed
         self.claimed = followed.claimed
+        self.across = followed.across
 
     retypes: list[Retype] = field(default_factory=list)
 
@@ -96,6 +107,13 @@ class ModuleResult:
     # migrated result, and the imported ones whose results can't be followed here.
     returns: dict[str, str] = field(default_factory=dict)
     unfollowed: dict[str, str] = field(default_factory=dict)
+    # Its public module-level values converted where they are written: name -> keyword.
+    values: dict[str, str] = field(default_factory=dict)
+    # Functions of other modules given results here, its own functions followed into, or not
+    # (FileResult.passes, .helpers, .refused_helpers).
+    passes: dict[str, dict[str, str]] = field(default_factory=dict)
+    helpers: dict[str, dict[str, str]] = field(default_factory=dict)
+    refused_helpers: dict[str, str] = field(default_factory=dict)
 
 
 def migrate_module(
@@ -130,7 +148,7 @@ def _migrate_module(
     routes = RouteNodes()
     indirect: list[IndirectNode] = []
     sites, parents = find_call_sites(module, catalog, routes, indirect)
-    if not sites and not indirect and not links.imported:
+    if not sites and not indirect and not links.imported and not links.imported_values and not links.params:
         return ModuleResult(module, [], False)
     scopes = resolve_scopes(module)
     positions = _Positions(module, parents, sites, call_positions, module_code)
@@ -151,7 +169,9 @@ def _migrate_module(
             binding_calls[target] = site.call
             call_bindings[target] = _result_kind(site)
     site_calls = {site.call for site in sites}
-    named = {site.call: _named_arguments(site.call, scopes, parents, site_calls) for site in sites}
+    values = _imported_values(links, resolver, parents, site_calls)
+    kept = _kept_values(links, resolver)
+    named = {site.call: _named_arguments(site.call, scopes, parents, site_calls, values, kept) for site in sites}
     lists = {
         s.binding: s
         for found in named.values()
@@ -199,6 +219,13 @@ def _migrate_module(
         _refuse_imported_values(plans, links.refused_values)
     if links.imported:
         plans.extend(_plan_imported(links, parents, resolver, follower, positions))
+    params: dict[str, list[_Plan]] = {}
+    refused_helpers: dict[str, str] = {}
+    if links.params:
+        params, refused_helpers = _plan_params(links, module, parents, scopes, follower, positions)
+        plans.extend(plan for found in params.values() for plan in found)
+    for plan in plans:  # every call passing values to one function of another module, or none
+        plan.bindings |= {_ImportedKey(qualified, "helper") for qualified, _ in plan.across}
     _check_appends(plans, lists, claimed)
     _check_passed(plans, positions)
     _couple(plans, positions)
@@ -206,6 +233,15 @@ def _migrate_module(
         if plan.blockers and plan.record.outcome == "migrated":
             plan.record.outcome = "reported"
             plan.record.findings = plan.blockers
+    passes, unfollowed_helpers = _check_helpers(links, resolver, parents, plans, positions)
+    accepted: dict[str, dict[str, str]] = {}
+    for name, found in params.items():
+        blocked = next((plan for plan in found if plan.record.outcome != "migrated"), None)
+        if blocked is not None:
+            why = _unfollowed_reason(blocked).removesuffix("; its readers can't be followed")
+            refused_helpers.setdefault(name, why)
+        else:
+            accepted[name] = dict(links.params[name][1])
     plans.extend(_plan_indirect(indirect, settings, catalog, resolver, positions, lines))
     unfollowed: dict[str, str] = {}
     for plan in plans:
@@ -213,13 +249,118 @@ def _migrate_module(
             unfollowed.setdefault(plan.record.via, _unfollowed_reason(plan))
     live = [p for p in plans if p.record.outcome == "migrated"]
     returns = {name: kind for p in live for name, kind in p.returns.items()}
+    for qualified, why in _unfollowed_values(values, plans, positions).items():
+        unfollowed.setdefault(qualified, why)
+    for qualified, why in unfollowed_helpers.items():
+        unfollowed[qualified] = why
+    converted = {
+        shared.binding.value: shared.keyword
+        for p in live
+        for shared in p.shared
+        if shared.exported and not shared.elsewhere and shared.keyword in _CROSSING
+    }
     todos = _todos(plans, parents) if settings.add_todo else {}
     calls = sorted((p.record for p in plans), key=lambda c: (c.line, c.column))
     if not live and not todos:
-        return ModuleResult(module, calls, False, returns, unfollowed)
+        return ModuleResult(module, calls, False, returns, unfollowed, converted, passes, accepted, refused_helpers)
     new_module = _apply(module, live, catalog, scopes, todos, parents, settings.line_length)
     changed = not new_module.deep_equals(module) if not live else True
-    return ModuleResult(new_module, calls, changed, returns, unfollowed)
+    return ModuleResult(new_module, calls, changed, returns, unfollowed, converted, passes, accepted, refused_helpers)
+
+
+def _plan_params(
+    links: Links, module: cst.Module, parents, scopes, follower: ResultFollower, positions
+) -> tuple[dict[str, list[_Plan]], dict[str, str]]:
+    """Plans for the parameters of this module's functions that other modules of the run pass
+    values to (links.params), each followed into its reads; or why a function can't be."""
+    plans: dict[str, list[_Plan]] = {}
+    refused: dict[str, str] = {}
+    functions = {node.name.value: node for node in module.body if isinstance(node, cst.FunctionDef)}
+    for name, (qualified, wanted) in sorted(links.params.items()):
+        function = functions.get(name)
+        if function is None or function.decorators:
+            refused[name] = f"`{name}` is not a plain function of its module"
+            continue
+        calls = calls_of(function, parents, scopes)
+        if not isinstance(calls, list) or calls:
+            at = calls if not isinstance(calls, list) else calls[0]
+            line = positions[at].start.line
+            refused[name] = f"`{name}` is also used in its own module (line {line}), which the tool doesn't follow"
+            continue
+        found = []
+        everything = [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params]
+        for param_name, kind in sorted(wanted.items()):
+            param = next((p for p in everything if p.name.value == param_name), None)
+            if param is None:
+                refused[name] = f"`{name}()` has no plain parameter `{param_name}`"
+                break
+            start = positions[param].start
+            record = CallSite(
+                line=start.line, column=start.column + 1, method=f"{name}()", outcome="migrated", via=qualified
+            )
+            plan = _Plan(None, record)
+            plan.bindings.add(_ImportedKey(qualified, "param"))  # its parameters follow together, or none
+            followed = follower.follow_parameter(param, kind)
+            plan.take(followed)
+            record.findings = [Finding.of("RSP145", name=name, param=param_name), *followed.fixes]
+            found.append(plan)
+        else:
+            plans[name] = found
+    return plans, refused
+
+
+def _check_helpers(
+    links: Links, resolver: Resolver, parents, plans: list[_Plan], positions
+) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """For each function of another module this one calls (links.helpers): the values of each
+    kind its calls here pass to its parameters ({qualified: {param: kind}}), and why they can't
+    be followed there (every call must pass, to each parameter followed, a value a migrated call
+    of this module accounts for, of one kind)."""
+    if not links.helpers:
+        return {}, {}
+    claimed: dict[cst.CSTNode, set[str]] = {}
+    for plan in plans:
+        for node, kind in plan.claimed.items():
+            claimed.setdefault(node, set()).add(kind)
+    passes: dict[str, dict[str, str]] = {}
+    why: dict[str, str] = {}
+    for plan in plans:
+        for (qualified, param), kind in plan.across.items():
+            if passes.setdefault(qualified, {}).setdefault(param, kind) != kind:
+                why.setdefault(qualified, f"it gets values of two kinds as `{param}`")
+    wanted = {name.rsplit(".", 1)[-1] for name in links.helpers}
+    for node in list(parents):
+        if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
+            continue
+        parent = parents.get(node)
+        if (isinstance(parent, cst.Attribute) and parent.attr is node) or _inside_import(node, parents):
+            continue
+        names = {_absolute(q, links.package) for q in resolver.qualified_names(node)}
+        hit = next((q for q in sorted(names) if q in links.helpers), None)
+        if hit is None or hit in why:
+            continue
+        qualified, helper = hit, links.helpers[hit]
+        expected = {**helper.params, **passes.get(qualified, {})}
+        if not expected:
+            continue
+        line = positions[node].start.line
+        if not (isinstance(parent, cst.Call) and parent.func is node):
+            why[qualified] = f"`{code_of(node).strip()}` is used other than called (line {line})"
+            continue
+        args = tuple((a.keyword.value if a.keyword is not None else None, bool(a.star)) for a in parent.args)
+        given = {helper.parameter(args, i): a.value for i, a in enumerate(parent.args)}
+        for param, kind in sorted(expected.items()):
+            value = given.get(param)
+            if value is None or claimed.get(value, set()) != {kind}:
+                shown = f"`{short_code(value)}`" if value is not None else "nothing"
+                why[qualified] = f"its call on line {line} passes {shown} as `{param}`, not from a migrated call"
+                break
+    for plan in plans:
+        for qualified, _ in plan.across:
+            known = links.helpers.get(qualified)
+            if known is not None and known.confirmed and plan.record.outcome != "migrated":
+                why.setdefault(qualified, f"the call on line {plan.record.line} that passes it is not migrated")
+    return {q: found for q, found in passes.items() if q not in why}, why
 
 
 def _plan_imported(links: Links, parents, resolver: Resolver, follower: ResultFollower, positions) -> list[_Plan]:
@@ -562,20 +703,150 @@ def _known_arguments(
     return found
 
 
-def _named_arguments(call: cst.Call, scopes, parents, site_calls) -> dict[str, Shared | str]:
+def _named_arguments(
+    call: cst.Call,
+    scopes,
+    parents,
+    site_calls,
+    values: Mapping[str, _ImportedValue] | None = None,
+    kept: Callable[[cst.Name], str | None] | None = None,
+) -> dict[str, Shared | str]:
     """What each `keyword=NAME` argument whose shape changes refers to."""
     found: dict[str, Shared | str] = {}
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value in SHAREABLE and isinstance(arg.value, cst.Name):
             followed = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls)
             origin = _imported_from(arg.value, scopes) if isinstance(followed, str) else None
-            if origin is not None:
+            value = next((v for v in (values or {}).values() if any(n is arg.value for n in v.names)), None)
+            if origin is not None and value is not None and value.shared is not None:
+                followed = value.shared if value.shared.keyword == arg.keyword.value else followed
+            elif origin is not None and kept is not None and (why := kept(arg.value)) is not None:
+                followed = f"`{arg.value.value}` is imported from `{origin}`, where it keeps its chat shape: {why}"
+            elif origin is not None:
                 followed = (
-                    f"`{arg.value.value}` is imported from {f'`{origin}`' if origin else 'another module'}, and the"
-                    " tool does not convert a value across modules (convert it there, with every module that uses it)"
+                    f"`{arg.value.value}` is imported from {f'`{origin}`' if origin else 'another module'}: the tool"
+                    " converts such a value where it is written, with every module that uses it, only when each use"
+                    " is a call that migrates in the same run"
                 )
             found[arg.keyword.value] = followed
     return found
+
+
+def _kept_values(links: Links, resolver: Resolver) -> Callable[[cst.Name], str | None] | None:
+    """Why a name imported from a module of the run keeps its chat shape there (links.kept_values)."""
+    if not links.kept_values:
+        return None
+
+    def why(name: cst.Name) -> str | None:
+        names = sorted(_absolute(q, links.package) for q in resolver.qualified_names(name))
+        return next((links.kept_values[q] for q in names if q in links.kept_values), None)
+
+    return why
+
+
+# The keywords whose values a module may import from the one that converts them (migrate_unit).
+_CROSSING = ("tools", "functions", "response_format", "tool_choice")
+
+
+@dataclass
+class _ImportedValue:
+    """A value imported from a module of the run that converts it where it is written
+    (links.imported_values): its uses here, and why they can't all be followed."""
+
+    keyword: str
+    names: list[cst.CSTNode] = field(default_factory=list)  # every use of it
+    shared: Shared | None = None  # passed as `keyword=` to the calls (its `users`), if that is all
+    why: str | None = None
+
+
+def _imported_values(
+    links: Links, resolver: Resolver, parents, site_calls: Collection[cst.CSTNode]
+) -> dict[str, _ImportedValue]:
+    """The uses of each value imported from a module that converts it where it is written: they
+    must all be its keyword at a call site (and those calls migrate: _unfollowed_values)."""
+    if not links.imported_values:
+        return {}
+    wanted = {name.rsplit(".", 1)[-1] for name in links.imported_values}
+    found = {q: _ImportedValue(keyword) for q, keyword in links.imported_values.items()}
+    for node in list(parents):
+        if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
+            continue
+        parent = parents.get(node)
+        if (isinstance(parent, cst.Attribute) and parent.attr is node) or _inside_import(node, parents):
+            continue
+        names = {_absolute(q, links.package) for q in resolver.qualified_names(node)}
+        hit = next((q for q in sorted(names) if q in found), None)
+        if hit is None:
+            continue
+        value = found[hit]
+        value.names.append(node)
+        if value.why is not None:
+            continue
+        call = parents.get(parent)
+        keyword = parent.keyword.value if isinstance(parent, cst.Arg) and parent.keyword is not None else None
+        if not isinstance(node, cst.Name):
+            value.why = f"`{code_of(node).strip()}` is read through its module, which the tool does not follow"
+        elif isinstance(parent, cst.Subscript) and parent.value is node:
+            value.why = f"`{node.value}` is read by key (`{short_code(parent)}`), which its Responses shape changes"
+        elif keyword != value.keyword or not (isinstance(call, cst.Call) and call in site_calls):
+            value.why = (
+                f"`{node.value}` is passed as `{keyword}=` to a call the tool does not migrate"
+                if keyword is not None and isinstance(call, cst.Call)
+                else describe_use(parent, node.value)
+            )
+        else:
+            binding = _import_binding(node, resolver.scopes)
+            if binding is None:
+                value.why = f"`{node.value}` is not bound by its import alone"
+            elif value.shared is None:
+                value.shared = Shared(value.keyword, binding, binding, elsewhere=hit)
+            elif value.shared.binding is not binding:
+                value.why = f"`{node.value}` is imported more than once"
+            if value.why is None and value.shared is not None:
+                value.shared.users.append(call)
+    for value in found.values():
+        if value.why is not None:
+            value.shared = None
+        elif not value.names:
+            value.why = "it is imported but not used"
+    return found
+
+
+def _import_binding(name: cst.Name, scopes) -> cst.Name | None:
+    """The name the one import `name` (an access) refers to binds (`TOOLS` in `from .tools import
+    TOOLS`), or None."""
+    scope = scopes.get(name)
+    accesses = [a for a in scope.accesses[name] if a.node is name] if scope is not None else []
+    referents = accesses[0].referents if len(accesses) == 1 else set()
+    if len(referents) != 1:
+        return None
+    (referent,) = referents
+    statement = referent.node if isinstance(referent, ImportAssignment) else None
+    if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar):
+        return None
+    for alias in statement.names:
+        bound = alias.asname.name if alias.asname is not None else alias.name
+        if isinstance(bound, cst.Name) and bound.value == name.value:
+            return bound
+    return None
+
+
+def _unfollowed_values(values: Mapping[str, _ImportedValue], plans: list[_Plan], positions) -> dict[str, str]:
+    """The imported values (qualified name -> why) whose uses here don't all migrate."""
+    outcome = {plan.site.call: plan.record for plan in plans if plan.site is not None}
+    out = {}
+    for qualified, value in values.items():
+        if value.why is not None or value.shared is None:
+            out[qualified] = value.why or "it is not followed"
+            continue
+        for call in value.shared.users:
+            record = outcome.get(call)
+            if record is None or record.outcome != "migrated":
+                line = record.line if record is not None else positions[call].start.line
+                how = record.outcome if record is not None else "not migrated"
+                out[qualified] = f"the call on line {line} that passes it is {how}"
+                break
+    return out
 
 
 def _imported_from(name: cst.Name, scopes) -> str | None:

@@ -15,6 +15,12 @@ previous round learned: which functions return a migrated result (and of what ki
 modules call them, and which callers can't be followed. A function whose result is read
 somewhere the tool can't follow is refused: its call site is then reported (RSP309), and no
 reader of it is rewritten. Refusals only grow, so the rounds settle.
+
+Values cross modules too: a module-level tool list, format or `tool_choice` that a call site
+passes by name and another file imports (`from .tools import TOOLS`). `imported_values` finds
+the importers; those that are files of the run with call sites join the defining module's unit
+(`join_units`), any other refuses the value. The rounds then convert it where it is written
+only while every importer's uses are its keyword at calls that migrate (see `migrate_unit`).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrate.analysis.groups import connected
-from migrate.analysis.links import Links, absolute_module
+from migrate.analysis.links import Helper, Links, absolute_module
 from migrate.catalog.findings import FileResult
 from migrate.engine.gate import Import, Scan, import_statements, scan
 
@@ -49,6 +55,16 @@ class Unit:
     opaque: dict[Export, str] = field(default_factory=dict)
     # path -> {name: why}: values other modules import, not to be converted (imported_values).
     refused_values: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Values converted where they are written together with the modules of the unit that import
+    # them (imported_values): path -> names, and importer path -> {qualified name: the value}.
+    value_exports: dict[str, set[str]] = field(default_factory=dict)
+    value_imports: dict[str, dict[str, Export]] = field(default_factory=dict)
+    # Functions of the unit that other modules of it import and call, maybe passing a result
+    # (helper_links): their parameters; importer path -> {qualified name: the function}; and
+    # those some other importer keeps from being followed: why.
+    helpers: dict[Export, Signature] = field(default_factory=dict)
+    helper_imports: dict[str, dict[str, Export]] = field(default_factory=dict)
+    helper_refused: dict[Export, str] = field(default_factory=dict)
 
 
 def find_units(
@@ -168,14 +184,17 @@ def imported_values(
     read: Callable[[str], bytes | None],
     select: Select | None = None,
     outside: Callable[[], Sequence[str]] | None = None,
-) -> dict[str, dict[str, str]]:
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, Export]]]:
     """Values the engine may convert where they are written (`Scan.shared_names`: `TOOLS`,
-    `save_contact`) that another file of the project imports: {path: {name: why}}. That file
-    would read the value in its new shape without being migrated with it, so the calls passing
-    it are reported instead (migrate/analysis/links.py `refused_values`)."""
+    `save_contact`) that another file of the project imports. A file of the run with call sites
+    that imports one by name may be migrated with it (its uses are checked when the two are
+    planned together: migrate_unit); any other importer (outside the run, without call sites, a
+    notebook, a `*` import) would read the value in its new shape without being migrated with
+    it, so the calls passing it are reported instead (migrate/analysis/links.py
+    `refused_values`). ({path: {name: why}}, {importer: {qualified name: the value}})."""
     shared = {path: scans[path].shared_names for path in candidates if path in scans and scans[path].shared_names}
     if not shared:
-        return {}
+        return {}, {}
     names = _ModuleNames()
     modules: dict[str, str] = {}
     refused: dict[str, dict[str, str]] = {}
@@ -191,9 +210,11 @@ def imported_values(
         for name in shared[path]:
             needles.setdefault(name.encode(), []).append(module.rpartition(".")[2].encode())
     test = NamesAModule(needles)
+    run = set(paths)
     files = list(dict.fromkeys([*paths, *(outside() if outside is not None else ())]))
     hits = {path for path, data in candidates.items() if test(data)}
     hits |= (select or _select_here(read))([path for path in files if path not in candidates], test)
+    followed: dict[str, dict[str, Export]] = {}
     for path in files:
         if path not in hits:
             continue
@@ -203,13 +224,134 @@ def imported_values(
         if tree is None:
             continue
         found = _imported(tuple(import_statements(tree)), names.of(path)[1], modules, shared)
-        for exporter, name in found.values():
+        for qualified, (exporter, name) in found.items():
             if exporter == path:
+                continue
+            if name != "*" and path in run and path in candidates and path in scans:
+                followed.setdefault(path, {})[qualified] = (exporter, name)
                 continue
             for value in sorted(shared[exporter]) if name == "*" else [name]:
                 why = f"{path}, which imports it"
                 refused.setdefault(exporter, {}).setdefault(value, why)
-    return refused
+    return refused, followed
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The parameters of a plain module-level function: those taken by position, in order, and
+    those that may be given by name."""
+
+    positional: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass
+class HelperLinks:
+    """Functions of files of the run that candidates import by name and call (`from .tools
+    import execute_tool`, `execute_tool(call)`): a result passed there may be followed into the
+    function's parameter when the two modules are planned together (migrate_unit)."""
+
+    imports: dict[str, dict[str, Export]] = field(default_factory=dict)  # importer -> {qualified: function}
+    signatures: dict[Export, Signature] = field(default_factory=dict)
+    refused: dict[Export, str] = field(default_factory=dict)  # another importer keeps it as it is: why
+
+
+def helper_links(
+    paths: Iterable[str],
+    candidates: Mapping[str, bytes],
+    scans: Mapping[str, Scan],
+    read: Callable[[str], bytes | None],
+    select: Select | None = None,
+    outside: Callable[[], Sequence[str]] | None = None,
+) -> HelperLinks:
+    """The plain module-level functions (undecorated, no `*args`/`**kwargs`) of files of the run
+    that candidates import by name and call, with every other file of the project that imports
+    one: such a file (outside the run, without call sites, a notebook, importing the module or
+    `*`) refuses it, since its calls would pass values the tool doesn't see."""
+    paths = list(paths)
+    names = _ModuleNames()
+    wanted: dict[str, set[str]] = {}  # module -> function names some candidate imports and calls
+    imported_by: dict[str, list[tuple[str, str]]] = {}
+    for path, source_bytes in candidates.items():
+        scanned = scans.get(path)
+        if path.endswith(".ipynb") or scanned is None:
+            continue
+        package = names.of(path)[1]
+        for source, level, imported in scanned.imports:
+            base = absolute_module(source, level, package) if source is not None else None
+            if not base:
+                continue
+            for name in imported:
+                if name != "*" and re.search(rb"\b" + re.escape(name.encode()) + rb"\s*\(", source_bytes):
+                    wanted.setdefault(base, set()).add(name)
+                    imported_by.setdefault(path, []).append((base, name))
+    links = HelperLinks()
+    if not wanted:
+        return links
+    stems = {module.rpartition(".")[2] for module in wanted}
+    files_of: dict[str, list[str]] = {}
+    for path in paths:
+        if path.endswith(".py") and _stem(path) in stems:
+            module = names.of(path)[0]
+            if module in wanted:
+                files_of.setdefault(module, []).append(path)
+    modules = {module: files[0] for module, files in files_of.items() if len(files) == 1}
+    exports: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        known = candidates.get(path)
+        tree = _parse(known if known is not None else read(path) or b"")
+        for node in tree.body if tree is not None else ():
+            if (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.name in wanted[module]
+                and not node.decorator_list
+                and node.args.vararg is None
+                and node.args.kwarg is None
+            ):
+                positional = tuple(a.arg for a in [*node.args.posonlyargs, *node.args.args])
+                keywords = tuple(a.arg for a in [*node.args.args, *node.args.kwonlyargs])
+                links.signatures[(path, node.name)] = Signature(positional, keywords)
+                exports.setdefault(path, set()).add(node.name)
+    for importer, pairs in imported_by.items():
+        for module, name in pairs:
+            exporter = modules.get(module)
+            if exporter is not None and exporter != importer and (exporter, name) in links.signatures:
+                links.imports.setdefault(importer, {})[f"{module}.{name}"] = (exporter, name)
+    if not links.imports:
+        return HelperLinks()
+    by_module = {module: path for module, path in modules.items() if path in exports}
+    needles: dict[bytes, list[bytes]] = {}
+    for module, path in by_module.items():
+        for name in exports[path]:
+            needles.setdefault(name.encode(), []).append(module.rpartition(".")[2].encode())
+    test = NamesAModule(needles)
+    run = set(paths)
+    files = list(dict.fromkeys([*paths, *(outside() if outside is not None else ())]))
+    hits = {path for path, data in candidates.items() if test(data)}
+    hits |= (select or _select_here(read))([path for path in files if path not in candidates], test)
+    for path in files:
+        if path not in hits:
+            continue
+        data = candidates.get(path)
+        data = data if data is not None else read(path)
+        tree = _parse(data) if data is not None and not path.endswith(".ipynb") else None
+        linked = links.imports.get(path, {})
+        if tree is None:  # a notebook, or a file that can't be parsed: it may import them
+            for exporter, functions in exports.items():
+                for name in sorted(functions):
+                    if data is not None and name.encode() in data and exporter != path:
+                        why = f"{path} may import it, and the tool doesn't follow it there"
+                        links.refused.setdefault((exporter, name), why)
+            continue
+        statements = tuple(import_statements(tree))
+        for qualified, (exporter, name) in _imported(statements, names.of(path)[1], by_module, exports).items():
+            if exporter == path or qualified in linked:
+                continue
+            where = "" if path in run else ", outside the run,"
+            for function in sorted(exports[exporter]) if name == "*" else [name]:
+                why = f"{path}{where} imports it, and the tool doesn't follow what that file passes to it"
+                links.refused.setdefault((exporter, function), why)
+    return links
 
 
 def _refuse_outside(
@@ -372,42 +514,146 @@ def _group(
     return units
 
 
+def join_units(
+    units: list[Unit],
+    followed: Mapping[str, dict[str, Export]],
+    order: Sequence[str],
+    candidates: Mapping[str, bytes],
+    read: Callable[[str], bytes | None] | None = None,
+    helpers: HelperLinks | None = None,
+) -> list[Unit]:
+    """The units, joined with the files that a value links (imported_values: an importer and the
+    module defining what it imports) and those a function called across them links
+    (helper_links), in run order."""
+    unit_of = {path: unit for unit in units for path in unit.paths}
+    across = helpers if helpers is not None else HelperLinks()
+    pairs = [(exporter, importer) for importer, found in followed.items() for exporter, _ in found.values()]
+    pairs += [  # a function some other importer keeps from being followed links nothing
+        (export[0], importer)
+        for importer, found in across.imports.items()
+        for export in found.values()
+        if export not in across.refused
+    ]
+    linked = {path for pair in pairs for path in pair} | set(unit_of)
+    inner = ((a, b) for unit in units for a, b in zip(unit.paths, unit.paths[1:], strict=False))
+    joined: list[Unit] = []
+    for paths in connected([path for path in order if path in linked], [*pairs, *inner]):
+        parts = list({id(unit_of[p]): unit_of[p] for p in paths if p in unit_of}.values())
+        data = {p: unit_of[p].data[p] if p in unit_of else candidates.get(p) for p in paths}
+        for p in [p for p, d in data.items() if d is None]:
+            data[p] = read(p) if read is not None else None
+        if any(d is None for d in data.values()):  # unreadable now: planned as before
+            joined.extend(parts for parts in {id(unit_of[p]): unit_of[p] for p in paths if p in unit_of}.values())
+            continue
+        unit = Unit(paths, {p: d for p, d in data.items() if d is not None})
+        for part in parts:
+            unit.exports.update(part.exports)
+            unit.imports.update(part.imports)
+            unit.packages.update(part.packages)
+            unit.opaque.update(part.opaque)
+        for importer, found in followed.items():
+            if importer in unit.data:
+                unit.value_imports[importer] = dict(found)
+                unit.packages.setdefault(importer, module_name(importer)[1])
+                for exporter, name in found.values():
+                    unit.value_exports.setdefault(exporter, set()).add(name)
+        for importer, found in across.imports.items():
+            if importer in unit.data and any(export[0] in unit.data for export in found.values()):
+                unit.helper_imports[importer] = dict(found)
+                unit.packages.setdefault(importer, module_name(importer)[1])
+                for export in found.values():
+                    unit.helpers[export] = across.signatures[export]
+                    if export in across.refused or export[0] not in unit.data:
+                        unit.helper_refused[export] = across.refused.get(export, "its module is not planned with it")
+        joined.append(unit)
+    return joined
+
+
+def refused_helpers(helpers: HelperLinks, path: str) -> dict[str, Helper]:
+    """The Links.helpers of a file planned alone: the functions of other modules it calls that
+    no value can be followed into, and why (for its reports)."""
+    return {
+        qualified: Helper(
+            helpers.signatures[export].positional, helpers.signatures[export].keywords, refused=helpers.refused[export]
+        )
+        for qualified, export in helpers.imports.get(path, {}).items()
+        if export in helpers.refused
+    }
+
+
 def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult]) -> dict[str, FileResult]:
     """Run `migrate(path, data, links)` on every file of the unit until what each file's links say
-    agrees with what the others' results show; the last round's results."""
+    agrees with what the others' results show; the last round's results.
+
+    A value another module of the unit imports (`TOOLS`) is converted where it is written when
+    nothing refuses it; its importers learn it (and the keyword it was converted for) from the
+    round after, and check that every use of it is that keyword at a call that migrates: a use
+    they can't follow refuses it, and the calls passing it are reported in every module."""
     exports = [(path, name) for path, names in unit.exports.items() for name in sorted(names)]
+    values = [(path, name) for path, names in unit.value_exports.items() for name in sorted(names)]
     refused: Mapping[Export, str] = dict(unit.opaque)
     kinds: Mapping[Export, str] = {}
     callers: Mapping[Export, tuple[str, ...]] = {}
     # Exports whose readers have been looked for (the importers ran knowing their kind). Until
     # then an export is taken to be read only where it can be followed.
     probed: frozenset[Export] = frozenset()
+    refused_values: Mapping[Export, str] = {
+        (path, name): why for path, found in unit.refused_values.items() for name, why in found.items()
+    }
+    converted: Mapping[Export, str] = {}
+    ran = False
+    helpers = _Helpers(refused=dict(unit.helper_refused))
     results: dict[str, FileResult] = {}
-    for _ in range(2 * len(exports) + 4):
-        state = _State(refused, kinds, callers, probed)
+    for _ in range(2 * len(exports) + 2 * len(values) + 3 * len(unit.helpers) + 4):
+        state = _State(refused, kinds, callers, probed, refused_values, converted, ran, helpers)
         results = {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
         new_kinds = {(path, name): kind for path, result in results.items() for name, kind in result.returns.items()}
         new_callers: dict[Export, set[str]] = {}
         new_refused = dict(refused)
+        new_refused_values = dict(refused_values)
         for path, result in results.items():
             imports = unit.imports.get(path, {})
+            value_imports = unit.value_imports.get(path, {})
             if result.status in ("failed", "skipped"):  # its reads can't be rewritten: refuse what it may call
                 for export in imports.values():
                     new_refused.setdefault(export, f"{path} can't be migrated ({result.reason})")
+                for export in value_imports.values():
+                    new_refused_values.setdefault(export, f"{path}, which imports it and can't be migrated")
             for call in result.calls:
                 if call.via in imports and call.outcome == "migrated":
                     new_callers.setdefault(imports[call.via], set()).add(path)
             for name, why in result.unfollowed.items():
                 if name in imports:
                     new_refused.setdefault(imports[name], f"its reader in {path} can't be followed: {why}")
+                if name in value_imports:
+                    new_refused_values.setdefault(value_imports[name], f"{path}, which imports it: {why}")
         settled_callers = {export: tuple(sorted(paths)) for export, paths in new_callers.items()}
-        new = _State(new_refused, new_kinds, settled_callers, probed | frozenset(kinds))
+        new_converted = {
+            (path, name): keyword
+            for path, result in results.items()
+            for name, keyword in result.values.items()
+            if (path, name) not in new_refused_values
+        }
+        new = _State(
+            new_refused,
+            new_kinds,
+            settled_callers,
+            probed | frozenset(kinds),
+            new_refused_values,
+            new_converted,
+            bool(unit.value_imports),  # (only importers of values ask)
+            _next_helpers(unit, helpers, results),
+        )
         if new == state:
             return results
         refused, kinds, callers, probed = new.refused, new.kinds, new.callers, new.probed
+        refused_values, converted, ran, helpers = new.refused_values, new.converted, new.ran, new.helpers
     # Not settled (it should not happen): refuse every export, so that nothing crosses a module.
-    refused = {export: "the modules that read it could not be planned together" for export in exports}
-    state = _State(refused, {}, {}, frozenset(exports))
+    why = "the modules that read it could not be planned together"
+    refused = {export: why for export in exports}
+    refused_values = {**{value: why for value in values}, **refused_values}
+    helpers = _Helpers(refused={**{export: why for export in unit.helpers}, **helpers.refused})
+    state = _State(refused, {}, {}, frozenset(exports), refused_values, {}, True, helpers)
     return {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
 
 
@@ -419,6 +665,55 @@ class _State:
     kinds: Mapping[Export, str]  # exports that return a migrated result: its kind
     callers: Mapping[Export, tuple[str, ...]]  # the files whose calls of an export were followed
     probed: frozenset[Export]  # exports whose readers have been looked for
+    refused_values: Mapping[Export, str] = field(default_factory=dict)  # values not to convert: why
+    converted: Mapping[Export, str] = field(default_factory=dict)  # values converted: for which keyword
+    ran: bool = False  # whether every file has been planned once (what `converted` lacks is not converted)
+    helpers: _Helpers = field(default_factory=lambda: _Helpers())
+
+
+@dataclass(frozen=True)
+class _Helpers:
+    """What a round knows of the functions called across modules (Unit.helpers)."""
+
+    refused: Mapping[Export, str] = field(default_factory=dict)  # no value is followed into it: why
+    # {parameter: kind} that its callers pass values of, and that its module followed.
+    asked: Mapping[Export, Mapping[str, str]] = field(default_factory=dict)
+    followed: Mapping[Export, Mapping[str, str]] = field(default_factory=dict)
+
+
+def _next_helpers(unit: Unit, helpers: _Helpers, results: Mapping[str, FileResult]) -> _Helpers:
+    """What the callers and the modules of the unit's functions found in a round."""
+    refused = dict(helpers.refused)
+    asked: dict[Export, dict[str, str]] = {}
+    for path, result in results.items():
+        imports = unit.helper_imports.get(path, {})
+        for qualified, export in imports.items():
+            if result.status in ("failed", "skipped"):
+                refused.setdefault(export, f"{path}, which calls it, can't be migrated ({result.reason})")
+            elif qualified in result.unfollowed:
+                refused.setdefault(
+                    export, f"what {path} passes to it can't be followed: {result.unfollowed[qualified]}"
+                )
+            for param, kind in result.passes.get(qualified, {}).items():
+                if asked.setdefault(export, {}).setdefault(param, kind) != kind:
+                    refused.setdefault(export, f"its callers pass values of two kinds as `{param}`")
+    followed: dict[Export, dict[str, str]] = {}
+    for export in unit.helpers:
+        path, name = export
+        own = results.get(path)
+        if own is None:
+            continue
+        if own.status in ("failed", "skipped"):
+            refused.setdefault(export, f"its module can't be migrated ({own.reason})")
+        elif name in own.refused_helpers:
+            refused.setdefault(export, f"in {path}, {own.refused_helpers[name]}")
+        elif name in own.helpers:
+            followed[export] = dict(own.helpers[name])
+    return _Helpers(
+        refused,
+        {export: params for export, params in asked.items() if export not in refused},
+        {export: params for export, params in followed.items() if export not in refused},
+    )
 
 
 def _links_for(unit: Unit, path: str, state: _State) -> Links:
@@ -434,4 +729,39 @@ def _links_for(unit: Unit, path: str, state: _State) -> Links:
         for qualified, export in unit.imports.get(path, {}).items()
         if export in state.kinds and export not in state.refused
     }
-    return Links(followed_elsewhere, refusals, imported, unit.packages.get(path, ""), unit.refused_values.get(path, {}))
+    refused_values = {name: why for (exporter, name), why in state.refused_values.items() if exporter == path}
+    imported_values, kept_values = {}, {}
+    for qualified, export in unit.value_imports.get(path, {}).items():
+        if export in state.refused_values:
+            kept_values[qualified] = f"converting it there would change it for {state.refused_values[export]}"
+        elif export in state.converted:
+            imported_values[qualified] = state.converted[export]
+        elif state.ran:
+            kept_values[qualified] = "the calls there that pass it are not migrated"
+    helpers = {}
+    for qualified, export in unit.helper_imports.get(path, {}).items():
+        signature = unit.helpers[export]
+        asked = state.helpers.asked.get(export, {})
+        helpers[qualified] = Helper(
+            signature.positional,
+            signature.keywords,
+            asked,
+            bool(asked) and state.helpers.followed.get(export) == asked,
+            state.helpers.refused.get(export),
+        )
+    params = {}
+    for export, asked in state.helpers.asked.items():
+        if export[0] == path and export not in state.helpers.refused:
+            qualified = next(q for found in unit.helper_imports.values() for q, e in found.items() if e == export)
+            params[export[1]] = (qualified, asked)
+    return Links(
+        followed_elsewhere,
+        refusals,
+        imported,
+        unit.packages.get(path, ""),
+        refused_values,
+        imported_values,
+        kept_values,
+        helpers,
+        params,
+    )

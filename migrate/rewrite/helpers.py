@@ -7,7 +7,9 @@ function: its name is only ever called (never passed on, decorated or bound agai
 passes the parameter by position or by name (no `*args`, `**kwargs`, no default taken), and every
 value passed there is followed from a migrated call of the same kind (the planner checks that
 last part, across the module's calls: migrate/engine/plan.py). A function another module of the
-run imports is not followed (its callers there would pass chat values).
+run imports is followed only when that module is planned with this one and passes migrated
+values too (migrate/engine/units.py `helper_links`; the follower's `_passed_across` on the
+caller's side, plan.py `_plan_params` on the function's).
 """
 
 from __future__ import annotations

@@ -143,6 +143,10 @@ class _Request:
     ) -> bool:
         """Convert a shared literal (or a message added to a shared list) where it is written:
         checked now, rebuilt from the updated node when applied."""
+        if shared.elsewhere:  # converted in the module that defines it
+            if shared not in self.result.shared:
+                self.result.shared.append(shared)
+            return True
         target = shared.literal if target is None else target
         if convert(self, target) is None:
             return False

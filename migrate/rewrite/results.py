@@ -17,13 +17,14 @@ from functools import partial
 
 import libcst as cst
 
-from migrate.analysis.links import NO_LINKS, Links
+from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.nodes import (
     Parents,
     assigned_target,
     code_of,
     describe_use,
     in_tree_order,
+    qualified_names,
     string_value,
     truth_tested,
 )
@@ -59,6 +60,8 @@ class Followed:
     shared_values: set[cst.CSTNode] = field(default_factory=set)
     # Reads whose number changes in Responses (a tool call's `index`): they may only key dicts.
     keys: list[cst.CSTNode] = field(default_factory=list)
+    # Values passed to functions of other modules (links.helpers): (qualified name, parameter) -> kind.
+    across: dict[tuple[str, str], str] = field(default_factory=dict)
     # Annotations rewritten to Responses types (their imports are planned once for the module).
     retypes: list[Retype] = field(default_factory=list)
     # Module functions that return this result (name -> the kind of value they return).
@@ -199,12 +202,61 @@ class ResultFollower:
             self._value(call, kind, out, seen)
         return True
 
+    def follow_parameter(self, param: cst.Param, kind: str) -> Followed:
+        """The reads of a function's parameter that callers in other modules pass values of
+        `kind` to (links.params)."""
+        out = Followed()
+        annotation = param.annotation
+        if annotation is None or self._annotated(annotation, kind, out, param.name.value, param):
+            self._binding(param, kind, out, set())
+        if out.keys:
+            out.blockers.extend(self.key_check.problems(out.keys, param))
+        return out
+
+    def _passed_across(self, node: cst.CSTNode, parent, kind: str, out: Followed) -> bool:
+        """`execute_tool(value)`, a function imported from another module of the run
+        (links.helpers): the value is followed into its parameter there, once that module is
+        planned with this one. False: not passed to such a function."""
+        if not self.links.helpers or not isinstance(parent, cst.Arg) or parent.value is not node or parent.star:
+            return False
+        call = self.parents.get(parent)
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Name):
+            return False
+        names = {_absolute(q, self.links.package) for q in qualified_names(self.scopes, call.func)}
+        qualified = next((q for q in sorted(names) if q in self.links.helpers), None)
+        if qualified is None:
+            return False
+        helper = self.links.helpers[qualified]
+        name, shown = call.func.value, code_of(node).strip()
+        args = tuple((a.keyword.value if a.keyword is not None else None, bool(a.star)) for a in call.args)
+        param = helper.parameter(args, list(call.args).index(parent))
+        if param is None:
+            how = f"`{shown}` is passed to `{name}()` where no plain parameter takes it"
+            out.blockers.append(Finding.of("RSP301", how=how, line=self._line(node)))
+            return True
+        out.claimed[node] = kind
+        out.across[(qualified, param)] = kind
+        if helper.refused is not None:
+            how = f"`{shown}` is passed to `{name}()` (`{qualified}`), and {helper.refused}"
+            out.blockers.append(Finding.of("RSP301", how=how, line=self._line(node)))
+        elif not helper.confirmed or helper.params.get(param) != kind:
+            how = (
+                f"`{shown}` is passed to `{name}()` (`{qualified}`), whose parameter `{param}` is followed only"
+                " when its module is planned with every module that calls it"
+            )
+            out.blockers.append(Finding.of("RSP301", how=how, line=self._line(node)))
+        else:
+            fix = Finding.of("RSP145", name=name, param=param)
+            if fix not in out.fixes:
+                out.fixes.append(fix)
+        return True
+
     def _passed(self, node: cst.CSTNode, parent, kind: str, out: Followed, seen: set[int]) -> bool:
         """`helper(value)`, a function of this module: the value is followed into its parameter.
         False: not passed to a function of this module."""
         passed = passed_to_function(node, parent, self.parents, self.scopes)
         if passed is None:
-            return False
+            return self._passed_across(node, parent, kind, out)
         if isinstance(passed, Refused):
             finding = Finding.of("RSP301", how=passed.how, line=self._line(passed.at))
             if finding not in out.blockers:  # the same value passed twice to one function
@@ -644,6 +696,12 @@ class ResultFollower:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _absolute(qualified: str, package: str) -> str:
+    """LibCST spells a name imported relatively as `.tools.run`; resolve it against `package`."""
+    dots = len(qualified) - len(qualified.lstrip("."))
+    return absolute_module(qualified[dots:], dots, package) or qualified
 
 
 def _merge(out: Followed, other: Followed) -> None:

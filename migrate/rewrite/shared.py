@@ -33,6 +33,10 @@ class Shared:
     users: list[cst.Call] = field(default_factory=list)
     # A public module-level name: other modules may import it and must be migrated too.
     exported: bool = False
+    # Imported from another module of the run that converts it where it is written (the module's
+    # path): used here as it is (migrate/engine/units.py migrate_unit); `binding` and `literal`
+    # are then the name the import binds.
+    elsewhere: str = ""
 
 
 def binding_of(name: cst.Name, scopes: Mapping, parents: Parents | None = None) -> Assignment | None:

@@ -32,7 +32,7 @@ from migrate.catalog.loader import WireTests
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
 from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, too_large
-from migrate.engine.units import Unit, find_units, imported_values
+from migrate.engine.units import Unit, find_units, helper_links, imported_values, join_units, refused_helpers
 from migrate.run import journal, pool, project
 from migrate.run.discovery import Discovered, iter_files
 from migrate.run.fileio import ALREADY_WRITTEN, FileChangedError, read_bytes, read_quietly, write_atomic
@@ -199,7 +199,7 @@ def _run(
                 found += extra
                 settled += _without_call_sites([_read(item, mocked, marks, max_bytes) for item in extra], jobs)
                 units = _units(settled, jobs, paths, exclude)
-            settled = _refuse_imported_values(settled, units, jobs, paths, exclude)
+            settled, units = _values_and_helpers(settled, units, jobs, paths, exclude)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
             raise
@@ -336,35 +336,48 @@ def _units(
     return find_units(readable, candidates, catalog.load().methods, read_quietly, scans, select, outside, importers)
 
 
-def _refuse_imported_values(
+def _values_and_helpers(
     settled: list[FileResult | Candidate],
     units: list[Unit],
     jobs: int = 1,
     paths: Sequence[str] = (),
     exclude: Sequence[str] = (),
-) -> list[FileResult | Candidate]:
+) -> tuple[list[FileResult | Candidate], list[Unit]]:
     """Tell each file which of its values other files of the project import (units.py
-    `imported_values`): those are not converted where they are written."""
+    `imported_values`): those are not converted where they are written, unless each importer
+    is a file of the run planned with it; and which functions of other files of the run it
+    calls (`helper_links`). The units, joined where a value or such a function links files."""
     candidates = {item.path: item.data for item in settled if isinstance(item, Candidate)}
     scans = {item.path: item.scan for item in settled if isinstance(item, Candidate) and item.scan is not None}
-    if not any(scan.shared_names for scan in scans.values()):
-        return settled
     readable = [item.path for item in settled if isinstance(item, Candidate) or item.status == "unchanged"]
     select = None
     if jobs > 1 and len(readable) - len(candidates) >= pool.MIN_SELECT_FILES:
         select = functools.partial(pool.select_in_pool, jobs=jobs)
-    outside = functools.partial(project.outside_files, paths, [item.path for item in settled], exclude)
-    refused = imported_values(readable, candidates, scans, read_quietly, select, outside)
-    if not refused:
-        return settled
+    # The rest of the project, walked once for both.
+    outside = functools.cache(functools.partial(project.outside_files, paths, [item.path for item in settled], exclude))
+    helpers = helper_links(readable, candidates, scans, read_quietly, select, outside)
+    refused: dict[str, dict[str, str]] = {}
+    followed: dict = {}
+    if any(scan.shared_names for scan in scans.values()):
+        refused, followed = imported_values(readable, candidates, scans, read_quietly, select, outside)
+    if followed or helpers.imports:
+        units = join_units(units, followed, [item.path for item in settled], candidates, read_quietly, helpers)
     for unit in units:
         unit.refused_values = {path: refused[path] for path in unit.paths if path in refused}
-    return [
-        replace(item, links=Links(refused_values=refused[item.path]))
-        if isinstance(item, Candidate) and item.path in refused
+    planned = {path for unit in units for path in unit.paths}
+
+    def links_of(path: str) -> Links:
+        return Links(refused_values=refused.get(path, {}), helpers=refused_helpers(helpers, path))
+
+    settled = [
+        replace(item, links=links_of(item.path))
+        if isinstance(item, Candidate)
+        and item.path not in planned
+        and (item.path in refused or item.path in helpers.imports)
         else item
         for item in settled
     ]
+    return settled, units
 
 
 def _migrate_all(
