@@ -660,7 +660,8 @@ class ResultFollower:
         # A read that only one binding's value can reach (a loop's item in its body, a statement's
         # value in the statements after it: analysis/read_owners.py) is that binding's: the
         # reads to follow are ours and the free ones; other values matter only where a free
-        # read may see them.
+        # read may see them, but results of this kind are still coupled with ours (a name a type
+        # checker gives one type must not hold a `Response` here and a `ChatCompletion` there).
         owners = ReadOwners((a.node for a in assignments), self.parents)
         every_read = {id(a): a for assignment in assignments for a in assignment.references}.values()
         owner = {id(a): owners.owner(a.node) for a in every_read}
@@ -674,12 +675,13 @@ class ResultFollower:
                 if not self._annotated(declared.annotation, kind, out, spelled, other.node):
                     return
                 continue
-            if not free:
-                continue
             roots = self.derived_from(other.node, kind)
+            if not roots and not free:
+                continue  # a value no read of ours can see
             if not roots:
                 out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(other.node)))
                 return
+            # Another call's result of this kind: the name holds one type only if both migrate.
             out.shared_with |= roots
         for access in in_tree_order(followed, self.parents):
             if any(not isinstance(r, Assignment) for r in access.referents):
