@@ -367,3 +367,23 @@ def test_a_parenthesised_guard_in_a_loop_that_does_more(test: str, expected: str
     )
     assert call.outcome == "migrated"
     assert f"    if {expected}:\n" in _loop(result)
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        (
+            "f\"{chunk.choices[0].delta.content or ''}\"",
+            "f\"{(chunk.delta if chunk.type == 'response.output_text.delta' else None) or ''}\"",
+        ),
+        (
+            "f'{chunk.choices[0].delta.content or \"\"}'",
+            'f\'{(chunk.delta if chunk.type == "response.output_text.delta" else None) or ""}\'',
+        ),
+    ],
+)
+def test_a_read_in_an_f_string_writes_its_literals_in_the_other_quote(read: str, expected: str) -> None:
+    """Before Python 3.12 an f-string's expression can't hold the f-string's own quote."""
+    result, call = _run(f"texts = [{read} for chunk in stream]\n")
+    assert call.outcome == "migrated"
+    assert expected in _loop(result)
