@@ -222,3 +222,168 @@ def test_the_loop_variable_read_after_the_loop_is_not_a_text_loop() -> None:
     )
     assert result.status == "unchanged"
     assert [f.code for f in call.findings] == ["RSP310"]
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        """
+        for chunk in stream:
+            content = chunk.choices[0].delta.content
+            if content is None:
+                break
+            print(content, end="")
+        """,
+        """
+        def text():
+            out = ""
+            for chunk in stream:
+                if chunk.choices[0].delta.content is None:
+                    return out
+                out += chunk.choices[0].delta.content
+            return out
+        """,
+        """
+        for chunk in stream:
+            if not chunk.choices[0].delta.content:
+                raise StopIteration
+            print(chunk.choices[0].delta.content, end="")
+        """,
+    ],
+)
+def test_a_loop_left_when_the_text_is_none_is_reported(loop: str) -> None:
+    """Chat's text is None only on its last chunk, so `if text is None: break` ends the loop at
+    the end; every Responses event before the first text delta (`response.created`) has None,
+    and would end it at once."""
+    result, call = _run(loop)
+    assert result.status == "unchanged"
+    assert [f.code for f in call.findings] == ["RSP310"]
+
+
+def test_a_loop_that_skips_when_the_text_is_none_keeps_the_read() -> None:
+    """`continue` skips the events with None and goes on, in chat as in Responses."""
+    result, call = _run(
+        """
+        for chunk in stream:
+            if chunk.usage:
+                print(chunk.usage.total_tokens)
+            content = chunk.choices[0].delta.content
+            if content is None:
+                continue
+            print(content, end="")
+        """
+    )
+    assert call.outcome == "migrated"
+    assert '    content = chunk.delta if chunk.type == "response.output_text.delta" else None\n' in _loop(result)
+
+
+@pytest.mark.parametrize(
+    "target",
+    ['state["last"]', "ui.text", 'a["x"] = b["y"]', "first = last"],
+)
+def test_the_text_stored_anywhere_but_a_name_keeps_every_event(target: str) -> None:
+    """After the loop, `state["last"]` is chat's last text, None: the loop that skips other
+    events would leave the last delta there."""
+    result, call = _run(
+        f"""
+        state, ui, a, b = {{}}, object(), {{}}, {{}}
+        for chunk in stream:
+            {target} = chunk.choices[0].delta.content
+            print(chunk.choices[0].delta.content or "", end="")
+        """
+    )
+    assert not [line for line in (result.migrated or b"").decode().splitlines() if "continue" in line]
+    assert call.outcome == "reported"
+    assert [f.code for f in call.findings] == ["RSP310"]
+
+
+@pytest.mark.parametrize(
+    ("test", "expected"),
+    [
+        (
+            "(chunk.choices and chunk.choices[0].delta.content)",
+            '(chunk.type == "response.output_text.delta" and chunk.delta)',
+        ),
+        (
+            "(\n        chunk.choices\n        and chunk.choices[0].delta.content\n    )",
+            'chunk.type == "response.output_text.delta" and chunk.delta',
+        ),
+    ],
+)
+def test_a_parenthesised_guard_moves_like_a_bare_one(test: str, expected: str) -> None:
+    """ruff writes a long test as `if (\\n    a\\n    and b\\n):`."""
+    loop = f"for chunk in stream:\n    if {test}:\n        print(chunk.choices[0].delta.content, end='')\n"
+    result, call = _run(loop)
+    assert call.outcome == "migrated"
+    assert _loop(result) == f"for chunk in stream:\n    if {expected}:\n        print(chunk.delta, end='')\n"
+
+
+def test_a_parenthesised_skip_moves_like_a_bare_one() -> None:
+    result, call = _run(
+        """
+        out = []
+        for chunk in stream:
+            if (
+                not chunk.choices
+                or not chunk.choices[0].delta.content
+            ):
+                continue
+            out.append(chunk.choices[0].delta.content)
+        """
+    )
+    assert call.outcome == "migrated"
+    assert 'if chunk.type != "response.output_text.delta" or not chunk.delta:\n' in _loop(result)
+
+
+@pytest.mark.parametrize(
+    ("test", "expected"),
+    [
+        (
+            "(chunk.choices and chunk.choices[0].delta.content)",
+            '(chunk.type == "response.output_text.delta" and chunk.delta)',
+        ),
+        (
+            "not (chunk.choices and chunk.choices[0].delta.content)",
+            'not (chunk.delta if chunk.type == "response.output_text.delta" else None)',
+        ),
+        (
+            "(chunk.choices and chunk.choices[0].delta.content) and verbose",
+            '(chunk.type == "response.output_text.delta" and chunk.delta) and verbose',
+        ),
+    ],
+)
+def test_a_parenthesised_guard_in_a_loop_that_does_more(test: str, expected: str) -> None:
+    """The read in the parentheses is the first test of the text: it tests the event type
+    first (a bare `chunk.delta` fails on events that have none)."""
+    result, call = _run(
+        f"""
+        verbose = True
+        for chunk in stream:
+            if {test}:
+                print("text")
+            if chunk.usage:
+                print(chunk.usage.total_tokens)
+        """
+    )
+    assert call.outcome == "migrated"
+    assert f"    if {expected}:\n" in _loop(result)
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        (
+            "f\"{chunk.choices[0].delta.content or ''}\"",
+            "f\"{(chunk.delta if chunk.type == 'response.output_text.delta' else None) or ''}\"",
+        ),
+        (
+            "f'{chunk.choices[0].delta.content or \"\"}'",
+            'f\'{(chunk.delta if chunk.type == "response.output_text.delta" else None) or ""}\'',
+        ),
+    ],
+)
+def test_a_read_in_an_f_string_writes_its_literals_in_the_other_quote(read: str, expected: str) -> None:
+    """Before Python 3.12 an f-string's expression can't hold the f-string's own quote."""
+    result, call = _run(f"texts = [{read} for chunk in stream]\n")
+    assert call.outcome == "migrated"
+    assert expected in _loop(result)

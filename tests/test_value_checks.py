@@ -95,7 +95,10 @@ def test_shapes_show_a_sequence_only_where_the_module_shows_one(source: str, sho
         ("if c.e:\n        print(c.d)", False),
         ("x = c.d\n    if not x:\n        continue\n    print(x)", True),
         ("x = c.d\n    if x is None:\n        pass\n    print(x)", False),
-        ("x = c.d\n    if x is None:\n        break\n    out.append(x)", True),
+        ("x = c.d\n    if x is None:\n        continue\n    out.append(x)", True),
+        # `break` / `return` end the loop: chat has None on its last chunk, Responses on its first event
+        ("x = c.d\n    if x is None:\n        break\n    out.append(x)", False),
+        ("x = c.d\n    if not x:\n        return out\n    out.append(x)", False),
         ("x = c.d\n    print(x if x else '')", True),
         ("if (x := c.d) is not None:\n        print(x)", True),
         ("out.extend(y for y in [c.d] if y)", False),

@@ -9,8 +9,10 @@ where the value is used only once it is known not to be:
   `x is not None` (`==` / `!=` too), `x or ""` (printed, only with `end=""`: a printed empty
   string still ends its line, once per event);
 * a use under such a test of the same expression: the body of `if x:` / `if x is not None:`
-  (or `while`), `y if x else z`, `x and f(x)`, or after an early exit
-  (`if not x: continue` / `if x is None: break`, `return`, `raise`) earlier in the same block;
+  (or `while`), `y if x else z`, `x and f(x)`, or after `if not x: continue` / `if x is None:
+  continue` earlier in the same block. Only `continue` skips the events with None: `break`,
+  `return` or `raise` there end the loop, which chat does on its last chunk and Responses on
+  its first event (`response.created`), so such a read counts as one where None shows;
 * a name bound to the value (`content = delta.content`), every read of which is one of these.
 """
 
@@ -24,7 +26,9 @@ from migrate.analysis.nodes import code_of, truth_tested
 from migrate.analysis.scopes import Assignment
 
 _MAX_DEPTH = 4
-_EXITS = (cst.Continue, cst.Break, cst.Return, cst.Raise)
+# Only `continue` skips a value with no text and goes on: `break` / `return` / `raise` after a
+# None test end the loop at chat's last chunk, but at Responses' first event.
+_EXITS = (cst.Continue,)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
@@ -150,7 +154,7 @@ def _filtered(for_in: cst.CompFor | None, code: str) -> bool:
 
 
 def _exited_before(body, statement: cst.CSTNode, code: str) -> bool:
-    """An earlier statement of the block leaves it when the expression is not set."""
+    """An earlier statement of the block skips to the next item when the expression is not set."""
     for earlier in body:
         if earlier is statement:
             return False

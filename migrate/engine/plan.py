@@ -45,6 +45,7 @@ from migrate.rewrite.annotations import Retype
 from migrate.rewrite.annotations import import_edits as type_import_edits
 from migrate.rewrite.attributes import stored_attribute
 from migrate.rewrite.edits import Edit
+from migrate.rewrite.fstrings import requoted
 from migrate.rewrite.helpers import calls_of
 from migrate.rewrite.request import RequestContext, rewrite_request
 from migrate.rewrite.results import Followed, ResultFollower
@@ -1160,6 +1161,11 @@ class _Apply(cst.CSTTransformer):
         return True
 
     def on_leave(self, original_node, updated_node):
+        if isinstance(original_node, cst.FormattedString) and not updated_node.deep_equals(original_node):
+            requote = requoted(original_node, updated_node)
+            if requote is None:
+                raise InternalError("a read rewritten in an f-string needs a string literal with both quotes")
+            updated_node = requote
         wrap = self.wrap
         if wrap is not None and wrap.blocks and wrap.blocks[-1] is original_node:
             wrap.blocks.pop()

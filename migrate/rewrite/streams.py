@@ -363,7 +363,12 @@ class _TextLoop:
                 right = now[i]
                 assert isinstance(right, cst.BaseExpression)
                 new = cst.BooleanOperation(left=new, operator=operator(), right=right)
-            return new
+            if updated.lpar and not kept_read and not (spaced and _multiline(updated)):
+                return new.with_changes(lpar=updated.lpar, rpar=updated.rpar)  # `if (a and b):`
+            return new  # ruff's `if (\n    a\n    and b\n):` is now one short line
+
+        statement = self.parents.get(test)
+        spaced = isinstance(statement, cst.If) and bool(code_of(statement.whitespace_before_test))
 
         out.edits.append(Edit(test, build))
         return True
@@ -444,7 +449,9 @@ class _TextLoop:
         if isinstance(statement, (cst.Pass, cst.Continue)):
             return True
         if isinstance(statement, cst.Assign):
-            return statement.value in self.texts  # a name bound to the text (read only in the loop)
+            # A name bound to the text (read only in the loop). Anything else (`state["last"] =`,
+            # `ui.text =`, `a = b =`) keeps the text after the loop: chat leaves its last None.
+            return statement.value in self.texts and _bound_name(statement, statement.value) is not None
         if isinstance(statement, cst.AugAssign):
             return (
                 isinstance(statement.operator, cst.AddAssign)
@@ -619,10 +626,16 @@ def _none_test(comparison: cst.CSTNode | None, node: cst.CSTNode) -> bool | None
 
 
 def _operands(test: cst.BaseExpression, operator: type) -> list[cst.BaseExpression]:
-    """The operands of a chain of `operator` (`a and b and c`), or `[test]`."""
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, operator) and not test.lpar:
+    """The operands of a chain of `operator` (`a and b and c`, also `(a and b) and c` and
+    `(\n    a\n    and b\n)`, ruff's layout of a long test), or `[test]`."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, operator):
         return [*_operands(test.left, operator), *_operands(test.right, operator)]
     return [test]
+
+
+def _multiline(expr: cst.BaseExpression) -> bool:
+    """Do the parentheses around `expr` hold line breaks?"""
+    return any(isinstance(p.whitespace_after, cst.ParenthesizedWhitespace) for p in expr.lpar)
 
 
 def _leaves(statement: cst.If) -> bool:
@@ -692,8 +705,8 @@ def narrowed(
             first = next((o for o in _operands(test, cst.And) if not _is_guard(o, spec)), test)
             if isinstance(first, cst.Comparison) and _none_test(first, first.left) is True:
                 first = first.left  # `if x is not None:`
-            if code_of(first).strip() == shown:
-                return value, None
+            if code_of(first).strip() == shown and not _inside(node, first, parents):
+                return value, None  # a test before it settled the event, not the read itself
         child, parent = parent, parents.get(parent)
     return None
 
@@ -704,8 +717,9 @@ def _first_operand(
     """The `if` whose test is `node`, or `node and ...` (after tests of `choices`, which the
     test of the text makes redundant: redundant_guard)."""
     while isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.And):
-        if node.lpar if isinstance(node, cst.BaseExpression) else False:
-            return None
+        chain = isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And)
+        if not chain and (node.lpar if isinstance(node, cst.BaseExpression) else False):
+            return None  # `(chunk.choices and text) and x` reads as `chunk.choices and text and x`
         if parent.right is node and not all(_is_guard(o, spec) for o in _operands(parent.left, cst.And)):
             return None
         node, parent = parent, parents.get(parent)
@@ -760,14 +774,15 @@ def redundant_guard(
         up = parents.get(chain)
         if not (isinstance(up, cst.BooleanOperation) and isinstance(up.operator, cst.And) and up.left is chain):
             break
-        if chain.lpar:
-            break
         chain = up
     if not truth_tested(parents.get(chain), chain, parents):
         return None
     text = code_of(base).strip() + format_path(spec.text)
     operands = _operands(chain, cst.And)
-    for operand in operands[operands.index(atom) + 1 :]:
+    place = next((i for i, operand in enumerate(operands) if operand is atom), None)
+    if place is None:  # a shape this reading does not know: keep the guard (the read is reported)
+        return None
+    for operand in operands[place + 1 :]:
         if isinstance(operand, cst.Comparison) and _none_test(operand, operand.left) is True:
             operand = operand.left
         if code_of(operand).strip() == text:
