@@ -54,15 +54,32 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
     if len(_resolvers) > _MAX_CACHED:
         _resolvers.clear()
 
+    here = Path(path).resolve().parent
+    ambiguous: dict[str, str] = {}
+
+    def place(base: Path, parts: list[str]) -> Path | None:
+        for candidate in (base.joinpath(*parts[:-1], parts[-1] + ".py"), base.joinpath(*parts, "__init__.py")):
+            if candidate.is_file():
+                return candidate
+        return None
+
     def find(module: str) -> str | None:
         parts = module.split(".")
         if not all(part.isidentifier() for part in parts):
             return None
-        for base in roots:
-            for candidate in (base.joinpath(*parts[:-1], parts[-1] + ".py"), base.joinpath(*parts, "__init__.py")):
-                if candidate.is_file():
-                    return str(candidate)
-        return None
+        # An absolute import is the module next to the file when the file is run as a script,
+        # the project's (or its package root's) when it is imported: both there, it depends on
+        # how the program is started, which the tool can't tell.
+        found = [f for f in dict.fromkeys(place(base, parts) for base in roots) if f is not None]
+        beside = place(here, parts) if found else None  # only a script's: not found from here alone
+        if beside is not None and beside not in found:
+            found.append(beside)
+        if len({f.resolve() for f in found}) > 1:
+            ambiguous[module] = (
+                f"which is ambiguous: both {found[0]} and {found[1]} (it depends on how the program is started)"
+            )
+            return None
+        return str(found[0]) if found else None
 
     def files() -> Iterable[str] | None:
         if root not in _files:
@@ -73,7 +90,8 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
                 subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED)
                 assert found is not None
                 python = sorted(name for name in names if name.endswith(".py"))
-                found.extend(os.path.normpath(os.path.join(directory, name)) for name in python)
+                paths = (os.path.normpath(os.path.join(directory, name)) for name in python)
+                found.extend(p for p in paths if os.path.isfile(p))  # not a broken link: no module
                 if len(found) > _MAX_FILES:
                     found = None
                     break
@@ -81,7 +99,7 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
         return _files[root]
 
     memo = _memos.setdefault(root, ProjectMemo())
-    return ProjectModules(catalog, find, _read, files, _resolvers, memo), package
+    return ProjectModules(catalog, find, _read, files, _resolvers, memo, ambiguous.get), package
 
 
 def _namespace_package(directory: Path) -> tuple[str, Path]:
