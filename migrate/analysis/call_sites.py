@@ -317,6 +317,13 @@ class Resolver:
         results = [self._assignment(a, receiver, depth + 1) for a in self._not_none(referents)]
         resolved = _agree(results, receiver)
         if isinstance(resolved, Client):
+            # A module-level client another module may replace (`llm.client = Groq()`).
+            module_level = any(isinstance(getattr(r, "scope", None), GlobalScope) for r in referents)
+            written = None
+            if module_level and self.modules is not None:
+                written = self.modules.written(node.value, self.modules.module_of(self))
+            if written is not None:
+                return self._unresolved(receiver, f"`{node.value}` is a module-level name assigned by {written}")
             bound = set(referents)
             return self._routed(resolved, self.routes.on_binding(bound), self.routes.patched(bound), receiver)
         return resolved
@@ -748,7 +755,7 @@ class Resolver:
         if isinstance(resolved, Finding):
             return self._step(resolved, f"{shown} comes from `{module}`")
         # Another module may give the module's `name` another value (`llm.client = Groq()`).
-        written = self.modules.written(name) if self.modules is not None else None
+        written = self.modules.written(name, module.rpartition(".")[2]) if self.modules is not None else None
         if written is not None:
             return self._unresolved(receiver, f"{shown} comes from `{module}`, and `{name}` is assigned by {written}")
         # The environment this module writes reaches a client built elsewhere too, when its
@@ -934,7 +941,9 @@ class Resolver:
             return [Finding.of("RSP003", receiver=receiver, base_url=others)]
         found: list[Resolution] = []
         for path, other in others:
-            for write in other.routes.environment(variable):
+            # Only writes of this variable by name: one whose key can't be read (`os.environ.update(
+            # values)`) counts in the module itself, not in every module naming the variable.
+            for write in (w for w in other.routes.environment(variable) if w.key == variable):
                 resolved = other._server(kind, write.value, receiver, write.shown)
                 if isinstance(resolved, Finding) and resolved.code == "RSP003":
                     args = dict(resolved.args)
@@ -1087,8 +1096,12 @@ class OtherModules(Protocol):
     def missing(self, module: str) -> str | None:
         """Why `module` is not taken from the project though a file may be it, or None."""
 
-    def written(self, attr: str) -> str | None:
-        """A write of `<not self>.<attr>` (or a `setattr` of it) in a module of the project."""
+    def written(self, attr: str, of: str | None = None) -> str | None:
+        """A write of `<not self>.<attr>` (or a `setattr` of it) in a module of the project; with
+        `of`, on what may be the module whose name ends so."""
+
+    def module_of(self, resolver: Resolver) -> str | None:
+        """The last part of the name of the module `resolver` reads, or None when unknown."""
 
     def environment(self, variable: str) -> list[tuple[str, Resolver]] | str:
         """The modules of the project naming the environment variable (path, resolver), or why

@@ -11,7 +11,15 @@ would there. A module the project does not hold is not guessed at: the call is r
 A factory method, a property or a `self.client` attribute may be given another value in a
 subclass, for another provider: `overriding` looks for such a subclass in every module of the
 project (an index of the names in `class` statements, read once, then `ast` for the files
-naming the class), by class name, through subclasses of subclasses.
+naming the class), by class name (through the file's import aliases), through subclasses of
+subclasses.
+
+What any module of the project may do to a client from outside is searched the same way (the
+bytes first, then `ast` for the files that may do it; a file that can't be read or parsed holds
+the call back): `written` finds an attribute assigned on something other than `self`
+(`llm.client = Groq()`, `bot.client = ...`, `setattr(llm, "client", ...)`), which may replace a
+module's client or factory, or an instance's; `environment` gives the modules naming an
+environment variable the SDK reads, whose writes are checked like the module's own.
 
 This module reads nothing itself: the engine hands it how to find and read a module.
 """
@@ -24,6 +32,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import libcst as cst
 
@@ -46,8 +55,8 @@ class ProjectMemo:
     overrides: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (class, name) -> why
     index: dict[str, set[str]] | None = field(default_factory=dict)  # see ProjectModules._index
     indexed: bool = False
-    written: dict[str, str | None] = field(default_factory=dict)  # attribute -> why (ProjectModules.written)
-    environment: dict[str, list[str] | None] = field(default_factory=dict)  # variable -> files writing it
+    written: dict[tuple[str, str | None, tuple[str, ...]], str | None] = field(default_factory=dict)
+    environment: dict[tuple[str, tuple[str, ...]], list[str] | None] = field(default_factory=dict)
 
 
 class ProjectModules:
@@ -73,6 +82,10 @@ class ProjectModules:
         self.memo = memo if memo is not None else ProjectMemo()
         self._trees: dict[str, ast.Module | None] = {}
         self._at: dict[str, Resolver | None] = {}
+        self._names: dict[int, str] = {}  # id of a resolver -> the last part of its module's name
+        # Which files of the project belong to the program the module is part of (what it may
+        # import), and a key telling programs apart: only their writes may reach its clients.
+        self.program: tuple[tuple[str, ...], Callable[[str], bool]] = ((), lambda path: True)
         # The module being migrated (its file, resolved) and its resolver: an import of it is
         # resolved there, not in a second parse.
         self.home: tuple[str, Resolver] | None = None
@@ -94,54 +107,70 @@ class ProjectModules:
         files it may be, depending on how the program is started), or None."""
         return self.unplaced(module)
 
-    def written(self, attr: str) -> str | None:
+    def written(self, attr: str, of: str | None = None) -> str | None:
         """A write of the attribute `attr` on something other than `self` in a module of the
         project (`llm.client = Groq()`, `bot.client = ...`, `setattr(llm, "client", ...)`), as
-        "`llm.client = ...` in path", or why the project can't be searched; None when none does."""
-        if attr not in self.memo.written:
-            self.memo.written[attr] = self._written(attr)
-        return self.memo.written[attr]
+        "`llm.client = ...` in path", or why the project can't be searched; None when none does.
+        With `of` (the last part of a module's name), only a write on what may be that module:
+        a name its file imports as a module of that name, or an expression the tool can't name."""
+        key = (attr, of, self.program[0])
+        if key not in self.memo.written:
+            self.memo.written[key] = self._written(attr, of)
+        return self.memo.written[key]
 
-    def _written(self, attr: str) -> str | None:
+    def module_of(self, resolver: Resolver) -> str | None:
+        """The last part of the name of the module `resolver` reads, or None when unknown."""
+        if self.home is not None and resolver is self.home[1]:
+            home = Path(self.home[0])
+            return home.parent.name if home.stem == "__init__" else home.stem
+        return self._names.get(id(resolver))
+
+    def _written(self, attr: str, of: str | None) -> str | None:
         files = self.files()
         if files is None:
             return f"a write of `.{attr}` the tool can't look for (the project holds too many files)"
         named = re.compile(rb"\." + re.escape(attr.encode()) + rb"\b|\bsetattr\b|__setattr__")
+        importable = self.program[1]
         for path in files:
+            if not importable(path):
+                continue
             data = self.read(path)
             if data is not None and not named.search(data):
                 continue
             tree = self._tree(path, data) if data is not None else None
             if tree is None:
                 return f"{path}, which can't be read or parsed, may write `.{attr}`"
+            modules = _module_names(tree) if of is not None else {}
             for node in ast.walk(tree):
-                if (
-                    isinstance(node, ast.Attribute)
-                    and node.attr == attr
-                    and not isinstance(node.ctx, ast.Load)
-                    and not _is_self(node.value)
-                ):
-                    return f"`{ast.unparse(node)[:60]} = ...` in {path}"
-                if isinstance(node, ast.Call) and _sets(node, attr):
-                    return f"`{ast.unparse(node)[:60]}` in {path}"
+                if isinstance(node, ast.Attribute) and node.attr == attr and not isinstance(node.ctx, ast.Load):
+                    owner, shown = node.value, f"`{ast.unparse(node)[:60]} = ...` in {path}"
+                elif isinstance(node, ast.Call) and _sets(node, attr):
+                    owner, shown = node.args[0], f"`{ast.unparse(node)[:60]}` in {path}"
+                else:
+                    continue
+                if not _is_self(owner) and (of is None or _may_be_module(owner, of, modules)):
+                    return shown
         return None
 
     def environment(self, variable: str) -> list[tuple[str, Resolver]] | str:
         """The modules of the project whose text names the environment variable `variable`
         (each with its resolver, for its writes: migrate/analysis/routes.py), or why they can't
         be told."""
-        if variable not in self.memo.environment:
+        key = (variable, self.program[0])
+        if key not in self.memo.environment:
             files = self.files()
             named = re.compile(rb"\b" + re.escape(variable.encode()) + rb"\b")
             found = None
             if files is not None:
                 found = []
                 for path in files:
+                    if not self.program[1](path):
+                        continue
                     data = self.read(path)
                     if data is None or named.search(data):
                         found.append(path)
-            self.memo.environment[variable] = found
-        paths = self.memo.environment[variable]
+            self.memo.environment[key] = found
+        paths = self.memo.environment[key]
         if paths is None:
             return f"a write of {variable} the tool can't look for (the project holds too many files)"
         found_resolvers: list[tuple[str, Resolver]] = []
@@ -168,7 +197,10 @@ class ProjectModules:
         routes = RouteNodes()
         _, parents = find_call_sites(tree, self.catalog, routes)
         package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
-        return Resolver(self.catalog, resolve_scopes(tree), parents, routes, self, package)
+        resolver = Resolver(self.catalog, resolve_scopes(tree), parents, routes, self, package)
+        if module:
+            self._names[id(resolver)] = module.rpartition(".")[2]
+        return resolver
 
     def overriding(self, class_name: str, name: str) -> str | None:
         key = (class_name, name)
@@ -236,6 +268,41 @@ class ProjectModules:
             except (SyntaxError, ValueError, MemoryError, RecursionError):
                 self._trees[path] = None
         return self._trees[path]
+
+
+def _module_names(tree: ast.Module) -> dict[str, str]:
+    """The names a file binds to modules by its imports, each -> the dotted name it stands for
+    (`import app.llm as llm` and `from app import llm`: llm -> "app.llm"; `import app.llm`:
+    app -> "app")."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname is not None:
+                    names[alias.asname] = alias.name
+                else:
+                    first = alias.name.partition(".")[0]
+                    names[first] = first
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module or ''}.{alias.name}".lstrip(".")
+    return names
+
+
+def _may_be_module(node: ast.expr, last: str, modules: dict[str, str]) -> bool:
+    """Whether `node` may be the module whose name ends with `last`: a dotted name rooted in an
+    import of the file that spells such a module, or an expression that is no dotted name
+    (`sys.modules[...]`, a call)."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return True
+    root = modules.get(node.id)
+    if root is None:  # a variable, a parameter: not a module the file imports
+        return False
+    return ".".join([root, *parts]).rpartition(".")[2] == last
 
 
 def _is_self(node: ast.expr) -> bool:

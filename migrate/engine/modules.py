@@ -3,10 +3,12 @@
 
 A module is found as Python would import it from the file's place: from the directory above
 the file's top package (the directories holding an `__init__.py`), `app.clients` is
-`app/clients.py` or `app/clients/__init__.py` there. Only the module a receiver is imported
-from is parsed (with LibCST, once per process and content); the project's files are listed
-(below the same directory) only to look for subclasses overriding a factory method, and then
-read only when their bytes name the class.
+`app/clients.py` or `app/clients/__init__.py` there. An absolute import that a module next to
+the file answers too is ambiguous (it is that one when the file is run as a script) and is not
+followed. Only the module a receiver is imported from is parsed (with LibCST, once per process
+and content); the project's files are listed (below the same directory) only to look for
+subclasses overriding a factory method, writes of a client's attribute from outside and writes
+of the environment a client reads, and then read only when their bytes may hold one.
 """
 
 from __future__ import annotations
@@ -98,8 +100,29 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
             _files[root] = found
         return _files[root]
 
+    starts = frozenset([here, *roots])
+
+    def importable(candidate: str) -> bool:
+        """Whether the program the file is part of may import the module at `candidate`: it is
+        found from the same place (the file's directory, its package root, its project's root
+        through namespace packages). Another tree of the project (a fixture, an example, a
+        package of its own) is another program."""
+        file = Path(candidate).resolve()
+        if not file.stem.isidentifier():
+            return False
+        top = file.parent
+        _, inside = module_name(candidate)
+        for _ in inside.split(".") if inside else ():
+            top = top.parent
+        if top in starts:
+            return True
+        namespace, project = _namespace_package(top) if not inside else ("", top)
+        return bool(namespace) and project in starts
+
     memo = _memos.setdefault(root, ProjectMemo())
-    return ProjectModules(catalog, find, _read, files, _resolvers, memo, ambiguous.get), package
+    modules = ProjectModules(catalog, find, _read, files, _resolvers, memo, ambiguous.get)
+    modules.program = (tuple(sorted(str(s) for s in starts)), importable)
+    return modules, package
 
 
 def _namespace_package(directory: Path) -> tuple[str, Path]:
