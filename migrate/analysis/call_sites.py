@@ -317,6 +317,13 @@ class Resolver:
         results = [self._assignment(a, receiver, depth + 1) for a in self._not_none(referents)]
         resolved = _agree(results, receiver)
         if isinstance(resolved, Client):
+            # A module-level client another module may replace (`llm.client = Groq()`).
+            module_level = any(isinstance(getattr(r, "scope", None), GlobalScope) for r in referents)
+            written = None
+            if module_level and self.modules is not None:
+                written = self.modules.written(node.value, self.modules.module_of(self))
+            if written is not None:
+                return self._unresolved(receiver, f"`{node.value}` is a module-level name assigned by {written}")
             bound = set(referents)
             return self._routed(resolved, self.routes.on_binding(bound), self.routes.patched(bound), receiver)
         return resolved
@@ -397,6 +404,10 @@ class Resolver:
             overridden = self._overridden(cls, attr, f"`self.{attr}`")
             if overridden is not None:  # a subclass for another provider may set its own client
                 return self._unresolved(receiver, overridden)
+            # An instance's client may be replaced from outside its class (`bot.client = Groq()`).
+            written = self.modules.written(attr) if self.modules is not None else None
+            if written is not None:
+                return self._unresolved(receiver, f"`self.{attr}` may be replaced by {written}")
             writes, patched = self.routes.on_self(cls, attr), self.routes.patched_self(cls, attr)
             return self._routed(resolved, writes, patched, receiver)
         return resolved
@@ -439,7 +450,8 @@ class Resolver:
                 other = self.modules.resolver(module) if self.modules is not None and module is not None else None
                 defined = other.global_class(imported) if other is not None and imported is not None else None
                 if other is None or defined is None:
-                    yield f"its base class `{spelled}` comes from `{module}`, which is not in the project"
+                    why = self.modules.missing(module) if self.modules is not None and module is not None else None
+                    yield f"its base class `{spelled}` comes from `{module}`, {why or 'which is not in the project'}"
                 else:
                     yield other, defined
             elif isinstance(referent, Assignment) and isinstance(referent.node, cst.ClassDef):
@@ -733,12 +745,19 @@ class Resolver:
             return self._unresolved(receiver, "too many indirections")
         other = self.modules.resolver(module) if self.modules is not None else None
         if other is None:
-            return self._unresolved(receiver, f"{shown} is imported from `{module}`, which is not in the project")
+            why = self.modules.missing(module) if self.modules is not None else None
+            return self._unresolved(
+                receiver, f"{shown} is imported from `{module}`, {why or 'which is not in the project'}"
+            )
         if other is self:
             return self._unresolved(receiver, f"{shown} is imported from `{module}`, this module itself")
         resolved = other.global_value(name, shown, receiver, depth + 1, call=call)
         if isinstance(resolved, Finding):
             return self._step(resolved, f"{shown} comes from `{module}`")
+        # Another module may give the module's `name` another value (`llm.client = Groq()`).
+        written = self.modules.written(name, module.rpartition(".")[2]) if self.modules is not None else None
+        if written is not None:
+            return self._unresolved(receiver, f"{shown} comes from `{module}`, and `{name}` is assigned by {written}")
         # The environment this module writes reaches a client built elsewhere too, when its
         # constructor names no server: held back whether it does or not.
         variable = self.clients.routes.environment["azure" if resolved.azure else "openai"]
@@ -825,6 +844,7 @@ class Resolver:
             variable = routes.environment["azure" if azure_class else "openai"]
             kind = "endpoint" if azure_class else "url"
             found += [self._server(kind, w.value, receiver, w.shown) for w in self.routes.environment(variable)]
+            found += self._project_environment(kind, variable, receiver)
         routed = _combine(Client(azure=azure_class), found)
         if isinstance(routed, Finding) or not azure_class or routed.v1:
             return routed
@@ -907,7 +927,29 @@ class Resolver:
         ]
         for kind, variable in (("url", routes.environment["module"]), ("api_type", routes.environment["module_type"])):
             found += [self._server(kind, w.value, receiver, w.shown) for w in self.routes.environment(variable)]
+            found += self._project_environment(kind, variable, receiver)
         return _combine(Client(), found)
+
+    def _project_environment(self, kind: str, variable: str, receiver: str) -> list[Resolution]:
+        """What the writes of the environment variable `variable` in every module of the project
+        say of the server (a settings module imported first may set it for the whole program),
+        each naming its file."""
+        if self.modules is None:
+            return []
+        others = self.modules.environment(variable)
+        if isinstance(others, str):
+            return [Finding.of("RSP003", receiver=receiver, base_url=others)]
+        found: list[Resolution] = []
+        for path, other in others:
+            # Only writes of this variable by name: one whose key can't be read (`os.environ.update(
+            # values)`) counts in the module itself, not in every module naming the variable.
+            for write in (w for w in other.routes.environment(variable) if w.key == variable):
+                resolved = other._server(kind, write.value, receiver, write.shown)
+                if isinstance(resolved, Finding) and resolved.code == "RSP003":
+                    args = dict(resolved.args)
+                    resolved = Finding.of("RSP003", receiver=receiver, base_url=f"{args['base_url']} in {path}")
+                found.append(resolved)
+        return found
 
     def _routed(self, client: Client, writes: list[Write], patched: Write | None, receiver: str) -> Resolution:
         """A client, and what is done to its binding elsewhere in the module: patched in place by
@@ -1050,6 +1092,20 @@ class OtherModules(Protocol):
     def overriding(self, class_name: str, method: str) -> str | None:
         """A class of another module of the project deriving from `class_name` and defining
         `method` (as "`Sub.method` in path"), or None."""
+
+    def missing(self, module: str) -> str | None:
+        """Why `module` is not taken from the project though a file may be it, or None."""
+
+    def written(self, attr: str, of: str | None = None) -> str | None:
+        """A write of `<not self>.<attr>` (or a `setattr` of it) in a module of the project; with
+        `of`, on what may be the module whose name ends so."""
+
+    def module_of(self, resolver: Resolver) -> str | None:
+        """The last part of the name of the module `resolver` reads, or None when unknown."""
+
+    def environment(self, variable: str) -> list[tuple[str, Resolver]] | str:
+        """The modules of the project naming the environment variable (path, resolver), or why
+        they can't be told."""
 
 
 # Base classes that define no factory of a client.

@@ -3,10 +3,12 @@
 
 A module is found as Python would import it from the file's place: from the directory above
 the file's top package (the directories holding an `__init__.py`), `app.clients` is
-`app/clients.py` or `app/clients/__init__.py` there. Only the module a receiver is imported
-from is parsed (with LibCST, once per process and content); the project's files are listed
-(below the same directory) only to look for subclasses overriding a factory method, and then
-read only when their bytes name the class.
+`app/clients.py` or `app/clients/__init__.py` there. An absolute import that a module next to
+the file answers too is ambiguous (it is that one when the file is run as a script) and is not
+followed. Only the module a receiver is imported from is parsed (with LibCST, once per process
+and content); the project's files are listed (below the same directory) only to look for
+subclasses overriding a factory method, writes of a client's attribute from outside and writes
+of the environment a client reads, and then read only when their bytes may hold one.
 """
 
 from __future__ import annotations
@@ -54,15 +56,32 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
     if len(_resolvers) > _MAX_CACHED:
         _resolvers.clear()
 
+    here = Path(path).resolve().parent
+    ambiguous: dict[str, str] = {}
+
+    def place(base: Path, parts: list[str]) -> Path | None:
+        for candidate in (base.joinpath(*parts[:-1], parts[-1] + ".py"), base.joinpath(*parts, "__init__.py")):
+            if candidate.is_file():
+                return candidate
+        return None
+
     def find(module: str) -> str | None:
         parts = module.split(".")
         if not all(part.isidentifier() for part in parts):
             return None
-        for base in roots:
-            for candidate in (base.joinpath(*parts[:-1], parts[-1] + ".py"), base.joinpath(*parts, "__init__.py")):
-                if candidate.is_file():
-                    return str(candidate)
-        return None
+        # An absolute import is the module next to the file when the file is run as a script,
+        # the project's (or its package root's) when it is imported: both there, it depends on
+        # how the program is started, which the tool can't tell.
+        found = [f for f in dict.fromkeys(place(base, parts) for base in roots) if f is not None]
+        beside = place(here, parts) if found else None  # only a script's: not found from here alone
+        if beside is not None and beside not in found:
+            found.append(beside)
+        if len({f.resolve() for f in found}) > 1:
+            ambiguous[module] = (
+                f"which is ambiguous: both {found[0]} and {found[1]} (it depends on how the program is started)"
+            )
+            return None
+        return str(found[0]) if found else None
 
     def files() -> Iterable[str] | None:
         if root not in _files:
@@ -73,15 +92,37 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
                 subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED)
                 assert found is not None
                 python = sorted(name for name in names if name.endswith(".py"))
-                found.extend(os.path.normpath(os.path.join(directory, name)) for name in python)
+                paths = (os.path.normpath(os.path.join(directory, name)) for name in python)
+                found.extend(p for p in paths if os.path.isfile(p))  # not a broken link: no module
                 if len(found) > _MAX_FILES:
                     found = None
                     break
             _files[root] = found
         return _files[root]
 
+    starts = frozenset([here, *roots])
+
+    def importable(candidate: str) -> bool:
+        """Whether the program the file is part of may import the module at `candidate`: it is
+        found from the same place (the file's directory, its package root, its project's root
+        through namespace packages). Another tree of the project (a fixture, an example, a
+        package of its own) is another program."""
+        file = Path(candidate).resolve()
+        if not file.stem.isidentifier():
+            return False
+        top = file.parent
+        _, inside = module_name(candidate)
+        for _ in inside.split(".") if inside else ():
+            top = top.parent
+        if top in starts:
+            return True
+        namespace, project = _namespace_package(top) if not inside else ("", top)
+        return bool(namespace) and project in starts
+
     memo = _memos.setdefault(root, ProjectMemo())
-    return ProjectModules(catalog, find, _read, files, _resolvers, memo), package
+    modules = ProjectModules(catalog, find, _read, files, _resolvers, memo, ambiguous.get)
+    modules.program = (tuple(sorted(str(s) for s in starts)), importable)
+    return modules, package
 
 
 def _namespace_package(directory: Path) -> tuple[str, Path]:
