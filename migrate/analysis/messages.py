@@ -251,13 +251,7 @@ class _Collector:
             args = [a.value for a in call.args if a.keyword is None and not a.star]
             if len(args) != len(call.args):
                 self.refuse(f"`{shown}` is changed by `.{method}(...)` with keyword or unpacked arguments")
-            elif method == "append" and len(args) == 1:
-                self.message(args[0], depth + 1)
-            elif method == "insert" and len(args) == 2:
-                self.message(args[1], depth + 1)
-            elif method == "extend" and len(args) == 1:
-                self.list_value(args[0], depth + 1)
-            elif method not in _READS:
+            elif not self.added(method, args, depth) and method not in _READS:
                 self.refuse(f"`{shown}` is changed by `.{method}(...)` in a way the tool does not follow")
             return
         if isinstance(parent, cst.AugAssign) and parent.target is node:
@@ -289,6 +283,19 @@ class _Collector:
                 return  # stored in the attribute followed: what is put there is seen
         self.refuse(describe_use(parent, shown))
 
+    def added(self, method: str, args: list[cst.BaseExpression], depth: int) -> bool:
+        """`.append(m)`, `.insert(i, m)`, `.extend(ms)`: what they add is followed. False for any
+        other method."""
+        if method == "append" and len(args) == 1:
+            self.message(args[0], depth + 1)
+        elif method == "insert" and len(args) == 2:
+            self.message(args[1], depth + 1)
+        elif method == "extend" and len(args) == 1:
+            self.list_value(args[0], depth + 1)
+        else:
+            return False
+        return True
+
     def attribute(self, node: cst.Attribute, depth: int) -> None:
         """`self.history`, `st.session_state.messages`: what the module puts in an attribute of
         that name, wherever it does, is seen (`.append(...)`, `+=`, `=`), and must be plain too."""
@@ -314,13 +321,7 @@ class _Collector:
                 if not (isinstance(call, cst.Call) and call.func is parent):
                     continue
                 args = [a.value for a in call.args if a.keyword is None and not a.star]
-                method = parent.attr.value
-                if method == "append" and len(args) == 1:
-                    self.message(args[0], depth + 1)
-                elif method == "insert" and len(args) == 2:
-                    self.message(args[1], depth + 1)
-                elif method == "extend" and len(args) == 1:
-                    self.list_value(args[0], depth + 1)
+                self.added(parent.attr.value, args, depth)
 
     # ------------------------------------------------------------------ calls
     def call(self, call: cst.Call, value: cst.BaseExpression, depth: int) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -24,6 +24,7 @@ from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.messages import Sources, message_sources
 from migrate.analysis.nodes import (
     DictView,
+    Parents,
     assigned_target,
     code_of,
     describe_use,
@@ -329,16 +330,8 @@ def _check_helpers(
         for (qualified, param), kind in plan.across.items():
             if passes.setdefault(qualified, {}).setdefault(param, kind) != kind:
                 why.setdefault(qualified, f"it gets values of two kinds as `{param}`")
-    wanted = {name.rsplit(".", 1)[-1] for name in links.helpers}
-    for node in list(parents):
-        if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
-            continue
-        parent = parents.get(node)
-        if (isinstance(parent, cst.Attribute) and parent.attr is node) or _inside_import(node, parents):
-            continue
-        names = {_absolute(q, links.package) for q in resolver.qualified_names(node)}
-        hit = next((q for q in sorted(names) if q in links.helpers), None)
-        if hit is None or hit in why:
+    for node, parent, hit in _named(links.helpers, links.package, parents, resolver):
+        if hit in why:
             continue
         qualified, helper = hit, links.helpers[hit]
         expected = {**helper.params, **passes.get(qualified, {})}
@@ -364,23 +357,31 @@ def _check_helpers(
     return {q: found for q, found in passes.items() if q not in why}, why
 
 
-def _plan_imported(links: Links, parents, resolver: Resolver, follower: ResultFollower, positions) -> list[_Plan]:
-    """Plans for the calls of functions imported from other modules that return a migrated
-    result (links.imported): each call's value is followed like a call site's. Any other use
-    of such a function, or a read that can't be followed, reports it (and the run then leaves
-    the function's module alone)."""
-    wanted = {name.rsplit(".", 1)[-1] for name in links.imported}
-    plans = []
+def _named(
+    qualified: Collection[str], package: str, parents: Parents, resolver: Resolver
+) -> Iterator[tuple[cst.Name | cst.Attribute, cst.CSTNode | None, str]]:
+    """Each name or dotted name in the module (not in an import) that means one of the
+    `qualified` names of other modules: (the node, its parent, the qualified name)."""
+    wanted = {name.rsplit(".", 1)[-1] for name in qualified}
     for node in list(parents):
         if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
             continue
         parent = parents.get(node)
         if (isinstance(parent, cst.Attribute) and parent.attr is node) or _inside_import(node, parents):
             continue
-        names = {_absolute(q, links.package) for q in resolver.qualified_names(node)}
-        hit = next((q for q in sorted(names) if q in links.imported), None)
-        if hit is None:
-            continue
+        names = {_absolute(q, package) for q in resolver.qualified_names(node)}
+        hit = next((q for q in sorted(names) if q in qualified), None)
+        if hit is not None:
+            yield node, parent, hit
+
+
+def _plan_imported(links: Links, parents, resolver: Resolver, follower: ResultFollower, positions) -> list[_Plan]:
+    """Plans for the calls of functions imported from other modules that return a migrated
+    result (links.imported): each call's value is followed like a call site's. Any other use
+    of such a function, or a read that can't be followed, reports it (and the run then leaves
+    the function's module alone)."""
+    plans = []
+    for node, parent, hit in _named(links.imported, links.package, parents, resolver):
         start = positions[node].start
         spelling = code_of(node).strip()
         record = CallSite(line=start.line, column=start.column + 1, method=f"{spelling}()", outcome="migrated", via=hit)
@@ -767,18 +768,8 @@ def _imported_values(
     must all be its keyword at a call site (and those calls migrate: _unfollowed_values)."""
     if not links.imported_values:
         return {}
-    wanted = {name.rsplit(".", 1)[-1] for name in links.imported_values}
     found = {q: _ImportedValue(keyword) for q, keyword in links.imported_values.items()}
-    for node in list(parents):
-        if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
-            continue
-        parent = parents.get(node)
-        if (isinstance(parent, cst.Attribute) and parent.attr is node) or _inside_import(node, parents):
-            continue
-        names = {_absolute(q, links.package) for q in resolver.qualified_names(node)}
-        hit = next((q for q in sorted(names) if q in found), None)
-        if hit is None:
-            continue
+    for node, parent, hit in _named(found, links.package, parents, resolver):
         value = found[hit]
         value.names.append(node)
         if value.why is not None:

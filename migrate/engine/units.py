@@ -29,7 +29,7 @@ import ast
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,22 +205,10 @@ def imported_values(
                 why = f"whatever imports module `{module}`: another file of the run is that module too"
                 refused[twin] = {name: why for name in shared[twin]}
         modules[module] = path
-    needles: dict[bytes, list[bytes]] = {}
-    for module, path in modules.items():
-        for name in shared[path]:
-            needles.setdefault(name.encode(), []).append(module.rpartition(".")[2].encode())
-    test = NamesAModule(needles)
     run = set(paths)
-    files = list(dict.fromkeys([*paths, *(outside() if outside is not None else ())]))
-    hits = {path for path, data in candidates.items() if test(data)}
-    hits |= (select or _select_here(read))([path for path in files if path not in candidates], test)
     followed: dict[str, dict[str, Export]] = {}
-    for path in files:
-        if path not in hits:
-            continue
-        data = candidates.get(path)
-        data = data if data is not None else read(path)
-        tree = _parse(data) if data is not None and not path.endswith(".ipynb") else None
+    wanted = {module: shared[path] for module, path in modules.items()}
+    for path, _, tree in _importers(wanted, paths, candidates, read, select, outside):
         if tree is None:
             continue
         found = _imported(tuple(import_statements(tree)), names.of(path)[1], modules, shared)
@@ -320,21 +308,9 @@ def helper_links(
     if not links.imports:
         return HelperLinks()
     by_module = {module: path for module, path in modules.items() if path in exports}
-    needles: dict[bytes, list[bytes]] = {}
-    for module, path in by_module.items():
-        for name in exports[path]:
-            needles.setdefault(name.encode(), []).append(module.rpartition(".")[2].encode())
-    test = NamesAModule(needles)
     run = set(paths)
-    files = list(dict.fromkeys([*paths, *(outside() if outside is not None else ())]))
-    hits = {path for path, data in candidates.items() if test(data)}
-    hits |= (select or _select_here(read))([path for path in files if path not in candidates], test)
-    for path in files:
-        if path not in hits:
-            continue
-        data = candidates.get(path)
-        data = data if data is not None else read(path)
-        tree = _parse(data) if data is not None and not path.endswith(".ipynb") else None
+    wanted_exports = {module: exports[path] for module, path in by_module.items()}
+    for path, data, tree in _importers(wanted_exports, paths, candidates, read, select, outside):
         linked = links.imports.get(path, {})
         if tree is None:  # a notebook, or a file that can't be parsed: it may import them
             for exporter, functions in exports.items():
@@ -404,6 +380,33 @@ class NamesAModule:
 
 # Which of some paths (files read from disk) pass a test.
 Select = Callable[[Sequence[str], Callable[[bytes], bool]], set[str]]
+
+
+def _importers(
+    wanted: Mapping[str, Iterable[str]],
+    paths: Iterable[str],
+    candidates: Mapping[str, bytes],
+    read: Callable[[str], bytes | None],
+    select: Select | None,
+    outside: Callable[[], Sequence[str]] | None,
+) -> Iterator[tuple[str, bytes | None, ast.Module | None]]:
+    """The files of the run and of the rest of the project (`outside`) whose bytes may import
+    one of the `wanted` names ({module: names}) from its module, with their bytes and their
+    tree (None: a notebook, or a file that can't be parsed). A cheap byte test picks them."""
+    needles: dict[bytes, list[bytes]] = {}
+    for module, names in wanted.items():
+        for name in names:
+            needles.setdefault(name.encode(), []).append(module.rpartition(".")[2].encode())
+    test = NamesAModule(needles)
+    files = list(dict.fromkeys([*paths, *(outside() if outside is not None else ())]))
+    hits = {path for path, data in candidates.items() if test(data)}
+    hits |= (select or _select_here(read))([path for path in files if path not in candidates], test)
+    for path in files:
+        if path not in hits:
+            continue
+        data = candidates.get(path)
+        data = data if data is not None else read(path)
+        yield path, data, _parse(data) if data is not None and not path.endswith(".ipynb") else None
 
 
 def _select_here(read: Callable[[str], bytes | None]) -> Select:
