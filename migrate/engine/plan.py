@@ -48,9 +48,9 @@ from migrate.rewrite.attributes import stored_attribute
 from migrate.rewrite.edits import Edit
 from migrate.rewrite.fstrings import requoted
 from migrate.rewrite.helpers import calls_of
-from migrate.rewrite.request import RequestContext, rewrite_request
+from migrate.rewrite.request import RequestContext, define_value, rewrite_request
 from migrate.rewrite.results import Followed, ResultFollower
-from migrate.rewrite.shared import Shared, binding_of, follow_content
+from migrate.rewrite.shared import Shared, analyze_definition, binding_of, follow_content, top_level_targets
 from migrate.rewrite.shared import analyze as analyze_shared
 from migrate.rewrite.tool_values import follow_function, follow_tool
 from migrate.rewrite.wrap import fits, reflow, reflow_compound, rewrap
@@ -150,7 +150,8 @@ def _migrate_module(
     routes = RouteNodes()
     indirect: list[IndirectNode] = []
     sites, parents = find_call_sites(module, catalog, routes, indirect)
-    if not sites and not indirect and not links.imported and not links.imported_values and not links.params:
+    crossing = links.imported or links.imported_values or links.params or links.requested_values
+    if not sites and not indirect and not crossing:
         return ModuleResult(module, [], False)
     scopes = resolve_scopes(module)
     positions = _Positions(module, parents, sites, call_positions, module_code)
@@ -216,6 +217,8 @@ def _migrate_module(
         _select(plan, disabled, bare)
         plan.record.warnings = _marker_warnings(local, catalog)
         plans.append(plan)
+    if links.requested_values:
+        plans.extend(_plan_requested(links, module, parents, resolver, catalog, settings, positions))
     _share_with_users(plans)
     if links.refused_values:
         _refuse_imported_values(plans, links.refused_values)
@@ -309,6 +312,42 @@ def _plan_params(
         else:
             plans[name] = found
     return plans, refused
+
+
+def _plan_requested(
+    links: Links,
+    module: cst.Module,
+    parents: Parents,
+    resolver: Resolver,
+    catalog: Catalog,
+    settings: Settings,
+    positions,
+) -> list[_Plan]:
+    """Plans for the values of this module that other modules pass by name to calls that migrate
+    there (links.requested_values): each converted where it is written, or reported (with the
+    reason its importers are told: unfollowed)."""
+    plans = []
+    for name, (qualified, keyword) in sorted(links.requested_values.items()):
+        found = analyze_definition(module, name, keyword, resolver.scopes, parents)
+        at = found.binding if isinstance(found, Shared) else next(iter(top_level_targets(module, name)), None)
+        start = positions[at].start if at is not None else CodePosition(1, 0)
+        record = CallSite(line=start.line, column=start.column + 1, method=name, outcome="migrated", via=qualified)
+        plan = _Plan(None, record)
+        plans.append(plan)
+        if isinstance(found, str):
+            plan.blockers.append(Finding.of("RSP205", param=keyword, expr=name, why=found))
+            continue
+        ctx = RequestContext(method="create", catalog=catalog, settings=settings)
+        literal = found.literal
+        if keyword in ("tools", "functions") and isinstance(literal, (cst.List, cst.Tuple)):
+            _named_tool_elements(ctx, keyword, literal, resolver, {found.binding})
+        request = define_value(found, ctx)
+        plan.blockers.extend(request.blockers)
+        plan.shared, plan.definition_edits = request.shared, request.definition_edits
+        plan.shared_values = {shared.binding for shared in request.shared}
+        headline = Finding.of("RSP128", name=name)
+        record.findings = [headline, *(f for f in request.fixes if f != headline)]
+    return plans
 
 
 def _check_helpers(
@@ -643,18 +682,29 @@ def _named_tools(ctx: RequestContext, call: cst.Call, resolver: Resolver, site_c
         shared = ctx.shared.get(keyword)
         if isinstance(value, cst.Name) and isinstance(shared, Shared):
             value = shared.literal
-        if not isinstance(value, (cst.List, cst.Tuple)):
-            continue
-        for element in value.elements:
-            node = element.value
-            if isinstance(node, cst.Name):
-                found = follow_tool(node, keyword, resolver.scopes, resolver.parents, site_calls)
-                ctx.named_tools.setdefault((keyword, node.value), found)
-                node = found.literal if isinstance(found, Shared) else node
-            view = DictView.of(node)
-            inner = view.get("function") if view is not None else None
-            if isinstance(inner, cst.Name):
-                ctx.named_functions.setdefault(inner.value, follow_function(inner, resolver.scopes, resolver.parents))
+        if isinstance(value, (cst.List, cst.Tuple)):
+            _named_tool_elements(ctx, keyword, value, resolver, set(), site_calls)
+
+
+def _named_tool_elements(
+    ctx: RequestContext,
+    keyword: str,
+    value: cst.List | cst.Tuple,
+    resolver: Resolver,
+    requested: Collection[cst.CSTNode],
+    site_calls: set[cst.CSTNode] | None = None,
+) -> None:
+    """The tools and functions of tools given by name in one tool list literal."""
+    for element in value.elements:
+        node = element.value
+        if isinstance(node, cst.Name):
+            found = follow_tool(node, keyword, resolver.scopes, resolver.parents, site_calls or set(), requested)
+            ctx.named_tools.setdefault((keyword, node.value), found)
+            node = found.literal if isinstance(found, Shared) else node
+        view = DictView.of(node)
+        inner = view.get("function") if view is not None else None
+        if isinstance(inner, cst.Name):
+            ctx.named_functions.setdefault(inner.value, follow_function(inner, resolver.scopes, resolver.parents))
 
 
 def _stores_nothing(call: cst.Call, settings: Settings) -> bool:
@@ -705,17 +755,37 @@ def _known_arguments(
     return found
 
 
+_ELSEWHERE = (
+    "the tool converts such a value where it is written, with every module that uses it, only when each use is a"
+    " call that migrates in the same run"
+)
+
+
 def _named_arguments(
     call: cst.Call,
     scopes,
     parents,
     site_calls,
     values: Mapping[str, _ImportedValue] | None = None,
-    kept: Callable[[cst.Name], str | None] | None = None,
+    kept: Callable[[cst.Name | cst.Attribute], str | None] | None = None,
 ) -> dict[str, Shared | str]:
     """What each `keyword=NAME` argument whose shape changes refers to."""
     found: dict[str, Shared | str] = {}
     for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in _CROSSING and isinstance(arg.value, cst.Attribute):
+            value = next((v for v in (values or {}).values() if any(n is arg.value for n in v.names)), None)
+            if value is not None and value.shared is not None and value.shared.keyword == arg.keyword.value:
+                found[arg.keyword.value] = value.shared
+                continue
+            shown = code_of(arg.value).strip()
+            why = kept(arg.value) if kept is not None else None
+            if why is not None:
+                found[arg.keyword.value] = f"`{shown}` keeps its chat shape in its module: {why}"
+            elif value is not None and value.why is not None:
+                found[arg.keyword.value] = value.why
+            elif _import_binding(arg.value, scopes) is not None:
+                found[arg.keyword.value] = f"`{shown}` is read from another module: {_ELSEWHERE}"
+            continue
         if arg.keyword is not None and arg.keyword.value in SHAREABLE and isinstance(arg.value, cst.Name):
             followed = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls)
             origin = _imported_from(arg.value, scopes) if isinstance(followed, str) else None
@@ -725,21 +795,18 @@ def _named_arguments(
             elif origin is not None and kept is not None and (why := kept(arg.value)) is not None:
                 followed = f"`{arg.value.value}` is imported from `{origin}`, where it keeps its chat shape: {why}"
             elif origin is not None:
-                followed = (
-                    f"`{arg.value.value}` is imported from {f'`{origin}`' if origin else 'another module'}: the tool"
-                    " converts such a value where it is written, with every module that uses it, only when each use"
-                    " is a call that migrates in the same run"
-                )
+                where = f"`{origin}`" if origin else "another module"
+                followed = f"`{arg.value.value}` is imported from {where}: {_ELSEWHERE}"
             found[arg.keyword.value] = followed
     return found
 
 
-def _kept_values(links: Links, resolver: Resolver) -> Callable[[cst.Name], str | None] | None:
+def _kept_values(links: Links, resolver: Resolver) -> Callable[[cst.Name | cst.Attribute], str | None] | None:
     """Why a name imported from a module of the run keeps its chat shape there (links.kept_values)."""
     if not links.kept_values:
         return None
 
-    def why(name: cst.Name) -> str | None:
+    def why(name: cst.Name | cst.Attribute) -> str | None:
         names = sorted(_absolute(q, links.package) for q in resolver.qualified_names(name))
         return next((links.kept_values[q] for q in names if q in links.kept_values), None)
 
@@ -774,26 +841,25 @@ def _imported_values(
         value.names.append(node)
         if value.why is not None:
             continue
+        shown = code_of(node).strip()
         call = parents.get(parent)
         keyword = parent.keyword.value if isinstance(parent, cst.Arg) and parent.keyword is not None else None
-        if not isinstance(node, cst.Name):
-            value.why = f"`{code_of(node).strip()}` is read through its module, which the tool does not follow"
-        elif isinstance(parent, cst.Subscript) and parent.value is node:
-            value.why = f"`{node.value}` is read by key (`{short_code(parent)}`), which its Responses shape changes"
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            value.why = f"`{shown}` is read by key (`{short_code(parent)}`), which its Responses shape changes"
         elif keyword != value.keyword or not (isinstance(call, cst.Call) and call in site_calls):
             value.why = (
-                f"`{node.value}` is passed as `{keyword}=` to a call the tool does not migrate"
+                f"`{shown}` is passed as `{keyword}=` to a call the tool does not migrate"
                 if keyword is not None and isinstance(call, cst.Call)
-                else describe_use(parent, node.value)
+                else describe_use(parent, shown)
             )
         else:
             binding = _import_binding(node, resolver.scopes)
             if binding is None:
-                value.why = f"`{node.value}` is not bound by its import alone"
+                value.why = f"`{shown}` is not bound by its import alone"
             elif value.shared is None:
                 value.shared = Shared(value.keyword, binding, binding, elsewhere=hit)
             elif value.shared.binding is not binding:
-                value.why = f"`{node.value}` is imported more than once"
+                value.why = f"`{shown}` is imported more than once"
             if value.why is None and value.shared is not None:
                 value.shared.users.append(call)
     for value in found.values():
@@ -804,9 +870,12 @@ def _imported_values(
     return found
 
 
-def _import_binding(name: cst.Name, scopes) -> cst.Name | None:
-    """The name the one import `name` (an access) refers to binds (`TOOLS` in `from .tools import
-    TOOLS`), or None."""
+def _import_binding(node: cst.Name | cst.Attribute, scopes) -> cst.Name | None:
+    """The name the one import `node` (an access) refers to binds (`TOOLS` in `from .tools import
+    TOOLS`; for `tools.TOOLS`, `tools` in `from . import tools` or `import tools`), or None."""
+    if isinstance(node, cst.Attribute):
+        return _import_binding(node.value, scopes) if isinstance(node.value, cst.Name) else None
+    name = node
     scope = scopes.get(name)
     accesses = [a for a in scope.accesses[name] if a.node is name] if scope is not None else []
     referents = accesses[0].referents if len(accesses) == 1 else set()
@@ -814,7 +883,7 @@ def _import_binding(name: cst.Name, scopes) -> cst.Name | None:
         return None
     (referent,) = referents
     statement = referent.node if isinstance(referent, ImportAssignment) else None
-    if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar):
+    if not isinstance(statement, (cst.Import, cst.ImportFrom)) or isinstance(statement.names, cst.ImportStar):
         return None
     for alias in statement.names:
         bound = alias.asname.name if alias.asname is not None else alias.name
