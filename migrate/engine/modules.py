@@ -3,9 +3,11 @@
 
 A module is found as Python would import it from the file's place: from the directory above
 the file's top package (the directories holding an `__init__.py`), `app.clients` is
-`app/clients.py` or `app/clients/__init__.py` there. An absolute import that a module next to
-the file answers too is ambiguous (it is that one when the file is run as a script) and is not
-followed. Only the module a receiver is imported from is parsed (with LibCST, once per process
+`app/clients.py` or `app/clients/__init__.py` there, or from the project's root (the directory
+holding its `.git`, `pyproject.toml`, `setup.py` or `setup.cfg`), or, for `app.clients`, from
+the parent of a directory `app` that holds the file (a source root such as `backend/`). An
+absolute import that two of those places, or a module next to the file, answer differently is
+ambiguous (which one depends on how the program is started) and is not followed. Only the module a receiver is imported from is parsed (with LibCST, once per process
 and content); the project's files are listed (below the same directory) only to look for
 subclasses overriding a factory method, writes of a client's attribute from outside and writes
 of the environment a client reads, and then read only when their bytes may hold one.
@@ -58,6 +60,11 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
 
     here = Path(path).resolve().parent
     ambiguous: dict[str, str] = {}
+    # Where else the program may be started from: its project's root (a stray `__init__.py` there
+    # makes the root itself a package), and, for `import app.core`, the parent of a directory
+    # `app` the file is in (a source root such as `backend/`).
+    project = _project_root(here)
+    ancestors = [d for d in (here, *here.parents) if project is not None and project in d.parents]
 
     def place(base: Path, parts: list[str]) -> Path | None:
         for candidate in (base.joinpath(*parts[:-1], parts[-1] + ".py"), base.joinpath(*parts, "__init__.py")):
@@ -72,7 +79,12 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
         # An absolute import is the module next to the file when the file is run as a script,
         # the project's (or its package root's) when it is imported: both there, it depends on
         # how the program is started, which the tool can't tell.
-        found = [f for f in dict.fromkeys(place(base, parts) for base in roots) if f is not None]
+        bases = [
+            *roots,
+            *([project] if project is not None else []),
+            *(d.parent for d in ancestors if d.name == parts[0]),
+        ]
+        found = [f for f in dict.fromkeys(place(base, parts) for base in bases) if f is not None]
         beside = place(here, parts) if found else None  # only a script's: not found from here alone
         if beside is not None and beside not in found:
             found.append(beside)
@@ -100,7 +112,7 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
             _files[root] = found
         return _files[root]
 
-    starts = frozenset([here, *roots])
+    starts = frozenset([here, *roots, *([project] if project is not None else [])])
 
     def importable(candidate: str) -> bool:
         """Whether the program the file is part of may import the module at `candidate`: it is
@@ -139,6 +151,15 @@ def _namespace_package(directory: Path) -> tuple[str, Path]:
         parts.insert(0, directory.name)
         directory = directory.parent
     return "", directory
+
+
+def _project_root(directory: Path) -> Path | None:
+    """The nearest directory at or above `directory` that marks a project (a `.git`, a
+    `pyproject.toml`, a `setup.py` or `setup.cfg`), if one is near."""
+    for candidate in [directory, *directory.parents][:_MAX_DEPTH]:
+        if any((candidate / marker).exists() for marker in _PROJECT_MARKERS):
+            return candidate
+    return None
 
 
 def _read(path: str) -> bytes | None:
