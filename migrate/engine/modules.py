@@ -7,10 +7,11 @@ the file's top package (the directories holding an `__init__.py`), `app.clients`
 holding its `.git`, `pyproject.toml`, `setup.py` or `setup.cfg`), or, for `app.clients`, from
 the parent of a directory `app` that holds the file (a source root such as `backend/`). An
 absolute import that two of those places, or a module next to the file, answer differently is
-ambiguous (which one depends on how the program is started) and is not followed. Only the module a receiver is imported from is parsed (with LibCST, once per process
-and content); the project's files are listed (below the same directory) only to look for
-subclasses overriding a factory method, writes of a client's attribute from outside and writes
-of the environment a client reads, and then read only when their bytes may hold one.
+ambiguous (which one depends on how the program is started) and is not followed. Only the
+module a receiver is imported from is parsed (with LibCST, once per process and content); the
+project's files are listed (below the same directory) only to look for subclasses overriding a
+factory method, writes of a client's attribute from outside and writes of the environment a
+client reads, and then read only when their bytes may hold one.
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
     # Where else the program may be started from: its project's root (a stray `__init__.py` there
     # makes the root itself a package), and, for `import app.core`, the parent of a directory
     # `app` the file is in (a source root such as `backend/`).
-    project = _project_root(here)
-    ancestors = [d for d in (here, *here.parents) if project is not None and project in d.parents]
+    marked = _project_root(here)
+    ancestors = [d for d in (here, *here.parents) if marked is not None and marked in d.parents]
 
     def place(base: Path, parts: list[str]) -> Path | None:
         for candidate in (base.joinpath(*parts[:-1], parts[-1] + ".py"), base.joinpath(*parts, "__init__.py")):
@@ -81,7 +82,7 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
         # how the program is started, which the tool can't tell.
         bases = [
             *roots,
-            *([project] if project is not None else []),
+            *([marked] if marked is not None else []),
             *(d.parent for d in ancestors if d.name == parts[0]),
         ]
         found = [f for f in dict.fromkeys(place(base, parts) for base in bases) if f is not None]
@@ -112,7 +113,7 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
             _files[root] = found
         return _files[root]
 
-    starts = frozenset([here, *roots, *([project] if project is not None else [])])
+    starts = frozenset([here, *roots, *([marked] if marked is not None else [])])
 
     def importable(candidate: str) -> bool:
         """Whether the program the file is part of may import the module at `candidate`: it is
