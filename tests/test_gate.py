@@ -104,6 +104,7 @@ LOCAL = [{"type": "function", "function": {"name": "x"}}]
 client.chat.completions.create(model="m", messages=history, tools=TOOLS, response_format=FORMAT)
 client.chat.completions.create(model="m", messages=[], tools=tools.SEARCH, tool_choice=tools.FORCE)
 client.chat.completions.create(model="m", messages=[], tools=LOCAL, functions=self.functions, n=N)
+client.beta.chat.completions.parse(model="m", messages=[], response_format=Answer)
 other(tools=OTHER)
 """
     found = scan(ast.parse(source), catalog.load().methods).passed_names

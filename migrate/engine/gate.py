@@ -217,10 +217,11 @@ def passed_value_names(
     for call in calls:
         if (call.lineno, call.col_offset + 1) not in starts:
             continue
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
         for keyword in call.keywords:
             value = keyword.value
-            if keyword.arg not in _CROSSING:
-                continue
+            if keyword.arg not in _CROSSING or (keyword.arg == "response_format" and method in ("parse", "stream")):
+                continue  # (`.parse(response_format=Model)`: a class, kept as it is)
             if isinstance(value, ast.Name) and value.id not in bound:
                 found[(value.id, keyword.arg)] = None
             elif isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):

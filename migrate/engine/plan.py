@@ -50,7 +50,7 @@ from migrate.rewrite.fstrings import requoted
 from migrate.rewrite.helpers import calls_of
 from migrate.rewrite.request import RequestContext, define_value, rewrite_request
 from migrate.rewrite.results import Followed, ResultFollower
-from migrate.rewrite.shared import Shared, analyze_definition, binding_of, follow_content, top_level_targets
+from migrate.rewrite.shared import Shared, analyze_definition, binding_of, follow_content
 from migrate.rewrite.shared import analyze as analyze_shared
 from migrate.rewrite.tool_values import follow_function, follow_tool
 from migrate.rewrite.wrap import fits, reflow, reflow_compound, rewrap
@@ -217,8 +217,9 @@ def _migrate_module(
         _select(plan, disabled, bare)
         plan.record.warnings = _marker_warnings(local, catalog)
         plans.append(plan)
-    if links.requested_values:
-        plans.extend(_plan_requested(links, module, parents, resolver, catalog, settings, positions))
+    unconverted: dict[str, str] = {}  # values other modules pass that can't be converted here: why
+    requested = _plan_requested(links, module, parents, resolver, catalog, settings, positions, unconverted)
+    plans.extend(requested)
     _share_with_users(plans)
     if links.refused_values:
         _refuse_imported_values(plans, links.refused_values)
@@ -238,6 +239,11 @@ def _migrate_module(
         if plan.blockers and plan.record.outcome == "migrated":
             plan.record.outcome = "reported"
             plan.record.findings = plan.blockers
+    unlisted = {id(plan) for plan in requested if plan.record.outcome != "migrated"}
+    for plan in requested:
+        if id(plan) in unlisted:  # its importers' calls are reported, saying why
+            first = plan.record.findings[0]
+            unconverted[plan.record.method] = str(dict(first.args).get("why", first.message()))
     passes, unfollowed_helpers = _check_helpers(links, resolver, parents, plans, positions)
     accepted: dict[str, dict[str, str]] = {}
     for name, found in params.items():
@@ -248,9 +254,9 @@ def _migrate_module(
         else:
             accepted[name] = dict(links.params[name][1])
     plans.extend(_plan_indirect(indirect, settings, catalog, resolver, positions, lines))
-    unfollowed: dict[str, str] = {}
+    unfollowed: dict[str, str] = dict(unconverted)
     for plan in plans:
-        if plan.record.via and plan.record.outcome != "migrated":
+        if plan.record.via and plan.record.outcome != "migrated" and id(plan) not in unlisted:
             unfollowed.setdefault(plan.record.via, _unfollowed_reason(plan))
     live = [p for p in plans if p.record.outcome == "migrated"]
     returns = {name: kind for p in live for name, kind in p.returns.items()}
@@ -265,7 +271,7 @@ def _migrate_module(
         if shared.exported and not shared.elsewhere and shared.keyword in _CROSSING
     }
     todos = _todos(plans, parents) if settings.add_todo else {}
-    calls = sorted((p.record for p in plans), key=lambda c: (c.line, c.column))
+    calls = sorted((p.record for p in plans if id(p) not in unlisted), key=lambda c: (c.line, c.column))
     if not live and not todos:
         return ModuleResult(module, calls, False, returns, unfollowed, converted, passes, accepted, refused_helpers)
     new_module = _apply(module, live, catalog, scopes, todos, parents, settings.line_length)
@@ -322,25 +328,31 @@ def _plan_requested(
     catalog: Catalog,
     settings: Settings,
     positions,
+    unconverted: dict[str, str],
 ) -> list[_Plan]:
     """Plans for the values of this module that other modules pass by name to calls that migrate
-    there (links.requested_values): each converted where it is written, or reported (with the
-    reason its importers are told: unfollowed)."""
-    plans = []
+    there (links.requested_values): each converted where it is written and listed at its line.
+    One that can't be is not listed here: why goes to `unconverted`, for the modules passing it,
+    whose calls are reported with it."""
+    plans: list[_Plan] = []
+    found_all = {
+        name: analyze_definition(module, name, keyword, resolver.scopes, parents)
+        for name, (_, keyword) in sorted(links.requested_values.items())
+    }
+    bindings = {found.binding for found in found_all.values() if isinstance(found, Shared)}
     for name, (qualified, keyword) in sorted(links.requested_values.items()):
-        found = analyze_definition(module, name, keyword, resolver.scopes, parents)
-        at = found.binding if isinstance(found, Shared) else next(iter(top_level_targets(module, name)), None)
-        start = positions[at].start if at is not None else CodePosition(1, 0)
+        found = found_all[name]
+        if isinstance(found, str):
+            unconverted[name] = found
+            continue
+        start = positions[found.binding].start
         record = CallSite(line=start.line, column=start.column + 1, method=name, outcome="migrated", via=qualified)
         plan = _Plan(None, record)
         plans.append(plan)
-        if isinstance(found, str):
-            plan.blockers.append(Finding.of("RSP205", param=keyword, expr=name, why=found))
-            continue
         ctx = RequestContext(method="create", catalog=catalog, settings=settings)
         literal = found.literal
         if keyword in ("tools", "functions") and isinstance(literal, (cst.List, cst.Tuple)):
-            _named_tool_elements(ctx, keyword, literal, resolver, {found.binding})
+            _named_tool_elements(ctx, keyword, literal, resolver, bindings)
         request = define_value(found, ctx)
         plan.blockers.extend(request.blockers)
         plan.shared, plan.definition_edits = request.shared, request.definition_edits

@@ -709,10 +709,9 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
                     new_refused_values.setdefault(value_imports[name], f"{path}, which imports it: {why}")
         new_unconverted = dict(unconverted)
         for path, requests in unit.value_requests.items():
-            for call in results[path].calls if path in results else ():
-                if call.via is not None and call.method in requests and call.outcome != "migrated" and call.findings:
-                    first = call.findings[0]
-                    new_unconverted.setdefault((path, call.method), str(dict(first.args).get("why", first.message())))
+            for name, why in results[path].unfollowed.items() if path in results else ():
+                if name in requests:  # (a value's own name: a function's imported one is qualified)
+                    new_unconverted.setdefault((path, name), why)
         settled_callers = {export: tuple(sorted(paths)) for export, paths in new_callers.items()}
         new_converted = {
             (path, name): keyword
