@@ -196,8 +196,8 @@ def _positions(calls: Iterable[ast.Call], methods: Iterable[tuple[str, ...]]) ->
 _SHAPED = frozenset({"messages", "tools", "tool_choice", "response_format", "functions"})
 
 
-# Keywords whose value another module may define and convert (migrate/engine/plan.py _CROSSING).
-_CROSSING = ("tools", "functions", "response_format", "tool_choice")
+# Keywords whose value a module may import from the one that converts it (migrate/engine/units.py).
+CROSSING = ("tools", "functions", "response_format", "tool_choice")
 
 
 def passed_value_names(
@@ -220,7 +220,7 @@ def passed_value_names(
         method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
         for keyword in call.keywords:
             value = keyword.value
-            if keyword.arg not in _CROSSING or (keyword.arg == "response_format" and method in ("parse", "stream")):
+            if keyword.arg not in CROSSING or (keyword.arg == "response_format" and method in ("parse", "stream")):
                 continue  # (`.parse(response_format=Model)`: a class, kept as it is)
             if isinstance(value, ast.Name) and value.id not in bound:
                 found[(value.id, keyword.arg)] = None

@@ -41,6 +41,7 @@ from migrate.catalog.findings import CallSite, Finding
 from migrate.catalog.loader import Catalog
 from migrate.catalog.settings import Settings
 from migrate.engine.codegen import ModuleCode
+from migrate.engine.gate import CROSSING
 from migrate.engine.modules import project_modules
 from migrate.rewrite.annotations import Retype
 from migrate.rewrite.annotations import import_edits as type_import_edits
@@ -268,7 +269,7 @@ def _migrate_module(
         shared.binding.value: shared.keyword
         for p in live
         for shared in p.shared
-        if shared.exported and not shared.elsewhere and shared.keyword in _CROSSING
+        if shared.exported and not shared.elsewhere and shared.keyword in CROSSING
     }
     todos = _todos(plans, parents) if settings.add_todo else {}
     calls = sorted((p.record for p in plans if id(p) not in unlisted), key=lambda c: (c.line, c.column))
@@ -784,7 +785,7 @@ def _named_arguments(
     """What each `keyword=NAME` argument whose shape changes refers to."""
     found: dict[str, Shared | str] = {}
     for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in _CROSSING and isinstance(arg.value, cst.Attribute):
+        if arg.keyword is not None and arg.keyword.value in CROSSING and isinstance(arg.value, cst.Attribute):
             value = next((v for v in (values or {}).values() if any(n is arg.value for n in v.names)), None)
             if value is not None and value.shared is not None and value.shared.keyword == arg.keyword.value:
                 found[arg.keyword.value] = value.shared
@@ -823,10 +824,6 @@ def _kept_values(links: Links, resolver: Resolver) -> Callable[[cst.Name | cst.A
         return next((links.kept_values[q] for q in names if q in links.kept_values), None)
 
     return why
-
-
-# The keywords whose values a module may import from the one that converts them (migrate_unit).
-_CROSSING = ("tools", "functions", "response_format", "tool_choice")
 
 
 @dataclass
