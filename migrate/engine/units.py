@@ -274,13 +274,7 @@ def requested_values(
                         wanted.setdefault(module, {}).setdefault(value, set()).update(keywords)
     if not wanted:
         return {}, {}
-    stems = {module.rpartition(".")[2] for module in wanted}
-    files_of: dict[str, list[str]] = {}
-    for path in paths:
-        if path.endswith(".py") and _stem(path) in stems:
-            module = names.of(path)[0]
-            if module in wanted:
-                files_of.setdefault(module, []).append(path)
+    files_of = _files_of(wanted, paths, names)
     requested: dict[str, dict[str, str]] = {}
     refused: dict[str, dict[str, str]] = {}
     for module, files in files_of.items():
@@ -352,13 +346,7 @@ def helper_links(
     links = HelperLinks()
     if not wanted:
         return links
-    stems = {module.rpartition(".")[2] for module in wanted}
-    files_of: dict[str, list[str]] = {}
-    for path in paths:
-        if path.endswith(".py") and _stem(path) in stems:
-            module = names.of(path)[0]
-            if module in wanted:
-                files_of.setdefault(module, []).append(path)
+    files_of = _files_of(wanted, paths, names)
     modules = {module: files[0] for module, files in files_of.items() if len(files) == 1}
     exports: dict[str, set[str]] = {}
     for module, path in modules.items():
@@ -490,6 +478,19 @@ def _select_here(read: Callable[[str], bytes | None]) -> Select:
         return {path for path in paths if (data := read(path)) is not None and test(data)}
 
     return select
+
+
+def _files_of(modules: Iterable[str], paths: Iterable[str], names: _ModuleNames) -> dict[str, list[str]]:
+    """The files among `paths` that are each of `modules` (a module's name may be taken twice)."""
+    wanted = set(modules)
+    stems = {module.rpartition(".")[2] for module in wanted}
+    files_of: dict[str, list[str]] = {}
+    for path in paths:
+        if path.endswith(".py") and _stem(path) in stems:
+            module = names.of(path)[0]
+            if module in wanted:
+                files_of.setdefault(module, []).append(path)
+    return files_of
 
 
 def _stem(path: str) -> str:
