@@ -42,7 +42,7 @@ from migrate.rewrite.edits import Edit
 from migrate.rewrite.generators import yielded_by
 from migrate.rewrite.helpers import Refused, passed_to_function
 from migrate.rewrite.keys import KeyCheck
-from migrate.rewrite.streams import GuardRefused, narrowed, plan_text_loop, redundant_guard
+from migrate.rewrite.streams import GuardRefused, and_operand, narrowed, plan_text_loop, redundant_guard
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
 
@@ -541,7 +541,7 @@ class ResultFollower:
             new, comparison = found
             steps = [*steps[:i], ("template", new), *steps[i + 1 :]]
             if comparison is not None:  # `x is not None` -> `<event> and x is not None`
-                event = _fill(entry[0], base)  # type: ignore[arg-type]
+                event = _fill(and_operand(entry[0]), base)  # type: ignore[arg-type]
                 out.edits.append(Edit(comparison, partial(_after_test, event=event)))
         return steps
 

@@ -684,7 +684,7 @@ def narrowed(
     event, value = narrow
     parent = parents.get(node)
     if _first_operand(parent, node, parents, spec) is not None:
-        return f"{event} and {value}", None
+        return f"{and_operand(event)} and {value}", None
     if (
         isinstance(parent, cst.Comparison)
         and _none_test(parent, node) is True
@@ -709,6 +709,14 @@ def narrowed(
                 return value, None  # a test before it settled the event, not the read itself
         child, parent = parent, parents.get(parent)
     return None
+
+
+def and_operand(test: str) -> str:
+    """`test` as the left operand of an `and`: in parentheses when it is an `or` (`(a or b) and c`)."""
+    expr = cst.parse_expression(test)
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or) and not expr.lpar:
+        return f"({test})"
+    return test
 
 
 def _first_operand(
