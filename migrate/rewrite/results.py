@@ -343,7 +343,7 @@ class ResultFollower:
         if uses.one_choice is not None:
             single = one_choice(node, parent, self.parents, self.scopes)
             if isinstance(single, str):
-                out.blockers.append(Finding.of("RSP313", path=code_of(node).strip(), line=self._line(node), why=single))
+                out.blockers.append(Finding.of("RSP313", path=brief(node), line=self._line(node), why=single))
                 return True
             if single is not None:
                 out.edits.extend(single.edits)
