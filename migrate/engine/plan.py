@@ -26,6 +26,7 @@ from migrate.analysis.nodes import (
     DictView,
     Parents,
     assigned_target,
+    brief,
     code_of,
     describe_use,
     keyword_argument,
@@ -73,6 +74,7 @@ class _Plan:
     blockers: list[Finding] = field(default_factory=list)
     bindings: set[cst.CSTNode | _ImportedKey] = field(default_factory=set)
     shared_with: set[cst.CSTNode] = field(default_factory=set)
+    shared_via: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)  # see Followed
     # Shared values (by binding) this call uses or adds its result to: coupled with their users.
     shared_values: set[cst.CSTNode] = field(default_factory=set)
     # The values converted where they are written for this call (with the calls that pass them).
@@ -91,6 +93,7 @@ class _Plan:
         self.edits = followed.edits
         self.bindings |= followed.bindings
         self.shared_with = followed.shared_with
+        self.shared_via = followed.shared_via
         self.shared_values |= followed.shared_values
         self.retypes = followed.retypes
         self.returns = followed.returns
@@ -1029,7 +1032,7 @@ def _check_passed(plans: list[_Plan], positions) -> None:
         for (function, param), (kind, values) in plan.passed.items():
             for value in values:
                 if claimed.get(value, set()) != {kind}:
-                    shown = short_code(value)
+                    shown = brief(value)
                     if isinstance(param, cst.FunctionDef):  # a generator: what it yields
                         how = f"is yielded by `{function}()`, which also yields `{shown}`, not from a migrated call,"
                     else:
@@ -1075,7 +1078,12 @@ def _couple(plans: list[_Plan], positions) -> None:
                 name = min(str(key.value) for key in common)  # type: ignore[attr-defined]  # the same in every run
                 plan.blockers.append(Finding.of("RSP305", name=name, line=first.record.line))
             else:
-                named = [b for b in plan.bindings if isinstance(b, (cst.Name, cst.Attribute))]
+                # The variable that may hold the other call's value (`message` bound to
+                # `first.choices[0].message` and `second.choices[0].message`), not this call's own.
+                others = [plans[j] for j in indices if j != i]
+                via = [v for k, v in plan.shared_via.items() if any(k in o.bindings for o in others)]
+                via += [v for o in others for k, v in o.shared_via.items() if k in plan.bindings]
+                named = [b for b in via or plan.bindings if isinstance(b, (cst.Name, cst.Attribute))]
                 first_named = min(
                     named, key=lambda b: (positions[b].start.line, positions[b].start.column), default=None
                 )
