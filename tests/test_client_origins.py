@@ -236,6 +236,12 @@ def test_a_parameter_whose_every_caller_passes_an_openai_client_migrates(tmp_pat
             '"_ask" is spelled in the module (`__all__ = ["_ask"]`))',
         ),
         (
+            HEAD + "\nclass Bot:\n    def __init__(self, llm):\n        self.llm = llm\n\n    def run(self):\n"
+            "        return self.llm.chat.completions.create(model='m', messages=[])\n\n\nBot(client).run()\n",
+            {},
+            "`__init__()` is a special method of `Bot`, whose calls the tool does not follow)",
+        ),
+        (
             HEAD + "import sys\n" + ASK.format(name="_ask") + "\n_ask(client, 'a')\nsys.modules[__name__]._ask(0, 1)\n",
             {},
             "`._ask` is read in the module (`sys.modules[__name__]._ask(0, 1)`))",
@@ -282,6 +288,7 @@ def test_a_parameter_whose_every_caller_passes_an_openai_client_migrates(tmp_pat
         "default_used",
         "only_recursive",
         "listed_in_all",
+        "constructor",
         "attribute_in_module",
         "string_for_method",
         "imported_elsewhere",

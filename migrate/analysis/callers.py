@@ -57,16 +57,20 @@ def callers(
     shown = f"`{name}()`"
     if param is params.star_arg or param is params.star_kwarg:
         return f"it takes `*` arguments of {shown}"
-    if function.decorators:
-        return f"{shown} is decorated with `@{_short(function.decorators[0].decorator)}`"
     scope = scopes.get(function.name)
     private = name.startswith("_") and not name.endswith("__")
-    if isinstance(scope, ClassScope):
-        if not private:
-            return f"{shown} is a public method: code outside the module may call it"
-        return _method_calls(param, params, function, scope, parents)
+    if isinstance(scope, ClassScope) and name.startswith("__") and name.endswith("__"):
+        cls = scope.node
+        owner = f"`{cls.name.value}`" if isinstance(cls, cst.ClassDef) else "its class"
+        return f"{shown} is a special method of {owner}, whose calls the tool does not follow"
+    if isinstance(scope, ClassScope) and not private:
+        return f"{shown} is a public method: code outside the module may call it"
     if isinstance(scope, GlobalScope) and not private:
         return f"{shown} is public: code outside the module (its users, pytest) may call it"
+    if function.decorators:
+        return f"{shown} is decorated with `@{_short(function.decorators[0].decorator)}`"
+    if isinstance(scope, ClassScope):
+        return _method_calls(param, params, function, scope, parents)
     if not isinstance(scope, (GlobalScope, FunctionScope)):
         return f"{shown} is defined where the tool does not follow its calls"
     assignments = list(scope.assignments[name])
