@@ -56,7 +56,7 @@ def callers(
     name = function.name.value
     shown = f"`{name}()`"
     if param is params.star_arg or param is params.star_kwarg:
-        return f"it takes `*` arguments of {shown}"
+        return f"it is a `*` parameter of {shown}"
     scope = scopes.get(function.name)
     private = name.startswith("_") and not name.endswith("__")
     if isinstance(scope, ClassScope) and name.startswith("__") and name.endswith("__"):
