@@ -10,12 +10,14 @@ absolute import that two of those places, or a module next to the file, answer d
 ambiguous (which one depends on how the program is started) and is not followed. Only the
 module a receiver is imported from is parsed (with LibCST, once per process and content); the
 project's files are listed (below the same directory) only to look for subclasses overriding a
-factory method, writes of a client's attribute from outside and writes of the environment a
-client reads, and then read only when their bytes may hold one.
+factory method, writes of a client's attribute from outside, writes of the environment a
+client reads and uses of a private function or method from outside its module, and then read
+only when their bytes may hold one.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,7 +25,7 @@ from pathlib import Path
 from migrate.analysis.call_sites import Resolver
 from migrate.analysis.definitions import ProjectMemo, ProjectModules
 from migrate.catalog.loader import Catalog
-from migrate.engine.units import module_name
+from migrate.engine.units import importers, module_name
 
 # Directories that hold no module of the project.
 _SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"})
@@ -132,10 +134,40 @@ def project_modules(path: str, catalog: Catalog) -> tuple[ProjectModules | None,
         namespace, project = _namespace_package(top) if not inside else ("", top)
         return bool(namespace) and project in starts
 
+    def uses(defined: str, name: str) -> str | None:
+        listed = files()
+        if listed is None:
+            return "the project holds too many files to search for its uses"
+        return _used_elsewhere(defined, name, listed)
+
     memo = _memos.setdefault(root, ProjectMemo())
-    modules = ProjectModules(catalog, find, _read, files, _resolvers, memo, ambiguous.get)
+    modules = ProjectModules(catalog, find, _read, files, _resolvers, memo, ambiguous.get, uses)
     modules.program = (tuple(sorted(str(s) for s in starts)), importable)
     return modules, package
+
+
+def _used_elsewhere(defined: str, name: str, files: Iterable[str]) -> str | None:
+    """A file of the project other than `defined` that may use its module-level function (or
+    a method) `name`: picked by the bytes as the run picks the importers of a helper (the name
+    and the module's, engine/units.py `importers`), then kept when its `ast` imports the name
+    (`from m import name`, or `*`), reads `.name`, or spells "name" (`getattr(m, "name")`); a
+    file that can't be parsed counts. As "path ...", or None."""
+    here = os.path.realpath(defined)
+    others = [path for path in files if os.path.realpath(path) != here]
+    # A function of a package's `__init__.py` may be imported without naming its package (`from
+    # . import _ask`): any file naming the function is looked at then.
+    module = "" if Path(defined).name == "__init__.py" else module_name(defined)[0] or Path(defined).stem
+    for path, _, tree in importers({module: [name]}, others, _read):
+        if tree is None:
+            return f"{path} names it and can't be parsed"
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and any(alias.name in (name, "*") for alias in node.names):
+                return f"{path} imports it (`from {'.' * node.level}{node.module or ''} import ...`)"
+            if isinstance(node, ast.Attribute) and node.attr == name:
+                return f"{path} reads `{ast.unparse(node)[:60]}`"
+            if isinstance(node, ast.Constant) and node.value == name:
+                return f'{path} spells "{name}"'
+    return None
 
 
 def _namespace_package(directory: Path) -> tuple[str, Path]:

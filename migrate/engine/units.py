@@ -473,6 +473,15 @@ def _importers(
         yield path, data, _parse(data) if data is not None and not path.endswith(".ipynb") else None
 
 
+def importers(
+    wanted: Mapping[str, Iterable[str]], files: Sequence[str], read: Callable[[str], bytes | None]
+) -> Iterator[tuple[str, bytes | None, ast.Module | None]]:
+    """The files among `files` whose bytes may import one of the `wanted` names ({module:
+    names}) from its module, with their bytes and tree (None: can't be parsed); as `_importers`
+    picks them for a run (engine/modules.py asks it for a module's private functions)."""
+    return _importers(wanted, files, {}, read, None, None)
+
+
 def _select_here(read: Callable[[str], bytes | None]) -> Select:
     def select(paths: Sequence[str], test: Callable[[bytes], bool]) -> set[str]:
         return {path for path in paths if (data := read(path)) is not None and test(data)}
