@@ -235,17 +235,23 @@ class TypeMapper:
 
 
 def import_edits(
-    retypes: Iterable[Retype], module: cst.Module, scopes: Mapping, parents: Mapping
+    retypes: Iterable[Retype],
+    module: cst.Module,
+    scopes: Mapping,
+    parents: Mapping,
+    replaced: Iterable[cst.CSTNode] = (),
 ) -> dict[cst.CSTNode, list[StatementBuild]]:
     """The import statements to change for the annotations rewritten: the Responses types each
     needs are imported (beside an existing `from <module> import ...`, or where the chat type was
-    imported), and chat type imports no longer used anywhere are dropped."""
+    imported), and chat type imports no longer used anywhere are dropped. `replaced`: other nodes
+    rewritten away (a chat message TypedDict call written as a dict), whose names go too."""
     retypes = list(retypes)
+    gone = {r.node for r in retypes} | set(replaced)
     globals_ = scopes.get(module)
-    if not retypes or globals_ is None:
+    if not gone or globals_ is None:
         return {}
     plan = _ImportPlan(globals_, parents, _statement_order(module))
-    plan.removals = _unused_imports(globals_, {r.node for r in retypes}, parents)
+    plan.removals = _unused_imports(globals_, gone, parents)
     needs: dict[str, set[str]] = {}
     anchors: dict[str, list[cst.CSTNode]] = {}
     for r in retypes:
