@@ -2,8 +2,10 @@
 
 A message list the call does not spell out (`messages=build(question)`, `[system] + history`,
 `messages=history` grown in a loop) may still be one the tool can read: every message that
-can end up in it is then a dict literal it sees. `message_sources` collects them by following
-the value through:
+can end up in it is then a dict literal it sees (or a call of one of the SDK's message
+TypedDicts, `ChatCompletionUserMessageParam(role=..., content=...)`, which builds one: the
+caller converts it as that dict). `message_sources` collects them by following the value
+through:
 
 * list and tuple literals, their elements (a dict literal, or a name bound once to one and
   used nowhere but in lists and `.append(...)`), and their `*unpacked` lists;

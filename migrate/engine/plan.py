@@ -608,10 +608,14 @@ def _retype_message_list(
     `input` takes. An annotation that names chat message types in any other form reports the
     call (RSP304); one that names none is left as it is."""
     statement = resolver.parents.get(shared.binding)
+    table = catalog.message_params.annotations()
+    mapper = TypeMapper(table, resolver.scopes)
+    if isinstance(statement, cst.AssignTarget):
+        _annotate_message_list(shared, resolver.parents.get(statement), plan, fixes, mapper, positions)
+        return
     if not (isinstance(statement, cst.AnnAssign) and statement.target is shared.binding):
         return
-    table = catalog.message_params.annotations()
-    retyped = TypeMapper(table, resolver.scopes).retype(statement.annotation, "input_list")
+    retyped = mapper.retype(statement.annotation, "input_list")
     if retyped.why is not None:
         names = {n for node in _names_in(statement.annotation) for n in resolver.qualified_names(node)}
         if names & table.types["input_item"].keys():
@@ -629,6 +633,68 @@ def _retype_message_list(
         fix = Finding.of("RSP138", annotation=retype.shown, new=retype.new)
         if fix not in fixes:
             fixes.append(fix)
+
+
+def _annotate_message_list(
+    shared: Shared, statement: cst.CSTNode | None, plan: _Plan, fixes: list[Finding], mapper: TypeMapper, positions
+) -> None:
+    """`messages = [ChatCompletionUserMessageParam(...)]`, unannotated: a type checker took it for a
+    list of that TypedDict, which chat's `messages` accepts; as a list of the dicts it is now
+    written with, `input` would not. It is annotated `list[ResponseInputItemParam]`. (A list of
+    dict literals was never typed for either API, and is left as it is.)"""
+    written = {id(call) for call in plan.constructed}
+    nodes = [shared.literal, *(node for _, node in shared.added)]
+    calls = [c for node in nodes for c in _calls_in(node) if id(c) in written]
+    if not calls or not isinstance(statement, cst.Assign):
+        return
+    line = positions[statement].start.line
+    spelled = mapper.spelling(calls[0].func, _INPUT_ITEM)
+    if isinstance(spelled, str):
+        why = f"its messages are now dicts, which need the annotation, and it can't be written: {spelled}"
+        plan.blockers.append(
+            Finding.of(
+                "RSP304", name=shared.binding.value, annotation="list[ResponseInputItemParam]", line=line, why=why
+            )
+        )
+        return
+    expr, need, anchor = spelled
+    annotation = cst.Annotation(
+        cst.Subscript(cst.Name("list"), [cst.SubscriptElement(cst.Index(expr))]),
+        whitespace_before_indicator=cst.SimpleWhitespace(""),
+        whitespace_after_indicator=cst.SimpleWhitespace(" "),
+    )
+
+    def build(updated: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(updated, cst.Assign)
+        return cst.AnnAssign(
+            target=updated.targets[0].target,
+            annotation=annotation,
+            value=updated.value,
+            equal=cst.AssignEqual(
+                whitespace_before=updated.targets[0].whitespace_before_equal,
+                whitespace_after=updated.targets[0].whitespace_after_equal,
+            ),
+            semicolon=updated.semicolon,
+        )
+
+    name = shared.binding.value
+    new = f"{name}: {code_of(annotation.annotation).strip()}"
+    retype = Retype(statement, build, f"{name} = [...]", f"{new} = [...]", (need,) if need else (), anchor)
+    plan.definition_edits.append(Edit(statement, build))
+    plan.retypes.append(retype)
+    fixes.append(Finding.of("RSP138", annotation=retype.shown, new=retype.new))
+
+
+_INPUT_ITEM = "openai.types.responses.ResponseInputItemParam"
+
+
+def _calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            yield current
+        stack.extend(current.children)
 
 
 def _names_in(node: cst.CSTNode) -> Iterator[cst.Name | cst.Attribute]:
@@ -659,7 +725,7 @@ def _message_constructors(source: str, parents: Parents, resolver: Resolver, cat
     for node in parents:
         if not isinstance(node, cst.Call) or not isinstance(node.func, (cst.Name, cst.Attribute)):
             continue
-        root = node.func
+        root: cst.BaseExpression = node.func
         while isinstance(root, cst.Attribute):
             root = root.value
         if not isinstance(root, cst.Name) or root.value not in imported:

@@ -156,6 +156,17 @@ class TypeMapper:
     def _tree_names(self, node: cst.CSTNode) -> set[str]:
         return qualified_names(self.scopes, node)
 
+    def spelling(
+        self, reference: cst.BaseExpression, qualified: str
+    ) -> tuple[cst.BaseExpression, tuple[str, str] | None, cst.CSTNode | None] | str:
+        """How to name the Responses type `qualified` where the chat type (or TypedDict) named by
+        `reference` is: (the expression, the import it needs or None, the import it goes near),
+        or why the tool can't tell."""
+        scope = self.scopes.get(reference)
+        if scope is None:
+            return "it has no scope information"
+        return self._spell(_Rename(reference, qualified), scope)
+
     # ------------------------------------------------------------------ spelling
     def _retype(self, target: _Target, scope: Scope) -> Retype | str:
         needs: list[tuple[str, str]] = []

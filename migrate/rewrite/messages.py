@@ -381,8 +381,11 @@ def typed_dict_literal(node: cst.BaseExpression, constructors: frozenset[str]) -
     if not isinstance(node, cst.Call) or code_of(node.func).strip() not in constructors:
         return node
     shown = code_of(node.func).strip()
-    if any(arg.star for arg in node.args):
-        raise Blocked(f"`{short_code(node)}` unpacks `*`/`**` arguments: its keys can't be checked")
+    unpacked = next((arg for arg in node.args if arg.star), None)
+    if unpacked is not None:
+        raise Blocked(
+            f"`{shown}(...)` is given `{unpacked.star}{short_code(unpacked.value)}`: its keys can't be checked"
+        )
     if any(arg.keyword is None for arg in node.args):
         raise Blocked(f"`{shown}(...)` is given a positional argument: only keyword arguments spell out its keys")
     template = next((arg.value for arg in node.args if isinstance(arg.value, cst.SimpleString)), None)
