@@ -49,6 +49,9 @@ class Sources:
     unseen: list[str] = field(default_factory=list)
     # Why the list can't be passed on (or followed) at all: the first reason found.
     refused: str | None = None
+    # The annotations the list passes through: of a name bound to it (`history: list[...] = ...`)
+    # and of a function returning it (`def build() -> list[...]`), with the name annotated.
+    annotations: list[tuple[str, cst.Annotation]] = field(default_factory=list)
 
 
 def message_sources(
@@ -245,6 +248,9 @@ class _Collector:
             if value is None:
                 self.refuse(f"`{node.value}` is not assigned a value the tool follows")
                 return
+            statement = self.parents.get(target)
+            if isinstance(statement, cst.AnnAssign):
+                self.out.annotations.append((node.value, statement.annotation))
             self.list_value(value, depth + 1)
         adds = [a for a in assignment.scope.assignments[node.value] if a is not assignment]
         for add in adds:  # `name += [...]`: a binding, not a read, that adds what it adds
@@ -373,6 +379,8 @@ class _Collector:
         if not returns or any(r.value is None for r in returns) or not _ends(definition.body):
             self.refuse(f"`{definition.name.value}()` may return something other than a list")
             return
+        if definition.returns is not None:
+            self.out.annotations.append((f"{definition.name.value}()", definition.returns))
         for r in returns:
             assert r.value is not None
             self.list_value(r.value, depth + 1)

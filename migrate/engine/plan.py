@@ -596,6 +596,11 @@ def _plan_site(
     for shared in request.shared:
         if shared.keyword == "messages" and not shared.elsewhere:
             _retype_message_list(shared, plan, fixes, resolver, catalog, positions)
+    sources = plan.ctx.message_sources
+    if sources is not None and request.passed_on:  # a list built elsewhere, passed on as it is
+        mapper = TypeMapper(catalog.message_params.annotations(), resolver.scopes)
+        for name, annotation in sources.annotations:
+            _retype_list_annotation(name, annotation, plan, fixes, mapper, resolver, positions)
     record.findings = fixes
     return plan
 
@@ -613,19 +618,33 @@ def _retype_message_list(
     if isinstance(statement, cst.AssignTarget):
         _annotate_message_list(shared, resolver.parents.get(statement), plan, fixes, mapper, positions)
         return
-    if not (isinstance(statement, cst.AnnAssign) and statement.target is shared.binding):
-        return
-    retyped = mapper.retype(statement.annotation, "input_list")
+    if isinstance(statement, cst.AnnAssign) and statement.target is shared.binding:
+        _retype_list_annotation(shared.binding.value, statement.annotation, plan, fixes, mapper, resolver, positions)
+
+
+def _retype_list_annotation(
+    name: str,
+    annotation: cst.Annotation,
+    plan: _Plan,
+    fixes: list[Finding],
+    mapper: TypeMapper,
+    resolver: Resolver,
+    positions,
+) -> None:
+    """An annotation of a message list passed as `input`: `list[<chat message types>]` becomes
+    `list[ResponseInputItemParam]`; chat message types in any other form report the call
+    (RSP304); an annotation that names none is left as it is."""
+    retyped = mapper.retype(annotation, "input_list")
     if retyped.why is not None:
-        names = {n for node in _names_in(statement.annotation) for n in resolver.qualified_names(node)}
-        if names & table.types["input_item"].keys():
+        names = {n for node in _names_in(annotation) for n in resolver.qualified_names(node)}
+        if names & mapper.table.types["input_item"].keys():
             why = (
                 "`input` takes a `list[ResponseInputItemParam]`, and the tool retypes only a `list[...]` of chat"
                 " message types"
             )
-            line = positions[statement].start.line
-            shown = code_of(statement.annotation.annotation).strip()
-            plan.blockers.append(Finding.of("RSP304", name=shared.binding.value, annotation=shown, line=line, why=why))
+            line = positions[annotation].start.line
+            shown = code_of(annotation.annotation).strip()
+            plan.blockers.append(Finding.of("RSP304", name=name, annotation=shown, line=line, why=why))
         return
     for retype in retyped.retypes:
         plan.definition_edits.append(Edit(retype.node, retype.build))

@@ -99,6 +99,8 @@ class RequestResult:
     # The calls of the SDK's message TypedDicts written as dicts (as found in the tree planned):
     # the imports only they used are dropped.
     constructed: list[cst.Call] = field(default_factory=list)
+    # Set when `messages=` is a list built elsewhere, passed on as `input` as it is.
+    passed_on: bool = False
 
 
 class _Request:
@@ -434,6 +436,7 @@ def _pass_through(req: _Request, arg: cst.Arg, index: int) -> None:
     for call in written:
         req.result.definition_edits.append(Edit(call, partial(_as_dict, constructors=constructors)))
         req.result.constructed.append(call)
+    req.result.passed_on = True
     req.add(arg, "input", value, index)
     req.fixed("messages")
 
