@@ -334,6 +334,39 @@ def test_annotation_types_exist_in_the_installed_sdk() -> None:
     assert missing == []
 
 
+def test_message_params_are_the_sdks_message_typeddicts() -> None:
+    """rules/values.toml [message_params]: every constructor is a TypedDict class of the SDK
+    (calling it builds a plain dict), together every member of `ChatCompletionMessageParam`; every
+    type it retypes imports from the SDK, and what it writes is an item `input` takes."""
+    import importlib
+    import typing
+
+    import pytest
+    import typing_extensions
+
+    pytest.importorskip("openai")
+    from openai.types.chat import ChatCompletionMessageParam
+    from openai.types.responses import ResponseInputParam
+
+    def resolve(name: str) -> object:
+        module, _, attr = name.rpartition(".")
+        return getattr(importlib.import_module(module), attr)
+
+    params = catalog.load().message_params
+    classes = {resolve(name) for name in params.constructors}
+    assert classes == set(typing.get_args(ChatCompletionMessageParam))
+    for cls in classes:
+        assert typing_extensions.is_typeddict(cls)
+        assert cls(role="user", content="hi") == {"role": "user", "content": "hi"}  # type: ignore[operator]
+    for name in (*params.types, *params.types.values()):
+        resolve(name)
+    assert set(params.types.values()) == {"openai.types.responses.ResponseInputItemParam"}
+    # `input`'s list holds a union of the same TypedDicts (by name; the SDK defines them twice).
+    (item,) = typing.get_args(ResponseInputParam)
+    written = resolve("openai.types.responses.ResponseInputItemParam")
+    assert [t.__name__ for t in typing.get_args(item)] == [t.__name__ for t in typing.get_args(written)]
+
+
 def test_azure_minimum_in_prose_is_the_data() -> None:
     """The first api-version serving /responses on Azure is data (rules/clients.toml); the
     rule docs and docs/api-mapping.md that name it must name that one."""

@@ -2,8 +2,10 @@
 
 A message list the call does not spell out (`messages=build(question)`, `[system] + history`,
 `messages=history` grown in a loop) may still be one the tool can read: every message that
-can end up in it is then a dict literal it sees. `message_sources` collects them by following
-the value through:
+can end up in it is then a dict literal it sees (or a call of one of the SDK's message
+TypedDicts, `ChatCompletionUserMessageParam(role=..., content=...)`, which builds one: the
+caller converts it as that dict). `message_sources` collects them by following the value
+through:
 
 * list and tuple literals, their elements (a dict literal, or a name bound once to one and
   used nowhere but in lists and `.append(...)`), and their `*unpacked` lists;
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from migrate.analysis.nodes import DictView, describe_use, short_code
+from migrate.analysis.nodes import DictView, code_of, describe_use, short_code
 from migrate.analysis.scopes import Assignment, ImportAssignment
 
 _MAX_DEPTH = 12
@@ -40,25 +42,41 @@ _PLAIN_KEYS = {"role", "content"}
 
 @dataclass
 class Sources:
-    # Every message dict literal that can end up in the list, where it is written.
-    messages: list[cst.Dict] = field(default_factory=list)
+    # Every message dict literal that can end up in the list, where it is written (or a call of
+    # one of the SDK's message TypedDicts, which builds one).
+    messages: list[cst.Dict | cst.Call] = field(default_factory=list)
     # Parts of the list the tool can't see, each a phrase saying why.
     unseen: list[str] = field(default_factory=list)
     # Why the list can't be passed on (or followed) at all: the first reason found.
     refused: str | None = None
+    # The annotations the list passes through: of a name bound to it (`history: list[...] = ...`)
+    # and of a function returning it (`def build() -> list[...]`), with the name annotated.
+    annotations: list[tuple[str, cst.Annotation]] = field(default_factory=list)
 
 
 def message_sources(
-    node: cst.BaseExpression, scopes: Mapping, parents: Mapping[cst.CSTNode, cst.CSTNode], site_calls: set
+    node: cst.BaseExpression,
+    scopes: Mapping,
+    parents: Mapping[cst.CSTNode, cst.CSTNode],
+    site_calls: set,
+    constructors: frozenset[str] = frozenset(),
 ) -> Sources:
-    """What the list `node` (a `messages=` value) is proven to hold, or why not."""
-    collector = _Collector(scopes, parents, site_calls)
+    """What the list `node` (a `messages=` value) is proven to hold, or why not. `constructors`:
+    the spellings of the SDK's message TypedDicts, a call of which is a message as a dict is."""
+    collector = _Collector(scopes, parents, site_calls, constructors)
     collector.list_value(node, 0)
     return collector.out
 
 
 class _Collector:
-    def __init__(self, scopes: Mapping, parents: Mapping[cst.CSTNode, cst.CSTNode], site_calls: set) -> None:
+    def __init__(
+        self,
+        scopes: Mapping,
+        parents: Mapping[cst.CSTNode, cst.CSTNode],
+        site_calls: set,
+        constructors: frozenset[str] = frozenset(),
+    ) -> None:
+        self.constructors = constructors
         self.scopes = scopes
         self.parents = parents
         self.site_calls = site_calls
@@ -125,7 +143,8 @@ class _Collector:
 
     # ------------------------------------------------------------------ messages
     def message(self, node: cst.BaseExpression, depth: int) -> None:
-        if isinstance(node, cst.Dict):
+        if isinstance(node, cst.Dict) or self.constructed(node):
+            assert isinstance(node, (cst.Dict, cst.Call))
             self.out.messages.append(node)
             return
         if isinstance(node, cst.Name):
@@ -139,10 +158,19 @@ class _Collector:
                 if id(value) not in {id(m) for m in self.out.messages}:
                     self.out.messages.append(value)
                 return
-            if self.out.refused is None:
+            if self.out.refused is None and value is not None and self.constructed(value):
+                self.refuse(
+                    f"the message `{node.value}` is bound to `{short_code(value)}`: a TypedDict call is"
+                    " converted where a list holds it, not through a name"
+                )
+            elif self.out.refused is None:
                 self.refuse(f"the message `{node.value}` is not a dict literal bound once and left as it is")
             return
         self.refuse(f"the message `{short_code(node)}` is not a dict the tool can check")
+
+    def constructed(self, node: cst.BaseExpression) -> bool:
+        """A call of one of the SDK's message TypedDicts: it builds a message dict."""
+        return isinstance(node, cst.Call) and code_of(node.func).strip() in self.constructors
 
     def message_uses(self, assignment: Assignment, shown: str) -> bool:
         """A message dict given by name is left as it is: it is only put in lists."""
@@ -220,6 +248,9 @@ class _Collector:
             if value is None:
                 self.refuse(f"`{node.value}` is not assigned a value the tool follows")
                 return
+            statement = self.parents.get(target)
+            if isinstance(statement, cst.AnnAssign):
+                self.out.annotations.append((node.value, statement.annotation))
             self.list_value(value, depth + 1)
         adds = [a for a in assignment.scope.assignments[node.value] if a is not assignment]
         for add in adds:  # `name += [...]`: a binding, not a read, that adds what it adds
@@ -348,6 +379,8 @@ class _Collector:
         if not returns or any(r.value is None for r in returns) or not _ends(definition.body):
             self.refuse(f"`{definition.name.value}()` may return something other than a list")
             return
+        if definition.returns is not None:
+            self.out.annotations.append((f"{definition.name.value}()", definition.returns))
         for r in returns:
             assert r.value is not None
             self.list_value(r.value, depth + 1)

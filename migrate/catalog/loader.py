@@ -222,6 +222,20 @@ class Sequences:
 
 
 @dataclass(frozen=True)
+class MessageParams:
+    """The SDK's message TypedDicts ([message_params] in rules/values.toml): the classes a call of
+    which builds a message dict, and how a message list annotation naming them is retyped."""
+
+    constructors: frozenset[str] = frozenset()
+    lists: frozenset[str] = frozenset()  # the list forms retyped (`list[...]`, `List[...]`)
+    types: dict[str, str] = field(default_factory=dict)  # chat message type -> Responses item type
+
+    def annotations(self) -> Annotations:
+        """The table rewrite/annotations.py reads: kind `input_list` is a `list[...]` of `input_item`."""
+        return Annotations(types={"input_item": self.types}, sequence=self.lists, lists={"input_list": "input_item"})
+
+
+@dataclass(frozen=True)
 class WireTests:
     """What marks a test module that pins the chat wire format (rules/tests.toml)."""
 
@@ -249,6 +263,7 @@ class Catalog:
     text_loop: TextLoop | None = None
     annotations: Annotations = Annotations()
     sequences: Sequences = Sequences()
+    message_params: MessageParams = MessageParams()
     wire_tests: WireTests = WireTests()
 
     def rule(self, code: str) -> Rule:
@@ -508,6 +523,13 @@ def _annotations(raw: dict[str, Any], kinds: dict[str, Any]) -> Annotations:
     )
 
 
+def _message_params(raw: dict[str, Any]) -> MessageParams:
+    table = raw["message_params"]
+    return MessageParams(
+        constructors=frozenset(table["constructors"]), lists=frozenset(table["list"]), types=dict(table["types"])
+    )
+
+
 def _sequences(raw: dict[str, Any]) -> Sequences:
     table = raw["sequences"]
     return Sequences(constructors=frozenset(table["constructors"]), annotations=frozenset(table["annotations"]))
@@ -545,6 +567,7 @@ def load() -> Catalog:
         text_loop=_text_loop(raw_results["_text_loop"]) if "_text_loop" in raw_results else None,
         annotations=_annotations(_load_toml("annotations.toml"), results),
         sequences=_sequences(_load_toml("values.toml")),
+        message_params=_message_params(_load_toml("values.toml")),
         wire_tests=_wire_tests(_load_toml("tests.toml")),
     )
     _check_references(catalog)

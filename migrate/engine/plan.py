@@ -44,7 +44,7 @@ from migrate.catalog.settings import Settings
 from migrate.engine.codegen import ModuleCode
 from migrate.engine.gate import CROSSING
 from migrate.engine.modules import project_modules
-from migrate.rewrite.annotations import Retype
+from migrate.rewrite.annotations import Retype, TypeMapper
 from migrate.rewrite.annotations import import_edits as type_import_edits
 from migrate.rewrite.attributes import stored_attribute
 from migrate.rewrite.edits import Edit
@@ -102,6 +102,8 @@ class _Plan:
         self.across = followed.across
 
     retypes: list[Retype] = field(default_factory=list)
+    # Calls of the SDK's message TypedDicts written as the dicts they build (request.constructed).
+    constructed: list[cst.Call] = field(default_factory=list)
 
 
 @dataclass
@@ -178,7 +180,11 @@ def _migrate_module(
     site_calls = {site.call for site in sites}
     values = _imported_values(links, resolver, parents, site_calls)
     kept = _kept_values(links, resolver)
-    named = {site.call: _named_arguments(site.call, scopes, parents, site_calls, values, kept) for site in sites}
+    constructors = _message_constructors(source, parents, resolver, catalog) if sites else frozenset()
+    named = {
+        site.call: _named_arguments(site.call, scopes, parents, site_calls, values, kept, constructors)
+        for site in sites
+    }
     lists = {
         s.binding: s
         for found in named.values()
@@ -215,6 +221,7 @@ def _migrate_module(
             named[site.call],
             owned,
             site_calls,
+            constructors,
         )
         if wire is not None:
             plan.blockers.append(wire)
@@ -568,6 +575,7 @@ def _plan_site(
     named: dict[str, Shared | str],
     owned: set[cst.CSTNode],
     site_calls: Collection[cst.CSTNode] = (),
+    constructors: frozenset[str] = frozenset(),
 ) -> _Plan:
     start = positions[site.call].start
     record = CallSite(line=start.line, column=start.column + 1, method=site.method_name, outcome="migrated")
@@ -598,13 +606,15 @@ def _plan_site(
         known=_known_arguments(site.call, catalog, resolver, follower),
         values=lambda node: _content_value(node, resolver, catalog),
         not_text=Shapes(resolver.scopes, resolver.parents, catalog.sequences).not_text,
-        message_sources=_message_sources(site.call, resolver, set(site_calls)),
+        message_sources=_message_sources(site.call, resolver, set(site_calls), constructors),
+        message_constructors=constructors,
     )
     _named_tools(plan.ctx, site.call, resolver, set(site_calls))
     request = rewrite_request(site.call, plan.ctx)
     plan.shared_values = {shared.binding for shared in request.shared}
     plan.shared = request.shared
     plan.definition_edits = request.definition_edits
+    plan.constructed = request.constructed
     not_ours = [b for b in request.blockers if catalog.rule(b.code).level == "info"]
     if not_ours:  # e.g. instructor's `response_model=`: the call is not OpenAI's to migrate
         record.outcome = "skipped"
@@ -638,8 +648,172 @@ def _plan_site(
         for group, why in catalog.not_together:
             if group <= earned:
                 plan.blockers.append(Finding.of("RSP306", codes=", ".join(sorted(group)), why=why))
+    for shared in request.shared:
+        if shared.keyword == "messages" and not shared.elsewhere:
+            _retype_message_list(shared, plan, fixes, resolver, catalog, positions)
+    sources = plan.ctx.message_sources
+    if sources is not None and request.passed_on:  # a list built elsewhere, passed on as it is
+        mapper = TypeMapper(catalog.message_params.annotations(), resolver.scopes)
+        for name, annotation in sources.annotations:
+            _retype_list_annotation(name, annotation, plan, fixes, mapper, resolver, positions)
     record.findings = fixes
     return plan
+
+
+def _retype_message_list(
+    shared: Shared, plan: _Plan, fixes: list[Finding], resolver: Resolver, catalog: Catalog, positions
+) -> None:
+    """`messages: list[ChatCompletionMessageParam] = [...]`, passed as `input`: annotated
+    `list[ResponseInputItemParam]` (rules/values.toml [message_params]), the only list type
+    `input` takes. An annotation that names chat message types in any other form reports the
+    call (RSP304); one that names none is left as it is."""
+    statement = resolver.parents.get(shared.binding)
+    table = catalog.message_params.annotations()
+    mapper = TypeMapper(table, resolver.scopes)
+    if isinstance(statement, cst.AssignTarget):
+        _annotate_message_list(shared, resolver.parents.get(statement), plan, fixes, mapper, positions)
+        return
+    if isinstance(statement, cst.AnnAssign) and statement.target is shared.binding:
+        _retype_list_annotation(shared.binding.value, statement.annotation, plan, fixes, mapper, resolver, positions)
+
+
+def _retype_list_annotation(
+    name: str,
+    annotation: cst.Annotation,
+    plan: _Plan,
+    fixes: list[Finding],
+    mapper: TypeMapper,
+    resolver: Resolver,
+    positions,
+) -> None:
+    """An annotation of a message list passed as `input`: `list[<chat message types>]` becomes
+    `list[ResponseInputItemParam]`; chat message types in any other form report the call
+    (RSP304); an annotation that names none is left as it is."""
+    retyped = mapper.retype(annotation, "input_list")
+    if retyped.why is not None:
+        names = {n for node in _names_in(annotation) for n in resolver.qualified_names(node)}
+        if names & mapper.table.types["input_item"].keys():
+            why = (
+                "`input` takes a `list[ResponseInputItemParam]`, and the tool retypes only a `list[...]` of chat"
+                " message types"
+            )
+            line = positions[annotation].start.line
+            shown = code_of(annotation.annotation).strip()
+            plan.blockers.append(Finding.of("RSP304", name=name, annotation=shown, line=line, why=why))
+        return
+    for retype in retyped.retypes:
+        plan.definition_edits.append(Edit(retype.node, retype.build))
+        plan.retypes.append(retype)
+        fix = Finding.of("RSP138", annotation=retype.shown, new=retype.new)
+        if fix not in fixes:
+            fixes.append(fix)
+
+
+def _annotate_message_list(
+    shared: Shared, statement: cst.CSTNode | None, plan: _Plan, fixes: list[Finding], mapper: TypeMapper, positions
+) -> None:
+    """`messages = [ChatCompletionUserMessageParam(...)]`, unannotated: a type checker took it for a
+    list of that TypedDict, which chat's `messages` accepts; as a list of the dicts it is now
+    written with, `input` would not. It is annotated `list[ResponseInputItemParam]`. (A list of
+    dict literals was never typed for either API, and is left as it is.)"""
+    written = {id(call) for call in plan.constructed}
+    nodes = [shared.literal, *(node for _, node in shared.added)]
+    calls = [c for node in nodes for c in _calls_in(node) if id(c) in written]
+    if not calls or not isinstance(statement, cst.Assign):
+        return
+    line = positions[statement].start.line
+    spelled = mapper.spelling(calls[0].func, _INPUT_ITEM)
+    if isinstance(spelled, str):
+        why = f"its messages are now dicts, which need the annotation, and it can't be written: {spelled}"
+        plan.blockers.append(
+            Finding.of(
+                "RSP304", name=shared.binding.value, annotation="list[ResponseInputItemParam]", line=line, why=why
+            )
+        )
+        return
+    expr, need, anchor = spelled
+    annotation = cst.Annotation(
+        cst.Subscript(cst.Name("list"), [cst.SubscriptElement(cst.Index(expr))]),
+        whitespace_before_indicator=cst.SimpleWhitespace(""),
+        whitespace_after_indicator=cst.SimpleWhitespace(" "),
+    )
+
+    def build(updated: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(updated, cst.Assign)
+        return cst.AnnAssign(
+            target=updated.targets[0].target,
+            annotation=annotation,
+            value=updated.value,
+            equal=cst.AssignEqual(
+                whitespace_before=updated.targets[0].whitespace_before_equal,
+                whitespace_after=updated.targets[0].whitespace_after_equal,
+            ),
+            semicolon=updated.semicolon,
+        )
+
+    name = shared.binding.value
+    new = f"{name}: {code_of(annotation.annotation).strip()}"
+    retype = Retype(statement, build, f"{name} = [...]", f"{new} = [...]", (need,) if need else (), anchor)
+    plan.definition_edits.append(Edit(statement, build))
+    plan.retypes.append(retype)
+    fixes.append(Finding.of("RSP138", annotation=retype.shown, new=retype.new))
+
+
+_INPUT_ITEM = "openai.types.responses.ResponseInputItemParam"
+
+
+def _calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            yield current
+        stack.extend(current.children)
+
+
+def _names_in(node: cst.CSTNode) -> Iterator[cst.Name | cst.Attribute]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.Name, cst.Attribute)):
+            yield current
+        stack.extend(current.children)
+
+
+def _message_constructors(source: str, parents: Parents, resolver: Resolver, catalog: Catalog) -> frozenset[str]:
+    """How this module spells the SDK's message TypedDicts it calls (`ChatCompletionUserMessageParam`,
+    an alias `P`, `chat.ChatCompletionUserMessageParam`), resolved by qualified name: a spelling
+    counts only when every call so spelled, anywhere in the module, resolves to one of them
+    (rules/values.toml [message_params]). The request is rewritten again on the updated tree,
+    where only the spelling is left to go by."""
+    known = catalog.message_params.constructors
+    if source and not any(name.rpartition(".")[2] in source for name in known):
+        return frozenset()
+    imported = {
+        _bound_root(alias)
+        for node in parents
+        if isinstance(node, (cst.Import, cst.ImportFrom))
+        for alias in (node.names if not isinstance(node.names, cst.ImportStar) else ())
+    }
+    found: dict[str, bool] = {}
+    for node in parents:
+        if not isinstance(node, cst.Call) or not isinstance(node.func, (cst.Name, cst.Attribute)):
+            continue
+        root: cst.BaseExpression = node.func
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name) or root.value not in imported:
+            continue
+        spelling = code_of(node.func).strip()
+        found[spelling] = found.get(spelling, True) and bool(resolver.qualified_names(node.func) & known)
+    return frozenset(spelling for spelling, every in found.items() if every)
+
+
+def _bound_root(alias: cst.ImportAlias) -> str:
+    """The name an import binds: its alias, or the first part of its dotted name."""
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return code_of(alias.name).strip().split(".")[0]
 
 
 def _plan_indirect(
@@ -676,17 +850,24 @@ def _content_value(node: cst.BaseExpression, resolver: Resolver, catalog: Catalo
     return Shapes(resolver.scopes, resolver.parents, catalog.sequences).not_text(node)
 
 
-def _message_sources(call: cst.Call, resolver: Resolver, site_calls: set[cst.CSTNode]) -> Sources | None:
+def _message_sources(
+    call: cst.Call, resolver: Resolver, site_calls: set[cst.CSTNode], constructors: frozenset[str] = frozenset()
+) -> Sources | None:
     """Where the messages of a `messages=` list built elsewhere come from (found on the original
     tree, once: the request is rewritten again on the updated one)."""
     arg = keyword_argument(call, "messages")
     if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
         return None
     if isinstance(arg.value, (cst.List, cst.Tuple)) and all(
-        isinstance(e, cst.Element) and isinstance(e.value, cst.Dict) for e in arg.value.elements
+        isinstance(e, cst.Element) and (isinstance(e.value, cst.Dict) or _constructed(e.value, constructors))
+        for e in arg.value.elements
     ):
         return None  # a list literal of messages: converted where it is written
-    return message_sources(arg.value, resolver.scopes, resolver.parents, site_calls)
+    return message_sources(arg.value, resolver.scopes, resolver.parents, site_calls, constructors)
+
+
+def _constructed(node: cst.BaseExpression, constructors: frozenset[str]) -> bool:
+    return isinstance(node, cst.Call) and code_of(node.func).strip() in constructors
 
 
 def _named_tools(ctx: RequestContext, call: cst.Call, resolver: Resolver, site_calls: set[cst.CSTNode]) -> None:
@@ -784,6 +965,7 @@ def _named_arguments(
     site_calls,
     values: Mapping[str, _ImportedValue] | None = None,
     kept: Callable[[cst.Name | cst.Attribute], str | None] | None = None,
+    constructors: frozenset[str] = frozenset(),
 ) -> dict[str, Shared | str]:
     """What each `keyword=NAME` argument whose shape changes refers to."""
     found: dict[str, Shared | str] = {}
@@ -803,7 +985,7 @@ def _named_arguments(
                 found[arg.keyword.value] = f"`{shown}` is read from another module: {_ELSEWHERE}"
             continue
         if arg.keyword is not None and arg.keyword.value in SHAREABLE and isinstance(arg.value, cst.Name):
-            followed = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls)
+            followed = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls, constructors)
             origin = _imported_from(arg.value, scopes) if isinstance(followed, str) else None
             value = next((v for v in (values or {}).values() if any(n is arg.value for n in v.names)), None)
             if origin is not None and value is not None and value.shared is not None:
@@ -1100,7 +1282,13 @@ def _apply(
         for edit in (*plan.edits, *plan.definition_edits):
             chains.setdefault(edit.target, edit)
     imports = _import_edits(plans, scopes)
-    type_imports = type_import_edits((r for plan in plans for r in plan.retypes), module, scopes, parents)
+    type_imports = type_import_edits(
+        (r for plan in plans for r in plan.retypes),
+        module,
+        scopes,
+        parents,
+        replaced={call for plan in plans for call in plan.constructed},
+    )
     # Only the nodes on the way to an edit are visited: the rest of the tree is kept as is.
     on_path: set[cst.CSTNode] = set()
     for target in (*calls, *chains, *imports, *type_imports, *todos):

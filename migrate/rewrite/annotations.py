@@ -156,6 +156,17 @@ class TypeMapper:
     def _tree_names(self, node: cst.CSTNode) -> set[str]:
         return qualified_names(self.scopes, node)
 
+    def spelling(
+        self, reference: cst.BaseExpression, qualified: str
+    ) -> tuple[cst.BaseExpression, tuple[str, str] | None, cst.CSTNode | None] | str:
+        """How to name the Responses type `qualified` where the chat type (or TypedDict) named by
+        `reference` is: (the expression, the import it needs or None, the import it goes near),
+        or why the tool can't tell."""
+        scope = self.scopes.get(reference)
+        if scope is None:
+            return "it has no scope information"
+        return self._spell(_Rename(reference, qualified), scope)
+
     # ------------------------------------------------------------------ spelling
     def _retype(self, target: _Target, scope: Scope) -> Retype | str:
         needs: list[tuple[str, str]] = []
@@ -235,17 +246,23 @@ class TypeMapper:
 
 
 def import_edits(
-    retypes: Iterable[Retype], module: cst.Module, scopes: Mapping, parents: Mapping
+    retypes: Iterable[Retype],
+    module: cst.Module,
+    scopes: Mapping,
+    parents: Mapping,
+    replaced: Iterable[cst.CSTNode] = (),
 ) -> dict[cst.CSTNode, list[StatementBuild]]:
     """The import statements to change for the annotations rewritten: the Responses types each
     needs are imported (beside an existing `from <module> import ...`, or where the chat type was
-    imported), and chat type imports no longer used anywhere are dropped."""
+    imported), and chat type imports no longer used anywhere are dropped. `replaced`: other nodes
+    rewritten away (a chat message TypedDict call written as a dict), whose names go too."""
     retypes = list(retypes)
+    gone = {r.node for r in retypes} | set(replaced)
     globals_ = scopes.get(module)
-    if not retypes or globals_ is None:
+    if not gone or globals_ is None:
         return {}
     plan = _ImportPlan(globals_, parents, _statement_order(module))
-    plan.removals = _unused_imports(globals_, {r.node for r in retypes}, parents)
+    plan.removals = _unused_imports(globals_, gone, parents)
     needs: dict[str, set[str]] = {}
     anchors: dict[str, list[cst.CSTNode]] = {}
     for r in retypes:

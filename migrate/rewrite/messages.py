@@ -55,6 +55,8 @@ class Converted:
     blockers: list[Finding] = field(default_factory=list)
     # Content part lists given by name: to convert where they are written.
     defined: list[Shared] = field(default_factory=list)
+    # Calls of the SDK's message TypedDicts converted as the dicts they build.
+    constructed: list[cst.Call] = field(default_factory=list)
 
 
 def convert_messages(
@@ -63,6 +65,7 @@ def convert_messages(
     hoist_instructions: bool,
     custom_tools: bool,
     values: ContentValues | None = None,
+    constructors: frozenset[str] = frozenset(),
 ) -> Converted:
     out = Converted()
     if not isinstance(value, (cst.List, cst.Tuple)):
@@ -72,7 +75,10 @@ def convert_messages(
             )
         )
         return out
-    converter = MessageConverter(custom_tools=custom_tools, fixes=out.fixes, values=values, defined=out.defined)
+    converter = MessageConverter(
+        custom_tools=custom_tools, fixes=out.fixes, values=values, defined=out.defined, constructors=constructors
+    )
+    converter.constructed = out.constructed
     items: list[Item] = []
     outer_indent = element_indent(value.elements, list_lead(value))
     for index, element in enumerate(value.elements):
@@ -147,12 +153,17 @@ class MessageConverter:
         fixes: list[Finding],
         values: ContentValues | None = None,
         defined: list[Shared] | None = None,
+        constructors: frozenset[str] = frozenset(),
     ) -> None:
         self.custom_tools = custom_tools
         self.fixes = fixes
         self.values = values
         self.defined = defined if defined is not None else []
         self.part_lists: set[int] = set()  # ids of the `content` values that name a part list
+        # Spellings of the SDK's message TypedDicts in this module (see `typed_dict_literal`), and the
+        # calls of them converted.
+        self.constructors = constructors
+        self.constructed: list[cst.Call] = []
 
     def _text_value(self, content: cst.BaseExpression, where: str, *, parts: bool = True) -> None:
         """A `content` that is not a literal: a list of chat parts there would be sent as it is."""
@@ -173,7 +184,10 @@ class MessageConverter:
             raise Blocked(f"{where} content is {found}: its chat parts would be sent unconverted")
 
     def convert(self, node: cst.BaseExpression, outer_indent: int | None) -> list[cst.BaseExpression]:
-        view = DictView.of(node)
+        as_dict = typed_dict_literal(node, self.constructors)
+        if as_dict is not node and isinstance(node, cst.Call):
+            self.constructed.append(node)
+        view = DictView.of(as_dict)
         if view is None:
             raise Blocked(f"`{short_code(node)}` is not a dict literal with literal keys")
         role = view.str("role")
@@ -357,6 +371,44 @@ class MessageConverter:
         flat = flatten(view, kind, {"type": new_type})
         elements = [rekey(e, "call_id") if string_value(e.key) == "id" else e for e in flat.elements]  # type: ignore[arg-type,attr-defined]
         return flat.with_changes(elements=elements)
+
+
+def typed_dict_literal(node: cst.BaseExpression, constructors: frozenset[str]) -> cst.BaseExpression:
+    """`ChatCompletionUserMessageParam(role="user", content=q)`, a call of one of the SDK's message
+    TypedDicts (spelled as in `constructors`), is the dict `{"role": "user", "content": q}`: a
+    TypedDict class called with keyword arguments builds a plain dict of them, in their order.
+    Any other node is returned as it is."""
+    if not isinstance(node, cst.Call) or code_of(node.func).strip() not in constructors:
+        return node
+    shown = code_of(node.func).strip()
+    unpacked = next((arg for arg in node.args if arg.star), None)
+    if unpacked is not None:
+        raise Blocked(
+            f"`{shown}(...)` is given `{unpacked.star}{short_code(unpacked.value)}`: its keys can't be checked"
+        )
+    if any(arg.keyword is None for arg in node.args):
+        raise Blocked(f"`{shown}(...)` is given a positional argument: only keyword arguments spell out its keys")
+    template = next((arg.value for arg in node.args if isinstance(arg.value, cst.SimpleString)), None)
+    elements = [
+        cst.DictElement(
+            key=quote_like(template, arg.keyword.value),
+            value=arg.value,
+            comma=arg.comma,
+            whitespace_before_colon=cst.SimpleWhitespace(""),
+            whitespace_after_colon=cst.SimpleWhitespace(" "),
+        )
+        for arg in node.args
+        if arg.keyword is not None
+    ]
+    # The whitespace before `)` is the last argument's (after its comma, if it has one).
+    closing = node.args[-1].whitespace_after_arg if node.args else cst.SimpleWhitespace("")
+    return cst.Dict(
+        elements=elements,
+        lbrace=cst.LeftCurlyBrace(whitespace_after=node.whitespace_before_args),
+        rbrace=cst.RightCurlyBrace(whitespace_before=closing),
+        lpar=node.lpar,
+        rpar=node.rpar,
+    )
 
 
 def _closing_indent(node: cst.BaseExpression) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import libcst as cst
 
@@ -45,6 +46,7 @@ from migrate.rewrite.messages import (
     MessageConverter,
     convert_messages,
     flatten,
+    typed_dict_literal,
 )
 from migrate.rewrite.shared import Shared
 
@@ -72,6 +74,9 @@ class RequestContext:
     not_text: Callable[[cst.BaseExpression], str | None] | None = None
     # Where the messages of a `messages=` value built elsewhere come from (analysis.messages).
     message_sources: Sources | None = None
+    # Spellings of the SDK's message TypedDicts in this module: a call of one with keyword
+    # arguments is read as the dict it builds (messages.typed_dict_literal).
+    message_constructors: frozenset[str] = frozenset()
     # Tools given by name in a `tools=` / `functions=` list ((keyword, name): followed, or why
     # not), and functions of tools given by name (`"function": lookup`: its dict, or why not).
     named_tools: dict[tuple[str, str], Shared | str] = field(default_factory=dict)
@@ -91,6 +96,11 @@ class RequestResult:
     definition_edits: list[Edit] = field(default_factory=list)
     # Set when the arguments change what the call returns (`stream=True`: a stream).
     result_kind: str | None = None
+    # The calls of the SDK's message TypedDicts written as dicts (as found in the tree planned):
+    # the imports only they used are dropped.
+    constructed: list[cst.Call] = field(default_factory=list)
+    # Set when `messages=` is a list built elsewhere, passed on as `input` as it is.
+    passed_on: bool = False
 
 
 class _Request:
@@ -346,15 +356,26 @@ def t_messages(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) ->
         return
     custom = _has_custom_tools(req.call)
     converted = convert_messages(
-        arg.value, hoist_instructions=req.ctx.settings.instructions, custom_tools=custom, values=req.ctx.values
+        arg.value,
+        hoist_instructions=req.ctx.settings.instructions,
+        custom_tools=custom,
+        values=req.ctx.values,
+        constructors=req.ctx.message_constructors,
     )
     if converted.moved_comments and not one_per_line(req.call.args, req.call.whitespace_before_args):
         # The comments on the system message would have no line to go to above `instructions=`
         # in a call written on one line: the message stays in the input, comments and all.
-        converted = convert_messages(arg.value, hoist_instructions=False, custom_tools=custom, values=req.ctx.values)
+        converted = convert_messages(
+            arg.value,
+            hoist_instructions=False,
+            custom_tools=custom,
+            values=req.ctx.values,
+            constructors=req.ctx.message_constructors,
+        )
     req.result.blockers.extend(converted.blockers)
     if converted.node is None or converted.blockers or not _define_parts(req, converted.defined):
         return
+    req.result.constructed.extend(converted.constructed)
     for finding in converted.fixes:
         req.fix(finding.code, **dict(finding.args))
     if converted.instructions is not None:
@@ -383,11 +404,16 @@ def _pass_through(req: _Request, arg: cst.Arg, index: int) -> None:
     if found.refused is not None:
         req.block("RSP203", param="messages", expr=short_code(value), why=found.refused)
         return
-    converter = MessageConverter(custom_tools=_has_custom_tools(req.call), fixes=[], values=req.ctx.values)
+    constructors = req.ctx.message_constructors
+    converter = MessageConverter(
+        custom_tools=_has_custom_tools(req.call), fixes=[], values=req.ctx.values, constructors=constructors
+    )
+    written: list[cst.Call] = []  # TypedDict calls: written as the dicts they build
     for message in found.messages:
         try:
-            converted = converter.convert(message, None)
-            same = len(converted) == 1 and converted[0] is message and not converter.defined
+            as_dict = typed_dict_literal(message, constructors)
+            converted = converter.convert(as_dict, None)
+            same = len(converted) == 1 and converted[0] is as_dict and not converter.defined
         except Blocked as blocked:
             req.block("RSP204", index=f"`{short_code(message)}`", why=blocked.why)
             return
@@ -399,14 +425,25 @@ def _pass_through(req: _Request, arg: cst.Arg, index: int) -> None:
                 " the call, or joined with lists and messages given by name)",
             )
             return
+        if as_dict is not message and isinstance(message, cst.Call):
+            written.append(message)
     if found.unseen:
         why = "; ".join(found.unseen)
         if not req.ctx.settings.unsafe:
             req.block("RSP218", expr=short_code(value), why=why)
             return
         req.fix("RSP218", expr=short_code(value), why=why)
+    for call in written:
+        req.result.definition_edits.append(Edit(call, partial(_as_dict, constructors=constructors)))
+        req.result.constructed.append(call)
+    req.result.passed_on = True
     req.add(arg, "input", value, index)
     req.fixed("messages")
+
+
+def _as_dict(updated: cst.CSTNode, constructors: frozenset[str]) -> cst.CSTNode:
+    assert isinstance(updated, cst.BaseExpression)
+    return typed_dict_literal(updated, constructors)
 
 
 def _define_message_list(req: _Request, shared: Shared) -> bool:
@@ -426,13 +463,18 @@ def _define_message_list(req: _Request, shared: Shared) -> bool:
 
 def _convert_message_list(req: _Request, node: cst.BaseExpression) -> cst.BaseExpression | None:
     converted = convert_messages(
-        node, hoist_instructions=False, custom_tools=_has_custom_tools(req.call), values=req.ctx.values
+        node,
+        hoist_instructions=False,
+        custom_tools=_has_custom_tools(req.call),
+        values=req.ctx.values,
+        constructors=req.ctx.message_constructors,
     )
     req.result.blockers.extend(converted.blockers)
     for finding in converted.fixes:
         req.fix(finding.code, **dict(finding.args))
     if converted.blockers or not _define_parts(req, converted.defined):
         return None
+    req.result.constructed.extend(converted.constructed)
     return converted.node
 
 
@@ -458,7 +500,12 @@ def _convert_one_message(req: _Request, node: cst.BaseExpression) -> cst.BaseExp
     try:
         # A tool call lifted out of the message goes where the message was (its `}` shows where).
         outer = indent_of(node.rbrace.whitespace_before) if isinstance(node, cst.Dict) else None
-        converter = MessageConverter(custom_tools=_has_custom_tools(req.call), fixes=fixes, values=req.ctx.values)
+        converter = MessageConverter(
+            custom_tools=_has_custom_tools(req.call),
+            fixes=fixes,
+            values=req.ctx.values,
+            constructors=req.ctx.message_constructors,
+        )
         items = converter.convert(node, outer)
     except Blocked as blocked:
         req.block("RSP204", index="appended", why=blocked.why)
@@ -470,6 +517,7 @@ def _convert_one_message(req: _Request, node: cst.BaseExpression) -> cst.BaseExp
         return None
     for finding in fixes:
         req.fix(finding.code, **dict(finding.args))
+    req.result.constructed.extend(converter.constructed)
     return items[0]
 
 

@@ -73,8 +73,10 @@ def analyze(
     scopes: Mapping,
     parents: Parents,
     site_calls: set[cst.CSTNode],
+    constructors: frozenset[str] = frozenset(),
 ) -> Shared | str:
-    """Follow `keyword=name`; a string is the reason it can't be followed."""
+    """Follow `keyword=name`; a string is the reason it can't be followed. `constructors`: the
+    spellings of the SDK's message TypedDicts, a call of which adds a message as a dict does."""
     bindings = _bindings(name, scopes, parents)
     if not bindings:
         return f"`{name.value}` is not bound once in this module"
@@ -91,7 +93,9 @@ def analyze(
     accesses = {id(a): a for binding in bindings for a in binding.references}
     for augmented in bindings[1:]:  # `name += [...]` binds the name: no read of it, but an add
         node = augmented.node
-        reason = _list_use(node, parents.get(node), parents, shared) if isinstance(node, cst.Name) else "used"
+        reason = (
+            _list_use(node, parents.get(node), parents, shared, constructors) if isinstance(node, cst.Name) else "used"
+        )
         if reason is not None:
             return f"`{name.value}` is {reason}"
     for access in in_tree_order(accesses.values(), parents):
@@ -105,7 +109,7 @@ def analyze(
                 shared.users.append(call)
                 continue
             return f"`{name.value}` is passed to `{code_of(call.func).strip() if isinstance(call, cst.Call) else '?'}`"
-        reason = _list_use(node, parent, parents, shared) if is_list else "used"
+        reason = _list_use(node, parent, parents, shared, constructors) if is_list else "used"
         if reason == "used":
             return describe_use(parent, name.value)
         if reason is not None:
@@ -129,8 +133,16 @@ def _assigned_literal(target: cst.CSTNode, parents: Mapping) -> cst.BaseExpressi
     return None
 
 
-def _list_use(node: cst.Name, parent, parents: Mapping, shared: Shared) -> str | None:
+def _list_use(
+    node: cst.Name, parent, parents: Mapping, shared: Shared, constructors: frozenset[str] = frozenset()
+) -> str | None:
     """None when this use of a message list is understood (and recorded), else why not."""
+
+    def message(value: cst.BaseExpression) -> bool:  # a dict literal, or a TypedDict call building one
+        return isinstance(value, cst.Dict) or (
+            isinstance(value, cst.Call) and code_of(value.func).strip() in constructors
+        )
+
     if isinstance(parent, cst.Attribute) and parent.value is node:
         call = parents.get(parent)
         method = parent.attr.value
@@ -140,12 +152,12 @@ def _list_use(node: cst.Name, parent, parents: Mapping, shared: Shared) -> str |
         if len(args) != len(call.args):
             return f"changed by `.{method}(...)` with keyword or unpacked arguments"
         if method == "append" and len(args) == 1:
-            if isinstance(args[0], cst.Dict):
+            if message(args[0]):
                 shared.added.append(("append", args[0]))
             else:
                 shared.pending.append(args[0])
             return None
-        if method == "insert" and len(args) == 2 and isinstance(args[1], cst.Dict):
+        if method == "insert" and len(args) == 2 and message(args[1]):
             shared.added.append(("insert", args[1]))
             return None
         if method == "extend" and len(args) == 1 and isinstance(args[0], (cst.List, cst.Tuple)):
