@@ -358,3 +358,18 @@ def test_functions_called_across_modules_are_found_by_their_imports(tmp_path: Pa
     assert found.signatures[(tools, "execute_tool")] == project.Signature(("tool_call",), ("tool_call",))
     assert set(found.refused) == {(tools, "execute_tool")}
     assert "bot/replay.py imports it" in found.refused[(tools, "execute_tool")]
+
+
+def test_a_value_whose_conversion_is_turned_off_is_left_with_its_calls(tmp_path: Path) -> None:
+    """`--ignore RSP108` (the tool list's flattening) keeps a `tools.py` list as it is, and the
+    calls of other modules that pass it are reported, saying so; the others still migrate."""
+    case = next(c for c in CASES if c.id == "value_in_module_without_calls")
+    shutil.copytree(case.before, tmp_path / "tree")
+    root = tmp_path / "tree"
+    results = list(run([str(root)], Settings(disabled=frozenset({"RSP108"})), write=True))
+    tools = (root / "agent" / "tools.py").read_text()
+    assert tools.startswith((case.before / "agent" / "tools.py").read_text().split("FORCE_SEARCH")[0])
+    calls = {(Path(r.path).name, c.line): c for r in results for c in r.calls}
+    assert calls[("chat.py", 9)].outcome == "reported"
+    assert "converting it there is turned off (RSP108)" in calls[("chat.py", 9)].findings[0].message()
+    assert calls[("chat.py", 18)].outcome == "migrated"  # ANSWER_FORMAT is not a tool list

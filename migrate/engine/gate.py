@@ -233,6 +233,20 @@ def shared_value_names(tree: ast.Module, calls: Iterable[ast.Call], sites: list[
     """Public module-level names bound to a literal that a call site's shape-changing keyword
     names, and the public names in those literals, transitively (a superset of what the engine
     may convert where it is written)."""
+    starts = {(line, column) for line, column, *_ in sites}
+    values = [
+        keyword.value
+        for call in calls
+        if (call.lineno, call.col_offset + 1) in starts
+        for keyword in call.keywords
+        if keyword.arg in _SHAPED
+    ]
+    return named_values(tree, values)
+
+
+def named_values(tree: ast.Module, values: Iterable[ast.expr]) -> frozenset[str]:
+    """The public module-level names bound to a value that `values` name, and the public names
+    in those values, transitively."""
     literals: dict[str, ast.expr] = {}
     for node in tree.body:
         targets = (
@@ -244,14 +258,7 @@ def shared_value_names(tree: ast.Module, calls: Iterable[ast.Call], sites: list[
                 literals[target.id] = value
     if not literals:
         return frozenset()
-    starts = {(line, column) for line, column, *_ in sites}
-    pending = [
-        keyword.value
-        for call in calls
-        if (call.lineno, call.col_offset + 1) in starts
-        for keyword in call.keywords
-        if keyword.arg in _SHAPED
-    ]
+    pending = list(values)
     found: set[str] = set()
     while pending:
         for inner in ast.walk(pending.pop()):

@@ -229,7 +229,7 @@ def _migrate_module(
         plan.record.warnings = _marker_warnings(local, catalog)
         plans.append(plan)
     unconverted: dict[str, str] = {}  # values other modules pass that can't be converted here: why
-    requested = _plan_requested(links, module, parents, resolver, catalog, settings, positions, unconverted)
+    requested = _plan_requested(links, module, parents, resolver, catalog, settings, positions, lines, unconverted)
     plans.extend(requested)
     _share_with_users(plans)
     if links.refused_values:
@@ -252,7 +252,10 @@ def _migrate_module(
             plan.record.findings = plan.blockers
     unlisted = {id(plan) for plan in requested if plan.record.outcome != "migrated"}
     for plan in requested:
-        if id(plan) in unlisted:  # its importers' calls are reported, saying why
+        if id(plan) in unlisted and plan.record.outcome == "suppressed":
+            codes = ", ".join(sorted({f.code for f in plan.record.findings}))
+            unconverted[plan.record.method] = f"converting it there is turned off ({codes})"
+        elif id(plan) in unlisted:  # its importers' calls are reported, saying why
             first = plan.record.findings[0]
             unconverted[plan.record.method] = str(dict(first.args).get("why", first.message()))
     passes, unfollowed_helpers = _check_helpers(links, resolver, parents, plans, positions)
@@ -339,6 +342,7 @@ def _plan_requested(
     catalog: Catalog,
     settings: Settings,
     positions,
+    lines: Sequence[str],
     unconverted: dict[str, str],
 ) -> list[_Plan]:
     """Plans for the values of this module that other modules pass by name to calls that migrate
@@ -370,6 +374,8 @@ def _plan_requested(
         plan.shared_values = {shared.binding for shared in request.shared}
         headline = Finding.of("RSP128", name=name)
         record.findings = [headline, *(f for f in request.fixes if f != headline)]
+        bare, local = _ignore_marker(lines[start.line - 1]) if start.line <= len(lines) else (False, frozenset())
+        _select(plan, settings.disabled | local, bare)  # --ignore RSP108, `# migrate: ignore` on its line
     return plans
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from migrate.analysis.groups import connected
 from migrate.analysis.links import Helper, Links, absolute_module
 from migrate.catalog.findings import FileResult
-from migrate.engine.gate import Import, Scan, import_statements, scan
+from migrate.engine.gate import Import, Scan, import_statements, named_values, scan
 
 Export = tuple[str, str]  # (path of the module, function name)
 
@@ -205,6 +205,10 @@ def imported_values(
     requested, refused = requested_values(paths, candidates, scans, names)
     for path, asked in [*requested.items(), *refused.items()]:
         shared.setdefault(path, set()).update(asked)
+    for path, asked in requested.items():  # the tool dicts a requested list names change too
+        tree = _parse(read(path) or b"")
+        if tree is not None:
+            shared[path].update(named_values(tree, [ast.Name(id=name) for name in asked]))
     if not shared:
         return {}, {}, {}
     modules: dict[str, str] = {}

@@ -52,6 +52,11 @@ def _diff_lines(
     return out
 
 
+# The sizes (lines before times lines after) up to which a diff is matched without difflib's "junk"
+# heuristic: about 1,000 lines each, matched in under a second however repetitive they are.
+_EXACT_LINES = 1_000_000
+
+
 def _unified(
     a: Sequence[str],
     b: Sequence[str],
@@ -62,10 +67,11 @@ def _unified(
     n: int = 3,
     lineterm: str = "\n",
 ) -> Iterator[str]:
-    """`difflib.unified_diff` without its "junk" heuristic, which, in a file of 200 lines or more,
-    treats lines as common as `)` as noise: they then show as removed and added again, and the
-    diff is longer than the change."""
-    for index, group in enumerate(difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(n)):
+    """`difflib.unified_diff` without its "junk" heuristic (up to `_EXACT_LINES`), which, in a
+    file of 200 lines or more, treats lines as common as `)` as noise: they then show as removed
+    and added again, and the diff is longer than the change."""
+    exact = len(a) * len(b) <= _EXACT_LINES  # (beyond, matching without the heuristic takes seconds)
+    for index, group in enumerate(difflib.SequenceMatcher(None, a, b, autojunk=not exact).get_grouped_opcodes(n)):
         if index == 0:
             yield f"--- {fromfile}{f'{chr(9)}{fromdate}' if fromdate else ''}{lineterm}"
             yield f"+++ {tofile}{f'{chr(9)}{todate}' if todate else ''}{lineterm}"
