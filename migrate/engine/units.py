@@ -259,6 +259,7 @@ def helper_links(
     paths = list(paths)
     names = _ModuleNames()
     wanted: dict[str, set[str]] = {}  # module -> function names some candidate imports and calls
+    whole: dict[str, list[str]] = {}  # module -> candidates that import it as a module (`tools.f(...)`)
     imported_by: dict[str, list[tuple[str, str]]] = {}
     for path, source_bytes in candidates.items():
         scanned = scans.get(path)
@@ -266,22 +267,29 @@ def helper_links(
             continue
         package = names.of(path)[1]
         for source, level, imported in scanned.imports:
-            base = absolute_module(source, level, package) if source is not None else None
-            if not base:
+            if source is None:  # `import pkg.tools [as t]`: `t.execute_tool(...)`
+                for name in imported:
+                    whole.setdefault(name, []).append(path)
+                continue
+            base = absolute_module(source, level, package)
+            if base is None:
                 continue
             for name in imported:
-                if name != "*" and re.search(rb"\b" + re.escape(name.encode()) + rb"\s*\(", source_bytes):
+                if name == "*":
+                    continue
+                if base and _called(source_bytes, _bound_names(source_bytes, name)):
                     wanted.setdefault(base, set()).add(name)
                     imported_by.setdefault(path, []).append((base, name))
+                whole.setdefault(f"{base}.{name}" if base else name, []).append(path)  # `from . import tools`
     links = HelperLinks()
-    if not wanted:
+    if not wanted and not whole:
         return links
-    stems = {module.rpartition(".")[2] for module in wanted}
+    stems = {module.rpartition(".")[2] for module in [*wanted, *whole]}
     files_of: dict[str, list[str]] = {}
     for path in paths:
         if path.endswith(".py") and _stem(path) in stems:
             module = names.of(path)[0]
-            if module in wanted:
+            if module in wanted or module in whole:
                 files_of.setdefault(module, []).append(path)
     modules = {module: files[0] for module, files in files_of.items() if len(files) == 1}
     exports: dict[str, set[str]] = {}
@@ -291,11 +299,15 @@ def helper_links(
         for node in tree.body if tree is not None else ():
             if (
                 isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                and node.name in wanted[module]
                 and not node.decorator_list
                 and node.args.vararg is None
                 and node.args.kwarg is None
             ):
+                callers = [p for p in whole.get(module, ()) if p != path and _called_on(candidates[p], node.name)]
+                if node.name not in wanted.get(module, ()) and not callers:
+                    continue
+                for caller in callers:
+                    imported_by.setdefault(caller, []).append((module, node.name))
                 positional = tuple(a.arg for a in [*node.args.posonlyargs, *node.args.args])
                 keywords = tuple(a.arg for a in [*node.args.args, *node.args.kwonlyargs])
                 links.signatures[(path, node.name)] = Signature(positional, keywords)
@@ -323,11 +335,30 @@ def helper_links(
         for qualified, (exporter, name) in _imported(statements, names.of(path)[1], by_module, exports).items():
             if exporter == path or qualified in linked:
                 continue
+            if name != "*" and data is not None and not re.search(rb"\b%s\b" % name.encode(), data):
+                continue  # a module imported whole, whose function this file never names
             where = "" if path in run else ", outside the run,"
             for function in sorted(exports[exporter]) if name == "*" else [name]:
                 why = f"{path}{where} imports it, and the tool doesn't follow what that file passes to it"
                 links.refused.setdefault((exporter, function), why)
     return links
+
+
+def _bound_names(data: bytes, name: str) -> list[str]:
+    """The names `from ... import name [as alias]` may bind in a file: `name` and any alias
+    the bytes give it (a superset: the planner matches calls by qualified name)."""
+    pattern = rb"\b%s\s+as\s+(\w+)" % re.escape(name.encode())
+    return [name, *(alias.decode() for alias in re.findall(pattern, data))]
+
+
+def _called(data: bytes, bound: Iterable[str]) -> bool:
+    """Whether the bytes may call one of the names (`name(`)."""
+    return any(re.search(rb"\b%s\s*\(" % re.escape(name.encode()), data) for name in bound)
+
+
+def _called_on(data: bytes, name: str) -> bool:
+    """Whether the bytes may call `name` as an attribute of a module (`tools.name(`)."""
+    return re.search(rb"\.\s*%s\s*\(" % re.escape(name.encode()), data) is not None
 
 
 def _refuse_outside(
