@@ -386,7 +386,8 @@ def _modules_passed_on(
             if any(qualified.startswith(f"{name}.") for name in names):
                 line = positions[top].start.line
                 shown = code_of(top).strip()
-                why.setdefault(qualified, f"its module `{shown}` is used other than to call its functions (line {line})")
+                how = f"its module `{shown}` is used other than to call its functions (line {line})"
+                why.setdefault(qualified, how)
     return why
 
 

@@ -30,7 +30,7 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migrate.analysis.groups import connected
@@ -235,9 +235,12 @@ class Signature:
 
 @dataclass
 class HelperLinks:
-    """Functions of files of the run that candidates import by name and call (`from .tools
-    import execute_tool`, `execute_tool(call)`): a result passed there may be followed into the
-    function's parameter when the two modules are planned together (migrate_unit)."""
+    """Functions of files of the run that candidates import and call (`from .tools import
+    execute_tool`, `execute_tool(call)`; `... import execute_tool as run_tool`; `from . import
+    tools` or `import bot.tools as t`, `tools.execute_tool(call)`): a result passed there may be
+    followed into the function's parameter when the two modules are planned together
+    (migrate_unit). Keys are absolute qualified names (`bot.tools.execute_tool`) whatever the
+    import form; the planner matches calls to them by LibCST's qualified names."""
 
     imports: dict[str, dict[str, Export]] = field(default_factory=dict)  # importer -> {qualified: function}
     signatures: dict[Export, Signature] = field(default_factory=dict)
@@ -253,9 +256,12 @@ def helper_links(
     outside: Callable[[], Sequence[str]] | None = None,
 ) -> HelperLinks:
     """The plain module-level functions (undecorated, no `*args`/`**kwargs`) of files of the run
-    that candidates import by name and call, with every other file of the project that imports
-    one: such a file (outside the run, without call sites, a notebook, importing the module or
-    `*`) refuses it, since its calls would pass values the tool doesn't see."""
+    that candidates import and call (by name, under another name, or on their module imported
+    whole), with every other file of the project that imports one: such a file (outside the
+    run, without call sites, a notebook, a `*` import, one importing the module whole that names
+    the function but doesn't call it) refuses it, since its calls would pass values the tool
+    doesn't see. Which files call which function is first found in their bytes (`run_tool(`,
+    `.execute_tool(`), a superset the planner narrows (migrate/engine/plan.py `_check_helpers`)."""
     paths = list(paths)
     names = _ModuleNames()
     wanted: dict[str, set[str]] = {}  # module -> function names some candidate imports and calls
@@ -638,7 +644,7 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
     ran = False
     helpers = _Helpers(refused=dict(unit.helper_refused))
     results: dict[str, FileResult] = {}
-    for _ in range(2 * len(exports) + 2 * len(values) + 3 * len(unit.helpers) + 4):
+    for _ in range(2 * len(exports) + 2 * len(values) + 5 * len(unit.helpers) + 4):
         state = _State(refused, kinds, callers, probed, refused_values, converted, ran, helpers)
         results = {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
         new_kinds = {(path, name): kind for path, result in results.items() for name, kind in result.returns.items()}
@@ -679,7 +685,9 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
             _next_helpers(unit, helpers, results),
         )
         if new == state:
-            return results
+            if not new.helpers.pending:
+                return results
+            new = replace(new, helpers=_settle(new.helpers))  # what callers pass, settled: refuse
         refused, kinds, callers, probed = new.refused, new.kinds, new.callers, new.probed
         refused_values, converted, ran, helpers = new.refused_values, new.converted, new.ran, new.helpers
     # Not settled (it should not happen): refuse every export, so that nothing crosses a module.
@@ -713,11 +721,26 @@ class _Helpers:
     # {parameter: kind} that its callers pass values of, and that its module followed.
     asked: Mapping[Export, Mapping[str, str]] = field(default_factory=dict)
     followed: Mapping[Export, Mapping[str, str]] = field(default_factory=dict)
+    # What a caller passes to it can't be followed (its call is not migrated, say): why. That
+    # may hang on what other modules of the unit learn in the same rounds (a value they import
+    # converted), so it refuses the function only once the rest has settled (migrate_unit).
+    pending: Mapping[Export, str] = field(default_factory=dict, compare=False)
+
+
+def _settle(helpers: _Helpers) -> _Helpers:
+    """The functions that callers still keep from being followed, once the rest has settled, refused."""
+    refused = {**helpers.pending, **helpers.refused}
+    return _Helpers(
+        refused,
+        {export: params for export, params in helpers.asked.items() if export not in refused},
+        {export: params for export, params in helpers.followed.items() if export not in refused},
+    )
 
 
 def _next_helpers(unit: Unit, helpers: _Helpers, results: Mapping[str, FileResult]) -> _Helpers:
     """What the callers and the modules of the unit's functions found in a round."""
     refused = dict(helpers.refused)
+    pending: dict[Export, list[str]] = {}
     asked: dict[Export, dict[str, str]] = {}
     for path, result in results.items():
         imports = unit.helper_imports.get(path, {})
@@ -725,12 +748,15 @@ def _next_helpers(unit: Unit, helpers: _Helpers, results: Mapping[str, FileResul
             if result.status in ("failed", "skipped"):
                 refused.setdefault(export, f"{path}, which calls it, can't be migrated ({result.reason})")
             elif qualified in result.unfollowed:
-                refused.setdefault(
-                    export, f"what {path} passes to it can't be followed: {result.unfollowed[qualified]}"
+                pending.setdefault(export, []).append(
+                    f"what {path} passes to it can't be followed: {result.unfollowed[qualified]}"
                 )
             for param, kind in result.passes.get(qualified, {}).items():
                 if asked.setdefault(export, {}).setdefault(param, kind) != kind:
                     refused.setdefault(export, f"its callers pass values of two kinds as `{param}`")
+    for export in pending:  # what it was asked to follow stays, until it is refused or followed again
+        if export in helpers.asked:
+            asked[export] = dict(helpers.asked[export])
     followed: dict[Export, dict[str, str]] = {}
     for export in unit.helpers:
         path, name = export
@@ -747,6 +773,11 @@ def _next_helpers(unit: Unit, helpers: _Helpers, results: Mapping[str, FileResul
         refused,
         {export: params for export, params in asked.items() if export not in refused},
         {export: params for export, params in followed.items() if export not in refused},
+        {  # the reason that stood first, while it stands (the caller that started it)
+            export: helpers.pending[export] if helpers.pending.get(export) in whys else whys[0]
+            for export, whys in pending.items()
+            if export not in refused
+        },
     )
 
 

@@ -214,9 +214,10 @@ class ResultFollower:
         return out
 
     def _passed_across(self, node: cst.CSTNode, parent, kind: str, out: Followed) -> bool:
-        """`execute_tool(value)` (or `tools.execute_tool(value)`, `run_tool(value)`), a function
-        imported from another module of the run (links.helpers): the value is followed into its parameter there, once that module is
-        planned with this one. False: not passed to such a function."""
+        """`execute_tool(value)` (or `run_tool(value)`, `tools.execute_tool(value)`), a function
+        imported from another module of the run (links.helpers): the value is followed into its
+        parameter there, once that module is planned with this one. False: not passed to such a
+        function."""
         if not self.links.helpers or not isinstance(parent, cst.Arg) or parent.value is not node or parent.star:
             return False
         call = self.parents.get(parent)
