@@ -422,6 +422,13 @@ def test_functions_called_across_modules_are_found_by_any_import_form(
             "`response.choices[0].message` is passed to `tools.summarize()` (`bot.tools.summarize`), and"
             " {root}/bot/notes.py imports it, and the tool doesn't follow what that file passes to it",
         ),
+        (
+            "tool_helper_non_ascii_name_reported",
+            "bot/agent.py",
+            10,
+            "`call` is passed to `lancer()` (`bot.outils.éxécuter`), and {root}/bot/replay.py imports it, and the"
+            " tool doesn't follow what that file passes to it",
+        ),
         (  # what keeps it from being followed is the call that started it, not the one reported with it
             "tool_helper_with_imported_value_reported",
             "bot/agent.py",

@@ -299,7 +299,13 @@ def helper_links(
                 files_of.setdefault(module, []).append(path)
     modules = {module: files[0] for module, files in files_of.items() if len(files) == 1}
     exports: dict[str, set[str]] = {}
+    attribute_calls: dict[str, set[str]] = {}  # caller -> the names it may call as `x.name(`
     for module, path in modules.items():
+        for caller in whole.get(module, ()):
+            if caller not in attribute_calls:
+                attribute_calls[caller] = {
+                    name.decode(errors="replace") for name in _ATTRIBUTE_CALL.findall(candidates[caller])
+                }
         known = candidates.get(path)
         tree = _parse(known if known is not None else read(path) or b"")
         for node in tree.body if tree is not None else ():
@@ -309,7 +315,7 @@ def helper_links(
                 and node.args.vararg is None
                 and node.args.kwarg is None
             ):
-                callers = [p for p in whole.get(module, ()) if p != path and _called_on(candidates[p], node.name)]
+                callers = [p for p in whole.get(module, ()) if p != path and node.name in attribute_calls[p]]
                 if node.name not in wanted.get(module, ()) and not callers:
                     continue
                 for caller in callers:
@@ -341,7 +347,7 @@ def helper_links(
         for qualified, (exporter, name) in _imported(statements, names.of(path)[1], by_module, exports).items():
             if exporter == path or qualified in linked:
                 continue
-            if name != "*" and data is not None and not re.search(rb"\b%s\b" % name.encode(), data):
+            if name != "*" and data is not None and name.encode() not in data:
                 continue  # a module imported whole, whose function this file never names
             where = "" if path in run else ", outside the run,"
             for function in sorted(exports[exporter]) if name == "*" else [name]:
@@ -353,18 +359,17 @@ def helper_links(
 def _bound_names(data: bytes, name: str) -> list[str]:
     """The names `from ... import name [as alias]` may bind in a file: `name` and any alias
     the bytes give it (a superset: the planner matches calls by qualified name)."""
-    pattern = rb"\b%s\s+as\s+(\w+)" % re.escape(name.encode())
-    return [name, *(alias.decode() for alias in re.findall(pattern, data))]
+    pattern = rb"(?<![\w\x80-\xff])%s\s+as\s+([\w\x80-\xff]+)" % re.escape(name.encode())
+    return [name, *(alias.decode(errors="replace") for alias in re.findall(pattern, data))]
 
 
 def _called(data: bytes, bound: Iterable[str]) -> bool:
     """Whether the bytes may call one of the names (`name(`)."""
-    return any(re.search(rb"\b%s\s*\(" % re.escape(name.encode()), data) for name in bound)
+    return any(re.search(rb"(?<![\w\x80-\xff])%s\s*\(" % re.escape(name.encode()), data) for name in bound)
 
 
-def _called_on(data: bytes, name: str) -> bool:
-    """Whether the bytes may call `name` as an attribute of a module (`tools.name(`)."""
-    return re.search(rb"\.\s*%s\s*\(" % re.escape(name.encode()), data) is not None
+# What the bytes may call as an attribute of a module (`tools.name(`).
+_ATTRIBUTE_CALL = re.compile(rb"\.\s*([\w\x80-\xff]+)\s*\(")  # (UTF-8 names too)
 
 
 def _refuse_outside(
@@ -409,7 +414,9 @@ class NamesAModule:
 
     def __init__(self, needles: Mapping[bytes, list[bytes]]) -> None:
         self.needles = dict(needles)  # function name -> the last parts of its modules
-        self.names = re.compile(rb"\b(?:" + b"|".join(re.escape(name) for name in sorted(needles)) + rb")\b")
+        # A whole word: no word character (nor a byte of a UTF-8 one: `\b` sees none) either side.
+        names = b"|".join(re.escape(name) for name in sorted(needles))
+        self.names = re.compile(rb"(?<![\w\x80-\xff])(?:" + names + rb")(?![\w\x80-\xff])")
 
     def __call__(self, data: bytes) -> bool:
         return any(any(module in data for module in self.needles[name]) for name in set(self.names.findall(data)))
