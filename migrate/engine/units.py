@@ -419,7 +419,9 @@ class NamesAModule:
         self.names = re.compile(rb"(?<![\w\x80-\xff])(?:" + names + rb")(?![\w\x80-\xff])")
 
     def __call__(self, data: bytes) -> bool:
-        return any(any(module in data for module in self.needles[name]) for name in set(self.names.findall(data)))
+        # Each module looked for once (many modules may export one name: `main`, `run`).
+        modules = {module for name in set(self.names.findall(data)) for module in self.needles[name]}
+        return any(module in data for module in modules)
 
 
 # Which of some paths (files read from disk) pass a test.
