@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT = shutil.which("git")
@@ -143,3 +145,31 @@ def test_diff_paths_are_relative_to_the_working_directory(tmp_path: Path) -> Non
     result = _git("apply", str(tmp_path / "sub.patch"), cwd=with_diff / "tricky")
     assert result.returncode == 0, result.stderr
     assert _files(with_diff) == _files(applied)
+
+
+def test_a_long_file_s_diff_shows_only_what_changed() -> None:
+    """difflib's "junk" heuristic treats lines that fill more than 1% of a file of 200 lines or
+    more (`    model=m,`) as noise, and the diff then removes and adds them again: not here."""
+    from migrate.catalog.findings import FileResult
+    from migrate.report.diff import unified_diff
+
+    lines = [f"r{i} = client.create(\n    model=m,\n    messages=q{i},\n)\n" for i in range(80)]
+    before = "".join(lines)
+    for k in (10, 40, 70):
+        lines[k] = f"r{k} = client.responses.create(\n    model=m,\n    input=q{k},\n    store=False,\n)\n"
+    diff = unified_diff(FileResult("m.py", "changed", original=before.encode(), migrated="".join(lines).encode()))
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert len(changed) == 3 * 5  # per call: its first line and `messages=` out, three lines in (difflib: 21)
+
+
+@given(
+    st.lists(st.sampled_from(["a\n", "b\n", ")\n", "c"]), max_size=40),
+    st.lists(st.sampled_from(["a\n", "b\n", ")\n", "d\n"]), max_size=40),
+)
+def test_short_diffs_are_difflib_s(a: list[str], b: list[str]) -> None:
+    """Below 200 lines difflib's heuristic never applies: the hunks are exactly its own."""
+    import difflib
+
+    from migrate.report.diff import _unified
+
+    assert list(_unified(a, b, "a/m.py", "b/m.py")) == list(difflib.unified_diff(a, b, "a/m.py", "b/m.py"))

@@ -91,6 +91,32 @@ other(tools=UNUSED)
     assert found == {"save", "TOOLS", "FORMAT", "HISTORY"}
 
 
+def test_scan_names_the_values_a_call_site_passes_by_a_name_it_does_not_bind() -> None:
+    """`tools=TOOLS` after `from .tools import TOOLS`, `tools=tools.SEARCH`: another module of the
+    run may convert them (units.py `requested_values`); names the module binds itself, keywords
+    whose value keeps its shape and calls that are not call sites are not listed."""
+    source = b"""
+import openai
+from .tools import TOOLS, FORMAT
+from . import tools
+client = openai.OpenAI()
+LOCAL = [{"type": "function", "function": {"name": "x"}}]
+client.chat.completions.create(model="m", messages=history, tools=TOOLS, response_format=FORMAT)
+client.chat.completions.create(model="m", messages=[], tools=tools.SEARCH, tool_choice=tools.FORCE)
+client.chat.completions.create(model="m", messages=[], tools=LOCAL, functions=self.functions, n=N)
+client.beta.chat.completions.parse(model="m", messages=[], response_format=Answer)
+other(tools=OTHER)
+"""
+    found = scan(ast.parse(source), catalog.load().methods).passed_names
+    assert set(found) == {
+        ("TOOLS", "tools"),
+        ("FORMAT", "response_format"),
+        ("tools.SEARCH", "tools"),
+        ("tools.FORCE", "tool_choice"),
+        ("self.functions", "functions"),
+    }
+
+
 def test_scan_names_the_functions_a_result_may_be_passed_to_or_yielded_from() -> None:
     """A function called with arguments next to a call site may get its result (rewrite/helpers.py),
     a generator holding one may yield it: other modules that import them must be seen."""

@@ -148,10 +148,76 @@ def test_a_guard_the_text_test_covers_goes() -> None:
         for chunk in stream:
             if chunk.type == "response.output_text.delta" and chunk.delta:
                 print(chunk.delta, end="")
-            if chunk.type == "response.completed" and chunk.response.usage:
+            if (
+                chunk.type == "response.completed"
+                or chunk.type == "response.incomplete"
+                or chunk.type == "response.failed"
+            ) and chunk.response.usage:
                 print(chunk.response.usage.total_tokens)
         """
     )
+
+
+def _events(end: str) -> list:
+    """A Responses stream as the SDK yields it: created, one text delta, then `end` with usage."""
+    from openai.types.responses import (
+        Response,
+        ResponseCompletedEvent,
+        ResponseCreatedEvent,
+        ResponseFailedEvent,
+        ResponseIncompleteEvent,
+        ResponseTextDeltaEvent,
+        ResponseUsage,
+    )
+
+    usage = ResponseUsage.model_construct(input_tokens=5, output_tokens=16, total_tokens=21)
+    last = {
+        "response.completed": ResponseCompletedEvent,
+        "response.incomplete": ResponseIncompleteEvent,
+        "response.failed": ResponseFailedEvent,
+    }[end]
+    return [
+        ResponseCreatedEvent.model_construct(type="response.created", response=Response.model_construct(usage=None)),
+        ResponseTextDeltaEvent.model_construct(type="response.output_text.delta", delta="Hel"),
+        last.model_construct(type=end, response=Response.model_construct(usage=usage)),
+    ]
+
+
+@pytest.mark.parametrize("end", ["response.completed", "response.incomplete", "response.failed"])
+@pytest.mark.parametrize(
+    "loop",
+    [
+        """
+        total = None
+        for chunk in stream:
+            if chunk.usage:
+                total = chunk.usage.total_tokens
+        """,
+        """
+        total = None
+        for chunk in stream:
+            if chunk.usage is not None:
+                total = chunk.usage.total_tokens
+        """,
+        """
+        total = None
+        for chunk in stream:
+            usage = chunk.usage
+            if usage:
+                total = usage.total_tokens
+        """,
+    ],
+)
+def test_the_usage_of_a_stream_cut_short_or_failed_is_read_too(loop: str, end: str) -> None:
+    """Chat sends the usage chunk after a `length` finish too; Responses puts the usage on the
+    event that ends the stream, `response.incomplete` / `response.failed` as well as
+    `response.completed`: the migrated loop, run over such a stream, still reads it."""
+    result, call = _run(loop)
+    assert call.outcome == "migrated"
+    assert "RSP134" in {f.code for f in call.findings}
+    namespace: dict = {"stream": _events(end)}
+    exec(_loop(result), namespace)
+    assert namespace["total"] == 21
 
 
 @pytest.mark.parametrize(

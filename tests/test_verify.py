@@ -26,6 +26,8 @@ import pytest
 pytest.importorskip("openai")
 pytest.importorskip("pydantic")
 
+from fixture_cases import FIXTURES
+
 from migrate.catalog.settings import Settings
 from migrate.engine.pipeline import migrate_source
 from migrate.verify.command import Comparison, RunRecord, compare_runs, verify_command
@@ -697,3 +699,30 @@ def test_verify_command_tool_call_passed_to_another_module_by_other_import_forms
     assert text.splitlines()[-1] == "verify: OK — 3 requests, identical answers"
     assert text.splitlines()[0].endswith(" in 3 files"), text  # the functions' module changed too
     assert "migrated: 3 requests (0 chat.completions, 3 responses), exit 0" in text
+
+
+# Values written in a module with no call of its own (fixtures/projects/value_in_module_without_calls).
+VALUES_DEMO = """
+from agent import chat, search
+
+print(chat.weather("Weather in Oslo?"))
+print(chat.answer("Say hi."))
+print(chat.save("Remember the milk."))
+print(search.search("Find my notes on milk."))
+"""
+
+
+@pytest.mark.slow
+def test_verify_command_values_of_a_module_without_calls(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "projects" / "value_in_module_without_calls" / "before", project / "src")
+    (project / "scripts").mkdir()
+    (project / "scripts" / "demo.py").write_text(textwrap.dedent(VALUES_DEMO))
+    monkeypatch.chdir(project)
+    out = io.StringIO()
+    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
+    text = out.getvalue()
+    assert code == 0, text
+    assert text.splitlines()[-1] == "verify: OK — 4 requests, identical answers"
+    assert text.splitlines()[0].endswith(" in 3 files"), text  # tools.py, where the values are written, too
+    assert "migrated: 4 requests (0 chat.completions, 4 responses), exit 0" in text

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import libcst as cst
 
+from migrate.analysis.callers import callers
 from migrate.analysis.constants import known_string
 from migrate.analysis.links import absolute_module
 from migrate.analysis.nodes import Parents, code_of, keyword_argument, qualified_names, string_value
@@ -353,7 +354,9 @@ class Resolver:
                 if isinstance(default, Client):
                     return self._passed(node, default, receiver, depth)
             annotated = self._annotation(node.annotation, receiver, why)
-            return self._passed(node, annotated, receiver, depth) if isinstance(annotated, Client) else annotated
+            if isinstance(annotated, Client):
+                return self._passed(node, annotated, receiver, depth)
+            return self._callers(node, receiver, depth, why) if node.annotation is None else annotated
         if isinstance(node, cst.ImportFrom) and isinstance(assignment, ImportAssignment):
             module, name = self._imported_name(assignment, node)
             if module is not None and name is not None:
@@ -975,6 +978,45 @@ class Resolver:
             results.append(resolved)
         return _agree(results, receiver)
 
+    def _callers(self, param: cst.Param, receiver: str, depth: int, why: str) -> Resolution:
+        """A parameter without annotation: what every caller passes it, when the module shows every
+        call of its function (migrate/analysis/callers.py): an OpenAI client each time (or its
+        own parameter, recursively), and no other module of the project naming the function."""
+        found = callers(param, self.scopes, self.parents)
+        if isinstance(found, str):
+            return self._unresolved(receiver, f"{why}, and {found}")
+        name, shown = param.name.value, found.shown
+        if found.named is not None and self.modules is not None:  # (source not read from a file: no project)
+            elsewhere = self.modules.used_elsewhere(self, found.named)
+            if elsewhere is not None:
+                return self._unresolved(receiver, f"{why}, and {shown} may be called from another module: {elsewhere}")
+        results: list[Resolution] = []
+        for call, value in found.calls:
+            if value is None:
+                default = param.default
+                if default is None or _is_none(default):
+                    return self._unresolved(receiver, f"{why}, and `{_short(call)}` does not pass `{name}`")
+                resolved = self._value(default, receiver, depth + 1)
+                passed = f"`{_short(call)}` leaves `{name}` to its default `{_short(default)}`"
+            elif self._is_param(value, param):
+                continue  # the function passing on its own parameter: what its callers pass
+            else:
+                resolved = self._value(value, receiver, depth + 1)
+                passed = f"`{_short(call)}` passes `{_short(value)}` as `{name}`"
+            if isinstance(resolved, Finding):
+                if resolved.code in _ELSEWHERE:
+                    return resolved
+                args = dict(resolved.args)
+                return self._unresolved(receiver, f"{why}, and {passed}, not known to be OpenAI's: {args['why']}")
+            results.append(resolved)
+        if not results:
+            return self._unresolved(receiver, f"{why}, and {shown} is only called with its own `{name}`")
+        return _agree(results, receiver)
+
+    def _is_param(self, value: cst.BaseExpression, param: cst.Param) -> bool:
+        referent = self._only_referent(value) if isinstance(value, cst.Name) else None
+        return isinstance(referent, Assignment) and referent.node is param
+
     def _arguments(self, param: cst.Param) -> list[cst.BaseExpression]:
         """What this module passes `param`: its default, and the matching argument of every call
         of its function by name, of its class (for `__init__`), or of `self.<method>(...)` in
@@ -1106,6 +1148,11 @@ class OtherModules(Protocol):
     def environment(self, variable: str) -> list[tuple[str, Resolver]] | str:
         """The modules of the project naming the environment variable (path, resolver), or why
         they can't be told."""
+
+    def used_elsewhere(self, resolver: Resolver, name: str) -> str | None:
+        """A file of the project other than the module `resolver` reads that may use its `name`
+        (a function or method: it imports it, or names `.name`), as "path ...", or why the
+        project can't be searched; None when none does."""
 
 
 # Base classes that define no factory of a client.

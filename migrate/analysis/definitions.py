@@ -19,7 +19,9 @@ bytes first, then `ast` for the files that may do it; a file that can't be read 
 the call back): `written` finds an attribute assigned on something other than `self`
 (`llm.client = Groq()`, `bot.client = ...`, `setattr(llm, "client", ...)`), which may replace a
 module's client or factory, or an instance's; `environment` gives the modules naming an
-environment variable the SDK reads, whose writes are checked like the module's own.
+environment variable the SDK reads, whose writes are checked like the module's own;
+`used_elsewhere` whether another file may use a module's private function or method (whose
+parameter is then not resolved from the module's own calls: migrate/analysis/callers.py).
 
 This module reads nothing itself: the engine hands it how to find and read a module.
 """
@@ -57,6 +59,7 @@ class ProjectMemo:
     indexed: bool = False
     written: dict[tuple[str, str | None, tuple[str, ...]], str | None] = field(default_factory=dict)
     environment: dict[tuple[str, tuple[str, ...]], list[str] | None] = field(default_factory=dict)
+    uses: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (file, name) -> why
 
 
 class ProjectModules:
@@ -72,8 +75,13 @@ class ProjectModules:
         cache: dict[tuple[str, bytes], Resolver | None] | None = None,
         memo: ProjectMemo | None = None,
         unplaced: Callable[[str], str | None] | None = None,
+        uses: Callable[[str, str], str | None] | None = None,
     ) -> None:
         self.catalog = catalog
+        # A file of the project other than the one at a path that may use its module-level name
+        # (engine/modules.py), or why the project can't be searched; None when none does.
+        self.uses = uses or (lambda path, name: "the tool can't search the project's other files")
+        self._paths: dict[int, str] = {}  # id of a resolver -> its file
         self.find = find
         self.unplaced = unplaced or (lambda module: None)
         self.read = read
@@ -100,7 +108,10 @@ class ProjectModules:
         key = (path, data)
         if key not in self.cache:
             self.cache[key] = self._resolver(module, path, data)
-        return self.cache[key]
+        found = self.cache[key]
+        if found is not None:
+            self._paths[id(found)] = path
+        return found
 
     def missing(self, module: str) -> str | None:
         """Why `module` is not taken from the project when `find` gives no file for it (two
@@ -117,6 +128,21 @@ class ProjectModules:
         if key not in self.memo.written:
             self.memo.written[key] = self._written(attr, of)
         return self.memo.written[key]
+
+    def used_elsewhere(self, resolver: Resolver, name: str) -> str | None:
+        """A file of the project other than the module `resolver` reads that may use its `name`
+        (imports it from there, or names `.name`), as "path ...", or why the project can't be
+        searched; None when none does."""
+        if self.home is not None and resolver is self.home[1]:
+            path: str | None = self.home[0]
+        else:
+            path = self._paths.get(id(resolver))
+        if path is None:
+            return "the tool can't tell which file defines it"
+        key = (os.path.realpath(path), name)
+        if key not in self.memo.uses:
+            self.memo.uses[key] = self.uses(path, name)
+        return self.memo.uses[key]
 
     def module_of(self, resolver: Resolver) -> str | None:
         """The last part of the name of the module `resolver` reads, or None when unknown."""
@@ -200,6 +226,7 @@ class ProjectModules:
         resolver = Resolver(self.catalog, resolve_scopes(tree), parents, routes, self, package)
         if module:
             self._names[id(resolver)] = module.rpartition(".")[2]
+        self._paths[id(resolver)] = path
         return resolver
 
     def overriding(self, class_name: str, name: str) -> str | None:

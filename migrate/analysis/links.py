@@ -63,6 +63,10 @@ class Links:
     # In the module of such a function: name -> (its qualified name, {parameter: the kind of value
     # every caller passes there}), to follow into its reads.
     params: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
+    # In a module that defines values other modules pass by name to calls that migrate there, and
+    # that no call of its own passes (`TOOLS` in a tools.py): name -> (its qualified name, the
+    # keyword it is passed as), to convert where it is written (units.py `requested_values`).
+    requested_values: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(
@@ -74,6 +78,7 @@ class Links:
             or self.kept_values
             or self.helpers
             or self.params
+            or self.requested_values
         )
 
 

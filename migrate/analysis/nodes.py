@@ -161,13 +161,31 @@ def short_code(node: cst.CSTNode, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def describe_use(parent: cst.CSTNode | None, shown: str) -> str:
-    """How a value escapes what the tool follows, for a finding's message."""
+class _Brief(cst.CSTTransformer):
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        args = [cst.Arg(cst.Ellipsis())] if updated_node.args else []
+        return updated_node.with_changes(args=args, whitespace_before_args=cst.SimpleWhitespace(""))
+
+
+def brief(node: cst.CSTNode, limit: int = 60) -> str:
+    """The node's code as a message quotes it: every call's arguments as `...`
+    (`client.chat.completions.create(...).choices`), on one line, cut to `limit` characters."""
+    shortened = node.visit(_Brief())
+    assert isinstance(shortened, cst.CSTNode)
+    return short_code(shortened, limit)
+
+
+def describe_use(parent: cst.CSTNode | None, shown: str, parents: Mapping | None = None) -> str:
+    """How a value escapes what the tool follows, for a finding's message (with `parents`, the
+    function it is passed to is named)."""
     if isinstance(parent, cst.Return):
         return f"`{shown}` is returned"
     if isinstance(parent, (cst.Yield, cst.From)):
         return f"`{shown}` is yielded"
     if isinstance(parent, cst.Arg):
+        call = parents.get(parent) if parents is not None else None
+        if isinstance(call, cst.Call):
+            return f"`{shown}` is passed to `{brief(call.func)}()`"
         return f"`{shown}` is passed to a function"
     if isinstance(parent, (cst.AssignTarget, cst.Assign, cst.AnnAssign, cst.AugAssign)):
         return f"`{shown}` is stored"

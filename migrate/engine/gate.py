@@ -40,6 +40,11 @@ class Scan:
     # `x.chat.completions.create` not called, `chat.completions.create(...)` on an alias): the
     # engine decides (migrate/analysis/call_sites.py IndirectNode).
     indirect: bool = False
+    # Names a call site passes whole as a value converted where it is written, that the module
+    # does not bind to a literal itself (`tools=TOOLS` after `from .tools import TOOLS`, or
+    # `tools=tools.TOOLS`): (the name or dotted name, the keyword). Another module of the run may
+    # convert it (migrate/engine/units.py `imported_values`).
+    passed_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_sites(self) -> bool:
@@ -85,8 +90,12 @@ def scan(tree: ast.AST, methods: Iterable[tuple[str, ...]]) -> Scan:
     positions = _positions(calls, methods)
     returning = returning_functions(tree, positions) if positions and isinstance(tree, ast.Module) else frozenset()
     indirect = chat_resources > len(positions) or _indirect_calls(calls, chat_aliases)
-    shared = shared_value_names(tree, calls, positions) if positions and isinstance(tree, ast.Module) else frozenset()
-    return Scan(positions, deepest, returning, tuple(_import(node) for node in imports), shared, indirect)
+    shared: frozenset[str] = frozenset()
+    passed: tuple[tuple[str, str], ...] = ()
+    if positions and isinstance(tree, ast.Module):
+        shared = shared_value_names(tree, calls, positions)
+        passed = passed_value_names(tree, calls, positions)
+    return Scan(positions, deepest, returning, tuple(_import(node) for node in imports), shared, indirect, passed)
 
 
 def _indirect_calls(calls: Iterable[ast.Call], chat_aliases: bool) -> bool:
@@ -185,6 +194,39 @@ def _positions(calls: Iterable[ast.Call], methods: Iterable[tuple[str, ...]]) ->
 
 # Keywords whose value changes shape (migrate/engine/plan.py SHAREABLE).
 _SHAPED = frozenset({"messages", "tools", "tool_choice", "response_format", "functions"})
+
+
+# Keywords whose value a module may import from the one that converts it (migrate/engine/units.py).
+CROSSING = ("tools", "functions", "response_format", "tool_choice")
+
+
+def passed_value_names(
+    tree: ast.Module, calls: Iterable[ast.Call], sites: list[Position]
+) -> tuple[tuple[str, str], ...]:
+    """(name, keyword) for each `keyword=NAME` or `keyword=module.NAME` of a call site whose value
+    is converted where it is written, when the module binds no such name at its top level."""
+    bound = {
+        target.id
+        for node in tree.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name)
+    }
+    starts = {(line, column) for line, column, *_ in sites}
+    found: dict[tuple[str, str], None] = {}
+    for call in calls:
+        if (call.lineno, call.col_offset + 1) not in starts:
+            continue
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        for keyword in call.keywords:
+            value = keyword.value
+            if keyword.arg not in CROSSING or (keyword.arg == "response_format" and method in ("parse", "stream")):
+                continue  # (`.parse(response_format=Model)`: a class, kept as it is)
+            if isinstance(value, ast.Name) and value.id not in bound:
+                found[(value.id, keyword.arg)] = None
+            elif isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+                found[(f"{value.value.id}.{value.attr}", keyword.arg)] = None
+    return tuple(found)
 
 
 def shared_value_names(tree: ast.Module, calls: Iterable[ast.Call], sites: list[Position]) -> frozenset[str]:

@@ -78,7 +78,8 @@ def migrate_source(
     """Migrate one file's bytes. Outcomes are values: changed / unchanged / skipped / failed.
     `links`: what a run over the tree knows of results crossing this module's boundary.
     `scan`: the `ast` gate's findings if the caller parsed the file already (migrate/engine/gate.py)."""
-    crossing = bool(links.imported or links.params)  # reads of values from other modules' call sites
+    # Reads of values from other modules' call sites, or values they pass.
+    crossing = bool(links.imported or links.params or links.requested_values)
     if not crossing and not might_contain_call_sites(data):
         return FileResult(path, "unchanged", original=data)
     try:

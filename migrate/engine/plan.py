@@ -26,6 +26,7 @@ from migrate.analysis.nodes import (
     DictView,
     Parents,
     assigned_target,
+    brief,
     code_of,
     describe_use,
     keyword_argument,
@@ -41,6 +42,7 @@ from migrate.catalog.findings import CallSite, Finding
 from migrate.catalog.loader import Catalog
 from migrate.catalog.settings import Settings
 from migrate.engine.codegen import ModuleCode
+from migrate.engine.gate import CROSSING
 from migrate.engine.modules import project_modules
 from migrate.rewrite.annotations import Retype
 from migrate.rewrite.annotations import import_edits as type_import_edits
@@ -48,9 +50,9 @@ from migrate.rewrite.attributes import stored_attribute
 from migrate.rewrite.edits import Edit
 from migrate.rewrite.fstrings import requoted
 from migrate.rewrite.helpers import calls_of
-from migrate.rewrite.request import RequestContext, rewrite_request
+from migrate.rewrite.request import RequestContext, define_value, rewrite_request
 from migrate.rewrite.results import Followed, ResultFollower
-from migrate.rewrite.shared import Shared, binding_of, follow_content
+from migrate.rewrite.shared import Shared, analyze_definition, binding_of, follow_content
 from migrate.rewrite.shared import analyze as analyze_shared
 from migrate.rewrite.tool_values import follow_function, follow_tool
 from migrate.rewrite.wrap import fits, reflow, reflow_compound, rewrap
@@ -72,6 +74,7 @@ class _Plan:
     blockers: list[Finding] = field(default_factory=list)
     bindings: set[cst.CSTNode | _ImportedKey] = field(default_factory=set)
     shared_with: set[cst.CSTNode] = field(default_factory=set)
+    shared_via: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)  # see Followed
     # Shared values (by binding) this call uses or adds its result to: coupled with their users.
     shared_values: set[cst.CSTNode] = field(default_factory=set)
     # The values converted where they are written for this call (with the calls that pass them).
@@ -90,6 +93,7 @@ class _Plan:
         self.edits = followed.edits
         self.bindings |= followed.bindings
         self.shared_with = followed.shared_with
+        self.shared_via = followed.shared_via
         self.shared_values |= followed.shared_values
         self.retypes = followed.retypes
         self.returns = followed.returns
@@ -150,7 +154,8 @@ def _migrate_module(
     routes = RouteNodes()
     indirect: list[IndirectNode] = []
     sites, parents = find_call_sites(module, catalog, routes, indirect)
-    if not sites and not indirect and not links.imported and not links.imported_values and not links.params:
+    crossing = links.imported or links.imported_values or links.params or links.requested_values
+    if not sites and not indirect and not crossing:
         return ModuleResult(module, [], False)
     scopes = resolve_scopes(module)
     positions = _Positions(module, parents, sites, call_positions, module_code)
@@ -216,6 +221,9 @@ def _migrate_module(
         _select(plan, disabled, bare)
         plan.record.warnings = _marker_warnings(local, catalog)
         plans.append(plan)
+    unconverted: dict[str, str] = {}  # values other modules pass that can't be converted here: why
+    requested = _plan_requested(links, module, parents, resolver, catalog, settings, positions, unconverted)
+    plans.extend(requested)
     _share_with_users(plans)
     if links.refused_values:
         _refuse_imported_values(plans, links.refused_values)
@@ -235,6 +243,11 @@ def _migrate_module(
         if plan.blockers and plan.record.outcome == "migrated":
             plan.record.outcome = "reported"
             plan.record.findings = plan.blockers
+    unlisted = {id(plan) for plan in requested if plan.record.outcome != "migrated"}
+    for plan in requested:
+        if id(plan) in unlisted:  # its importers' calls are reported, saying why
+            first = plan.record.findings[0]
+            unconverted[plan.record.method] = str(dict(first.args).get("why", first.message()))
     passes, unfollowed_helpers = _check_helpers(links, resolver, parents, plans, positions)
     accepted: dict[str, dict[str, str]] = {}
     for name, found in params.items():
@@ -245,9 +258,9 @@ def _migrate_module(
         else:
             accepted[name] = dict(links.params[name][1])
     plans.extend(_plan_indirect(indirect, settings, catalog, resolver, positions, lines))
-    unfollowed: dict[str, str] = {}
+    unfollowed: dict[str, str] = dict(unconverted)
     for plan in plans:
-        if plan.record.via and plan.record.outcome != "migrated":
+        if plan.record.via and plan.record.outcome != "migrated" and id(plan) not in unlisted:
             unfollowed.setdefault(plan.record.via, _unfollowed_reason(plan))
     live = [p for p in plans if p.record.outcome == "migrated"]
     returns = {name: kind for p in live for name, kind in p.returns.items()}
@@ -259,10 +272,10 @@ def _migrate_module(
         shared.binding.value: shared.keyword
         for p in live
         for shared in p.shared
-        if shared.exported and not shared.elsewhere and shared.keyword in _CROSSING
+        if shared.exported and not shared.elsewhere and shared.keyword in CROSSING
     }
     todos = _todos(plans, parents) if settings.add_todo else {}
-    calls = sorted((p.record for p in plans), key=lambda c: (c.line, c.column))
+    calls = sorted((p.record for p in plans if id(p) not in unlisted), key=lambda c: (c.line, c.column))
     if not live and not todos:
         return ModuleResult(module, calls, False, returns, unfollowed, converted, passes, accepted, refused_helpers)
     new_module = _apply(module, live, catalog, scopes, todos, parents, settings.line_length)
@@ -309,6 +322,48 @@ def _plan_params(
         else:
             plans[name] = found
     return plans, refused
+
+
+def _plan_requested(
+    links: Links,
+    module: cst.Module,
+    parents: Parents,
+    resolver: Resolver,
+    catalog: Catalog,
+    settings: Settings,
+    positions,
+    unconverted: dict[str, str],
+) -> list[_Plan]:
+    """Plans for the values of this module that other modules pass by name to calls that migrate
+    there (links.requested_values): each converted where it is written and listed at its line.
+    One that can't be is not listed here: why goes to `unconverted`, for the modules passing it,
+    whose calls are reported with it."""
+    plans: list[_Plan] = []
+    found_all = {
+        name: analyze_definition(module, name, keyword, resolver.scopes, parents)
+        for name, (_, keyword) in sorted(links.requested_values.items())
+    }
+    bindings = {found.binding for found in found_all.values() if isinstance(found, Shared)}
+    for name, (qualified, keyword) in sorted(links.requested_values.items()):
+        found = found_all[name]
+        if isinstance(found, str):
+            unconverted[name] = found
+            continue
+        start = positions[found.binding].start
+        record = CallSite(line=start.line, column=start.column + 1, method=name, outcome="migrated", via=qualified)
+        plan = _Plan(None, record)
+        plans.append(plan)
+        ctx = RequestContext(method="create", catalog=catalog, settings=settings)
+        literal = found.literal
+        if keyword in ("tools", "functions") and isinstance(literal, (cst.List, cst.Tuple)):
+            _named_tool_elements(ctx, keyword, literal, resolver, bindings)
+        request = define_value(found, ctx)
+        plan.blockers.extend(request.blockers)
+        plan.shared, plan.definition_edits = request.shared, request.definition_edits
+        plan.shared_values = {shared.binding for shared in request.shared}
+        headline = Finding.of("RSP128", name=name)
+        record.findings = [headline, *(f for f in request.fixes if f != headline)]
+    return plans
 
 
 def _check_helpers(
@@ -692,18 +747,29 @@ def _named_tools(ctx: RequestContext, call: cst.Call, resolver: Resolver, site_c
         shared = ctx.shared.get(keyword)
         if isinstance(value, cst.Name) and isinstance(shared, Shared):
             value = shared.literal
-        if not isinstance(value, (cst.List, cst.Tuple)):
-            continue
-        for element in value.elements:
-            node = element.value
-            if isinstance(node, cst.Name):
-                found = follow_tool(node, keyword, resolver.scopes, resolver.parents, site_calls)
-                ctx.named_tools.setdefault((keyword, node.value), found)
-                node = found.literal if isinstance(found, Shared) else node
-            view = DictView.of(node)
-            inner = view.get("function") if view is not None else None
-            if isinstance(inner, cst.Name):
-                ctx.named_functions.setdefault(inner.value, follow_function(inner, resolver.scopes, resolver.parents))
+        if isinstance(value, (cst.List, cst.Tuple)):
+            _named_tool_elements(ctx, keyword, value, resolver, set(), site_calls)
+
+
+def _named_tool_elements(
+    ctx: RequestContext,
+    keyword: str,
+    value: cst.List | cst.Tuple,
+    resolver: Resolver,
+    requested: Collection[cst.CSTNode],
+    site_calls: set[cst.CSTNode] | None = None,
+) -> None:
+    """The tools and functions of tools given by name in one tool list literal."""
+    for element in value.elements:
+        node = element.value
+        if isinstance(node, cst.Name):
+            found = follow_tool(node, keyword, resolver.scopes, resolver.parents, site_calls or set(), requested)
+            ctx.named_tools.setdefault((keyword, node.value), found)
+            node = found.literal if isinstance(found, Shared) else node
+        view = DictView.of(node)
+        inner = view.get("function") if view is not None else None
+        if isinstance(inner, cst.Name):
+            ctx.named_functions.setdefault(inner.value, follow_function(inner, resolver.scopes, resolver.parents))
 
 
 def _stores_nothing(call: cst.Call, settings: Settings) -> bool:
@@ -754,17 +820,37 @@ def _known_arguments(
     return found
 
 
+_ELSEWHERE = (
+    "the tool converts such a value where it is written, with every module that uses it, only when each use is a"
+    " call that migrates in the same run"
+)
+
+
 def _named_arguments(
     call: cst.Call,
     scopes,
     parents,
     site_calls,
     values: Mapping[str, _ImportedValue] | None = None,
-    kept: Callable[[cst.Name], str | None] | None = None,
+    kept: Callable[[cst.Name | cst.Attribute], str | None] | None = None,
 ) -> dict[str, Shared | str]:
     """What each `keyword=NAME` argument whose shape changes refers to."""
     found: dict[str, Shared | str] = {}
     for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in CROSSING and isinstance(arg.value, cst.Attribute):
+            value = next((v for v in (values or {}).values() if any(n is arg.value for n in v.names)), None)
+            if value is not None and value.shared is not None and value.shared.keyword == arg.keyword.value:
+                found[arg.keyword.value] = value.shared
+                continue
+            shown = code_of(arg.value).strip()
+            why = kept(arg.value) if kept is not None else None
+            if why is not None:
+                found[arg.keyword.value] = f"`{shown}` keeps its chat shape in its module: {why}"
+            elif value is not None and value.why is not None:
+                found[arg.keyword.value] = value.why
+            elif _import_binding(arg.value, scopes) is not None:
+                found[arg.keyword.value] = f"`{shown}` is read from another module: {_ELSEWHERE}"
+            continue
         if arg.keyword is not None and arg.keyword.value in SHAREABLE and isinstance(arg.value, cst.Name):
             followed = analyze_shared(arg.value, arg.keyword.value, scopes, parents, site_calls)
             origin = _imported_from(arg.value, scopes) if isinstance(followed, str) else None
@@ -774,29 +860,22 @@ def _named_arguments(
             elif origin is not None and kept is not None and (why := kept(arg.value)) is not None:
                 followed = f"`{arg.value.value}` is imported from `{origin}`, where it keeps its chat shape: {why}"
             elif origin is not None:
-                followed = (
-                    f"`{arg.value.value}` is imported from {f'`{origin}`' if origin else 'another module'}: the tool"
-                    " converts such a value where it is written, with every module that uses it, only when each use"
-                    " is a call that migrates in the same run"
-                )
+                where = f"`{origin}`" if origin else "another module"
+                followed = f"`{arg.value.value}` is imported from {where}: {_ELSEWHERE}"
             found[arg.keyword.value] = followed
     return found
 
 
-def _kept_values(links: Links, resolver: Resolver) -> Callable[[cst.Name], str | None] | None:
+def _kept_values(links: Links, resolver: Resolver) -> Callable[[cst.Name | cst.Attribute], str | None] | None:
     """Why a name imported from a module of the run keeps its chat shape there (links.kept_values)."""
     if not links.kept_values:
         return None
 
-    def why(name: cst.Name) -> str | None:
+    def why(name: cst.Name | cst.Attribute) -> str | None:
         names = sorted(_absolute(q, links.package) for q in resolver.qualified_names(name))
         return next((links.kept_values[q] for q in names if q in links.kept_values), None)
 
     return why
-
-
-# The keywords whose values a module may import from the one that converts them (migrate_unit).
-_CROSSING = ("tools", "functions", "response_format", "tool_choice")
 
 
 @dataclass
@@ -823,26 +902,25 @@ def _imported_values(
         value.names.append(node)
         if value.why is not None:
             continue
+        shown = code_of(node).strip()
         call = parents.get(parent)
         keyword = parent.keyword.value if isinstance(parent, cst.Arg) and parent.keyword is not None else None
-        if not isinstance(node, cst.Name):
-            value.why = f"`{code_of(node).strip()}` is read through its module, which the tool does not follow"
-        elif isinstance(parent, cst.Subscript) and parent.value is node:
-            value.why = f"`{node.value}` is read by key (`{short_code(parent)}`), which its Responses shape changes"
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            value.why = f"`{shown}` is read by key (`{short_code(parent)}`), which its Responses shape changes"
         elif keyword != value.keyword or not (isinstance(call, cst.Call) and call in site_calls):
             value.why = (
-                f"`{node.value}` is passed as `{keyword}=` to a call the tool does not migrate"
+                f"`{shown}` is passed as `{keyword}=` to a call the tool does not migrate"
                 if keyword is not None and isinstance(call, cst.Call)
-                else describe_use(parent, node.value)
+                else describe_use(parent, shown)
             )
         else:
             binding = _import_binding(node, resolver.scopes)
             if binding is None:
-                value.why = f"`{node.value}` is not bound by its import alone"
+                value.why = f"`{shown}` is not bound by its import alone"
             elif value.shared is None:
                 value.shared = Shared(value.keyword, binding, binding, elsewhere=hit)
             elif value.shared.binding is not binding:
-                value.why = f"`{node.value}` is imported more than once"
+                value.why = f"`{shown}` is imported more than once"
             if value.why is None and value.shared is not None:
                 value.shared.users.append(call)
     for value in found.values():
@@ -853,9 +931,12 @@ def _imported_values(
     return found
 
 
-def _import_binding(name: cst.Name, scopes) -> cst.Name | None:
-    """The name the one import `name` (an access) refers to binds (`TOOLS` in `from .tools import
-    TOOLS`), or None."""
+def _import_binding(node: cst.Name | cst.Attribute, scopes) -> cst.Name | None:
+    """The name the one import `node` (an access) refers to binds (`TOOLS` in `from .tools import
+    TOOLS`; for `tools.TOOLS`, `tools` in `from . import tools` or `import tools`), or None."""
+    if isinstance(node, cst.Attribute):
+        return _import_binding(node.value, scopes) if isinstance(node.value, cst.Name) else None
+    name = node
     scope = scopes.get(name)
     accesses = [a for a in scope.accesses[name] if a.node is name] if scope is not None else []
     referents = accesses[0].referents if len(accesses) == 1 else set()
@@ -863,7 +944,7 @@ def _import_binding(name: cst.Name, scopes) -> cst.Name | None:
         return None
     (referent,) = referents
     statement = referent.node if isinstance(referent, ImportAssignment) else None
-    if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar):
+    if not isinstance(statement, (cst.Import, cst.ImportFrom)) or isinstance(statement.names, cst.ImportStar):
         return None
     for alias in statement.names:
         bound = alias.asname.name if alias.asname is not None else alias.name
@@ -1000,7 +1081,7 @@ def _check_passed(plans: list[_Plan], positions) -> None:
         for (function, param), (kind, values) in plan.passed.items():
             for value in values:
                 if claimed.get(value, set()) != {kind}:
-                    shown = short_code(value)
+                    shown = brief(value)
                     if isinstance(param, cst.FunctionDef):  # a generator: what it yields
                         how = f"is yielded by `{function}()`, which also yields `{shown}`, not from a migrated call,"
                     else:
@@ -1046,7 +1127,12 @@ def _couple(plans: list[_Plan], positions) -> None:
                 name = min(str(key.value) for key in common)  # type: ignore[attr-defined]  # the same in every run
                 plan.blockers.append(Finding.of("RSP305", name=name, line=first.record.line))
             else:
-                named = [b for b in plan.bindings if isinstance(b, (cst.Name, cst.Attribute))]
+                # The variable that may hold the other call's value (`message` bound to
+                # `first.choices[0].message` and `second.choices[0].message`), not this call's own.
+                others = [plans[j] for j in indices if j != i]
+                via = [v for k, v in plan.shared_via.items() if any(k in o.bindings for o in others)]
+                via += [v for o in others for k, v in o.shared_via.items() if k in plan.bindings]
+                named = [b for b in via or plan.bindings if isinstance(b, (cst.Name, cst.Attribute))]
                 first_named = min(
                     named, key=lambda b: (positions[b].start.line, positions[b].start.column), default=None
                 )

@@ -21,6 +21,8 @@ passes by name and another file imports (`from .tools import TOOLS`). `imported_
 the importers; those that are files of the run with call sites join the defining module's unit
 (`join_units`), any other refuses the value. The rounds then convert it where it is written
 only while every importer's uses are its keyword at calls that migrate (see `migrate_unit`).
+A module with no call passing the value (a `tools.py` with no call at all) is asked to convert
+it too, when calls of other files of the run pass it by name (`requested_values`).
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ class Unit:
     # them (imported_values): path -> names, and importer path -> {qualified name: the value}.
     value_exports: dict[str, set[str]] = field(default_factory=dict)
     value_imports: dict[str, dict[str, Export]] = field(default_factory=dict)
+    # Those of them that no call of their own module passes (requested_values): path -> {name:
+    # the keyword its importers pass it as}.
+    value_requests: dict[str, dict[str, str]] = field(default_factory=dict)
     # Functions of the unit that other modules of it import and call, maybe passing a result
     # (helper_links): their parameters; importer path -> {qualified name: the function}; and
     # those some other importer keeps from being followed: why.
@@ -184,20 +189,25 @@ def imported_values(
     read: Callable[[str], bytes | None],
     select: Select | None = None,
     outside: Callable[[], Sequence[str]] | None = None,
-) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, Export]]]:
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, Export]], dict[str, dict[str, str]]]:
     """Values the engine may convert where they are written (`Scan.shared_names`: `TOOLS`,
-    `save_contact`) that another file of the project imports. A file of the run with call sites
+    `save_contact`; and those `requested_values` finds: a `tools.py` without calls of its own)
+    that another file of the project imports. A file of the run with call sites
     that imports one by name may be migrated with it (its uses are checked when the two are
     planned together: migrate_unit); any other importer (outside the run, without call sites, a
     notebook, a `*` import) would read the value in its new shape without being migrated with
     it, so the calls passing it are reported instead (migrate/analysis/links.py
-    `refused_values`). ({path: {name: why}}, {importer: {qualified name: the value}})."""
-    shared = {path: scans[path].shared_names for path in candidates if path in scans and scans[path].shared_names}
-    if not shared:
-        return {}, {}
+    `refused_values`). ({path: {name: why}}, {importer: {qualified name: the value}}, and
+    `requested_values`' {path: {name: keyword}})."""
+    paths = list(paths)
     names = _ModuleNames()
+    shared = {path: set(scans[path].shared_names) for path in candidates if path in scans and scans[path].shared_names}
+    requested, refused = requested_values(paths, candidates, scans, names)
+    for path, asked in [*requested.items(), *refused.items()]:
+        shared.setdefault(path, set()).update(asked)
+    if not shared:
+        return {}, {}, {}
     modules: dict[str, str] = {}
-    refused: dict[str, dict[str, str]] = {}
     for path in shared:
         module = names.of(path)[0]
         if module in modules:  # which one an import means depends on sys.path: don't guess
@@ -208,20 +218,80 @@ def imported_values(
     run = set(paths)
     followed: dict[str, dict[str, Export]] = {}
     wanted = {module: shared[path] for module, path in modules.items()}
-    for path, _, tree in _importers(wanted, paths, candidates, read, select, outside):
-        if tree is None:
+    for path, data, tree in _importers(wanted, paths, candidates, read, select, outside):
+        if data is None:
+            continue
+        if tree is None:  # a notebook, or a file that can't be parsed: it may import them
+            for exporter, values in shared.items():
+                for value in sorted(values):
+                    if exporter != path and re.search(rb"\b%s\b" % re.escape(value.encode()), data):
+                        refused.setdefault(exporter, {}).setdefault(value, f"{path}, which may import it")
             continue
         found = _imported(tuple(import_statements(tree)), names.of(path)[1], modules, shared)
         for qualified, (exporter, name) in found.items():
-            if exporter == path:
-                continue
+            if exporter == path or (name != "*" and not re.search(rb"\b%s\b" % re.escape(name.encode()), data)):
+                continue  # (a module imported whole whose value this file never names)
             if name != "*" and path in run and path in candidates and path in scans:
                 followed.setdefault(path, {})[qualified] = (exporter, name)
                 continue
             for value in sorted(shared[exporter]) if name == "*" else [name]:
                 why = f"{path}, which imports it"
                 refused.setdefault(exporter, {}).setdefault(value, why)
-    return refused, followed
+    return refused, followed, requested
+
+
+def requested_values(
+    paths: Iterable[str], candidates: Mapping[str, bytes], scans: Mapping[str, Scan], names: _ModuleNames
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """Values that call sites pass by a name imported from another file of the run which doesn't
+    convert them itself (`from .tools import TOOLS`, `from . import tools`; `tools=TOOLS`,
+    `tools=tools.TOOLS`, where tools.py has no call passing it): that file may convert the value
+    where it is written, with the modules that pass it (migrate_unit). ({path: {name: the
+    keyword it is passed as}}, {path: {name: why not}})."""
+    wanted: dict[str, dict[str, set[str]]] = {}  # module -> name -> keywords
+    for path in candidates:
+        scanned = scans.get(path)
+        if scanned is None or not scanned.passed_names or path.endswith(".ipynb"):
+            continue
+        passed: dict[str, set[str]] = {}
+        for name, keyword in scanned.passed_names:
+            passed.setdefault(name, set()).add(keyword)
+        package = names.of(path)[1]
+        for source, level, imported in scanned.imports:
+            base = absolute_module(source, level, package) if source is not None else ""
+            if base is None:
+                continue
+            for name in imported:
+                if source is not None:  # `from base import name`: the value, or a module
+                    for keyword in passed.get(name, ()):
+                        wanted.setdefault(base, {}).setdefault(name, set()).add(keyword)
+                    module = f"{base}.{name}" if base else name
+                else:  # `import name`
+                    module = name
+                for dotted, keywords in passed.items():
+                    head, _, value = dotted.partition(".")
+                    if value and head == module.rpartition(".")[2] and (source is not None or head == module):
+                        wanted.setdefault(module, {}).setdefault(value, set()).update(keywords)
+    if not wanted:
+        return {}, {}
+    files_of = _files_of(wanted, paths, names)
+    requested: dict[str, dict[str, str]] = {}
+    refused: dict[str, dict[str, str]] = {}
+    for module, files in files_of.items():
+        (path, *twins) = files
+        scanned = scans.get(path)
+        for name, keywords in sorted(wanted[module].items()):
+            if scanned is not None and name in scanned.shared_names:
+                continue  # converted for its own calls (imported_values)
+            if twins:
+                why = f"whatever imports module `{module}`: another file of the run is that module too"
+                refused.setdefault(path, {})[name] = why
+            elif len(keywords) > 1:
+                shown = " and ".join(f"`{k}=`" for k in sorted(keywords))
+                refused.setdefault(path, {})[name] = f"calls that pass it as {shown}"
+            else:
+                requested.setdefault(path, {})[name] = next(iter(keywords))
+    return requested, refused
 
 
 @dataclass(frozen=True)
@@ -290,13 +360,7 @@ def helper_links(
     links = HelperLinks()
     if not wanted and not whole:
         return links
-    stems = {module.rpartition(".")[2] for module in [*wanted, *whole]}
-    files_of: dict[str, list[str]] = {}
-    for path in paths:
-        if path.endswith(".py") and _stem(path) in stems:
-            module = names.of(path)[0]
-            if module in wanted or module in whole:
-                files_of.setdefault(module, []).append(path)
+    files_of = _files_of([*wanted, *whole], paths, names)
     modules = {module: files[0] for module, files in files_of.items() if len(files) == 1}
     exports: dict[str, set[str]] = {}
     attribute_calls: dict[str, set[str]] = {}  # caller -> the names it may call as `x.name(`
@@ -455,11 +519,33 @@ def _importers(
         yield path, data, _parse(data) if data is not None and not path.endswith(".ipynb") else None
 
 
+def importers(
+    wanted: Mapping[str, Iterable[str]], files: Sequence[str], read: Callable[[str], bytes | None]
+) -> Iterator[tuple[str, bytes | None, ast.Module | None]]:
+    """The files among `files` whose bytes may import one of the `wanted` names ({module:
+    names}) from its module, with their bytes and tree (None: can't be parsed); as `_importers`
+    picks them for a run (engine/modules.py asks it for a module's private functions)."""
+    return _importers(wanted, files, {}, read, None, None)
+
+
 def _select_here(read: Callable[[str], bytes | None]) -> Select:
     def select(paths: Sequence[str], test: Callable[[bytes], bool]) -> set[str]:
         return {path for path in paths if (data := read(path)) is not None and test(data)}
 
     return select
+
+
+def _files_of(modules: Iterable[str], paths: Iterable[str], names: _ModuleNames) -> dict[str, list[str]]:
+    """The files among `paths` that are each of `modules` (a module's name may be taken twice)."""
+    wanted = set(modules)
+    stems = {module.rpartition(".")[2] for module in wanted}
+    files_of: dict[str, list[str]] = {}
+    for path in paths:
+        if path.endswith(".py") and _stem(path) in stems:
+            module = names.of(path)[0]
+            if module in wanted:
+                files_of.setdefault(module, []).append(path)
+    return files_of
 
 
 def _stem(path: str) -> str:
@@ -650,11 +736,12 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
         (path, name): why for path, found in unit.refused_values.items() for name, why in found.items()
     }
     converted: Mapping[Export, str] = {}
+    unconverted: Mapping[Export, str] = {}
     ran = False
     helpers = _Helpers(refused=dict(unit.helper_refused))
     results: dict[str, FileResult] = {}
     for _ in range(2 * len(exports) + 2 * len(values) + 5 * len(unit.helpers) + 4):
-        state = _State(refused, kinds, callers, probed, refused_values, converted, ran, helpers)
+        state = _State(refused, kinds, callers, probed, refused_values, converted, ran, helpers, unconverted)
         results = {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
         new_kinds = {(path, name): kind for path, result in results.items() for name, kind in result.returns.items()}
         new_callers: dict[Export, set[str]] = {}
@@ -676,6 +763,11 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
                     new_refused.setdefault(imports[name], f"its reader in {path} can't be followed: {why}")
                 if name in value_imports:
                     new_refused_values.setdefault(value_imports[name], f"{path}, which imports it: {why}")
+        new_unconverted = dict(unconverted)
+        for path, requests in unit.value_requests.items():
+            for name, why in results[path].unfollowed.items() if path in results else ():
+                if name in requests:  # (a value's own name: a function's imported one is qualified)
+                    new_unconverted.setdefault((path, name), why)
         settled_callers = {export: tuple(sorted(paths)) for export, paths in new_callers.items()}
         new_converted = {
             (path, name): keyword
@@ -692,6 +784,7 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
             new_converted,
             bool(unit.value_imports),  # (only importers of values ask)
             _next_helpers(unit, helpers, results),
+            new_unconverted,
         )
         if new == state:
             if not new.helpers.pending:
@@ -699,6 +792,7 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
             new = replace(new, helpers=_settle(new.helpers))  # what callers pass, settled: refuse
         refused, kinds, callers, probed = new.refused, new.kinds, new.callers, new.probed
         refused_values, converted, ran, helpers = new.refused_values, new.converted, new.ran, new.helpers
+        unconverted = new.unconverted
     # Not settled (it should not happen): refuse every export, so that nothing crosses a module.
     why = "the modules that read it could not be planned together"
     refused = {export: why for export in exports}
@@ -720,6 +814,8 @@ class _State:
     converted: Mapping[Export, str] = field(default_factory=dict)  # values converted: for which keyword
     ran: bool = False  # whether every file has been planned once (what `converted` lacks is not converted)
     helpers: _Helpers = field(default_factory=lambda: _Helpers())
+    # Values other modules pass that their own module can't convert (requested_values): why.
+    unconverted: Mapping[Export, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -808,6 +904,8 @@ def _links_for(unit: Unit, path: str, state: _State) -> Links:
     for qualified, export in unit.value_imports.get(path, {}).items():
         if export in state.refused_values:
             kept_values[qualified] = f"converting it there would change it for {state.refused_values[export]}"
+        elif export in state.unconverted:
+            kept_values[qualified] = state.unconverted[export]
         elif export in state.converted:
             imported_values[qualified] = state.converted[export]
         elif state.ran:
@@ -828,6 +926,12 @@ def _links_for(unit: Unit, path: str, state: _State) -> Links:
         if export[0] == path and export not in state.helpers.refused:
             qualified = next(q for found in unit.helper_imports.values() for q, e in found.items() if e == export)
             params[export[1]] = (qualified, asked)
+    module = module_name(path)[0] if path in unit.value_requests else ""
+    requested = {
+        name: (f"{module}.{name}", keyword)
+        for name, keyword in unit.value_requests.get(path, {}).items()
+        if (path, name) not in state.refused_values
+    }
     return Links(
         followed_elsewhere,
         refusals,
@@ -838,4 +942,5 @@ def _links_for(unit: Unit, path: str, state: _State) -> Links:
         kept_values,
         helpers,
         params,
+        requested,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Iterator, Sequence
 from typing import AnyStr
 
 from migrate.catalog.findings import FileResult
@@ -40,15 +41,54 @@ def _diff_lines(
         return [line + newline for line in complete] + ([last] if last else [])
 
     if isinstance(before, bytes):
-        lines = difflib.diff_bytes(difflib.unified_diff, split(before), split(after), *headers)
+        lines = difflib.diff_bytes(_unified, split(before), split(after), *headers)
     else:
-        lines = difflib.unified_diff(split(before), split(after), *headers)
+        lines = _unified(split(before), split(after), *headers)
     out = []
     for line in lines:
         out.append(line)
         if not line.endswith(newline):
             out.append(newline + no_newline)
     return out
+
+
+def _unified(
+    a: Sequence[str],
+    b: Sequence[str],
+    fromfile: str,
+    tofile: str,
+    fromdate: str = "",
+    todate: str = "",
+    n: int = 3,
+    lineterm: str = "\n",
+) -> Iterator[str]:
+    """`difflib.unified_diff` without its "junk" heuristic, which, in a file of 200 lines or more,
+    treats lines as common as `)` as noise: they then show as removed and added again, and the
+    diff is longer than the change."""
+    for index, group in enumerate(difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(n)):
+        if index == 0:
+            yield f"--- {fromfile}{f'{chr(9)}{fromdate}' if fromdate else ''}{lineterm}"
+            yield f"+++ {tofile}{f'{chr(9)}{todate}' if todate else ''}{lineterm}"
+        first, last = group[0], group[-1]
+        yield f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@{lineterm}"
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                yield from (" " + line for line in a[i1:i2])
+                continue
+            if tag in ("replace", "delete"):
+                yield from ("-" + line for line in a[i1:i2])
+            if tag in ("replace", "insert"):
+                yield from ("+" + line for line in b[j1:j2])
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's line range as unified diffs write it (difflib's `_format_range_unified`)."""
+    beginning, length = start + 1, stop - start
+    if length == 1:
+        return f"{beginning}"
+    if not length:
+        beginning -= 1  # an empty range begins at the line before it
+    return f"{beginning},{length}"
 
 
 def _diff_headers(path: str) -> tuple[str, str]:

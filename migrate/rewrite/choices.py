@@ -7,7 +7,11 @@ would write it for one value, with `completion` in place of the choice's name:
 
 * `for choice in completion.choices: <body>` becomes `<body>`, dedented;
 * `[<elt> for choice in completion.choices]` becomes `[<elt>]`;
-* `len(completion.choices)` becomes `1`.
+* `len(completion.choices)` becomes `1`; where it is compared with a number as the whole test of
+  an `if` with no `else` that the one choice makes always true (`if len(completion.choices) > 0:`),
+  the `if` goes and its body stays, dedented, as a person writes it for a response that always
+  has its answer. Any other comparison (always false, with an `else`, in an `assert`) keeps
+  `1` in place of the length, which reads the same.
 
 Only where that keeps the meaning: a loop without `else`, `break` or `continue`, whose target is a
 plain name bound nowhere else and read only inside the loop (and not in a function or lambda
@@ -17,6 +21,7 @@ of a plain name that nothing in the loop binds again. Anything else is reported 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -44,6 +49,9 @@ def one_choice(
     None: not a use this module knows; a string: why this use can't be rewritten."""
     call = parents.get(parent) if isinstance(parent, cst.Arg) else None
     if isinstance(parent, cst.Arg) and call is not None and _len_call(call, parent, scopes):
+        guard = _always_true_guard(call, parents)
+        if guard is not None:
+            return OneChoice([Edit(guard, _unrolled(guard))])
         return OneChoice([Edit(call, lambda updated: cst.Integer("1"))])
     base = node.value if isinstance(node, cst.Attribute) else None
     if isinstance(parent, cst.For) and parent.iter is node:
@@ -72,6 +80,68 @@ def _len_call(call: cst.CSTNode | None, arg: cst.Arg, scopes: Mapping) -> bool:
     return qualified_names(scopes, call.func) == {"builtins.len"}
 
 
+_COMPARE = {
+    cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge,
+    cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le,
+    cst.Equal: operator.eq,
+    cst.NotEqual: operator.ne,
+}
+
+
+def _always_true_guard(call: cst.CSTNode, parents: Parents) -> cst.If | None:
+    """The `if` whose whole test is `len(completion.choices) <op> <int>`, true for one choice,
+    with no `else` (nor written `elif`), and its body a block: the test can go."""
+    comparison = parents.get(call)
+    if not (
+        isinstance(comparison, cst.Comparison)
+        and comparison.left is call
+        and len(comparison.comparisons) == 1
+        and isinstance(comparison.comparisons[0].comparator, cst.Integer)
+        and not comparison.lpar
+    ):
+        return None
+    target = comparison.comparisons[0]
+    compare = _COMPARE.get(type(target.operator))
+    assert isinstance(target.comparator, cst.Integer)
+    if compare is None or not compare(1, int(target.comparator.value, 0)):
+        return None
+    statement = parents.get(comparison)
+    if not (isinstance(statement, cst.If) and statement.test is comparison and statement.orelse is None):
+        return None
+    above = parents.get(statement)
+    if isinstance(above, cst.If) and above.orelse is statement:
+        return None  # `elif`
+    if not isinstance(statement.body, cst.IndentedBlock) or any(line.comment for line in statement.body.footer):
+        return None
+    return statement
+
+
+def _unrolled(guard: cst.If):
+    """The `if`'s body in its place, with the comments above it and on its line."""
+    assert isinstance(guard.body, cst.IndentedBlock)
+    header = guard.body.header.comment
+
+    def unroll(updated: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(updated, cst.If) and isinstance(updated.body, cst.IndentedBlock)
+        return _flattened(updated.body, list(updated.leading_lines), header)
+
+    return unroll
+
+
+def _flattened(block: cst.IndentedBlock, moved: list[cst.EmptyLine], header: cst.Comment | None) -> cst.CSTNode:
+    """A block's statements in place of the compound statement that held it; `moved` (the lines
+    above that statement) and the comment on its header line go above the first one."""
+    body = list(block.body)
+    if header is not None:
+        moved = [*moved, cst.EmptyLine(comment=header)]
+    first = body[0] if body else None
+    if moved and isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        body[0] = first.with_changes(leading_lines=[*moved, *first.leading_lines])
+    return cst.FlattenSentinel(body)  # type: ignore[return-value]
+
+
 def _loop(loop: cst.For, base: cst.Name, parents: Parents, scopes: Mapping) -> OneChoice | str:
     if loop.orelse is not None or loop.asynchronous is not None:
         return "the loop has an `else` clause" if loop.orelse is not None else "the loop is `async for`"
@@ -93,14 +163,7 @@ def _loop(loop: cst.For, base: cst.Name, parents: Parents, scopes: Mapping) -> O
 
     def unroll(updated: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(updated, cst.For) and isinstance(updated.body, cst.IndentedBlock)
-        body = list(updated.body.body)
-        moved = list(updated.leading_lines)
-        if header is not None:
-            moved.append(cst.EmptyLine(comment=header))
-        first = body[0] if body else None
-        if moved and isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-            body[0] = first.with_changes(leading_lines=[*moved, *first.leading_lines])
-        return cst.FlattenSentinel(body)  # type: ignore[return-value]
+        return _flattened(updated.body, list(updated.leading_lines), header)
 
     edits.append(Edit(loop, unroll))
     return OneChoice(edits, loop.target)

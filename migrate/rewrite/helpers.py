@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from migrate.analysis.nodes import Parents, code_of, in_tree_order, short_code
+from migrate.analysis.nodes import Parents, brief, in_tree_order, short_code
 from migrate.analysis.scopes import Assignment
 
 
@@ -56,7 +56,7 @@ def passed_to_function(
     if function is None:
         return None
     name = function.name.value
-    shown = code_of(node).strip()
+    shown = brief(node)
     param = _parameter(function, call, parent)
     if param is None:
         return Refused(f"`{shown}` is passed to `{name}()` where no plain parameter takes it", node)

@@ -503,7 +503,7 @@ def t_verbosity(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -
 def t_response_format(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
     value = arg.value
     shared = req.ctx.shared.get("response_format")
-    if isinstance(value, cst.Name) and isinstance(shared, Shared):
+    if isinstance(value, (cst.Name, cst.Attribute)) and isinstance(shared, Shared):
         if req.define(shared, _convert_format):
             _text_slot(req)
             req.text["format"] = value
@@ -561,11 +561,16 @@ def _format_of(req: _Request, view: DictView) -> cst.BaseExpression | None:
     return fmt
 
 
+def _by_name(req: _Request, value: cst.BaseExpression, keyword: str) -> bool:
+    """`keyword=NAME`, or `keyword=module.NAME` of a module of the run (the planner followed it)."""
+    return isinstance(value, cst.Name) or (isinstance(value, cst.Attribute) and keyword in req.ctx.shared)
+
+
 def t_tools(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
     if "functions" in req.keywords:
         raise Blocked("both `tools` and legacy `functions` are given")
     value = arg.value
-    if isinstance(value, cst.Name):
+    if _by_name(req, value, "tools"):
         shared = req.named(arg, "tools")
         if shared is not None and req.define(shared, _convert_tools):
             req.keep(arg, index)
@@ -741,7 +746,7 @@ def _set_value(node: cst.Dict, key: str, value: cst.BaseExpression) -> cst.Dict:
 
 def t_tool_choice(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -> None:
     value = arg.value
-    if isinstance(value, cst.Name):
+    if _by_name(req, value, "tool_choice"):
         shared = req.named(arg, "tool_choice")
         if shared is not None and req.define(shared, _convert_choice):
             req.keep(arg, index)
@@ -798,7 +803,7 @@ def t_functions(req: _Request, arg: cst.Arg, index: int, parameter: Parameter) -
     if "tools" in req.keywords:
         raise Blocked("both `tools` and legacy `functions` are given")
     value = arg.value
-    if isinstance(value, cst.Name):  # `functions=FUNCTIONS`: converted where it is written
+    if _by_name(req, value, "functions"):  # `functions=FUNCTIONS`: converted where it is written
         shared = req.named(arg, "functions")
         if shared is not None and req.define(shared, _convert_functions):
             req.add(arg, "tools", value, index)
@@ -924,3 +929,24 @@ TRANSFORMS: dict[str, Callable[[_Request, cst.Arg, int, Parameter], None]] = {
 
 def rewrite_request(call: cst.Call, ctx: RequestContext) -> RequestResult:
     return _Request(call, ctx).run()
+
+
+# How a value of each keyword that may be defined in another module is converted.
+_VALUE_CONVERTERS: dict[str, Callable[[_Request, cst.BaseExpression], cst.BaseExpression | None]] = {
+    "tools": _convert_tools,
+    "functions": _convert_functions,
+    "tool_choice": _convert_choice,
+    "response_format": _convert_format,
+}
+
+
+def define_value(shared: Shared, ctx: RequestContext) -> RequestResult:
+    """Convert a module-level value where it is written for the calls of other modules that pass
+    it as `shared.keyword=` (migrate/engine/units.py `requested_values`): its edits and fixes,
+    or the blockers saying why it can't be."""
+    req = _Request(cst.Call(func=cst.Name(shared.keyword)), ctx)
+    try:
+        req.define(shared, _VALUE_CONVERTERS[shared.keyword])
+    except Blocked as blocked:
+        req.block("RSP216", param=shared.keyword, why=blocked.why)
+    return req.result

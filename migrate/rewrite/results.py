@@ -21,6 +21,7 @@ from migrate.analysis.links import NO_LINKS, Links, absolute_module
 from migrate.analysis.nodes import (
     Parents,
     assigned_target,
+    brief,
     code_of,
     describe_use,
     in_tree_order,
@@ -42,7 +43,7 @@ from migrate.rewrite.edits import Edit
 from migrate.rewrite.generators import yielded_by
 from migrate.rewrite.helpers import Refused, passed_to_function
 from migrate.rewrite.keys import KeyCheck
-from migrate.rewrite.streams import GuardRefused, narrowed, plan_text_loop, redundant_guard
+from migrate.rewrite.streams import GuardRefused, and_operand, narrowed, plan_text_loop, redundant_guard
 
 Step = tuple[str, object]  # ("attr", name) | ("index", i) | ("call", None) | ("template", text)
 
@@ -56,6 +57,8 @@ class Followed:
     # share readers with them (the planner couples those call sites).
     bindings: set[cst.CSTNode] = field(default_factory=set)
     shared_with: set[cst.CSTNode] = field(default_factory=set)
+    # For each of those, the variable (a Name or `self.<attr>` node) that may hold either value.
+    shared_via: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     # Shared values (message lists) this result was added to.
     shared_values: set[cst.CSTNode] = field(default_factory=set)
     # Reads whose number changes in Responses (a tool call's `index`): they may only key dicts.
@@ -126,7 +129,7 @@ class ResultFollower:
         if _extends_chain(parent, node):
             self._chain(node, kind, out, seen)
             return
-        self._whole(node, kind, out, seen, shown=code_of(node).strip())
+        self._whole(node, kind, out, seen, shown=brief(node))
 
     def _whole(self, node: cst.CSTNode, kind: str, out: Followed, seen: set[int], shown: str) -> None:
         """The value (of a non-leaf kind) is used as a whole."""
@@ -159,7 +162,7 @@ class ResultFollower:
             return
         if self.sinks is not None and self.sinks(node, kind, out):
             return
-        out.blockers.append(Finding.of("RSP301", how=describe_use(parent, shown), line=self._line(node)))
+        out.blockers.append(Finding.of("RSP301", how=describe_use(parent, shown, self.parents), line=self._line(node)))
 
     def _returned(self, statement: cst.Return, kind: str, out: Followed, seen: set[int]) -> bool:
         """A value returned by a plain module-level function whose every use in this module is a
@@ -228,7 +231,7 @@ class ResultFollower:
         if qualified is None:
             return False
         helper = self.links.helpers[qualified]
-        name, shown = code_of(call.func).strip(), code_of(node).strip()
+        name, shown = code_of(call.func).strip(), brief(node)
         args = tuple((a.keyword.value if a.keyword is not None else None, bool(a.star)) for a in call.args)
         param = helper.parameter(args, list(call.args).index(parent))
         if param is None:
@@ -284,9 +287,7 @@ class ResultFollower:
         if function not in self.links.refused and function not in self.links.followed_elsewhere:
             return False
         why = self.links.refused.get(function) or "another module of the run imports it"
-        out.blockers.append(
-            Finding.of("RSP301", how=f"`{code_of(node).strip()}` {how}, and {why}", line=self._line(node))
-        )
+        out.blockers.append(Finding.of("RSP301", how=f"`{brief(node)}` {how}, and {why}", line=self._line(node)))
         return True
 
     def _yielded(self, node: cst.CSTNode, parent, kind: str, out: Followed, seen: set[int]) -> bool:
@@ -343,7 +344,7 @@ class ResultFollower:
         if uses.one_choice is not None:
             single = one_choice(node, parent, self.parents, self.scopes)
             if isinstance(single, str):
-                out.blockers.append(Finding.of("RSP313", path=code_of(node).strip(), line=self._line(node), why=single))
+                out.blockers.append(Finding.of("RSP313", path=brief(node), line=self._line(node), why=single))
                 return True
             if single is not None:
                 out.edits.extend(single.edits)
@@ -440,6 +441,7 @@ class ResultFollower:
                 out.blockers.append(Finding.of("RSP308", attr=shown, line=self._line(node), why=why))
                 return True
             out.shared_with |= roots
+            out.shared_via.update(dict.fromkeys(roots - out.shared_via.keys(), target))
         out.bindings.add(target)
         fix = Finding.of("RSP139", owner=slot.cls.name.value, attr=slot.attr)
         if slot.public and fix not in out.fixes:
@@ -485,7 +487,7 @@ class ResultFollower:
 
         consumed, steps, entry, final_kind, fixes = self._match(kind, segments)
         steps = self._narrowed(base, kind, nodes, segments, steps, out)
-        shown_base = code_of(base).strip() if isinstance(base, cst.Name) else "<result>"
+        shown_base = brief(base)
         shown = shown_base + format_path(tuple(segments))
         if consumed and not _base_allows(steps, base):
             out.blockers.append(Finding.of("RSP302", path=shown, line=self._line(nodes[0])))
@@ -542,7 +544,7 @@ class ResultFollower:
             new, comparison = found
             steps = [*steps[:i], ("template", new), *steps[i + 1 :]]
             if comparison is not None:  # `x is not None` -> `<event> and x is not None`
-                event = _fill(entry[0], base)  # type: ignore[arg-type]
+                event = _fill(and_operand(entry[0]), base)  # type: ignore[arg-type]
                 out.edits.append(Edit(comparison, partial(_after_test, event=event)))
         return steps
 
@@ -684,6 +686,8 @@ class ResultFollower:
                 return
             # Another call's result of this kind: the name holds one type only if both migrate.
             out.shared_with |= roots
+            via = target.name if isinstance(target, cst.Param) else target
+            out.shared_via.update(dict.fromkeys(roots - out.shared_via.keys(), via))
         for access in in_tree_order(followed, self.parents):
             if any(not isinstance(r, Assignment) for r in access.referents):
                 out.blockers.append(Finding.of("RSP303", name=spelled, line=self._line(access.node)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from migrate.analysis.nodes import Parents, code_of, describe_use, in_tree_order
+from migrate.analysis.nodes import Parents, code_of, describe_use, in_tree_order, short_code
 from migrate.analysis.scopes import Assignment, GlobalScope
 
 LIST_KEEPERS = ("pop", "clear")
@@ -181,3 +181,49 @@ def follow_content(name: cst.Name, scopes: Mapping, parents: Mapping) -> Shared 
     shared = Shared("content", bindings[0].node, literal)
     shared.exported = isinstance(bindings[0].scope, GlobalScope) and not name.value.startswith("_")
     return shared
+
+
+def analyze_definition(module: cst.Module, name: str, keyword: str, scopes: Mapping, parents: Parents) -> Shared | str:
+    """A public module-level value that other modules pass as `keyword=` (`TOOLS` in a tools.py
+    with no call of its own; migrate/engine/units.py `requested_values`): followed when it is
+    bound once, by a plain assignment of a literal at the module's top level, and read nowhere in
+    its own module; a string is the reason it can't be."""
+    targets = top_level_targets(module, name)
+    if not targets:
+        return f"`{name}` is not assigned at the top level of its module"
+    scope = scopes.get(targets[0])
+    assignments = list(scope.assignments[name]) if scope is not None else []
+    if len(targets) != 1 or len(assignments) != 1 or assignments[0].node is not targets[0]:
+        return f"`{name}` is bound more than once in its module"
+    literal = _assigned_literal(targets[0], parents)
+    if literal is None:
+        return f"`{name}` is not assigned a literal"
+    uses = in_tree_order(assignments[0].references, parents)
+    if uses:
+        parent = parents.get(uses[0].node)
+        if isinstance(parent, cst.Subscript):
+            return f"`{name}` is read by key in its own module (`{short_code(parent)}`)"
+        return f"{describe_use(parent, name)} in its own module"
+    shared = Shared(keyword, targets[0], literal)
+    shared.exported = True
+    return shared
+
+
+def top_level_targets(module: cst.Module, name: str) -> list[cst.Name]:
+    """The names `name = ...` and `name: T = ...` bind at the top level of `module`, in order."""
+    return [
+        target
+        for line in module.body
+        if isinstance(line, cst.SimpleStatementLine)
+        for statement in line.body
+        for target in _assigned_names(statement)
+        if target.value == name
+    ]
+
+
+def _assigned_names(statement: cst.BaseSmallStatement) -> list[cst.Name]:
+    if isinstance(statement, cst.Assign):
+        return [t.target for t in statement.targets if isinstance(t.target, cst.Name)]
+    if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+        return [statement.target]
+    return []

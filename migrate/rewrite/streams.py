@@ -37,6 +37,7 @@ rewrite stops at the test. Two helpers make that rewrite's output read as a pers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -533,6 +534,7 @@ class _TextLoop:
         for i, statement in enumerate(updated.body):
             if i in self.removed:
                 carried.extend(statement.leading_lines)  # type: ignore[attr-defined]
+                carried.extend(_comment_lines(statement))
                 continue
             if carried:
                 statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])  # type: ignore[attr-defined]
@@ -551,6 +553,24 @@ class _TextLoop:
 
 
 _BODIES = (cst.IndentedBlock, cst.SimpleStatementSuite)
+
+# A comment that speaks to a tool about its own line only (noqa, type: ignore, pyright: ...).
+_PRAGMA = re.compile(r"#\s*(noqa|type:|pyright:|pylint:|mypy:|nosec|isort:|ruff:|fmt:|pragma:)")
+
+
+def _comment_lines(statement: cst.CSTNode) -> list[cst.EmptyLine]:
+    """The comments of a statement that goes (`delta = chunk.choices[0].delta  # why`), other
+    than those above it, as lines of their own: they stay, above the next statement. A pragma
+    (`# noqa`, `# type: ignore`) goes with its line, the only one it was about."""
+    comments: list[cst.Comment] = []
+
+    class _Comments(cst.CSTVisitor):
+        def visit_Comment(self, node: cst.Comment) -> None:
+            comments.append(node)
+
+    statement.with_changes(leading_lines=[]).visit(_Comments())
+    return [cst.EmptyLine(comment=c) for c in comments if not _PRAGMA.match(c.value)]
+
 
 _SHAPE = (
     "the test is neither the loop's first statement, `if ...: continue`, nor the test of an `if` that is its whole body"
@@ -684,7 +704,7 @@ def narrowed(
     event, value = narrow
     parent = parents.get(node)
     if _first_operand(parent, node, parents, spec) is not None:
-        return f"{event} and {value}", None
+        return f"{and_operand(event)} and {value}", None
     if (
         isinstance(parent, cst.Comparison)
         and _none_test(parent, node) is True
@@ -709,6 +729,14 @@ def narrowed(
                 return value, None  # a test before it settled the event, not the read itself
         child, parent = parent, parents.get(parent)
     return None
+
+
+def and_operand(test: str) -> str:
+    """`test` as the left operand of an `and`: in parentheses when it is an `or` (`(a or b) and c`)."""
+    expr = cst.parse_expression(test)
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or) and not expr.lpar:
+        return f"({test})"
+    return test
 
 
 def _first_operand(

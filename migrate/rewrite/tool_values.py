@@ -15,7 +15,7 @@ used only as such a `"function":` value or read by key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import libcst as cst
 
@@ -26,9 +26,16 @@ from migrate.rewrite.shared import analyze as analyze_shared
 
 
 def follow_tool(
-    name: cst.Name, keyword: str, scopes: Mapping, parents: Mapping, site_calls: set[cst.CSTNode]
+    name: cst.Name,
+    keyword: str,
+    scopes: Mapping,
+    parents: Mapping,
+    site_calls: set[cst.CSTNode],
+    requested: Collection[cst.CSTNode] = (),
 ) -> Shared | str:
-    """`keyword=[..., name, ...]`: the tool dict `name` is bound to, followed, or why not."""
+    """`keyword=[..., name, ...]`: the tool dict `name` is bound to, followed, or why not.
+    `requested`: names bound to tool lists that other modules pass (`TOOLS = [name]`, read
+    nowhere here: migrate/engine/plan.py `_plan_requested`)."""
     found = _dict_binding(name, scopes, parents)
     if isinstance(found, str):
         return found
@@ -52,7 +59,7 @@ def follow_tool(
                 shared.users.append(call)
                 continue
             return f"`{name.value}` is in a `{keyword}=` list of a call the tool does not migrate"
-        why = _in_followed_list(listed, holder, keyword, scopes, parents, site_calls, shared)
+        why = _in_followed_list(listed, holder, keyword, scopes, parents, site_calls, shared, requested)
         if why is not None:
             return f"`{name.value}` is put in a list that {why}"
     return shared
@@ -66,6 +73,7 @@ def _in_followed_list(
     parents: Mapping,
     site_calls: set[cst.CSTNode],
     shared: Shared,
+    requested: Collection[cst.CSTNode] = (),
 ) -> str | None:
     """None when `listed` is the literal of a name followed for `keyword` (`TOOLS = [...]`)."""
     target = None
@@ -78,6 +86,8 @@ def _in_followed_list(
     scope = scopes.get(target)
     assignments = scope.assignments[target.value] if scope is not None else ()
     references = [a.node for binding in assignments for a in binding.references]
+    if target in requested and not references:
+        return None  # converted for the calls of the modules that pass it
     if not references:
         return f"is not passed as `{keyword}=`"
     first = min(references, key=lambda n: _position(parents, n))

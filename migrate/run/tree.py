@@ -366,12 +366,14 @@ def _values_and_helpers(
     helpers = helper_links(readable, candidates, scans, read_quietly, select, outside)
     refused: dict[str, dict[str, str]] = {}
     followed: dict = {}
-    if any(scan.shared_names for scan in scans.values()):
-        refused, followed = imported_values(readable, candidates, scans, read_quietly, select, outside)
+    requested: dict[str, dict[str, str]] = {}
+    if any(scan.shared_names or scan.passed_names for scan in scans.values()):
+        refused, followed, requested = imported_values(readable, candidates, scans, read_quietly, select, outside)
     if followed or helpers.imports:
         units = join_units(units, followed, [item.path for item in settled], candidates, read_quietly, helpers)
     for unit in units:
         unit.refused_values = {path: refused[path] for path in unit.paths if path in refused}
+        unit.value_requests = {path: requested[path] for path in unit.paths if path in requested}
     planned = {path for unit in units for path in unit.paths}
 
     def links_of(path: str) -> Links:
