@@ -373,3 +373,92 @@ def test_a_value_whose_conversion_is_turned_off_is_left_with_its_calls(tmp_path:
     assert calls[("chat.py", 9)].outcome == "reported"
     assert "converting it there is turned off (RSP108)" in calls[("chat.py", 9)].findings[0].message()
     assert calls[("chat.py", 18)].outcome == "migrated"  # ANSWER_FORMAT is not a tool list
+
+
+@pytest.mark.parametrize(
+    ("case_id", "importer", "expected"),
+    [
+        ("tool_helper_aliased_import", "bot/agent.py", {"bot.tools.execute_tool", "bot.tools.describe"}),
+        ("tool_helper_module_import", "bot/agent.py", {"bot.tools.execute_tool"}),
+        ("tool_helper_module_import", "bot/review.py", {"bot.tools.execute_tool", "bot.tools.describe"}),
+    ],
+)
+def test_functions_called_across_modules_are_found_by_any_import_form(
+    tmp_path: Path, case_id: str, importer: str, expected: set[str]
+) -> None:
+    """Imported under another name (`execute_tool as run_tool`) or called on their module
+    (`from . import tools`, `import bot.tools as t`), they are linked by their absolute
+    qualified names, like functions imported by name, and nothing refuses them."""
+    from migrate.catalog import loader as catalog
+    from migrate.engine.gate import scan_source
+
+    case = next(c for c in CASES if c.id == case_id)
+    root = tmp_path / "tree"
+    shutil.copytree(case.before, root)
+    paths = [str(p) for p in sorted(root.rglob("*.py"))]
+    methods = catalog.load().methods
+    candidates = {p: Path(p).read_bytes() for p in paths if Path(p).name != "tools.py"}
+    scans = {p: scan_source(data, methods) for p, data in candidates.items()}
+    found = project.helper_links(paths, candidates, scans, lambda p: Path(p).read_bytes())
+    tools = str(root / "bot" / "tools.py")
+    assert found.imports[str(root / importer)] == {name: (tools, name.rpartition(".")[2]) for name in expected}
+    assert found.refused == {}
+
+
+@pytest.mark.parametrize(
+    ("case_id", "file", "line", "why"),
+    [
+        (
+            "tool_helper_aliased_caller_outside",
+            "bot/agent.py",
+            10,
+            "`call` is passed to `run_tool()` (`bot.tools.execute_tool`), and {root}/bot/replay.py, outside the run,"
+            " imports it, and the tool doesn't follow what that file passes to it",
+        ),
+        (
+            "tool_helper_import_forms_reported",
+            "bot/agent.py",
+            10,
+            "`call` is passed to `run_tool()` (`bot.tools.execute_tool`), and what {root}/bot/agent.py passes to it"
+            " can't be followed: its call on line 20 passes `call` as `tool_call`, not from a migrated call",
+        ),
+        (
+            "tool_helper_import_forms_reported",
+            "bot/chat.py",
+            10,
+            "`response.choices[0].message` is passed to `tools.describe()` (`bot.tools.describe`), and what"
+            " {root}/bot/chat.py passes to it can't be followed: its module `tools` is used other than to call its"
+            " functions (line 25)",
+        ),
+        (
+            "tool_helper_import_forms_reported",
+            "bot/chat.py",
+            18,
+            "`response.choices[0].message` is passed to `tools.summarize()` (`bot.tools.summarize`), and"
+            " {root}/bot/notes.py imports it, and the tool doesn't follow what that file passes to it",
+        ),
+        (
+            "tool_helper_non_ascii_name_reported",
+            "bot/agent.py",
+            10,
+            "`call` is passed to `lancer()` (`bot.outils.éxécuter`), and {root}/bot/replay.py imports it, and the"
+            " tool doesn't follow what that file passes to it",
+        ),
+        (  # what keeps it from being followed is the call that started it, not the one reported with it
+            "tool_helper_with_imported_value_reported",
+            "bot/agent.py",
+            10,
+            "`call` is passed to `tools.execute_tool()` (`bot.tools.execute_tool`), and what {root}/bot/review.py"
+            " passes to it can't be followed: the call on line 12 that passes it is not migrated",
+        ),
+    ],
+)
+def test_a_call_passing_a_value_to_another_module_says_why_it_is_reported(
+    tmp_path: Path, case_id: str, file: str, line: int, why: str
+) -> None:
+    case = next(c for c in CASES if c.id == case_id)
+    _, results = _migrate(case.before, tmp_path / "tree", paths=case.run)
+    (call,) = [c for c in results[file].calls if c.line == line]
+    assert call.outcome == "reported"
+    (finding,) = [f for f in call.findings if f.code == "RSP301"]
+    assert why.format(root=tmp_path / "tree") in finding.message()

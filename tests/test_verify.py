@@ -636,6 +636,71 @@ def test_verify_command_tool_call_passed_to_another_module(tmp_path, monkeypatch
     assert "migrated: 2 requests (0 chat.completions, 2 responses), exit 0" in text
 
 
+# The same functions reached through other import forms (fixtures/projects/tool_helper_module_import,
+# tool_helper_aliased_import): on their module, `from . import tools` and `import bot.tools as t`,
+# and under another name; bot/review.py imports the tool list too, converted with both callers
+# (fixtures/projects/tool_helper_with_imported_value).
+BOT_AGENT_FORMS = (
+    BOT_AGENT.replace(
+        "from .tools import describe, execute_tool", "from . import tools\nfrom .tools import describe as show"
+    )
+    .replace("[execute_tool(call)", "[tools.execute_tool(call)")
+    .replace("return describe(", "return show(")
+)
+
+BOT_REVIEW = """
+from openai import OpenAI
+
+import bot.tools as t
+
+from .agent import TOOLS
+
+client = OpenAI()
+
+
+def review(question: str) -> str:
+    response = client.chat.completions.create(
+        model="gpt-4.1",
+        messages=[{"role": "user", "content": question}],
+        tools=TOOLS,
+        tool_choice="required",
+    )
+    message = response.choices[0].message
+    done = [t.execute_tool(tool_call=call) for call in message.tool_calls or []]
+    return t.describe(message, prefix=f"{len(done)} run: ")
+"""
+
+BOT_DEMO_FORMS = (
+    BOT_DEMO
+    + """
+from bot import review
+
+print(review.review("Weather in Rome?"))
+"""
+)
+
+
+@pytest.mark.slow
+def test_verify_command_tool_call_passed_to_another_module_by_other_import_forms(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "src" / "bot").mkdir(parents=True)
+    (project / "scripts").mkdir()
+    (project / "src" / "bot" / "__init__.py").write_text("")
+    (project / "src" / "bot" / "tools.py").write_text(textwrap.dedent(BOT_TOOLS))
+    (project / "src" / "bot" / "agent.py").write_text(textwrap.dedent(BOT_AGENT_FORMS))
+    (project / "src" / "bot" / "review.py").write_text(textwrap.dedent(BOT_REVIEW))
+    (project / "scripts" / "demo.py").write_text(textwrap.dedent(BOT_DEMO_FORMS))
+    assert "tools.execute_tool(call)" in BOT_AGENT_FORMS and "return show(" in BOT_AGENT_FORMS
+    monkeypatch.chdir(project)
+    out = io.StringIO()
+    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
+    text = out.getvalue()
+    assert code == 0, text
+    assert text.splitlines()[-1] == "verify: OK — 3 requests, identical answers"
+    assert text.splitlines()[0].endswith(" in 3 files"), text  # the functions' module changed too
+    assert "migrated: 3 requests (0 chat.completions, 3 responses), exit 0" in text
+
+
 # Values written in a module with no call of its own (fixtures/projects/value_in_module_without_calls).
 VALUES_DEMO = """
 from agent import chat, search

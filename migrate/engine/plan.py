@@ -398,6 +398,7 @@ def _check_helpers(
         for (qualified, param), kind in plan.across.items():
             if passes.setdefault(qualified, {}).setdefault(param, kind) != kind:
                 why.setdefault(qualified, f"it gets values of two kinds as `{param}`")
+    through: dict[str, set[str]] = {}  # `tools` of `tools.execute_tool(...)` -> the functions called so
     for node, parent, hit in _named(links.helpers, links.package, parents, resolver):
         if hit in why:
             continue
@@ -405,6 +406,8 @@ def _check_helpers(
         expected = {**helper.params, **passes.get(qualified, {})}
         if not expected:
             continue
+        if isinstance(node, cst.Attribute):
+            through.setdefault(_root_name(node), set()).add(qualified)
         line = positions[node].start.line
         if not (isinstance(parent, cst.Call) and parent.func is node):
             why[qualified] = f"`{code_of(node).strip()}` is used other than called (line {line})"
@@ -417,6 +420,8 @@ def _check_helpers(
                 shown = f"`{short_code(value)}`" if value is not None else "nothing"
                 why[qualified] = f"its call on line {line} passes {shown} as `{param}`, not from a migrated call"
                 break
+    for qualified, how in _modules_passed_on(through, links.package, parents, resolver, positions).items():
+        why.setdefault(qualified, how)
     for plan in plans:
         for qualified, _ in plan.across:
             known = links.helpers.get(qualified)
@@ -425,12 +430,56 @@ def _check_helpers(
     return {q: found for q, found in passes.items() if q not in why}, why
 
 
+def _modules_passed_on(
+    through: Mapping[str, set[str]], package: str, parents: Parents, resolver: Resolver, positions
+) -> dict[str, str]:
+    """Functions called as an attribute of their module (`tools.execute_tool(...)`, `through`:
+    the names the calls start from) where the module object itself is used otherwise too
+    (`register(tools)`, `getattr(tools, name)`): whoever gets it may call them with anything.
+    {qualified: why}."""
+    why: dict[str, str] = {}
+    if not through:
+        return why
+    for node in list(parents):
+        if not isinstance(node, cst.Name) or node.value not in through or _inside_import(node, parents):
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, cst.Attribute) and parent.attr is node:
+            continue
+        top: cst.BaseExpression = node
+        while isinstance(up := parents.get(top), cst.Attribute) and up.value is top:
+            top = up
+        names = {_absolute(q, package) for q in resolver.qualified_names(top)}
+        for qualified in sorted(through[node.value]):
+            if any(qualified.startswith(f"{name}.") for name in names):
+                line = positions[top].start.line
+                shown = code_of(top).strip()
+                how = f"its module `{shown}` is used other than to call its functions (line {line})"
+                why.setdefault(qualified, how)
+    return why
+
+
+def _root_name(node: cst.Attribute) -> str:
+    value: cst.BaseExpression = node
+    while isinstance(value, cst.Attribute):
+        value = value.value
+    return value.value if isinstance(value, cst.Name) else ""
+
+
 def _named(
     qualified: Collection[str], package: str, parents: Parents, resolver: Resolver
 ) -> Iterator[tuple[cst.Name | cst.Attribute, cst.CSTNode | None, str]]:
     """Each name or dotted name in the module (not in an import) that means one of the
     `qualified` names of other modules: (the node, its parent, the qualified name)."""
     wanted = {name.rsplit(".", 1)[-1] for name in qualified}
+    wanted |= {  # `from .tools import execute_tool as run_tool`
+        alias.asname.name.value
+        for alias in list(parents)
+        if isinstance(alias, cst.ImportAlias)
+        and alias.asname is not None
+        and isinstance(alias.asname.name, cst.Name)
+        and _last_name(alias.name) in wanted
+    }
     for node in list(parents):
         if not isinstance(node, (cst.Name, cst.Attribute)) or _last_name(node) not in wanted:
             continue

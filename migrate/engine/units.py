@@ -32,7 +32,7 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migrate.analysis.groups import connected
@@ -309,9 +309,12 @@ class Signature:
 
 @dataclass
 class HelperLinks:
-    """Functions of files of the run that candidates import by name and call (`from .tools
-    import execute_tool`, `execute_tool(call)`): a result passed there may be followed into the
-    function's parameter when the two modules are planned together (migrate_unit)."""
+    """Functions of files of the run that candidates import and call (`from .tools import
+    execute_tool`, `execute_tool(call)`; `... import execute_tool as run_tool`; `from . import
+    tools` or `import bot.tools as t`, `tools.execute_tool(call)`): a result passed there may be
+    followed into the function's parameter when the two modules are planned together
+    (migrate_unit). Keys are absolute qualified names (`bot.tools.execute_tool`) whatever the
+    import form; the planner matches calls to them by LibCST's qualified names."""
 
     imports: dict[str, dict[str, Export]] = field(default_factory=dict)  # importer -> {qualified: function}
     signatures: dict[Export, Signature] = field(default_factory=dict)
@@ -327,12 +330,16 @@ def helper_links(
     outside: Callable[[], Sequence[str]] | None = None,
 ) -> HelperLinks:
     """The plain module-level functions (undecorated, no `*args`/`**kwargs`) of files of the run
-    that candidates import by name and call, with every other file of the project that imports
-    one: such a file (outside the run, without call sites, a notebook, importing the module or
-    `*`) refuses it, since its calls would pass values the tool doesn't see."""
+    that candidates import and call (by name, under another name, or on their module imported
+    whole), with every other file of the project that imports one: such a file (outside the
+    run, without call sites, a notebook, a `*` import, one importing the module whole that names
+    the function but doesn't call it) refuses it, since its calls would pass values the tool
+    doesn't see. Which files call which function is first found in their bytes (`run_tool(`,
+    `.execute_tool(`), a superset the planner narrows (migrate/engine/plan.py `_check_helpers`)."""
     paths = list(paths)
     names = _ModuleNames()
     wanted: dict[str, set[str]] = {}  # module -> function names some candidate imports and calls
+    whole: dict[str, list[str]] = {}  # module -> candidates that import it as a module (`tools.f(...)`)
     imported_by: dict[str, list[tuple[str, str]]] = {}
     for path, source_bytes in candidates.items():
         scanned = scans.get(path)
@@ -340,30 +347,47 @@ def helper_links(
             continue
         package = names.of(path)[1]
         for source, level, imported in scanned.imports:
-            base = absolute_module(source, level, package) if source is not None else None
-            if not base:
+            if source is None:  # `import pkg.tools [as t]`: `t.execute_tool(...)`
+                for name in imported:
+                    whole.setdefault(name, []).append(path)
+                continue
+            base = absolute_module(source, level, package)
+            if base is None:
                 continue
             for name in imported:
-                if name != "*" and re.search(rb"\b" + re.escape(name.encode()) + rb"\s*\(", source_bytes):
+                if name == "*":
+                    continue
+                if base and _called(source_bytes, _bound_names(source_bytes, name)):
                     wanted.setdefault(base, set()).add(name)
                     imported_by.setdefault(path, []).append((base, name))
+                whole.setdefault(f"{base}.{name}" if base else name, []).append(path)  # `from . import tools`
     links = HelperLinks()
-    if not wanted:
+    if not wanted and not whole:
         return links
-    files_of = _files_of(wanted, paths, names)
+    files_of = _files_of([*wanted, *whole], paths, names)
     modules = {module: files[0] for module, files in files_of.items() if len(files) == 1}
     exports: dict[str, set[str]] = {}
+    attribute_calls: dict[str, set[str]] = {}  # caller -> the names it may call as `x.name(`
     for module, path in modules.items():
+        for caller in whole.get(module, ()):
+            if caller not in attribute_calls:
+                attribute_calls[caller] = {
+                    name.decode(errors="replace") for name in _ATTRIBUTE_CALL.findall(candidates[caller])
+                }
         known = candidates.get(path)
         tree = _parse(known if known is not None else read(path) or b"")
         for node in tree.body if tree is not None else ():
             if (
                 isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                and node.name in wanted[module]
                 and not node.decorator_list
                 and node.args.vararg is None
                 and node.args.kwarg is None
             ):
+                callers = [p for p in whole.get(module, ()) if p != path and node.name in attribute_calls[p]]
+                if node.name not in wanted.get(module, ()) and not callers:
+                    continue
+                for caller in callers:
+                    imported_by.setdefault(caller, []).append((module, node.name))
                 positional = tuple(a.arg for a in [*node.args.posonlyargs, *node.args.args])
                 keywords = tuple(a.arg for a in [*node.args.args, *node.args.kwonlyargs])
                 links.signatures[(path, node.name)] = Signature(positional, keywords)
@@ -391,11 +415,29 @@ def helper_links(
         for qualified, (exporter, name) in _imported(statements, names.of(path)[1], by_module, exports).items():
             if exporter == path or qualified in linked:
                 continue
+            if name != "*" and data is not None and name.encode() not in data:
+                continue  # a module imported whole, whose function this file never names
             where = "" if path in run else ", outside the run,"
             for function in sorted(exports[exporter]) if name == "*" else [name]:
                 why = f"{path}{where} imports it, and the tool doesn't follow what that file passes to it"
                 links.refused.setdefault((exporter, function), why)
     return links
+
+
+def _bound_names(data: bytes, name: str) -> list[str]:
+    """The names `from ... import name [as alias]` may bind in a file: `name` and any alias
+    the bytes give it (a superset: the planner matches calls by qualified name)."""
+    pattern = rb"(?<![\w\x80-\xff])%s\s+as\s+([\w\x80-\xff]+)" % re.escape(name.encode())
+    return [name, *(alias.decode(errors="replace") for alias in re.findall(pattern, data))]
+
+
+def _called(data: bytes, bound: Iterable[str]) -> bool:
+    """Whether the bytes may call one of the names (`name(`)."""
+    return any(re.search(rb"(?<![\w\x80-\xff])%s\s*\(" % re.escape(name.encode()), data) for name in bound)
+
+
+# What the bytes may call as an attribute of a module (`tools.name(`).
+_ATTRIBUTE_CALL = re.compile(rb"\.\s*([\w\x80-\xff]+)\s*\(")  # (UTF-8 names too)
 
 
 def _refuse_outside(
@@ -440,10 +482,14 @@ class NamesAModule:
 
     def __init__(self, needles: Mapping[bytes, list[bytes]]) -> None:
         self.needles = dict(needles)  # function name -> the last parts of its modules
-        self.names = re.compile(rb"\b(?:" + b"|".join(re.escape(name) for name in sorted(needles)) + rb")\b")
+        # A whole word: no word character (nor a byte of a UTF-8 one: `\b` sees none) either side.
+        names = b"|".join(re.escape(name) for name in sorted(needles))
+        self.names = re.compile(rb"(?<![\w\x80-\xff])(?:" + names + rb")(?![\w\x80-\xff])")
 
     def __call__(self, data: bytes) -> bool:
-        return any(any(module in data for module in self.needles[name]) for name in set(self.names.findall(data)))
+        # Each module looked for once (many modules may export one name: `main`, `run`).
+        modules = {module for name in set(self.names.findall(data)) for module in self.needles[name]}
+        return any(module in data for module in modules)
 
 
 # Which of some paths (files read from disk) pass a test.
@@ -698,7 +744,7 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
     ran = False
     helpers = _Helpers(refused=dict(unit.helper_refused))
     results: dict[str, FileResult] = {}
-    for _ in range(2 * len(exports) + 2 * len(values) + 3 * len(unit.helpers) + 4):
+    for _ in range(2 * len(exports) + 2 * len(values) + 5 * len(unit.helpers) + 4):
         state = _State(refused, kinds, callers, probed, refused_values, converted, ran, helpers, unconverted)
         results = {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
         new_kinds = {(path, name): kind for path, result in results.items() for name, kind in result.returns.items()}
@@ -745,7 +791,9 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
             new_unconverted,
         )
         if new == state:
-            return results
+            if not new.helpers.pending:
+                return results
+            new = replace(new, helpers=_settle(new.helpers))  # what callers pass, settled: refuse
         refused, kinds, callers, probed = new.refused, new.kinds, new.callers, new.probed
         refused_values, converted, ran, helpers = new.refused_values, new.converted, new.ran, new.helpers
         unconverted = new.unconverted
@@ -782,11 +830,26 @@ class _Helpers:
     # {parameter: kind} that its callers pass values of, and that its module followed.
     asked: Mapping[Export, Mapping[str, str]] = field(default_factory=dict)
     followed: Mapping[Export, Mapping[str, str]] = field(default_factory=dict)
+    # What a caller passes to it can't be followed (its call is not migrated, say): why. That
+    # may hang on what other modules of the unit learn in the same rounds (a value they import
+    # converted), so it refuses the function only once the rest has settled (migrate_unit).
+    pending: Mapping[Export, str] = field(default_factory=dict, compare=False)
+
+
+def _settle(helpers: _Helpers) -> _Helpers:
+    """The functions that callers still keep from being followed, once the rest has settled, refused."""
+    refused = {**helpers.pending, **helpers.refused}
+    return _Helpers(
+        refused,
+        {export: params for export, params in helpers.asked.items() if export not in refused},
+        {export: params for export, params in helpers.followed.items() if export not in refused},
+    )
 
 
 def _next_helpers(unit: Unit, helpers: _Helpers, results: Mapping[str, FileResult]) -> _Helpers:
     """What the callers and the modules of the unit's functions found in a round."""
     refused = dict(helpers.refused)
+    pending: dict[Export, list[str]] = {}
     asked: dict[Export, dict[str, str]] = {}
     for path, result in results.items():
         imports = unit.helper_imports.get(path, {})
@@ -794,12 +857,15 @@ def _next_helpers(unit: Unit, helpers: _Helpers, results: Mapping[str, FileResul
             if result.status in ("failed", "skipped"):
                 refused.setdefault(export, f"{path}, which calls it, can't be migrated ({result.reason})")
             elif qualified in result.unfollowed:
-                refused.setdefault(
-                    export, f"what {path} passes to it can't be followed: {result.unfollowed[qualified]}"
+                pending.setdefault(export, []).append(
+                    f"what {path} passes to it can't be followed: {result.unfollowed[qualified]}"
                 )
             for param, kind in result.passes.get(qualified, {}).items():
                 if asked.setdefault(export, {}).setdefault(param, kind) != kind:
                     refused.setdefault(export, f"its callers pass values of two kinds as `{param}`")
+    for export in pending:  # what it was asked to follow stays, until it is refused or followed again
+        if export in helpers.asked:
+            asked[export] = dict(helpers.asked[export])
     followed: dict[Export, dict[str, str]] = {}
     for export in unit.helpers:
         path, name = export
@@ -816,6 +882,11 @@ def _next_helpers(unit: Unit, helpers: _Helpers, results: Mapping[str, FileResul
         refused,
         {export: params for export, params in asked.items() if export not in refused},
         {export: params for export, params in followed.items() if export not in refused},
+        {  # the reason that stood first, while it stands (the caller that started it)
+            export: helpers.pending[export] if helpers.pending.get(export) in whys else whys[0]
+            for export, whys in pending.items()
+            if export not in refused
+        },
     )
 
 

@@ -7,8 +7,9 @@ function: its name is only ever called (never passed on, decorated or bound agai
 passes the parameter by position or by name (no `*args`, `**kwargs`, no default taken), and every
 value passed there is followed from a migrated call of the same kind (the planner checks that
 last part, across the module's calls: migrate/engine/plan.py). A function another module of the
-run imports is followed only when that module is planned with this one and passes migrated
-values too (migrate/engine/units.py `helper_links`; the follower's `_passed_across` on the
+run imports (by name, under another name, or as an attribute of its module: `tools.f(value)`)
+is followed only when that module is planned with this one and passes migrated values too
+(migrate/engine/units.py `helper_links`; the follower's `_passed_across` on the
 caller's side, plan.py `_plan_params` on the function's).
 """
 

@@ -217,20 +217,21 @@ class ResultFollower:
         return out
 
     def _passed_across(self, node: cst.CSTNode, parent, kind: str, out: Followed) -> bool:
-        """`execute_tool(value)`, a function imported from another module of the run
-        (links.helpers): the value is followed into its parameter there, once that module is
-        planned with this one. False: not passed to such a function."""
+        """`execute_tool(value)` (or `run_tool(value)`, `tools.execute_tool(value)`), a function
+        imported from another module of the run (links.helpers): the value is followed into its
+        parameter there, once that module is planned with this one. False: not passed to such a
+        function."""
         if not self.links.helpers or not isinstance(parent, cst.Arg) or parent.value is not node or parent.star:
             return False
         call = self.parents.get(parent)
-        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Name):
+        if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
             return False
         names = {_absolute(q, self.links.package) for q in qualified_names(self.scopes, call.func)}
         qualified = next((q for q in sorted(names) if q in self.links.helpers), None)
         if qualified is None:
             return False
         helper = self.links.helpers[qualified]
-        name, shown = call.func.value, brief(node)
+        name, shown = code_of(call.func).strip(), brief(node)
         args = tuple((a.keyword.value if a.keyword is not None else None, bool(a.star)) for a in call.args)
         param = helper.parameter(args, list(call.args).index(parent))
         if param is None:

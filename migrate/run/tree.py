@@ -32,7 +32,15 @@ from migrate.catalog.loader import WireTests
 from migrate.catalog.settings import Settings
 from migrate.engine.gate import gate
 from migrate.engine.pipeline import MAX_FILE_BYTES, might_contain_call_sites, too_large
-from migrate.engine.units import Unit, find_units, helper_links, imported_values, join_units, refused_helpers
+from migrate.engine.units import (
+    Unit,
+    find_units,
+    helper_links,
+    imported_values,
+    join_units,
+    module_name,
+    refused_helpers,
+)
 from migrate.run import journal, pool, project
 from migrate.run.discovery import Discovered, iter_files
 from migrate.run.fileio import ALREADY_WRITTEN, FileChangedError, read_bytes, read_quietly, write_atomic
@@ -369,7 +377,9 @@ def _values_and_helpers(
     planned = {path for unit in units for path in unit.paths}
 
     def links_of(path: str) -> Links:
-        return Links(refused_values=refused.get(path, {}), helpers=refused_helpers(helpers, path))
+        called = refused_helpers(helpers, path)  # matched by absolute name: the file's package resolves its own
+        package = module_name(path)[1] if called else ""
+        return Links(refused_values=refused.get(path, {}), package=package, helpers=called)
 
     settled = [
         replace(item, links=links_of(item.path))
