@@ -63,6 +63,9 @@ class Links:
     # In the module of such a function: name -> (its qualified name, {parameter: the kind of value
     # every caller passes there}), to follow into its reads.
     params: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
+    # A test or example of a project that wraps the chat method itself: where it does
+    # ("`openai.resources.chat.completions` at pkg/instrument.py:12"); its calls are reported (RSP219).
+    chat_wrapped: str = ""
 
     def __bool__(self) -> bool:
         return bool(
@@ -74,6 +77,7 @@ class Links:
             or self.kept_values
             or self.helpers
             or self.params
+            or self.chat_wrapped
         )
 
 

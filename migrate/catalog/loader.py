@@ -233,6 +233,9 @@ class WireTests:
     builders: frozenset[str] = frozenset()
     patched: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()
+    # A project module wrapping the chat method names it by a string starting with one of these.
+    instruments: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()  # directory globs of examples, sample apps, tutorials, demos
 
 
 @dataclass(frozen=True)
@@ -523,6 +526,8 @@ def _wire_tests(raw: dict[str, Any]) -> WireTests:
         builders=frozenset(raw["builders"]),
         patched=tuple(raw["patched"]),
         mentions=tuple(raw["mentions"]),
+        instruments=tuple(raw["instruments"]),
+        examples=tuple(raw["examples"]),
     )
 
 

@@ -65,6 +65,8 @@ class Unit:
     helpers: dict[Export, Signature] = field(default_factory=dict)
     helper_imports: dict[str, dict[str, Export]] = field(default_factory=dict)
     helper_refused: dict[Export, str] = field(default_factory=dict)
+    # path -> where the project wraps the chat method, for its tests and examples (Links.chat_wrapped).
+    chat_wrapped: dict[str, str] = field(default_factory=dict)
 
 
 def find_units(
@@ -767,4 +769,5 @@ def _links_for(unit: Unit, path: str, state: _State) -> Links:
         kept_values,
         helpers,
         params,
+        unit.chat_wrapped.get(path, ""),
     )
