@@ -12,7 +12,13 @@ from migrate.analysis.nodes import Parents, code_of
 from migrate.analysis.nones import none_discarded
 from migrate.analysis.scopes import resolve_scopes
 from migrate.analysis.shapes import Shapes
-from migrate.analysis.test_files import chat_wire_line, chat_wrapped_at, is_example_file, is_test_file
+from migrate.analysis.test_files import (
+    chat_wire_line,
+    chat_wrapped_at,
+    is_example_file,
+    is_test_file,
+    may_wrap_chat,
+)
 from migrate.analysis.walk import walk
 from migrate.analysis.wire_tests import chat_wire_marker
 from migrate.catalog import loader
@@ -218,3 +224,19 @@ def test_example_files_are_told_by_their_path(path: str, example: bool) -> None:
 )
 def test_modules_that_wrap_the_chat_method_are_found(data: bytes, found: tuple[int, str] | None) -> None:
     assert chat_wrapped_at(data, CATALOG.wire_tests) == found
+
+
+@pytest.mark.parametrize(
+    ("path", "own"),
+    [
+        ("agentops/instrumentation/providers/openai/instrumentor.py", True),
+        ("src/promptflow-tracing/promptflow/tracing/_integrations/_openai_injector.py", True),
+        ("tests/unit/test_instrumentor.py", False),
+        ("examples/tracing.py", False),
+        ("fixtures/projects/case/before/tracer/instrument.py", False),  # test data
+        ("scripts/testing/record.py", False),
+        ("notebooks/trace.ipynb", False),
+    ],
+)
+def test_only_the_projects_own_modules_can_wrap_the_chat_method(path: str, own: bool) -> None:
+    assert may_wrap_chat(path, CATALOG.wire_tests) is own

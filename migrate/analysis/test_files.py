@@ -27,6 +27,14 @@ def is_example_file(path: str, data: WireTests) -> bool:
     return _matches(path, data.examples)
 
 
+def may_wrap_chat(path: str, data: WireTests) -> bool:
+    """Is `path` a module of the project's own code, where a string naming the chat method's
+    module means the project wraps it: a .py file that is not a test, an example or test data?"""
+    return path.endswith(".py") and not (
+        _matches(path, data.files) or _matches(path, data.examples) or _matches(path, data.test_data)
+    )
+
+
 def _matches(path: str, patterns: tuple[str, ...]) -> bool:
     names, directories = _matchers(patterns)
     path = path.replace("\\", "/")

@@ -236,6 +236,7 @@ class WireTests:
     # A project module wrapping the chat method names it by a string starting with one of these.
     instruments: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()  # directory globs of examples, sample apps, tutorials, demos
+    test_data: tuple[str, ...] = ()  # directory globs of test data: no wrapper there counts
 
 
 @dataclass(frozen=True)
@@ -528,6 +529,7 @@ def _wire_tests(raw: dict[str, Any]) -> WireTests:
         mentions=tuple(raw["mentions"]),
         instruments=tuple(raw["instruments"]),
         examples=tuple(raw["examples"]),
+        test_data=tuple(raw["test_data"]),
     )
 
 

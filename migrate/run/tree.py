@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from migrate.analysis.links import Links
-from migrate.analysis.test_files import chat_wire_line, chat_wrapped_at, is_example_file, is_test_file
+from migrate.analysis.test_files import chat_wire_line, chat_wrapped_at, is_example_file, is_test_file, may_wrap_chat
 from migrate.catalog.findings import FileResult, Finding
 from migrate.catalog.loader import WireTests
 from migrate.catalog.settings import Settings
@@ -291,7 +291,7 @@ def _read(
         line = chat_wire_line(data, marks)
         if line is not None:
             mocked.append((path, line))
-    elif wrappers is not None and found.path.suffix == ".py" and not is_example_file(path, marks):
+    elif wrappers is not None and may_wrap_chat(path, marks):
         wrapped = chat_wrapped_at(data, marks)
         if wrapped is not None:
             wrappers.append((path, *wrapped))
@@ -420,7 +420,7 @@ def _chat_wrapped(
     if any(repository(path) not in where for path in exercised):
         found = [item.path for item in settled]
         for path in project.outside_files(paths, found, exclude):
-            if not path.endswith(".py") or is_test_file(path, marks) or is_example_file(path, marks):
+            if not may_wrap_chat(path, marks):
                 continue
             data = read_quietly(path)
             wrapped = chat_wrapped_at(data, marks) if data is not None else None
