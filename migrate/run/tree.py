@@ -417,15 +417,19 @@ def _chat_wrapped(
     where: dict[str | None, str] = {}
     for path, line, name in wrappers:
         where.setdefault(repository(path), f"`{name}` at {path}:{line}")
-    if any(repository(path) not in where for path in exercised):
+    unknown = {repository(path) for path in exercised} - where.keys()
+    if unknown:
         found = [item.path for item in settled]
         for path in project.outside_files(paths, found, exclude):
-            if not may_wrap_chat(path, marks):
+            if not may_wrap_chat(path, marks) or repository(path) not in unknown:
                 continue
             data = read_quietly(path)
             wrapped = chat_wrapped_at(data, marks) if data is not None else None
             if wrapped is not None:
-                where.setdefault(repository(path), f"`{wrapped[1]}` at {path}:{wrapped[0]}")
+                where[repository(path)] = f"`{wrapped[1]}` at {path}:{wrapped[0]}"
+                unknown.discard(repository(path))
+                if not unknown:
+                    break
     told = {path: where[repository(path)] for path in exercised if repository(path) in where}
     if not told:
         return settled, units
