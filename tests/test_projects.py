@@ -462,3 +462,47 @@ def test_a_call_passing_a_value_to_another_module_says_why_it_is_reported(
     assert call.outcome == "reported"
     (finding,) = [f for f in call.findings if f.code == "RSP301"]
     assert why.format(root=tmp_path / "tree") in finding.message()
+
+
+def test_a_wrapper_of_the_chat_method_counts_in_its_own_repository_only(tmp_path: Path) -> None:
+    """A run over two repositories: the tracing library's examples (and its notebook) are reported
+    (RSP219, with -j 2 as well), the application's examples next to it still migrate."""
+    import nbformat
+
+    from migrate.run import pool
+
+    case = next(c for c in CASES if c.id == "chat_wrapped_by_project")
+    tracing, app = tmp_path / "tracing", tmp_path / "app"
+    shutil.copytree(case.before, tracing)
+    (tracing / ".git").mkdir()
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "from openai import OpenAI\n\nclient = OpenAI()\n"
+                "completion = client.chat.completions.create(\n"
+                "    model='gpt-4.1', messages=[{'role': 'user', 'content': 'Hi'}]\n)\n"
+                "print(completion.choices[0].message.content)"
+            )
+        ]
+    )
+    (tracing / "examples" / "chat.ipynb").write_text(nbformat.writes(notebook))
+    for n in range(pool.MIN_FILES):  # enough files for -j 2 to migrate them in worker processes
+        shutil.copy(tracing / "examples" / "chat_demo.py", tracing / "examples" / f"demo_{n}.py")
+    (app / "examples").mkdir(parents=True)
+    (app / ".git").mkdir()
+    demo = (tracing / "examples" / "chat_demo.py").read_text().splitlines()
+    (app / "examples" / "chat_demo.py").write_text("\n".join(line for line in demo if "instrument" not in line))
+    for jobs in (1, 2):
+        results = {
+            Path(r.path).relative_to(tmp_path).as_posix(): r
+            for r in run([str(tracing), str(app)], Settings(), write=False, jobs=jobs)
+        }
+        demos = [f"tracing/examples/demo_{n}.py" for n in range(pool.MIN_FILES)]
+        for name in ("tracing/examples/chat_demo.py", "tracing/examples/chat.ipynb", "tracing/tests/test_spans.py"):
+            [call] = results[name].calls
+            assert (call.outcome, call.code) == ("reported", "RSP219"), name
+            where = f"`openai.resources.chat.completions` at {tracing / 'tracer' / 'instrument.py'}:14"
+            assert where in call.findings[0].message(), name
+        assert {(c.outcome, c.code) for name in demos for c in results[name].calls} == {("reported", "RSP219")}
+        assert [c.outcome for c in results["tracing/tracer/summary.py"].calls] == ["migrated"]
+        assert [c.outcome for c in results["app/examples/chat_demo.py"].calls] == ["migrated"]

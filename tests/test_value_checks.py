@@ -1,6 +1,7 @@
 """The value checks behind three reports, on small modules: what shows a message `content` is a
 list (RSP204), where a stream read's None-ness is thrown away (RSP310), and which files are tests
-that pin the chat wire format (RSP217)."""
+that pin the chat wire format (RSP217), and which are examples and modules that wrap the chat
+method (RSP219)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from migrate.analysis.nodes import Parents, code_of
 from migrate.analysis.nones import none_discarded
 from migrate.analysis.scopes import resolve_scopes
 from migrate.analysis.shapes import Shapes
-from migrate.analysis.test_files import chat_wire_line, is_test_file
+from migrate.analysis.test_files import (
+    chat_wire_line,
+    chat_wrapped_at,
+    is_example_file,
+    is_test_file,
+    may_wrap_chat,
+)
 from migrate.analysis.walk import walk
 from migrate.analysis.wire_tests import chat_wire_marker
 from migrate.catalog import loader
@@ -175,3 +182,61 @@ def test_absolute_paths_under_the_current_directory_are_read_from_it(monkeypatch
     monkeypatch.chdir(project)
     assert not is_test_file(str(project / "app" / "llm.py"), CATALOG.wire_tests)
     assert is_test_file(str(project / "app" / "test_llm.py"), CATALOG.wire_tests)
+
+
+@pytest.mark.parametrize(
+    ("path", "example"),
+    [
+        ("examples/openai/sync.py", True),
+        ("packages/sample-app/sample_app/guard.py", True),
+        ("docs/tutorials/tracing/llm.py", True),
+        ("demo/app.py", True),
+        ("app/example.py", False),
+        ("app/examples.py", False),
+        ("src/lib/llm.py", False),
+    ],
+)
+def test_example_files_are_told_by_their_path(path: str, example: bool) -> None:
+    assert is_example_file(path, CATALOG.wire_tests) is example
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (
+            b"from wrapt import wrap_function_wrapper\n\n"
+            b"wrap_function_wrapper('openai.resources.chat.completions', 'Completions.create', w)\n",
+            (3, "openai.resources.chat.completions"),
+        ),
+        (b'TRACED = [\n    ("openai.resources.chat", "Completions", "create"),\n]\n', (2, "openai.resources.chat")),
+        (
+            b"wrap(module='openai.resources.beta.chat.completions', name='Completions.parse')\n",
+            (1, "openai.resources.beta.chat.completions"),
+        ),
+        (b"patch('openai.resources.chat.Completions.create')\n", (1, "openai.resources.chat.Completions.create")),
+        (b'"""Wraps "openai.resources.chat.completions"."""\n', None),  # a docstring
+        (b'def f():\n    """See "openai.resources.chat"."""\n', None),
+        (b"# wrap 'openai.resources.chat.completions' here\n", None),  # a comment
+        (b"from openai.resources.chat.completions import Completions\n", None),  # an import
+        (b"wrap('openai.resources.responses', 'Responses.create', w)\n", None),
+        (b"wrap('openai.resources.chat' +\n", None),  # does not parse
+    ],
+)
+def test_modules_that_wrap_the_chat_method_are_found(data: bytes, found: tuple[int, str] | None) -> None:
+    assert chat_wrapped_at(data, CATALOG.wire_tests) == found
+
+
+@pytest.mark.parametrize(
+    ("path", "own"),
+    [
+        ("agentops/instrumentation/providers/openai/instrumentor.py", True),
+        ("src/promptflow-tracing/promptflow/tracing/_integrations/_openai_injector.py", True),
+        ("tests/unit/test_instrumentor.py", False),
+        ("examples/tracing.py", False),
+        ("fixtures/projects/case/before/tracer/instrument.py", False),  # test data
+        ("scripts/testing/record.py", False),
+        ("notebooks/trace.ipynb", False),
+    ],
+)
+def test_only_the_projects_own_modules_can_wrap_the_chat_method(path: str, own: bool) -> None:
+    assert may_wrap_chat(path, CATALOG.wire_tests) is own

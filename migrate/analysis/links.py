@@ -67,6 +67,9 @@ class Links:
     # that no call of its own passes (`TOOLS` in a tools.py): name -> (its qualified name, the
     # keyword it is passed as), to convert where it is written (units.py `requested_values`).
     requested_values: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # A test or example of a project that wraps the chat method itself: where it does
+    # ("`openai.resources.chat.completions` at pkg/instrument.py:12"); its calls are reported (RSP219).
+    chat_wrapped: str = ""
 
     def __bool__(self) -> bool:
         return bool(
@@ -79,6 +82,7 @@ class Links:
             or self.helpers
             or self.params
             or self.requested_values
+            or self.chat_wrapped
         )
 
 

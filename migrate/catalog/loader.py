@@ -247,6 +247,10 @@ class WireTests:
     builders: frozenset[str] = frozenset()
     patched: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()
+    # A project module wrapping the chat method names it by a string starting with one of these.
+    instruments: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()  # directory globs of examples, sample apps, tutorials, demos
+    test_data: tuple[str, ...] = ()  # directory globs of test data: no wrapper there counts
 
 
 @dataclass(frozen=True)
@@ -545,6 +549,9 @@ def _wire_tests(raw: dict[str, Any]) -> WireTests:
         builders=frozenset(raw["builders"]),
         patched=tuple(raw["patched"]),
         mentions=tuple(raw["mentions"]),
+        instruments=tuple(raw["instruments"]),
+        examples=tuple(raw["examples"]),
+        test_data=tuple(raw["test_data"]),
     )
 
 

@@ -35,6 +35,7 @@ import re
 import traceback
 from dataclasses import dataclass, replace
 
+from migrate.analysis.links import NO_LINKS, Links
 from migrate.catalog import loader as catalog
 from migrate.catalog.findings import CallSite, FileResult, FileStatus, Finding
 from migrate.catalog.settings import Settings
@@ -79,12 +80,13 @@ class _Cell:
     added: str = ""  # the line ending added after the cell's last line, if it had none
 
 
-def migrate_notebook(path: str, data: bytes, settings: Settings) -> FileResult:
-    """Migrate the code cells of one notebook's bytes. Never raises for a bad notebook."""
+def migrate_notebook(path: str, data: bytes, settings: Settings, links: Links = NO_LINKS) -> FileResult:
+    """Migrate the code cells of one notebook's bytes. Never raises for a bad notebook. `links`:
+    what the run knows of it (only `chat_wrapped` applies to a notebook)."""
     if not might_contain_call_sites(data):
         return FileResult(path, "unchanged", original=data)
     try:
-        return _migrate(path, data, settings)
+        return _migrate(path, data, settings, Links(chat_wrapped=links.chat_wrapped))
     except _Bail as bail:
         return FileResult(path, bail.status, reason=bail.reason, original=data, unchecked=bail.unchecked)
     except RecursionError:
@@ -100,7 +102,7 @@ def migrate_notebook(path: str, data: bytes, settings: Settings) -> FileResult:
         return FileResult(path, "failed", reason=" ".join(reason.split()), original=data)
 
 
-def _migrate(path: str, data: bytes, settings: Settings) -> FileResult:
+def _migrate(path: str, data: bytes, settings: Settings, links: Links = NO_LINKS) -> FileResult:
     text, bom = _decode(data)
     doc = _load(text)
     cells = _code_cells(text, doc)
@@ -108,7 +110,7 @@ def _migrate(path: str, data: bytes, settings: Settings) -> FileResult:
         return FileResult(path, "unchanged", original=data)
 
     module, placeholders, magic_lines, newline = _virtual_module(cells)
-    result = migrate_source(path, module.encode("utf-8"), settings)
+    result = migrate_source(path, module.encode("utf-8"), settings, links)
     calls = [_locate_call(call, cells, magic_lines) for call in result.calls]
     if result.status in ("failed", "skipped"):
         reason = _locate_text(result.reason, cells)

@@ -201,6 +201,8 @@ def _migrate_module(
         if marker is not None
         else None
     )
+    if wire is None and links.chat_wrapped and sites:
+        wire = Finding.of("RSP219", wrapped=links.chat_wrapped)
     lines = source.splitlines()
     plans = []
     for site in sites:

@@ -70,6 +70,8 @@ class Unit:
     helpers: dict[Export, Signature] = field(default_factory=dict)
     helper_imports: dict[str, dict[str, Export]] = field(default_factory=dict)
     helper_refused: dict[Export, str] = field(default_factory=dict)
+    # path -> where the project wraps the chat method, for its tests and examples (Links.chat_wrapped).
+    chat_wrapped: dict[str, str] = field(default_factory=dict)
 
 
 def find_units(
@@ -947,4 +949,5 @@ def _links_for(unit: Unit, path: str, state: _State) -> Links:
         helpers,
         params,
         requested,
+        unit.chat_wrapped.get(path, ""),
     )

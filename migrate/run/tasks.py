@@ -54,7 +54,7 @@ def migrate_candidate(
             if item.notebook:
                 from migrate.engine.notebook import migrate_notebook
 
-                result = migrate_notebook(item.path, item.data, settings)
+                result = migrate_notebook(item.path, item.data, settings, links)
             else:
                 result = migrate_source(item.path, item.data, settings, links, item.scan)
     except OutOfTime:

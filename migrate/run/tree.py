@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from migrate.analysis.links import Links
-from migrate.analysis.test_files import chat_wire_line, is_test_file
+from migrate.analysis.test_files import chat_wire_line, chat_wrapped_at, is_example_file, is_test_file, may_wrap_chat
 from migrate.catalog.findings import FileResult, Finding
 from migrate.catalog.loader import WireTests
 from migrate.catalog.settings import Settings
@@ -42,7 +42,7 @@ from migrate.engine.units import (
     refused_helpers,
 )
 from migrate.run import journal, pool, project
-from migrate.run.discovery import Discovered, iter_files
+from migrate.run.discovery import Discovered, find_git_root, iter_files
 from migrate.run.fileio import ALREADY_WRITTEN, FileChangedError, read_bytes, read_quietly, write_atomic
 from migrate.run.tasks import Candidate, Task, TaskResult, migrate_task
 
@@ -197,7 +197,8 @@ def _run(
                 half_written = journal.pending(_directories(paths, found))
             if on_total is not None:
                 on_total(len(found))
-            settled = _without_call_sites([_read(item, mocked, marks, max_bytes) for item in found], jobs)
+            wrappers: list[tuple[str, int, str]] = []
+            settled = _without_call_sites([_read(item, mocked, marks, max_bytes, wrappers) for item in found], jobs)
             if half_written:
                 settled = [_half_written(item) if _real(item.path) in half_written else item for item in settled]
             importers: list[str] = []
@@ -205,9 +206,12 @@ def _run(
             if include_importers and importers:  # the project's files that import what would change join the run
                 extra = [Discovered(Path(path)) for path in importers]
                 found += extra
-                settled += _without_call_sites([_read(item, mocked, marks, max_bytes) for item in extra], jobs)
+                settled += _without_call_sites(
+                    [_read(item, mocked, marks, max_bytes, wrappers) for item in extra], jobs
+                )
                 units = _units(settled, jobs, paths, exclude)
             settled, units = _values_and_helpers(settled, units, jobs, paths, exclude)
+            settled, units = _chat_wrapped(settled, units, wrappers, marks, paths, exclude)
     except KeyboardInterrupt:
         if not caller_handles_interrupts:
             raise
@@ -267,11 +271,16 @@ def _half_written(item: FileResult | Candidate) -> FileResult:
 
 
 def _read(
-    found, mocked: list[tuple[str, int]], marks: WireTests, max_bytes: int | None = None
+    found,
+    mocked: list[tuple[str, int]],
+    marks: WireTests,
+    max_bytes: int | None = None,
+    wrappers: list[tuple[str, int, str]] | None = None,
 ) -> FileResult | Candidate:
     """Settle a found file without the engine where possible: errors, skips, and files the
     text test rules out (their bytes are not kept). A test file that mentions the chat
-    endpoint the way mocks do is added to `mocked`."""
+    endpoint the way mocks do is added to `mocked`; a module (neither a test nor an example)
+    that names the chat method's module to wrap it, to `wrappers` (path, line, the name)."""
     path = str(found.path)
     if found.error is not None:
         return FileResult(path, "failed", reason=found.error)
@@ -290,6 +299,10 @@ def _read(
         line = chat_wire_line(data, marks)
         if line is not None:
             mocked.append((path, line))
+    elif wrappers is not None and may_wrap_chat(path, marks):
+        wrapped = chat_wrapped_at(data, marks)
+        if wrapped is not None:
+            wrappers.append((path, *wrapped))
     notebook = found.path.suffix == ".ipynb"
     if not notebook and not might_contain_call_sites(data):
         return FileResult(path, "unchanged")
@@ -390,6 +403,72 @@ def _values_and_helpers(
         for item in settled
     ]
     return settled, units
+
+
+def _chat_wrapped(
+    settled: list[FileResult | Candidate],
+    units: list[Unit],
+    wrappers: list[tuple[str, int, str]],
+    marks: WireTests,
+    paths: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> tuple[list[FileResult | Candidate], list[Unit]]:
+    """Tell the tests and examples of a project that wraps the chat method itself (an
+    instrumentation or tracing library: `wrappers`, found by `_read`, else among the project's
+    files outside the run) where it does: they call chat on purpose, to exercise the wrapper,
+    and their calls are reported (RSP219). A project is a git repository (a run over several
+    is told of each one's own wrapper), or, outside any, the whole run."""
+    exercised = [
+        item.path
+        for item in settled
+        if isinstance(item, Candidate) and (is_test_file(item.path, marks) or is_example_file(item.path, marks))
+    ]
+    if not exercised:
+        return settled, units
+    repository = _Repositories()
+    where: dict[str | None, str] = {}
+    for path, line, name in wrappers:
+        where.setdefault(repository(path), f"`{name}` at {path}:{line}")
+    unknown = {repository(path) for path in exercised} - where.keys()
+    if unknown:
+        found = [item.path for item in settled]
+        for path in project.outside_files(paths, found, exclude):
+            if not may_wrap_chat(path, marks) or repository(path) not in unknown:
+                continue
+            data = read_quietly(path)
+            wrapped = chat_wrapped_at(data, marks) if data is not None else None
+            if wrapped is not None:
+                where[repository(path)] = f"`{wrapped[1]}` at {path}:{wrapped[0]}"
+                unknown.discard(repository(path))
+                if not unknown:
+                    break
+    told = {path: where[repository(path)] for path in exercised if repository(path) in where}
+    if not told:
+        return settled, units
+    planned = set()
+    for unit in units:
+        unit.chat_wrapped.update({path: told[path] for path in unit.paths if path in told})
+        planned.update(unit.paths)
+    settled = [
+        replace(item, links=replace(item.links, chat_wrapped=told[item.path]))
+        if isinstance(item, Candidate) and item.path in told and item.path not in planned
+        else item
+        for item in settled
+    ]
+    return settled, units
+
+
+class _Repositories:
+    """The git repository a file belongs to (its root, or None), looked up once per directory."""
+
+    def __init__(self) -> None:
+        self._roots: dict[str, str | None] = {}
+
+    def __call__(self, path: str) -> str | None:
+        directory = os.path.dirname(os.path.realpath(path))
+        if directory not in self._roots:
+            self._roots[directory] = find_git_root(directory)
+        return self._roots[directory]
 
 
 def _migrate_all(
