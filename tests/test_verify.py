@@ -726,3 +726,20 @@ def test_verify_command_values_of_a_module_without_calls(tmp_path, monkeypatch):
     assert text.splitlines()[-1] == "verify: OK — 4 requests, identical answers"
     assert text.splitlines()[0].endswith(" in 3 files"), text  # tools.py, where the values are written, too
     assert "migrated: 4 requests (0 chat.completions, 4 responses), exit 0" in text
+
+
+@pytest.mark.slow
+def test_verify_command_tools_module_with_value_and_helper(tmp_path, monkeypatch):
+    """The common layout: tools.py holds the tool list and the function that runs a tool call,
+    with no call of its own (fixtures/projects/tools_module_with_value_and_helper)."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "projects" / "tools_module_with_value_and_helper" / "before", project / "src")
+    (project / "scripts").mkdir()
+    (project / "scripts" / "demo.py").write_text("from bot import agent\n\nprint(agent.run('Look up the weather.'))\n")
+    monkeypatch.chdir(project)
+    out = io.StringIO()
+    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
+    text = out.getvalue()
+    assert code == 0, text
+    assert text.splitlines()[-1] == "verify: OK — 1 request, identical answers"
+    assert text.splitlines()[0].endswith(" in 2 files"), text

@@ -746,13 +746,17 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
     ran = False
     helpers = _Helpers(refused=dict(unit.helper_refused))
     results: dict[str, FileResult] = {}
-    for _ in range(2 * len(exports) + 2 * len(values) + 5 * len(unit.helpers) + 4):
+    for _ in range(2 * len(exports) + 4 * len(values) + 5 * len(unit.helpers) + 4):
         state = _State(refused, kinds, callers, probed, refused_values, converted, ran, helpers, unconverted)
         results = {path: migrate(path, unit.data[path], _links_for(unit, path, state)) for path in unit.paths}
         new_kinds = {(path, name): kind for path, result in results.items() for name, kind in result.returns.items()}
         new_callers: dict[Export, set[str]] = {}
         new_refused = dict(refused)
         new_refused_values = dict(refused_values)
+        # An importer's use that can't be followed now (its call is not migrated yet) may hang on
+        # what the rest of the unit learns in the same rounds (a function it passes a tool call
+        # to, followed): it refuses the value only once the rest has settled.
+        pending_values: dict[Export, str] = {}
         for path, result in results.items():
             imports = unit.imports.get(path, {})
             value_imports = unit.value_imports.get(path, {})
@@ -768,7 +772,7 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
                 if name in imports:
                     new_refused.setdefault(imports[name], f"its reader in {path} can't be followed: {why}")
                 if name in value_imports:
-                    new_refused_values.setdefault(value_imports[name], f"{path}, which imports it: {why}")
+                    pending_values.setdefault(value_imports[name], f"{path}, which imports it: {why}")
         new_unconverted = dict(unconverted)
         for path, requests in unit.value_requests.items():
             for name, why in results[path].unfollowed.items() if path in results else ():
@@ -793,9 +797,10 @@ def migrate_unit(unit: Unit, migrate: Callable[[str, bytes, Links], FileResult])
             new_unconverted,
         )
         if new == state:
-            if not new.helpers.pending:
+            if not new.helpers.pending and not pending_values:
                 return results
-            new = replace(new, helpers=_settle(new.helpers))  # what callers pass, settled: refuse
+            # What callers pass and how importers use values, settled: refuse.
+            new = replace(new, helpers=_settle(new.helpers), refused_values={**pending_values, **new.refused_values})
         refused, kinds, callers, probed = new.refused, new.kinds, new.callers, new.probed
         refused_values, converted, ran, helpers = new.refused_values, new.converted, new.ran, new.helpers
         unconverted = new.unconverted
