@@ -1,5 +1,6 @@
 """A run over some files reads the rest of their project for importers (#14 item 6): the
-project is the `[tool.migrate]` pyproject's directory, else the git repository, else nothing;
+project is the `[tool.migrate]` pyproject's directory, else the git repository, else the nearest
+directory holding a packaging file, else nothing;
 its files are found as a run over it would find them, and are only read."""
 
 from __future__ import annotations
@@ -60,6 +61,16 @@ def test_subfolder_run_reads_the_rest(tmp_path: Path) -> None:
     (root / ".git").mkdir()
     names, codes = _codes(root, "app")
     assert names == ["app/__init__.py", "app/llm.py"] and "RSP309" in codes
+
+
+@pytest.mark.parametrize("packaging", ["pyproject.toml", "setup.py", "setup.cfg"])
+def test_a_packaged_folder_without_git_is_the_project(tmp_path: Path, packaging: str) -> None:
+    root = _tree(tmp_path / "pkg")
+    (root / packaging).write_text("[project]\nname = 'app'\n" if packaging == "pyproject.toml" else "")
+    assert project_root([str(root / "app" / "llm.py")]) == str(root.resolve())
+    _, codes = _codes(root, "app/llm.py")
+    assert "RSP309" in codes  # app/views.py, outside the run, reads the result
+    assert (root / "app" / "llm.py").read_text() == HELPER
 
 
 def test_without_a_project_only_the_run_is_read(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 pre-commit passes only the staged files, a PR job the changed ones: a run over `app/llm.py`
 must still see that `app/views.py` imports its helper and reads the chat result. The project
 is the directory of the `[tool.migrate]` pyproject.toml above the paths given, or else the
-enclosing git repository (the nearest ancestor holding `.git`), or else nothing more. Its other
+enclosing git repository (the nearest ancestor holding `.git`), or else the nearest ancestor
+holding a `pyproject.toml`, `setup.py` or `setup.cfg`, or else nothing more. Its other
 files are found as a run over it would find them (the same excludes and `.gitignore` files) and
 are only read, on the cheap path of the pre-pass (a text test, then an `ast` import scan: see
 :func:`migrate.engine.units.find_units`); they are never written nor reported as files of the run.
@@ -21,7 +22,8 @@ from migrate.run.discovery import find_git_root, iter_files
 
 def project_root(paths: Sequence[str]) -> str | None:
     """The root of the project the paths belong to: the `[tool.migrate]` pyproject's directory,
-    else the git repository's root, else None."""
+    else the git repository's root, else the nearest directory holding a packaging file, else
+    None."""
     named = [p for p in paths if p != "-"]
     if not named:
         return None
@@ -34,7 +36,19 @@ def project_root(paths: Sequence[str]) -> str | None:
     common = os.path.commonpath([os.path.realpath(p) for p in named])
     if not os.path.isdir(common):
         common = os.path.dirname(common)
-    return find_git_root(common)
+    return find_git_root(common) or _packaged_root(common)
+
+
+# Files that mark a project's root when it is not a git repository.
+_PACKAGING = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def _packaged_root(directory: str) -> str | None:
+    """The nearest directory at or above `directory` that holds a packaging file."""
+    for candidate in (Path(directory), *Path(directory).parents):
+        if any((candidate / name).is_file() for name in _PACKAGING):
+            return str(candidate)
+    return None
 
 
 def outside_files(paths: Sequence[str], found: Iterable[str], exclude: Sequence[str] = ()) -> list[str]:
