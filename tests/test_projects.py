@@ -506,3 +506,21 @@ def test_a_wrapper_of_the_chat_method_counts_in_its_own_repository_only(tmp_path
         assert {(c.outcome, c.code) for name in demos for c in results[name].calls} == {("reported", "RSP219")}
         assert [c.outcome for c in results["tracing/tracer/summary.py"].calls] == ["migrated"]
         assert [c.outcome for c in results["app/examples/chat_demo.py"].calls] == ["migrated"]
+
+
+def test_a_file_skipped_as_too_large_still_keeps_a_value_it_imports(tmp_path: Path) -> None:
+    """A file of the run the engine won't look into still reads `TOOLS` in its chat shape: the
+    value keeps it, and the calls passing it are reported, naming that file."""
+    case = next(c for c in CASES if c.id == "value_in_module_without_calls")
+    root = tmp_path / "tree"
+    shutil.copytree(case.before, root)
+    big = (root / "agent" / "chat.py").read_text().replace("import ANSWER_FORMAT, FUNCTIONS, TOOLS", "import TOOLS")
+    (root / "agent" / "big.py").write_text(big.split("\n\ndef answer")[0] + "\n" + "# padding\n" * 400)
+    limit = len((root / "agent" / "tools.py").read_bytes()) + 1
+    results = {Path(r.path).name: r for r in run([str(root)], Settings(), write=True, max_bytes=limit)}
+    assert results["big.py"].status == "skipped"
+    original = (case.before / "agent" / "tools.py").read_text()
+    tools_literal = original[original.index("TOOLS = [") : original.index("search_tool = {")]
+    assert tools_literal in (root / "agent" / "tools.py").read_text()  # (the values big.py doesn't import move)
+    weather = next(c for c in results["chat.py"].calls if c.line == 9)
+    assert weather.outcome == "reported" and "agent/big.py" in weather.findings[0].message()

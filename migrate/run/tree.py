@@ -353,8 +353,21 @@ def _units(
     if jobs > 1 and len(readable) - len(candidates) >= pool.MIN_SELECT_FILES:
         select = functools.partial(pool.select_in_pool, jobs=jobs)
     found = [item.path for item in settled]
-    outside = functools.partial(project.outside_files, paths, found, exclude)
-    return find_units(readable, candidates, catalog.load().methods, read_quietly, scans, select, outside, importers)
+    outside = functools.partial(_not_looked_into, settled, paths, found, exclude)
+    units = find_units(readable, candidates, catalog.load().methods, read_quietly, scans, select, outside, importers)
+    if importers:  # (a file of the run the engine won't look into is not one to add to it)
+        importers[:] = [path for path in importers if path not in set(found)]
+    return units
+
+
+def _not_looked_into(
+    settled: list[FileResult | Candidate], paths: Sequence[str], found: list[str], exclude: Sequence[str]
+) -> list[str]:
+    """The files that may import from the run's but that the engine never plans: the rest of the
+    project, and the run's own files it skipped (too large, say), which would still read what
+    the others change."""
+    skipped = [item.path for item in settled if isinstance(item, FileResult) and item.status == "skipped"]
+    return [*project.outside_files(paths, found, exclude), *skipped]
 
 
 def _values_and_helpers(
@@ -375,7 +388,9 @@ def _values_and_helpers(
     if jobs > 1 and len(readable) - len(candidates) >= pool.MIN_SELECT_FILES:
         select = functools.partial(pool.select_in_pool, jobs=jobs)
     # The rest of the project, walked once for both.
-    outside = functools.cache(functools.partial(project.outside_files, paths, [item.path for item in settled], exclude))
+    outside = functools.cache(
+        functools.partial(_not_looked_into, settled, paths, [item.path for item in settled], exclude)
+    )
     helpers = helper_links(readable, candidates, scans, read_quietly, select, outside)
     refused: dict[str, dict[str, str]] = {}
     followed: dict = {}
