@@ -233,7 +233,15 @@ def imported_values(
                     if exporter != path and re.search(rb"\b%s\b" % re.escape(value.encode()), data):
                         refused.setdefault(exporter, {}).setdefault(value, f"{path}, which may import it")
             continue
-        found = _imported(tuple(import_statements(tree)), names.of(path)[1], modules, shared)
+        statements = tuple(import_statements(tree))
+        found = _imported(statements, names.of(path)[1], modules, shared)
+        strict = set(found.values())
+        for exporter, name, spelled in _loosely_imported(statements, modules, shared):
+            # The same module under another name (`agent.tools` for a `tools.py` in a folder
+            # without `__init__.py`, run from elsewhere): not followed, but not ignored either.
+            unseen = exporter != path and (exporter, name) not in strict and (exporter, "*") not in strict
+            if unseen and re.search(rb"\b%s\b" % re.escape(name.encode()), data):
+                refused.setdefault(exporter, {}).setdefault(name, f"{path}, which may import it as `{spelled}`")
         for qualified, (exporter, name) in found.items():
             if exporter == path or (name != "*" and not re.search(rb"\b%s\b" % re.escape(name.encode()), data)):
                 continue  # (a module imported whole whose value this file never names)
@@ -628,6 +636,31 @@ def _imported(
                 found[f"{base}.{name}"] = (path, name)
             module_imported(f"{base}.{name}" if base else name)
     return found
+
+
+def _loosely_imported(
+    statements: Iterable[Import], modules: Mapping[str, str], exports: Mapping[str, Set[str]]
+) -> Iterator[tuple[str, str, str]]:
+    """The exports an absolute `from ... import` may reach when a module's name is taken as its
+    last parts only (`agent.tools` for module `tools`, or the other way round): (the exporter,
+    the name, how the import spells it)."""
+    for source, level, names in statements:
+        if source is None or level:
+            continue
+        for name in names:
+            for module, path in modules.items():
+                if _same_tail(source, module):
+                    for export in sorted(exports.get(path, ())) if name == "*" else [name]:
+                        if export in exports.get(path, ()):
+                            yield path, export, f"{source}.{export}"
+                elif _same_tail(f"{source}.{name}", module):
+                    for export in sorted(exports.get(path, ())):
+                        yield path, export, f"{source}.{name}.{export}"
+
+
+def _same_tail(spelled: str, module: str) -> bool:
+    """Whether the dotted names are one the other's last parts (`agent.tools`, `tools`)."""
+    return spelled == module or spelled.endswith(f".{module}") or module.endswith(f".{spelled}")
 
 
 def _group(
