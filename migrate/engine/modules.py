@@ -25,14 +25,13 @@ from pathlib import Path
 from migrate.analysis.call_sites import Resolver
 from migrate.analysis.definitions import ProjectMemo, ProjectModules
 from migrate.catalog.loader import Catalog
-from migrate.engine.units import importers, module_name
+from migrate.engine.units import PROJECT_MARKERS, importers, module_name
 
 # Directories that hold no module of the project.
 _SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"})
 _MAX_CACHED = 64  # parsed modules kept per process
 _MAX_FILES = 20_000  # a directory holding more is not searched for subclasses
 _MAX_DEPTH = 16  # directories climbed for a namespace package
-_PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 
 _resolvers: dict[tuple[str, bytes], Resolver | None] = {}
 _files: dict[Path, list[str] | None] = {}
@@ -177,7 +176,7 @@ def _namespace_package(directory: Path) -> tuple[str, Path]:
     root near, or a name on the way can't be a module's."""
     parts: list[str] = []
     while len(parts) < _MAX_DEPTH and directory.parent != directory:
-        if any((directory / marker).exists() for marker in _PROJECT_MARKERS):
+        if any((directory / marker).exists() for marker in PROJECT_MARKERS):
             return ".".join(parts), directory
         if not directory.name.isidentifier():
             break
@@ -190,7 +189,7 @@ def _project_root(directory: Path) -> Path | None:
     """The nearest directory at or above `directory` that marks a project (a `.git`, a
     `pyproject.toml`, a `setup.py` or `setup.cfg`), if one is near."""
     for candidate in [directory, *directory.parents][:_MAX_DEPTH]:
-        if any((candidate / marker).exists() for marker in _PROJECT_MARKERS):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
             return candidate
     return None
 

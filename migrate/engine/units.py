@@ -41,6 +41,8 @@ from migrate.catalog.findings import FileResult
 from migrate.engine.gate import Import, Scan, import_statements, named_values, scan
 
 Export = tuple[str, str]  # (path of the module, function name)
+# What marks a project's root directory (engine/modules.py too).
+PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 
 
 @dataclass
@@ -236,12 +238,15 @@ def imported_values(
         statements = tuple(import_statements(tree))
         found = _imported(statements, names.of(path)[1], modules, shared)
         strict = set(found.values())
-        for exporter, name, spelled in _loosely_imported(statements, modules, shared):
+        same_project = {m: e for m, e in modules.items() if names.root(e) == names.root(path)}
+        for exporter, name, spelled in _loosely_imported(statements, same_project, shared):
             # The same module under another name (`agent.tools` for a `tools.py` in a folder
             # without `__init__.py`, run from elsewhere): not followed, but not ignored either.
             unseen = exporter != path and (exporter, name) not in strict and (exporter, "*") not in strict
-            if unseen and re.search(rb"\b%s\b" % re.escape(name.encode()), data):
-                refused.setdefault(exporter, {}).setdefault(name, f"{path}, which may import it as `{spelled}`")
+            if unseen and re.search(rb"\b%s\b" % re.escape(spelled.encode()), data):
+                refused.setdefault(exporter, {}).setdefault(
+                    name, f"{path}, which may import and read it as `{spelled}`"
+                )
         for qualified, (exporter, name) in found.items():
             if exporter == path or (name != "*" and not re.search(rb"\b%s\b" % re.escape(name.encode()), data)):
                 continue  # (a module imported whole whose value this file never names)
@@ -578,6 +583,7 @@ class _ModuleNames:
 
     def __init__(self) -> None:
         self._packages: dict[Path, list[str]] = {}
+        self._roots: dict[Path, Path | None] = {}
 
     def of(self, path: str) -> tuple[str, str]:
         file = Path(path).resolve()
@@ -585,6 +591,18 @@ class _ModuleNames:
         parts = package if file.stem == "__init__" else [*package, file.stem]
         module = ".".join(parts)
         return module, ".".join(package)
+
+    def root(self, path: str) -> Path | None:
+        """The nearest directory above the file that marks a project (`.git`, a packaging file)."""
+        return self._root(Path(path).resolve().parent)
+
+    def _root(self, directory: Path) -> Path | None:
+        if directory not in self._roots:
+            if any((directory / marker).exists() for marker in PROJECT_MARKERS):
+                self._roots[directory] = directory
+            else:
+                self._roots[directory] = None if directory.parent == directory else self._root(directory.parent)
+        return self._roots[directory]
 
     def _package(self, directory: Path) -> list[str]:
         found = self._packages.get(directory)
@@ -643,7 +661,7 @@ def _loosely_imported(
 ) -> Iterator[tuple[str, str, str]]:
     """The exports an absolute `from ... import` may reach when a module's name is taken as its
     last parts only (`agent.tools` for module `tools`, or the other way round): (the exporter,
-    the name, how the import spells it)."""
+    the name, how the file would read it: `TOOLS`, or `tools.TOOLS` for a module imported whole)."""
     for source, level, names in statements:
         if source is None or level:
             continue
@@ -652,10 +670,10 @@ def _loosely_imported(
                 if _same_tail(source, module):
                     for export in sorted(exports.get(path, ())) if name == "*" else [name]:
                         if export in exports.get(path, ()):
-                            yield path, export, f"{source}.{export}"
-                elif _same_tail(f"{source}.{name}", module):
+                            yield path, export, export
+                elif _same_tail(f"{source}.{name}", module):  # the module, read as `name.export`
                     for export in sorted(exports.get(path, ())):
-                        yield path, export, f"{source}.{name}.{export}"
+                        yield path, export, f"{name}.{export}"
 
 
 def _same_tail(spelled: str, module: str) -> bool:
