@@ -26,7 +26,7 @@ from migrate.analysis.nodes import Parents, code_of, keyword_argument, qualified
 from migrate.analysis.routes import REPLACED, RouteNodes, Routes, Write
 from migrate.analysis.scopes import Assignment, GlobalScope, ImportAssignment, QualifiedNameSource
 from migrate.analysis.scopes import Scope as BaseScope
-from migrate.analysis.walk import children, walk
+from migrate.analysis.walk import children, descendants, walk
 from migrate.catalog.findings import Finding
 from migrate.catalog.loader import Catalog, Method
 
@@ -467,7 +467,7 @@ class Resolver:
         values: list[Resolution] = []
         nones: list[Resolution] = []
         class_level = {id(s) for line in cls.body.body if isinstance(line, cst.SimpleStatementLine) for s in line.body}
-        for statement in _walk(cls.body):
+        for statement in descendants(cls.body):
             if isinstance(statement, cst.Assign):
                 for target in statement.targets:
                     t = target.target
@@ -1035,7 +1035,7 @@ class Resolver:
         calls: list[cst.Call] = []
         if isinstance(cls, cst.ClassDef) and function.name.value != "__init__":
             method = function.name.value
-            for node in _walk(cls.body):
+            for node in descendants(cls.body):
                 func = node.func if isinstance(node, cst.Call) else None
                 if isinstance(func, cst.Attribute) and func.attr.value == method and _is_self(func.value):
                     calls.append(cast(cst.Call, node))
@@ -1166,7 +1166,7 @@ def _defined(cls: cst.ClassDef) -> set[str]:
     for line in cls.body.body:
         if isinstance(line, cst.FunctionDef):
             names.add(line.name.value)
-    for node in _walk(cls.body):
+    for node in descendants(cls.body):
         targets: list[cst.BaseExpression] = []
         if isinstance(node, cst.Assign):
             targets = [t.target for t in node.targets]
@@ -1240,12 +1240,3 @@ def _combine(client: Client, found: list[Resolution]) -> Resolution:
 
 def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
-
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node under `node`, in source order (through analysis.walk's table, no copies)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(list(children(current))))

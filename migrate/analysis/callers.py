@@ -21,14 +21,14 @@ why they can't all be known; the resolver then resolves every argument (call_sit
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
 
 from migrate.analysis.nodes import code_of, describe_use
 from migrate.analysis.scopes import Assignment, ClassScope, FunctionScope, GlobalScope, Scope
-from migrate.analysis.walk import children
+from migrate.analysis.walk import descendants
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def _spelled(
     """A use of `name` in the module that is no plain reference: a string spelling it
     (`getattr(mod, "_ask")`, `__all__`) or, with `attributes`, an attribute of that name
     (`sys.modules[__name__]._ask`)."""
-    for node in _walk(module):
+    for node in descendants(module):
         if isinstance(node, cst.SimpleString) and _string(node) == name:
             return f'"{name}" is spelled in the module (`{_short(_statement(node, parents))}`)'
         if attributes and isinstance(node, cst.Attribute) and node.attr.value == name:
@@ -141,7 +141,7 @@ def _method_calls(
         return f"`{name}` is bound more than once in `{cls.name.value}`, or read there by name"
     module = _module(cls, parents)
     calls: list[cst.Call] = []
-    for node in _walk(module):
+    for node in descendants(module):
         if not (isinstance(node, cst.Attribute) and node.attr.value == name):
             continue
         call = parents.get(node)
@@ -230,11 +230,3 @@ def _is_self(node: cst.BaseExpression) -> bool:
 def _short(node: cst.CSTNode) -> str:
     text = " ".join(code_of(node).split())
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(list(children(current))))

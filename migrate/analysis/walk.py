@@ -274,6 +274,15 @@ def children(node: CSTNode, *, formatting: bool = True) -> Iterator[CSTNode]:
             yield from value
 
 
+def descendants(node: CSTNode) -> Iterator[CSTNode]:
+    """`node` and every node under it, in source order (through the table, no copies)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(children(current))))
+
+
 def walk(node: CSTNode, visitor: CSTVisitor, *, formatting: bool = True) -> None:
     """Make the `on_visit`/`on_leave` calls `node.visit(visitor)` makes, in the same order
     (`on_visit` returning False skips the node's children), without copying any node. The
