@@ -356,7 +356,8 @@ def _units(
     outside = functools.partial(_not_looked_into, settled, paths, found, exclude)
     units = find_units(readable, candidates, catalog.load().methods, read_quietly, scans, select, outside, importers)
     if importers:  # (a file of the run the engine won't look into is not one to add to it)
-        importers[:] = [path for path in importers if path not in set(found)]
+        run_files = set(found)
+        importers[:] = [path for path in importers if path not in run_files]
     return units
 
 
