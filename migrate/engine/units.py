@@ -165,15 +165,18 @@ def find_units(
                                 f"it may be called from {path}, a notebook the tool doesn't follow across modules",
                             )
             continue
-        statements = imports_of.get(path)
-        if statements is None:
-            tree = _parse(data)
-            if tree is None:
-                continue
-            statements = tuple(import_statements(tree))
+        tree = _parse(data)
+        if tree is None:
+            continue
+        statements = imports_of.get(path) or tuple(import_statements(tree))
         package = names.of(path)[1]
         found = _imported(statements, package, modules, exports)
         found = {name: export for name, export in found.items() if export[0] != path}
+        reached = set(found.values())
+        for exporter, name, spelled in _loosely_imported(tree, _in_project(modules, path, names), exports, data):
+            if exporter != path and (exporter, name) not in reached and (exporter, "*") not in reached:
+                why = f"{path} may import it and reads it as `{spelled}`, which the tool doesn't follow"
+                opaque.setdefault((exporter, name), why)
         for name, (exporter, function) in list(found.items()):
             if function == "*":
                 del found[name]
@@ -238,12 +241,10 @@ def imported_values(
         statements = tuple(import_statements(tree))
         found = _imported(statements, names.of(path)[1], modules, shared)
         strict = set(found.values())
-        same_project = {m: e for m, e in modules.items() if names.root(e) == names.root(path)}
-        for exporter, name, spelled in _loosely_imported(statements, same_project, shared):
+        for exporter, name, spelled in _loosely_imported(tree, _in_project(modules, path, names), shared, data):
             # The same module under another name (`agent.tools` for a `tools.py` in a folder
             # without `__init__.py`, run from elsewhere): not followed, but not ignored either.
-            unseen = exporter != path and (exporter, name) not in strict and (exporter, "*") not in strict
-            if unseen and re.search(rb"\b%s\b" % re.escape(spelled.encode()), data):
+            if exporter != path and (exporter, name) not in strict and (exporter, "*") not in strict:
                 refused.setdefault(exporter, {}).setdefault(
                     name, f"{path}, which may import and read it as `{spelled}`"
                 )
@@ -427,7 +428,15 @@ def helper_links(
                         links.refused.setdefault((exporter, name), why)
             continue
         statements = tuple(import_statements(tree))
-        for qualified, (exporter, name) in _imported(statements, names.of(path)[1], by_module, exports).items():
+        strict = _imported(statements, names.of(path)[1], by_module, exports)
+        reached = set(strict.values())
+        for exporter, name, spelled in _loosely_imported(
+            tree, _in_project(by_module, path, names), exports, data or b""
+        ):
+            if exporter != path and (exporter, name) not in reached and (exporter, "*") not in reached:
+                why = f"{path} may import it and calls it as `{spelled}`, which the tool doesn't follow"
+                links.refused.setdefault((exporter, name), why)
+        for qualified, (exporter, name) in strict.items():
             if exporter == path or qualified in linked:
                 continue
             if name != "*" and data is not None and name.encode() not in data:
@@ -484,6 +493,8 @@ def _refuse_outside(
             for export in found.values()
             for export in ([(export[0], name) for name in exports[export[0]]] if export[1] == "*" else [export])
         ]
+        loose = _loosely_imported(tree, _in_project(modules, path, names), exports, data)
+        named += [(exporter, name) for exporter, name, _ in loose if (exporter, name) not in named]
         how = "imports it"
     for export in named:
         why = f"{path}, outside the run, {how}: run over that file too, or over the whole project"
@@ -657,23 +668,41 @@ def _imported(
 
 
 def _loosely_imported(
-    statements: Iterable[Import], modules: Mapping[str, str], exports: Mapping[str, Set[str]]
+    tree: ast.Module, modules: Mapping[str, str], exports: Mapping[str, Set[str]], data: bytes
 ) -> Iterator[tuple[str, str, str]]:
-    """The exports an absolute `from ... import` may reach when a module's name is taken as its
-    last parts only (`agent.tools` for module `tools`, or the other way round): (the exporter,
-    the name, how the file would read it: `TOOLS`, or `tools.TOOLS` for a module imported whole)."""
-    for source, level, names in statements:
-        if source is None or level:
-            continue
-        for name in names:
-            for module, path in modules.items():
-                if _same_tail(source, module):
-                    for export in sorted(exports.get(path, ())) if name == "*" else [name]:
-                        if export in exports.get(path, ()):
-                            yield path, export, export
-                elif _same_tail(f"{source}.{name}", module):  # the module, read as `name.export`
-                    for export in sorted(exports.get(path, ())):
-                        yield path, export, f"{name}.{export}"
+    """The exports a file may reach when a module's name is taken as its last parts only
+    (`agent.tools` or `src.agent.tools` for module `tools`, or the other way round), and that the
+    file reads as it would through that import (`TOOLS`, `t.TOOLS`, `agent.tools.TOOLS`): (the
+    exporter, the name, how the file reads it). Absolute imports only."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            for alias in node.names:
+                for module, path in modules.items():
+                    names = exports.get(path, ())
+                    if _same_tail(node.module, module):
+                        found = [(n, n) for n in sorted(names)] if alias.name == "*" else [(alias.name, alias.asname)]
+                        reads = [(name, bound or name) for name, bound in found if name in names]
+                    elif _same_tail(f"{node.module}.{alias.name}", module):
+                        reads = [(name, f"{alias.asname or alias.name}.{name}") for name in sorted(names)]
+                    else:
+                        continue
+                    for name, spelled in reads:
+                        if re.search(rb"\b%s\b" % re.escape(spelled.encode()), data):
+                            yield path, name, spelled
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                for module, path in modules.items():
+                    if _same_tail(alias.name, module):
+                        for name in sorted(exports.get(path, ())):
+                            spelled = f"{alias.asname or alias.name}.{name}"
+                            if re.search(rb"\b%s\b" % re.escape(spelled.encode()), data):
+                                yield path, name, spelled
+
+
+def _in_project(modules: Mapping[str, str], path: str, names: _ModuleNames) -> dict[str, str]:
+    """The modules of `modules` in the same project as the file at `path` (loose matches stay there)."""
+    root = names.root(path)
+    return {module: exporter for module, exporter in modules.items() if names.root(exporter) == root}
 
 
 def _same_tail(spelled: str, module: str) -> bool:
