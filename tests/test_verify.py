@@ -544,19 +544,25 @@ print(chat.city("I live in Rome."))
 """
 
 
+def _verify_src(project: Path, monkeypatch, demo: str) -> tuple[int, str]:
+    """`migrate verify src/ -- python scripts/demo.py` in `project`, with `demo` as the script:
+    its exit code and its output."""
+    (project / "scripts").mkdir()
+    (project / "scripts" / "demo.py").write_text(demo)
+    monkeypatch.chdir(project)
+    out = io.StringIO()
+    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
+    return code, out.getvalue()
+
+
 @pytest.mark.slow
 def test_verify_command_value_converted_with_its_importer(tmp_path, monkeypatch):
     project = tmp_path / "project"
     (project / "src" / "agent").mkdir(parents=True)
-    (project / "scripts").mkdir()
     (project / "src" / "agent" / "__init__.py").write_text("")
     (project / "src" / "agent" / "tools.py").write_text(textwrap.dedent(AGENT_TOOLS))
     (project / "src" / "agent" / "chat.py").write_text(textwrap.dedent(AGENT_CHAT))
-    (project / "scripts" / "demo.py").write_text(textwrap.dedent(AGENT_DEMO))
-    monkeypatch.chdir(project)
-    out = io.StringIO()
-    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
-    text = out.getvalue()
+    code, text = _verify_src(project, monkeypatch, textwrap.dedent(AGENT_DEMO))
     assert code == 0, text
     assert text.splitlines()[-1] == "verify: OK — 5 requests, identical answers"
     assert "migrated 5 calls in 2 files" in text
@@ -621,15 +627,10 @@ print(agent.answer("Hello"))
 def test_verify_command_tool_call_passed_to_another_module(tmp_path, monkeypatch):
     project = tmp_path / "project"
     (project / "src" / "bot").mkdir(parents=True)
-    (project / "scripts").mkdir()
     (project / "src" / "bot" / "__init__.py").write_text("")
     (project / "src" / "bot" / "tools.py").write_text(textwrap.dedent(BOT_TOOLS))
     (project / "src" / "bot" / "agent.py").write_text(textwrap.dedent(BOT_AGENT))
-    (project / "scripts" / "demo.py").write_text(textwrap.dedent(BOT_DEMO))
-    monkeypatch.chdir(project)
-    out = io.StringIO()
-    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
-    text = out.getvalue()
+    code, text = _verify_src(project, monkeypatch, textwrap.dedent(BOT_DEMO))
     assert code == 0, text
     assert text.splitlines()[-1] == "verify: OK — 2 requests, identical answers"
     assert text.splitlines()[0].endswith(" in 2 files"), text  # the function's module changed too
@@ -684,17 +685,12 @@ print(review.review("Weather in Rome?"))
 def test_verify_command_tool_call_passed_to_another_module_by_other_import_forms(tmp_path, monkeypatch):
     project = tmp_path / "project"
     (project / "src" / "bot").mkdir(parents=True)
-    (project / "scripts").mkdir()
     (project / "src" / "bot" / "__init__.py").write_text("")
     (project / "src" / "bot" / "tools.py").write_text(textwrap.dedent(BOT_TOOLS))
     (project / "src" / "bot" / "agent.py").write_text(textwrap.dedent(BOT_AGENT_FORMS))
     (project / "src" / "bot" / "review.py").write_text(textwrap.dedent(BOT_REVIEW))
-    (project / "scripts" / "demo.py").write_text(textwrap.dedent(BOT_DEMO_FORMS))
     assert "tools.execute_tool(call)" in BOT_AGENT_FORMS and "return show(" in BOT_AGENT_FORMS
-    monkeypatch.chdir(project)
-    out = io.StringIO()
-    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
-    text = out.getvalue()
+    code, text = _verify_src(project, monkeypatch, textwrap.dedent(BOT_DEMO_FORMS))
     assert code == 0, text
     assert text.splitlines()[-1] == "verify: OK — 3 requests, identical answers"
     assert text.splitlines()[0].endswith(" in 3 files"), text  # the functions' module changed too
@@ -716,12 +712,7 @@ print(search.search("Find my notes on milk."))
 def test_verify_command_values_of_a_module_without_calls(tmp_path, monkeypatch):
     project = tmp_path / "project"
     shutil.copytree(FIXTURES / "projects" / "value_in_module_without_calls" / "before", project / "src")
-    (project / "scripts").mkdir()
-    (project / "scripts" / "demo.py").write_text(textwrap.dedent(VALUES_DEMO))
-    monkeypatch.chdir(project)
-    out = io.StringIO()
-    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
-    text = out.getvalue()
+    code, text = _verify_src(project, monkeypatch, textwrap.dedent(VALUES_DEMO))
     assert code == 0, text
     assert text.splitlines()[-1] == "verify: OK — 4 requests, identical answers"
     assert text.splitlines()[0].endswith(" in 3 files"), text  # tools.py, where the values are written, too
@@ -734,12 +725,9 @@ def test_verify_command_tools_module_with_value_and_helper(tmp_path, monkeypatch
     with no call of its own (fixtures/projects/tools_module_with_value_and_helper)."""
     project = tmp_path / "project"
     shutil.copytree(FIXTURES / "projects" / "tools_module_with_value_and_helper" / "before", project / "src")
-    (project / "scripts").mkdir()
-    (project / "scripts" / "demo.py").write_text("from bot import agent\n\nprint(agent.run('Look up the weather.'))\n")
-    monkeypatch.chdir(project)
-    out = io.StringIO()
-    code = verify_command("src/", ["--", sys.executable, "scripts/demo.py"], out=out)
-    text = out.getvalue()
+    code, text = _verify_src(
+        project, monkeypatch, "from bot import agent\n\nprint(agent.run('Look up the weather.'))\n"
+    )
     assert code == 0, text
     assert text.splitlines()[-1] == "verify: OK — 1 request, identical answers"
     assert text.splitlines()[0].endswith(" in 2 files"), text

@@ -252,14 +252,7 @@ def _migrate_module(
         if plan.blockers and plan.record.outcome == "migrated":
             plan.record.outcome = "reported"
             plan.record.findings = plan.blockers
-    unlisted = {id(plan) for plan in requested if plan.record.outcome != "migrated"}
-    for plan in requested:
-        if id(plan) in unlisted and plan.record.outcome == "suppressed":
-            codes = ", ".join(sorted({f.code for f in plan.record.findings}))
-            unconverted[plan.record.method] = f"converting it there is turned off ({codes})"
-        elif id(plan) in unlisted:  # its importers' calls are reported, saying why
-            first = plan.record.findings[0]
-            unconverted[plan.record.method] = str(dict(first.args).get("why", first.message()))
+    unlisted = _unconverted(requested, unconverted)
     passes, unfollowed_helpers = _check_helpers(links, resolver, parents, plans, positions)
     accepted: dict[str, dict[str, str]] = {}
     for name, found in params.items():
@@ -379,6 +372,24 @@ def _plan_requested(
         bare, local = _ignore_marker(lines[start.line - 1]) if start.line <= len(lines) else (False, frozenset())
         _select(plan, settings.disabled | local, bare)  # --ignore RSP108, `# migrate: ignore` on its line
     return plans
+
+
+def _unconverted(requested: list[_Plan], unconverted: dict[str, str]) -> set[int]:
+    """The plans of requested values that don't migrate (by id), not listed in this module: why
+    each is not converted goes to `unconverted`, for the calls of the modules passing it."""
+    unlisted = set()
+    for plan in requested:
+        record = plan.record
+        if record.outcome == "migrated":
+            continue
+        unlisted.add(id(plan))
+        if record.outcome == "suppressed":
+            codes = ", ".join(sorted({f.code for f in record.findings}))
+            unconverted[record.method] = f"converting it there is turned off ({codes})"
+        else:
+            first = record.findings[0]
+            unconverted[record.method] = str(dict(first.args).get("why", first.message()))
+    return unlisted
 
 
 def _check_helpers(

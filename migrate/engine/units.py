@@ -235,7 +235,7 @@ def imported_values(
         if tree is None:  # a notebook, or a file that can't be parsed: it may import them
             for exporter, values in shared.items():
                 for value in sorted(values):
-                    if exporter != path and re.search(rb"\b%s\b" % re.escape(value.encode()), data):
+                    if exporter != path and _mentions(data, value):
                         refused.setdefault(exporter, {}).setdefault(value, f"{path}, which may import it")
             continue
         statements = tuple(import_statements(tree))
@@ -249,7 +249,7 @@ def imported_values(
                     name, f"{path}, which may import and read it as `{spelled}`"
                 )
         for qualified, (exporter, name) in found.items():
-            if exporter == path or (name != "*" and not re.search(rb"\b%s\b" % re.escape(name.encode()), data)):
+            if exporter == path or (name != "*" and not _mentions(data, name)):
                 continue  # (a module imported whole whose value this file never names)
             if name != "*" and path in run and path in candidates and path in scans:
                 followed.setdefault(path, {})[qualified] = (exporter, name)
@@ -674,29 +674,44 @@ def _loosely_imported(
     (`agent.tools` or `src.agent.tools` for module `tools`, or the other way round), and that the
     file reads as it would through that import (`TOOLS`, `t.TOOLS`, `agent.tools.TOOLS`): (the
     exporter, the name, how the file reads it). Absolute imports only."""
+    for path, name, spelled in _loose_reads(tree, modules, exports):
+        if _mentions(data, spelled):
+            yield path, name, spelled
+
+
+def _loose_reads(
+    tree: ast.Module, modules: Mapping[str, str], exports: Mapping[str, Set[str]]
+) -> Iterator[tuple[str, str, str]]:
+    """What `_loosely_imported` looks for in the file's bytes: (the exporter, the name, how the
+    file would read it through each absolute import that may be its module under another name)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and not node.level and node.module:
             for alias in node.names:
                 for module, path in modules.items():
                     names = exports.get(path, ())
-                    if _same_tail(node.module, module):
-                        found = [(n, n) for n in sorted(names)] if alias.name == "*" else [(alias.name, alias.asname)]
-                        reads = [(name, bound or name) for name, bound in found if name in names]
-                    elif _same_tail(f"{node.module}.{alias.name}", module):
-                        reads = [(name, f"{alias.asname or alias.name}.{name}") for name in sorted(names)]
-                    else:
-                        continue
-                    for name, spelled in reads:
-                        if re.search(rb"\b%s\b" % re.escape(spelled.encode()), data):
-                            yield path, name, spelled
-        elif isinstance(node, ast.Import):
+                    if _same_tail(node.module, module):  # `from agent.tools import TOOLS [as T]`, `*`
+                        reads = sorted(names) if alias.name == "*" else [alias.name] if alias.name in names else []
+                        bound = alias.asname if alias.name != "*" else None
+                        yield from ((path, name, bound or name) for name in reads)
+                    elif _same_tail(f"{node.module}.{alias.name}", module):  # `from agent import tools [as t]`
+                        yield from ((path, name, f"{alias.asname or alias.name}.{name}") for name in sorted(names))
+        elif isinstance(node, ast.Import):  # `import agent.tools [as t]`
             for alias in node.names:
                 for module, path in modules.items():
                     if _same_tail(alias.name, module):
-                        for name in sorted(exports.get(path, ())):
-                            spelled = f"{alias.asname or alias.name}.{name}"
-                            if re.search(rb"\b%s\b" % re.escape(spelled.encode()), data):
-                                yield path, name, spelled
+                        yield from (
+                            (path, name, f"{alias.asname or alias.name}.{name}")
+                            for name in sorted(exports.get(path, ()))
+                        )
+
+
+def _mentions(data: bytes, word: str) -> bool:
+    """Whether the bytes name `word` (a name, or a dotted name) whole."""
+    return re.search(_WORD % re.escape(word.encode()), data) is not None
+
+
+# A name whole in a file's bytes: not inside a longer name (letters beyond ASCII included).
+_WORD = rb"(?<![\w\x80-\xff])%s(?![\w\x80-\xff])"
 
 
 def _in_project(modules: Mapping[str, str], path: str, names: _ModuleNames) -> dict[str, str]:
